@@ -1,0 +1,240 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from actions.admin import (
+    ActionRaisedInline,
+    ActionReviewInline,
+    ItemActionInline,
+    save_action_formsets,
+)
+from meetings.models import (
+    AgendaItem,
+    Appointment,
+    Attendance,
+    Board,
+    Departure,
+    Meeting,
+    Organisation,
+    Paper,
+    Person,
+    Question,
+    Role,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent"]
+    list_filter = [("parent", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+class AppointmentInline(admin.TabularInline):
+    model = Appointment
+    extra = 0
+    autocomplete_fields = ["person", "role"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "body", "email", "user"]
+    list_filter = ["body", "organisation"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["body", "organisation", "user"]
+    inlines = [AppointmentInline]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["abbrev", "title", "organisation", "body"]
+    list_filter = ["body", "organisation"]
+    search_fields = ["abbrev", "title"]
+    autocomplete_fields = ["body", "organisation"]
+    inlines = [AppointmentInline]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "kind", "start_on", "end_on"]
+    list_filter = ["kind", "role__body"]
+    search_fields = ["person__name", "role__abbrev", "role__title"]
+    autocomplete_fields = ["person", "role"]
+    date_hierarchy = "start_on"
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = ["name", "action_prefix", "body", "next_action_number"]
+    list_filter = ["body"]
+    search_fields = ["name", "action_prefix"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["next_action_number"]
+    autocomplete_fields = ["body"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["person", "role", "organisation"]
+    fields = [
+        "position",
+        "person",
+        "role",
+        "organisation",
+        "status",
+        "arrival_time",
+        "departure_time",
+        "note",
+    ]
+
+
+class AgendaItemInline(admin.StackedInline):
+    model = AgendaItem
+    extra = 0
+    show_change_link = True
+    fields = [("position", "number", "title"), "minutes", ("exempt", "exempt_reason")]
+    verbose_name = _("agenda item")
+    verbose_name_plural = _(
+        "agenda items (open an item to add its papers, questions, sub-items and departures)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(parent__isnull=True)
+
+    formfield_overrides = {
+        AgendaItem._meta.get_field("minutes").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 6, "cols": 100})
+        }
+    }
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "board", "title", "status", "item_count", "updated_at"]
+    list_filter = ["status", "board", "board__body"]
+    search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["board", "chair", "chair_role", "named_roles", "named_people"]
+    readonly_fields = ["created_at", "updated_at", "created_by", "view_minutes"]
+    fieldsets = [
+        (None, {"fields": ["board", ("held_on", "title"), ("start_time", "end_time"), "venue"]}),
+        (_("Chair and minutes"), {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]}),
+        (_("Status"), {"fields": ["status", "view_minutes"]}),
+        (
+            _("Posts and people named in the text"),
+            {"fields": ["named_roles", "named_people"], "classes": ["collapse"]},
+        ),
+        (
+            _("Next meeting"),
+            {
+                "fields": [
+                    ("next_meeting_on", "next_meeting_start"),
+                    "next_meeting_venue",
+                    "next_meeting_note",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Record"), {"fields": [("created_at", "updated_at"), "created_by"]}),
+    ]
+    inlines = [AttendanceInline, AgendaItemInline, ActionReviewInline, ActionRaisedInline]
+    list_select_related = ["board"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_item_count=Count("items", distinct=True))
+
+    @admin.display(description=_("items"), ordering="_item_count")
+    def item_count(self, obj):
+        return obj._item_count
+
+    @admin.display(description=_("minutes"))
+    def view_minutes(self, obj):
+        if not obj.pk:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("meetings:meeting-detail", args=[obj.pk]), _("View")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if not save_action_formsets(request, form, formset, board_of=lambda m: m.board):
+            super().save_formset(request, form, formset, change)
+
+
+class PaperInline(admin.TabularInline):
+    model = Paper
+    extra = 0
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [
+        ("position", "number", "asked_by"),
+        "question",
+        "response",
+        ("responder", "restricted"),
+    ]
+    autocomplete_fields = ["responder"]
+
+
+class DepartureInline(admin.TabularInline):
+    model = Departure
+    extra = 0
+
+
+class SubItemInline(admin.StackedInline):
+    model = AgendaItem
+    fk_name = "parent"
+    extra = 0
+    show_change_link = True
+    fields = [("position", "number", "title"), "minutes", ("exempt", "exempt_reason")]
+    verbose_name = _("sub-item")
+    verbose_name_plural = _("sub-items")
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "meeting", "exempt"]
+    list_filter = ["exempt", "meeting__board"]
+    search_fields = ["title", "minutes", "number"]
+    autocomplete_fields = ["meeting", "parent"]
+    list_select_related = ["meeting__board"]
+    fields = [
+        "meeting",
+        "parent",
+        ("position", "number", "title"),
+        "minutes",
+        ("exempt", "exempt_reason"),
+    ]
+    inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]
+
+    def save_formset(self, request, form, formset, change):
+        if save_action_formsets(request, form, formset, board_of=lambda item: item.meeting.board):
+            return
+        if formset.model is AgendaItem:
+            for sub_item in formset.save(commit=False):
+                sub_item.meeting = form.instance.meeting
+                sub_item.save()
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "item", "asked_by", "restricted"]
+    list_filter = ["restricted", "item__meeting__board"]
+    search_fields = ["question", "response"]
+    autocomplete_fields = ["item", "responder"]
+    list_select_related = ["item__meeting__board"]

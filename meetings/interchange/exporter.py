@@ -1,0 +1,223 @@
+"""Export one meeting as an interchange document that imports back to the same values."""
+
+from django.db.models import Prefetch
+
+from actions.models import Action, ActionOwner, ActionUpdate
+from meetings.interchange import FORMAT
+from meetings.models import AgendaItem, Meeting, Person, Role
+
+
+def _time(value) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _compact(mapping: dict) -> dict:
+    """Leave out what is empty: absent and empty mean the same in the format."""
+    return {k: v for k, v in mapping.items() if v not in (None, "", [], {}, False)}
+
+
+class _Mentions:
+    """The roles and people a document names, so that it declares each of them."""
+
+    def __init__(self):
+        self.roles: dict[str, Role] = {}
+        self.people: dict[str, Person] = {}
+
+    def role(self, role: Role | None) -> str | None:
+        if role is None:
+            return None
+        self.roles.setdefault(role.abbrev, role)
+        return role.abbrev
+
+    def person(self, person: Person) -> str:
+        self.people.setdefault(person.name, person)
+        return person.name
+
+    def owner(self, owner: ActionOwner) -> str:
+        return self.role(owner.role) if owner.role_id else self.person(owner.person)
+
+
+def export_meeting_document(meeting: Meeting) -> dict:
+    """The document for a meeting; the inverse of import_meeting_document."""
+    board = meeting.board
+    mentions = _Mentions()
+    for role in meeting.named_roles.select_related("organisation").order_by("pk"):
+        mentions.role(role)
+    for person in meeting.named_people.select_related("organisation").order_by("pk"):
+        mentions.person(person)
+    attendance = []
+    for entry in meeting.attendance.select_related("person", "role", "organisation"):
+        attendance.append(
+            _compact(
+                {
+                    "name": entry.person.name,
+                    "role": mentions.role(entry.role),
+                    "organisation": entry.organisation.name if entry.organisation else None,
+                    "status": entry.status,
+                    "arrived": _time(entry.arrival_time),
+                    "left": _time(entry.departure_time),
+                    "note": entry.note,
+                }
+            )
+        )
+    attendee_names = {entry["name"] for entry in attendance}
+
+    owners = Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+    items = list(
+        meeting.items.select_related("parent").prefetch_related(
+            "papers",
+            "questions__responder",
+            "departures",
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("board")
+                .prefetch_related(owners)
+                .order_by("position", "number"),
+            ),
+            Prefetch(
+                "action_reviews",
+                queryset=ActionUpdate.objects.select_related("action__board").order_by(
+                    "position", "pk"
+                ),
+            ),
+        )
+    )
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    def item_document(item: AgendaItem) -> dict:
+        questions = [
+            _compact(
+                {
+                    "number": q.number,
+                    "question": q.question,
+                    "asked_by": q.asked_by,
+                    "response": q.response,
+                    "responder": mentions.role(q.responder),
+                    "restricted": q.restricted,
+                }
+            )
+            for q in item.questions.all()
+        ]
+        raised = [
+            _compact(
+                {
+                    "ref": a.legacy_ref or a.ref,
+                    "text": a.text,
+                    "owners": [mentions.owner(o) for o in a.owners.all()],
+                    "due": a.due_on.isoformat() if a.due_on else None,
+                    "status": a.initial_status,
+                }
+            )
+            for a in item.actions.all()
+        ]
+        reviews = []
+        for update in item.action_reviews.all():
+            action = update.action
+            for name in update.printed_owners:
+                role = Role.objects.filter(body=board.body, abbrev=name).first()
+                if role is not None:
+                    mentions.role(role)
+                else:
+                    mentions.person(Person.objects.get(body=board.body, name=name))
+            reviews.append(
+                _compact(
+                    {
+                        "ref": action.legacy_ref or action.ref,
+                        "text": update.summary,
+                        "owners": list(update.printed_owners),
+                        "due": update.printed_due_on.isoformat() if update.printed_due_on else None,
+                        "status": update.status,
+                        "progress": update.text,
+                        "raised_on": (
+                            update.printed_raised_on.isoformat()
+                            if update.printed_raised_on
+                            else None
+                        ),
+                    }
+                )
+            )
+        document = {
+            "number": item.number,
+            "title": item.title,
+            "minutes": item.minutes,
+            "exempt": item.exempt,
+            "exempt_reason": item.exempt_reason,
+            "papers": [_compact({"title": p.title, "author": p.author}) for p in item.papers.all()],
+            "questions": questions,
+            "actions": raised,
+            "action_reviews": reviews,
+            "departures": [
+                _compact({"name": d.name, "at": _time(d.left_at)}) for d in item.departures.all()
+            ],
+            "items": [item_document(child) for child in children.get(item.pk, [])],
+        }
+        return _compact(document)
+
+    item_documents = [item_document(item) for item in children.get(None, [])]
+
+    chair = None
+    if meeting.chair_role_id:
+        chair = mentions.role(meeting.chair_role)
+    elif meeting.chair_id:
+        chair = mentions.person(meeting.chair)
+
+    next_meeting = _compact(
+        {
+            "date": meeting.next_meeting_on.isoformat() if meeting.next_meeting_on else None,
+            "start": _time(meeting.next_meeting_start),
+            "venue": meeting.next_meeting_venue,
+            "note": meeting.next_meeting_note,
+        }
+    )
+    meeting_document = _compact(
+        {
+            "date": meeting.held_on.isoformat(),
+            "title": meeting.title,
+            "start": _time(meeting.start_time),
+            "end": _time(meeting.end_time),
+            "venue": meeting.venue,
+            "chair": chair,
+            "chair_note": meeting.chair_note,
+            "minute_taker": meeting.minute_taker,
+            "status": meeting.status,
+            "next_meeting": next_meeting,
+        }
+    )
+    roles = [
+        _compact(
+            {
+                "abbrev": role.abbrev,
+                "title": role.title,
+                "organisation": role.organisation.name if role.organisation_id else None,
+            }
+        )
+        for role in mentions.roles.values()
+    ]
+    people = [
+        _compact(
+            {
+                "name": person.name,
+                "organisation": person.organisation.name if person.organisation_id else None,
+            }
+        )
+        for name, person in mentions.people.items()
+        if name not in attendee_names
+    ]
+    document = {
+        "format": FORMAT,
+        "organisation": board.body.name,
+        "board": {
+            "name": board.name,
+            "action_prefix": board.action_prefix,
+            "welsh_statement": board.welsh_statement,
+        },
+        "meeting": meeting_document,
+        "roles": roles,
+        "attendance": attendance,
+    }
+    if people:
+        document["people"] = people
+    document["items"] = item_documents
+    return document

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from meetings.interchange import InterchangeError
+from meetings.interchange.importer import import_meeting_files
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import meeting files in the interchange format (scrutiny.meeting/1). "
+        "A batch is all or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help=_("Replace a meeting that already exists (never a published one)."),
+        )
+
+    def handle(self, *args, files, replace, **options):
+        try:
+            meetings = import_meeting_files(files, replace=replace)
+        except InterchangeError as exc:
+            raise CommandError(_("Nothing was imported. %(error)s") % {"error": exc}) from None
+        for path, meeting in zip(files, meetings, strict=True):
+            self.stdout.write(
+                _("Imported %(path)s: %(meeting)s (%(status)s)")
+                % {"path": path, "meeting": meeting, "status": meeting.get_status_display()}
+            )

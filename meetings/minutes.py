@@ -1,0 +1,155 @@
+"""The content of a meeting's minutes, built once for the page and the documents.
+
+Everything that decides what the public may see is here: an exempt item keeps only its number,
+its title where the board allows, and the reason; a restricted response keeps only the fact that
+a response was given; actions raised under an exempt item are left out.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action, ActionOwner, ActionUpdate
+from meetings.models import AgendaItem, Attendance, Meeting, split_paragraphs
+
+
+@dataclass
+class AttendanceGroup:
+    heading: str
+    entries: list[Attendance]
+
+
+@dataclass
+class ItemView:
+    item: AgendaItem
+    withheld: bool
+    show_title: bool
+    paragraphs: list[str] = field(default_factory=list)
+    papers: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    reviews: list[ActionUpdate] = field(default_factory=list)
+    departures: list = field(default_factory=list)
+    children: list["ItemView"] = field(default_factory=list)
+
+    @property
+    def no_comments(self) -> bool:
+        """A paper considered without questions is printed as "No comments were raised"."""
+        return bool(self.papers) and not self.questions
+
+
+@dataclass
+class QuestionView:
+    number: str
+    question: str
+    asked_by: str
+    response: str
+    responder: str
+    withheld: bool
+    awaiting: bool
+
+
+@dataclass
+class MinutesContent:
+    meeting: Meeting
+    public: bool
+    present: list[AttendanceGroup]
+    in_attendance: list[Attendance]
+    apologies: list[Attendance]
+    absent: list[Attendance]
+    items: list[ItemView]
+    reviews: list[ActionUpdate]
+    new_actions: list[Action]
+
+
+def _group(entries: list[Attendance]) -> list[AttendanceGroup]:
+    groups: dict[str, AttendanceGroup] = {}
+    for entry in entries:
+        heading = entry.organisation.name if entry.organisation_id else ""
+        groups.setdefault(heading, AttendanceGroup(heading, [])).entries.append(entry)
+    return list(groups.values())
+
+
+def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
+    """What the minutes show; with public=True, only what may be published."""
+    attendance = list(meeting.attendance.select_related("person", "role", "organisation"))
+    by_status: dict[str, list[Attendance]] = {}
+    for entry in attendance:
+        by_status.setdefault(entry.status, []).append(entry)
+
+    owners = Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+    items = list(
+        meeting.items.prefetch_related(
+            "papers",
+            "questions__responder",
+            "departures",
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("board")
+                .prefetch_related(owners)
+                .order_by("position", "number"),
+            ),
+            Prefetch(
+                "action_reviews",
+                queryset=ActionUpdate.objects.select_related("action__board")
+                .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
+                .order_by("position", "pk"),
+            ),
+        )
+    )
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    withheld_text = str(_("A response was given and has been withheld from publication."))
+
+    def question_view(q) -> QuestionView:
+        withheld = public and q.restricted and bool(q.response)
+        return QuestionView(
+            number=q.number,
+            question=q.question,
+            asked_by=q.asked_by,
+            response=withheld_text if withheld else q.response,
+            responder=q.responder.abbrev if q.responder_id else "",
+            withheld=withheld,
+            awaiting=not q.response,
+        )
+
+    reviews: list[ActionUpdate] = []
+    new_actions: list[Action] = []
+
+    def build(item: AgendaItem, inherited_exempt: bool) -> ItemView:
+        exempt = inherited_exempt or item.exempt
+        if public and exempt:
+            return ItemView(
+                item=item, withheld=True, show_title=meeting.board.public_exempt_titles
+            )
+        view = ItemView(
+            item=item,
+            withheld=False,
+            show_title=True,
+            paragraphs=split_paragraphs(item.minutes),
+            papers=list(item.papers.all()),
+            questions=[question_view(q) for q in item.questions.all()],
+            actions=list(item.actions.all()),
+            reviews=list(item.action_reviews.all()),
+            departures=list(item.departures.all()),
+        )
+        reviews.extend(view.reviews)
+        new_actions.extend(view.actions)
+        view.children = [build(child, exempt) for child in children.get(item.pk, [])]
+        return view
+
+    tree = [build(item, False) for item in children.get(None, [])]
+    return MinutesContent(
+        meeting=meeting,
+        public=public,
+        present=_group(by_status.get(Attendance.Status.PRESENT, [])),
+        in_attendance=by_status.get(Attendance.Status.IN_ATTENDANCE, []),
+        apologies=by_status.get(Attendance.Status.APOLOGIES, []),
+        absent=by_status.get(Attendance.Status.ABSENT, []),
+        items=tree,
+        reviews=reviews,
+        new_actions=new_actions,
+    )

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from meetings.views import HomeView
+
+admin.site.site_header = _("Scrutiny: board secretariat")
+admin.site.site_title = _("Scrutiny")
+admin.site.index_title = _("Meetings, minutes and actions")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", HomeView.as_view(), name="home"),
+    path("", include("meetings.urls")),
+]
