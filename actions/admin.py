@@ -26,7 +26,8 @@ class ActionOwnersForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["raised_at_item", "text", "due_on", "status"]
+        # A new action starts open; its status then moves only through its progress history.
+        fields = ["raised_at_item", "text", "due_on"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
@@ -59,9 +60,9 @@ class _ScopedOwnersMixin:
             form.base_fields["owner_roles"].queryset = Role.objects.filter(body=body).order_by(
                 "abbrev"
             )
-            form.base_fields["owner_people"].queryset = Person.objects.filter(
-                body=body
-            ).order_by("name")
+            form.base_fields["owner_people"].queryset = Person.objects.filter(body=body).order_by(
+                "name"
+            )
             if "raised_at_item" in form.base_fields:
                 form.base_fields["raised_at_item"].queryset = meeting.items.all()
         return formset
@@ -74,7 +75,7 @@ class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_meeting"
     extra = 0
-    fields = [("raised_at_item", "status", "due_on"), "text", ("owner_roles", "owner_people")]
+    fields = [("raised_at_item", "due_on"), "text", ("owner_roles", "owner_people")]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised at this meeting (numbered when saved)")
     show_change_link = True
@@ -85,7 +86,7 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_item"
     extra = 0
-    fields = [("status", "due_on"), "text", ("owner_roles", "owner_people")]
+    fields = ["due_on", "text", ("owner_roles", "owner_people")]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised under this item (numbered when saved)")
     show_change_link = True
@@ -124,11 +125,10 @@ def save_action_formsets(request, form, formset, *, board_of) -> bool:
     """Save action and review inlines: number new actions, set owners, refresh statuses."""
     if formset.model is Action:
         with transaction.atomic():
-            for inline_form in formset.forms:
-                if not inline_form.has_changed() or inline_form in formset.deleted_forms:
-                    continue
-                action = inline_form.save(commit=False)
-                parent = form.instance
+            actions = formset.save(commit=False)
+            form_of = {id(inline.instance): inline for inline in formset.forms}
+            parent = form.instance
+            for action in actions:
                 if action.pk is None:
                     action.board = board_of(parent)
                     action.number = board_allocate_action_number(board=action.board)
@@ -137,7 +137,7 @@ def save_action_formsets(request, form, formset, *, board_of) -> bool:
                     action.raised_at_meeting_id = parent.meeting_id
                     action.raised_at_item = parent
                 action.save()
-                action_set_owners(action=action, owners=inline_form.owners())
+                action_set_owners(action=action, owners=form_of[id(action)].owners())
             for action in formset.deleted_objects:
                 action.delete()
         return True

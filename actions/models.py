@@ -28,9 +28,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(status__in=OUTSTANDING)
 
     def overdue(self, on: datetime.date) -> "ActionQuerySet":
-        return self.filter(
-            status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS), due_on__lt=on
-        )
+        return self.filter(status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS), due_on__lt=on)
 
     def owned_by(self, person: Person, *, on: datetime.date) -> "ActionQuerySet":
         """Owned by the person, or by a post they hold on that day."""

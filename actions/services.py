@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
+from actions.models import Action, ActionOwner, ActionStatus
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 
 Owner = Role | Person

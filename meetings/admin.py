@@ -123,7 +123,10 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "created_by", "view_minutes"]
     fieldsets = [
         (None, {"fields": ["board", ("held_on", "title"), ("start_time", "end_time"), "venue"]}),
-        (_("Chair and minutes"), {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]}),
+        (
+            _("Chair and minutes"),
+            {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]},
+        ),
         (_("Status"), {"fields": ["status", "view_minutes"]}),
         (
             _("Posts and people named in the text"),

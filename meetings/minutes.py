@@ -122,9 +122,7 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
     def build(item: AgendaItem, inherited_exempt: bool) -> ItemView:
         exempt = inherited_exempt or item.exempt
         if public and exempt:
-            return ItemView(
-                item=item, withheld=True, show_title=meeting.board.public_exempt_titles
-            )
+            return ItemView(item=item, withheld=True, show_title=meeting.board.public_exempt_titles)
         view = ItemView(
             item=item,
             withheld=False,

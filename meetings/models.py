@@ -186,9 +186,7 @@ class Board(models.Model):
         max_length=16,
         help_text=_("What action numbers start with, e.g. PPB for PPB 60."),
     )
-    welsh_statement = models.BooleanField(
-        _("print the bilingual-availability line"), default=False
-    )
+    welsh_statement = models.BooleanField(_("print the bilingual-availability line"), default=False)
     public_exempt_titles = models.BooleanField(
         _("publish the titles of exempt items"),
         default=True,

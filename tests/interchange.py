@@ -9,8 +9,12 @@ an export adds, and it must be the board's prefix and a number.
 import copy
 import re
 
-DEFAULTS = {"status": {"draft", "open"}, "exempt": {False}, "restricted": {False},
-            "welsh_statement": {False}}
+DEFAULTS = {
+    "status": {"draft", "open"},
+    "exempt": {False},
+    "restricted": {False},
+    "welsh_statement": {False},
+}
 
 
 def _strip(value, key=None):

@@ -50,9 +50,7 @@ def read_meeting_file(path: Path | str) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InterchangeError(
-            f"not UTF-8 text (byte {exc.start})", source=source
-        ) from None
+        raise InterchangeError(f"not UTF-8 text (byte {exc.start})", source=source) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -265,6 +263,15 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     validate_document(data, source=source)
     body, _ = Organisation.objects.get_or_create(parent=None, name=data["organisation"])
     board = _board(data, body, source)
+    printed = [
+        number
+        for _path, item in _walk_items(data["items"])
+        for action in item.get("actions", []) + item.get("action_reviews", [])
+        if (number := prefixed_number(action.get("ref"), board.action_prefix)) is not None
+    ]
+    if printed:
+        # Numbers printed anywhere in the file are taken before any unnumbered action is numbered.
+        board_reserve_action_number(board=board, number=max(printed))
     spec = data["meeting"]
     held_on = datetime.date.fromisoformat(spec["date"])
     title = spec.get("title", "")

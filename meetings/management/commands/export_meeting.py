@@ -12,18 +12,25 @@ class Command(BaseCommand):
     help = _("Write one meeting as an interchange file (scrutiny.meeting/1) to standard output.")
 
     def add_arguments(self, parser):
-        parser.add_argument("prefix", metavar="PREFIX", help=_("The board's action prefix, e.g. PPB."))
+        parser.add_argument(
+            "prefix", metavar="PREFIX", help=_("The board's action prefix, e.g. PPB.")
+        )
         parser.add_argument("date", metavar="DATE", help=_("The meeting's date, YYYY-MM-DD."))
-        parser.add_argument("--title", default="", help=_("The meeting's own title, if it has one."))
+        parser.add_argument(
+            "--title", default="", help=_("The meeting's own title, if it has one.")
+        )
 
     def handle(self, *args, prefix, date, title, **options):
         try:
             held_on = datetime.date.fromisoformat(date)
         except ValueError:
-            raise CommandError(_("%(date)r is not a date as YYYY-MM-DD.") % {"date": date}) from None
+            raise CommandError(
+                _("%(date)r is not a date as YYYY-MM-DD.") % {"date": date}
+            ) from None
         meetings = list(
-            Meeting.objects.filter(board__action_prefix=prefix, held_on=held_on, title=title)
-            .select_related("board__body")
+            Meeting.objects.filter(
+                board__action_prefix=prefix, held_on=held_on, title=title
+            ).select_related("board__body")
         )
         if not meetings:
             raise CommandError(

@@ -1,0 +1,106 @@
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from meetings.interchange import InterchangeError
+from meetings.interchange.importer import import_meeting_files, read_meeting_file
+from meetings.models import Appointment, Meeting, Person, Role
+from scrutiny.groups import (
+    ADMINISTRATOR,
+    APPROVER,
+    CLERK,
+    FORCE_LEAD,
+    GROUPS,
+    MEMBER,
+    ensure_groups,
+)
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+# username, group, person named in the fixtures (for force leads: the post they hold)
+DEMO_USERS = [
+    ("clerk", CLERK, None, None),
+    ("approver", APPROVER, None, None),
+    ("member", MEMBER, None, None),
+    ("admin", ADMINISTRATOR, None, None),
+    (
+        "forcelead",
+        FORCE_LEAD,
+        ("Office of the Police and Crime Commissioner for Gwent", "Mrs E Ackland"),
+        "HoSPC",
+    ),
+    (
+        "forcelead2",
+        FORCE_LEAD,
+        ("Office of the Police and Crime Commissioner for Gwent", "Mrs R Kirk"),
+        "ACC",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = _("Load the demo meetings from fixtures/ and create a demo user of each kind.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", default="scrutiny-demo", help=_("Password for every demo user.")
+        )
+
+    def handle(self, *args, password, **options):
+        if not settings.DEBUG:
+            raise CommandError(_("Demo users are for local use only: DEBUG is off."))
+        files = sorted(FIXTURES.glob("*.json"))
+        missing = []
+        for path in files:
+            data = read_meeting_file(path)
+            exists = Meeting.objects.filter(
+                board__body__name=data["organisation"],
+                board__action_prefix=data["board"]["action_prefix"],
+                held_on=data["meeting"]["date"],
+                title=data["meeting"].get("title", ""),
+            ).exists()
+            if not exists:
+                missing.append(path)
+        try:
+            with transaction.atomic():
+                for meeting in import_meeting_files(missing):
+                    self.stdout.write(_("Loaded %(meeting)s") % {"meeting": meeting})
+                ensure_groups()
+                logins = self._users(password)
+        except InterchangeError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write("")
+        self.stdout.write(_("Demo users (password for all: %(password)s)") % {"password": password})
+        for username, group, detail in logins:
+            self.stdout.write(f"  {username:<11} {group:<14} {detail}")
+
+    def _users(self, password):
+        User = get_user_model()
+        logins = []
+        for username, group_name, person_key, role_abbrev in DEMO_USERS:
+            user, _created = User.objects.get_or_create(username=username)
+            user.set_password(password)
+            user.is_staff = GROUPS[group_name]["staff"]
+            user.is_superuser = False
+            user.email = f"{username}@example.org"
+            user.save()
+            user.groups.set([user.groups.model.objects.get(name=group_name)])
+            detail = str(GROUPS[group_name]["description"])
+            if person_key:
+                body_name, name = person_key
+                person = Person.objects.filter(body__name=body_name, name=name).first()
+                role = Role.objects.filter(body__name=body_name, abbrev=role_abbrev).first()
+                if person and role:
+                    person.user, person.email = user, user.email
+                    person.save(update_fields=["user", "email"])
+                    Appointment.objects.get_or_create(
+                        person=person, role=role, defaults={"start_on": datetime.date(2018, 1, 1)}
+                    )
+                    detail = f"{name}, {role.abbrev} ({role.title})"
+            logins.append((username, group_name, detail))
+        return logins

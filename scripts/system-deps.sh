@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the app and its tests use: WeasyPrint's text shaping, pdftotext and
+# pdftoppm for checking PDFs, Chromium for the browser tests. Installs only what is missing.
+set -euo pipefail
+packages=(chromium chromium-driver poppler-utils libharfbuzz-subset0 fonts-dejavu-core)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+else
+  sudo=
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,66 @@
+"""A clerk and a visitor use the product in a real browser."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from actions.models import Action
+from meetings.models import Meeting
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EXAMPLE = Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
+
+
+@pytest.fixture
+def demo(db):
+    files = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+    call_command("import_meeting", str(EXAMPLE), *map(str, files), stdout=StringIO())
+
+
+def sign_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_visitor_reads_the_boards_and_published_minutes(page, demo, screenshot, axe):
+    page.goto("/")
+    assert page.get_by_role("heading", name="Boards and minutes").is_visible()
+    assert page.get_by_role("link", name="Strategy and Performance Board").is_visible()
+    screenshot("home-public")
+    assert axe(page) == []
+    published = Meeting.objects.published().order_by("held_on").first()
+    assert published is not None, "the demo data has a published meeting"
+    page.goto(published.get_absolute_url())
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Minutes of the")
+    screenshot("meeting-public")
+    assert axe(page) == []
+
+
+def test_clerk_adds_an_action_at_a_meeting_and_gets_the_next_number(page, demo, clerk, screenshot):
+    sign_in(page, "clerk")
+    meeting = Meeting.objects.get(board__action_prefix="PPB")
+    page.goto(f"/admin/meetings/meeting/{meeting.pk}/change/")
+    assert page.get_by_text("Christopher Salmon").first.is_visible()
+    group = page.locator("#actions_raised-group")
+    group.get_by_text("Add another Action raised").click()
+    form = group.locator(".inline-related:not(.empty-form)").last
+    form.locator("select[name$='raised_at_item']").select_option(label="Data Quality")
+    form.locator("textarea[name$='-text']").fill("CC to report the data quality inspection")
+    form.locator("select[name$='owner_roles']").select_option(label="CC – Chief Constable")
+    screenshot("admin-meeting-action")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    screenshot("admin-meeting-saved")
+    errors = page.locator(".errorlist, .errornote").all_inner_texts()
+    assert errors == []
+    assert page.get_by_text("was changed successfully").is_visible()
+    action = Action.objects.get(text="CC to report the data quality inspection")
+    assert action.ref == "PPB 71"
+    assert page.get_by_text("PPB 71").first.is_visible()

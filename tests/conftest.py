@@ -1,0 +1,74 @@
+import pytest
+from django.db import connection
+
+from scrutiny.groups import ADMINISTRATOR, APPROVER, CLERK, FORCE_LEAD, MEMBER, ensure_groups
+from tests.factories import AppointmentFactory, PersonFactory, RoleFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def require_postgres(db):
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "This test needs PostgreSQL: set DATABASE_URL=postgresql://... "
+            "(or deselect it with -m 'not postgres')."
+        )
+
+
+def _member_of(group_name, username, *, staff):
+    groups = ensure_groups()
+    user = UserFactory(username=username, is_staff=staff)
+    user.groups.add(groups[group_name])
+    return user
+
+
+@pytest.fixture
+def clerk(db):
+    return _member_of(CLERK, "clerk", staff=True)
+
+
+@pytest.fixture
+def approver(db):
+    return _member_of(APPROVER, "approver", staff=True)
+
+
+@pytest.fixture
+def member(db):
+    return _member_of(MEMBER, "member", staff=False)
+
+
+@pytest.fixture
+def administrator(db):
+    return _member_of(ADMINISTRATOR, "administrator", staff=True)
+
+
+def _force_lead(username, abbrev):
+    user = _member_of(FORCE_LEAD, username, staff=False)
+    person = PersonFactory(user=user, email=user.email)
+    role = RoleFactory(body=person.body, abbrev=abbrev)
+    AppointmentFactory(person=person, role=role)
+    return user
+
+
+@pytest.fixture
+def force_lead(db):
+    return _force_lead("force_lead", "HoSPC")
+
+
+@pytest.fixture
+def other_force_lead(db):
+    return _force_lead("other_force_lead", "ACC")
+
+
+@pytest.fixture
+def public(client):
+    """An anonymous member of the public."""
+    return client

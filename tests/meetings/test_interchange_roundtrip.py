@@ -1,0 +1,85 @@
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from tests.interchange import normalise
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "examples"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+FILES = sorted(FIXTURES.glob("*.json")) + sorted(EXAMPLES.glob("*.json"))
+
+
+def export(prefix: str, date: str, title: str = "") -> dict:
+    out = StringIO()
+    args = ["export_meeting", prefix, date] + (["--title", title] if title else [])
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_every_demo_file_is_found():
+    names = {path.name for path in FILES}
+    assert "dyfed-powys-ppb-2014-03-13.json" in names
+    assert {"gwent-spb-2018-11-30.json", "gwent-spb-2019-11-26.json"} <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_round_trip_gives_back_the_same_values(path):
+    original = json.loads(path.read_text(encoding="utf-8"))
+    call_command("import_meeting", str(path), stdout=StringIO())
+    meeting = original["meeting"]
+    exported = export(original["board"]["action_prefix"], meeting["date"], meeting.get("title", ""))
+    assert normalise(exported) == normalise(original, numbered_like=exported)
+
+
+def test_all_demo_files_together_round_trip_each():
+    """People and posts shared between meetings are one record, and each meeting still
+    exports as it was imported."""
+    call_command("import_meeting", *map(str, FILES), stdout=StringIO())
+    for path in FILES:
+        original = json.loads(path.read_text(encoding="utf-8"))
+        meeting = original["meeting"]
+        exported = export(
+            original["board"]["action_prefix"], meeting["date"], meeting.get("title", "")
+        )
+        assert normalise(exported) == normalise(original, numbered_like=exported), path.name
+
+
+def test_export_imports_again_with_replace_to_the_same_document(tmp_path):
+    example = EXAMPLES / "dyfed-powys-ppb-2014-03-13.json"
+    call_command("import_meeting", str(example), stdout=StringIO())
+    first = export("PPB", "2014-03-13")
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(first), encoding="utf-8")
+    call_command("import_meeting", "--replace", str(again), stdout=StringIO())
+    assert normalise(export("PPB", "2014-03-13")) == normalise(first)
+
+
+def test_export_is_valid_against_the_schema():
+    from meetings.interchange.importer import validate_document
+
+    call_command("import_meeting", *map(str, FILES), stdout=StringIO())
+    for path in FILES:
+        original = json.loads(path.read_text(encoding="utf-8"))
+        validate_document(export(original["board"]["action_prefix"], original["meeting"]["date"]))
+
+
+def test_export_of_unknown_meeting_says_so():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No meeting of the board PPB on 2014-03-13"):
+        export("PPB", "2014-03-13")
+    with pytest.raises(CommandError, match="not a date"):
+        export("PPB", "13/03/2014")
+
+
+def test_bundled_schema_is_the_shared_contract():
+    from meetings.interchange import SCHEMA_PATH
+
+    shared = Path(settings.BASE_DIR).parent / "shared" / "meeting.schema.json"
+    assert json.loads(SCHEMA_PATH.read_text()) == json.loads(shared.read_text())

@@ -1,0 +1,146 @@
+"""The home, board and meeting pages, and what each kind of visitor may see on them."""
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting
+from tests.factories import (
+    ActionFactory,
+    ActionOwnerFactory,
+    AgendaItemFactory,
+    AttendanceFactory,
+    BoardFactory,
+    MeetingFactory,
+    QuestionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "CANARY-7f3a"
+
+
+@pytest.fixture
+def board():
+    return BoardFactory(name="Strategy and Performance Board", slug="spb", action_prefix="SPB")
+
+
+@pytest.fixture
+def published(board):
+    meeting = MeetingFactory(board=board, status=Meeting.Status.PUBLISHED)
+    AttendanceFactory(meeting=meeting, person__name="Mrs P Kelly")
+    open_item = AgendaItemFactory(meeting=meeting, number="4", title="Budget Bid")
+    QuestionFactory(item=open_item, question="How many officers?", response="1,342.")
+    QuestionFactory(
+        item=open_item,
+        question="Explain the stop search ratio",
+        response=f"Personal details {CANARY}",
+        restricted=True,
+    )
+    exempt = AgendaItemFactory(
+        meeting=meeting,
+        number="7",
+        title="Exempt Report",
+        minutes=f"Secret minutes {CANARY}",
+        exempt=True,
+        exempt_reason="Exempt under section 7",
+    )
+    AgendaItemFactory(meeting=meeting, parent=exempt, title=f"Sub {CANARY}")
+    action = ActionFactory(
+        board=board,
+        number=5,
+        text=f"Private action {CANARY}",
+        raised_at_meeting=meeting,
+        raised_at_item=exempt,
+    )
+    ActionOwnerFactory(action=action)
+    public_action = ActionFactory(
+        board=board,
+        number=6,
+        text="Publish the budget",
+        raised_at_meeting=meeting,
+        raised_at_item=open_item,
+    )
+    ActionOwnerFactory(action=public_action, role__abbrev="CFO")
+    return meeting
+
+
+@pytest.fixture
+def draft(board):
+    meeting = MeetingFactory(board=board, title=f"Draft {CANARY}")
+    AgendaItemFactory(meeting=meeting, title=f"Draft item {CANARY}")
+    return meeting
+
+
+def test_home_lists_boards_and_published_meetings(public, published, draft):
+    response = public.get(reverse("home"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Strategy and Performance Board" in content
+    assert published.held_on.strftime("%-d %B %Y") in content
+    assert CANARY not in content
+
+
+def test_anonymous_visitor_cannot_reach_a_draft(public, draft):
+    response = public.get(reverse("meetings:meeting-detail", args=[draft.pk]))
+    assert response.status_code == 404
+    assert CANARY not in response.content.decode()
+    board_page = public.get(reverse("meetings:board-detail", args=["spb"])).content.decode()
+    assert CANARY not in board_page
+
+
+def test_public_page_withholds_exempt_items_and_restricted_responses(public, published):
+    response = public.get(reverse("meetings:meeting-detail", args=[published.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Mrs P Kelly" in content
+    assert "Budget Bid" in content
+    assert "1,342." in content
+    assert "Explain the stop search ratio" in content
+    assert "A response was given and has been withheld from publication." in content
+    assert "Exempt Report" in content  # the board publishes exempt titles
+    assert "Exempt under section 7" in content
+    assert "SPB 6" in content
+    assert "Publish the budget" in content
+    assert "SPB 5" not in content
+    assert CANARY not in content
+    assert "Not for publication" not in content
+
+
+def test_board_may_hide_exempt_titles(public, published):
+    published.board.public_exempt_titles = False
+    published.board.save()
+    content = public.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    assert "Exempt Report" not in content
+    assert "Exempt item" in content
+
+
+def test_clerk_sees_the_full_record_marked_not_for_publication(client, clerk, published, draft):
+    client.force_login(clerk)
+    content = client.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    assert "Not for publication" in content
+    assert f"Secret minutes {CANARY}" in content
+    assert f"Personal details {CANARY}" in content
+    assert f"Private action {CANARY}" in content
+    assert client.get(reverse("meetings:meeting-detail", args=[draft.pk])).status_code == 200
+    assert f"Draft {CANARY}" in client.get(reverse("home")).content.decode()
+
+
+def test_force_lead_sees_only_the_public_record(client, force_lead, published, draft):
+    client.force_login(force_lead)
+    content = client.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    assert CANARY not in content
+    assert client.get(reverse("meetings:meeting-detail", args=[draft.pk])).status_code == 404
+
+
+def test_hostile_text_is_shown_as_text(client, clerk, board):
+    meeting = MeetingFactory(board=board, status=Meeting.Status.PUBLISHED)
+    AgendaItemFactory(
+        meeting=meeting,
+        title="<script>alert(1)</script>",
+        minutes="{{ settings.SECRET_KEY }} <img src=x onerror=alert(1)>",
+    )
+    content = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<img src=x" not in content
+    assert "{{ settings.SECRET_KEY }}" in content
