@@ -197,13 +197,26 @@ class ActionOwner(models.Model):
         return self.role.abbrev if self.role_id else self.person.name
 
 
+class UpdateKind(models.TextChoices):
+    PROGRESS = "progress", _("Progress")
+    DECISION = "decision", _("Decision")
+    CHANGE = "change", _("Change")
+
+
 class ActionUpdate(models.Model):
-    """A dated entry in an action's history: progress reported, and any change of status."""
+    """A dated entry in an action's history: progress reported, and any change of status.
+
+    Progress is what owners report (and what the minutes record); a decision is the OPCC
+    accepting, reopening or withdrawing the action; a change is a new owner, due date or link.
+    """
 
     action = models.ForeignKey(
         Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="updates"
     )
     reported_on = models.DateField(_("reported on"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UpdateKind, default=UpdateKind.PROGRESS
+    )
     text = models.TextField(_("progress"))
     status = models.CharField(
         _("status set"),
@@ -263,3 +276,24 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} – {self.reported_on}"
+
+
+class ReminderLog(models.Model):
+    """One reminder email a person received on a day, so a day's reminder is sent once."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_on = models.DateField(_("for the day"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    action_count = models.PositiveIntegerField(_("actions listed"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.sent_on}"

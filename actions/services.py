@@ -5,7 +5,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from actions.models import Action, ActionOwner, ActionStatus
+from actions.models import (
+    OUTSTANDING,
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    UpdateKind,
+)
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 
 Owner = Role | Person
@@ -107,3 +114,149 @@ def action_refresh_status(*, action: Action) -> None:
     if action.status != status:
         action.status = status
         action.save(update_fields=["status", "updated_at"])
+
+
+def _record(
+    *,
+    action: Action,
+    kind: str,
+    text: str,
+    status: str = "",
+    by=None,
+    person: Person | None = None,
+    on: datetime.date,
+) -> ActionUpdate:
+    update = ActionUpdate.objects.create(
+        action=action,
+        kind=kind,
+        reported_on=on,
+        text=text,
+        status=status,
+        reported_by=person,
+        created_by=by,
+    )
+    if status:
+        action_refresh_status(action=action)
+    return update
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ActionError(message)
+
+
+@transaction.atomic
+def action_report_progress(
+    *, action: Action, text: str, status: str = "", by, person: Person | None, on: datetime.date
+) -> ActionUpdate:
+    """An owner (or the OPCC on their behalf) reports progress, optionally in progress or done."""
+    _require(bool(text.strip()), "Write what progress has been made.")
+    _require(
+        status in ("", ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED),
+        "Progress can only mark an action in progress or completed.",
+    )
+    _require(
+        action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+        f"{action.ref} is {action.get_status_display().lower()}: ask the OPCC to reopen it.",
+    )
+    return _record(
+        action=action,
+        kind=UpdateKind.PROGRESS,
+        text=text.strip(),
+        status=status,
+        by=by,
+        person=person,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_close(*, action: Action, note: str = "", by, on: datetime.date) -> ActionUpdate:
+    """The OPCC accepts the action as done."""
+    _require(
+        action.status in OUTSTANDING,
+        f"{action.ref} is already {action.get_status_display().lower()}.",
+    )
+    return _record(
+        action=action,
+        kind=UpdateKind.DECISION,
+        text=note.strip() or "Completion accepted; action closed.",
+        status=ActionStatus.CLOSED,
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_reopen(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
+    _require(bool(reason.strip()), "Give the reason for reopening the action.")
+    _require(
+        action.status in (ActionStatus.COMPLETED, ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+        f"{action.ref} is still open.",
+    )
+    return _record(
+        action=action,
+        kind=UpdateKind.DECISION,
+        text=f"Reopened: {reason.strip()}",
+        status=ActionStatus.IN_PROGRESS,
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_withdraw(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
+    _require(bool(reason.strip()), "Give the reason for withdrawing the action.")
+    _require(action.status != ActionStatus.WITHDRAWN, f"{action.ref} is already withdrawn.")
+    return _record(
+        action=action,
+        kind=UpdateKind.DECISION,
+        text=f"Withdrawn: {reason.strip()}",
+        status=ActionStatus.WITHDRAWN,
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_reassign(*, action: Action, owners: list[Owner], by, on: datetime.date) -> ActionUpdate:
+    _require(bool(owners), "Choose at least one owner: a post or a person.")
+    before = action.owners_display()
+    action_set_owners(action=action, owners=owners)
+    after = action.owners_display()
+    return _record(
+        action=action,
+        kind=UpdateKind.CHANGE,
+        text=f"Owners changed from {before or 'none'} to {after}.",
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_set_due(
+    *, action: Action, due_on: datetime.date | None, by, on: datetime.date
+) -> ActionUpdate:
+    raised = action.raised_date
+    _require(
+        due_on is None or raised is None or due_on >= raised,
+        f"The due date cannot be before the action was raised ({raised:%-d %B %Y}).",
+    )
+    before = action.due_on
+    action.due_on = due_on
+    action.save(update_fields=["due_on", "updated_at"])
+    describe = lambda d: f"{d:%-d %B %Y}" if d else "none"  # noqa: E731
+    return _record(
+        action=action,
+        kind=UpdateKind.CHANGE,
+        text=f"Due date changed from {describe(before)} to {describe(due_on)}.",
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def action_link(*, action: Action, other: Action, by, on: datetime.date) -> ActionUpdate:
+    _require(other.pk != action.pk, "An action cannot refer to itself.")
+    action.see_also.add(other)
+    return _record(action=action, kind=UpdateKind.CHANGE, text=f"See {other.ref}.", by=by, on=on)
