@@ -4,11 +4,28 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Appointment, Board, Meeting, Person, Role
+
+
+class UpdateKind(models.TextChoices):
+    PROGRESS = "progress", _("Progress")
+    DECISION = "decision", _("Decision")
+    CHANGE = "change", _("Change")
 
 
 class ActionStatus(models.TextChoices):
@@ -40,6 +57,38 @@ class ActionQuerySet(models.QuerySet):
 
     def with_board(self) -> "ActionQuerySet":
         return self.select_related("board")
+
+    def for_register(self) -> "ActionQuerySet":
+        """What a register row shows, in a fixed number of queries whatever the row count."""
+        latest = ActionUpdate.objects.filter(
+            action=OuterRef("pk"), kind__in=(UpdateKind.PROGRESS, UpdateKind.DECISION)
+        ).order_by("-reported_on", "-created_at", "-pk")
+        return (
+            self.select_related("board", "raised_at_meeting", "raised_at_item")
+            .prefetch_related(
+                Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+            )
+            .annotate(
+                latest_progress=Subquery(latest.values("text")[:1]),
+                latest_progress_on=Subquery(latest.values("reported_on")[:1]),
+                raised_sort_on=Coalesce("raised_at_meeting__held_on", "raised_on"),
+            )
+        )
+
+    def most_overdue_first(self, on: datetime.date) -> "ActionQuerySet":
+        """Overdue first (longest overdue at the top), then by due date, then undated."""
+        return self.annotate(
+            urgency=Case(
+                When(
+                    status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
+                    due_on__lt=on,
+                    then=Value(0),
+                ),
+                When(due_on__isnull=False, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("urgency", "due_on", "board__action_prefix", "number")
 
 
 class Action(models.Model):
@@ -119,7 +168,7 @@ class Action(models.Model):
         return self.ref
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:actions_action_change", args=[self.pk])
+        return reverse("actions:action-detail", kwargs={"pk": self.pk})
 
     @property
     def ref(self) -> str:
@@ -195,12 +244,6 @@ class ActionOwner(models.Model):
     @property
     def label(self) -> str:
         return self.role.abbrev if self.role_id else self.person.name
-
-
-class UpdateKind(models.TextChoices):
-    PROGRESS = "progress", _("Progress")
-    DECISION = "decision", _("Decision")
-    CHANGE = "change", _("Change")
 
 
 class ActionUpdate(models.Model):

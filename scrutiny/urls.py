@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("actions/", include("actions.urls")),
     path("", HomeView.as_view(), name="home"),
     path("", include("meetings.urls")),
 ]

@@ -17,7 +17,8 @@ from actions.services import (
     action_set_owners,
     board_reserve_action_number,
 )
-from meetings.interchange import MAX_FILE_BYTES, InterchangeError, json_path, schema
+from meetings import interchange
+from meetings.interchange import InterchangeError, json_path, schema
 from meetings.models import (
     AgendaItem,
     Appointment,
@@ -43,10 +44,9 @@ def read_meeting_file(path: Path | str) -> dict:
         size = path.stat().st_size
     except OSError as exc:
         raise InterchangeError(f"cannot read the file ({exc.strerror})", source=source) from None
-    if size > MAX_FILE_BYTES:
-        raise InterchangeError(
-            f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", source=source
-        )
+    limit = interchange.MAX_FILE_BYTES
+    if size > limit:
+        raise InterchangeError(f"the file is {size:,} bytes; the limit is {limit:,}", source=source)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -80,6 +80,8 @@ def _describe_schema_error(error) -> tuple[str, str]:
         return json_path(parts), f"{error.instance!r} is not one of: {allowed}"
     if error.validator == "type":
         return json_path(parts), f"expected {error.validator_value}, got {error.instance!r:.60}"
+    if error.validator == "const":
+        return json_path(parts), f"{error.instance!r:.60} should be {error.validator_value!r}"
     if error.validator == "maxLength":
         return json_path(parts), f"longer than {error.validator_value} characters"
     if error.validator == "minLength":
@@ -117,9 +119,18 @@ def _walk_items(items, prefix="items"):
         yield from _walk_items(item.get("items", []), f"{path}.items")
 
 
+def _field_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
 def _check_references(data: dict, *, source: str) -> None:
     def fail(path: str, message: str):
         raise InterchangeError(message, path=path, source=source)
+
+    def fits(value: str | None, path: str, limit: int) -> None:
+        # Keys the schema leaves unbounded are stored in bounded columns: refuse, never cut.
+        if value is not None and len(value) > limit:
+            fail(path, f"longer than {limit} characters ({len(value):,})")
 
     abbrevs: set[str] = set()
     for i, role in enumerate(data["roles"]):
@@ -144,6 +155,7 @@ def _check_references(data: dict, *, source: str) -> None:
         _parse_date(meeting["next_meeting"]["date"], "meeting.next_meeting.date", source)
 
     for i, entry in enumerate(data["attendance"]):
+        fits(entry.get("note"), f"attendance[{i}].note", _field_length(Attendance, "note"))
         if entry.get("role") and entry["role"] not in abbrevs:
             fail(f"attendance[{i}].role", f"unknown role {entry['role']!r}")
         if "arrived" in entry and "left" in entry and entry["left"] < entry["arrived"]:
@@ -154,13 +166,24 @@ def _check_references(data: dict, *, source: str) -> None:
     for path, item in _walk_items(data["items"]):
         if item.get("exempt") and not item.get("exempt_reason", "").strip():
             fail(f"{path}.exempt_reason", "an exempt item needs the reason for the exemption")
+        fits(
+            item.get("exempt_reason"),
+            f"{path}.exempt_reason",
+            _field_length(AgendaItem, "exempt_reason"),
+        )
+        for j, paper in enumerate(item.get("papers", [])):
+            fits(paper.get("author"), f"{path}.papers[{j}].author", _field_length(Paper, "author"))
         for j, question in enumerate(item.get("questions", [])):
+            here = f"{path}.questions[{j}]"
+            fits(question.get("number"), f"{here}.number", _field_length(Question, "number"))
+            fits(question.get("asked_by"), f"{here}.asked_by", _field_length(Question, "asked_by"))
             responder = question.get("responder")
             if responder and responder not in abbrevs:
                 fail(f"{path}.questions[{j}].responder", f"unknown role {responder!r}")
         for key in ("actions", "action_reviews"):
             for j, action in enumerate(item.get(key, [])):
                 here = f"{path}.{key}[{j}]"
+                fits(action.get("ref"), f"{here}.ref", _field_length(Action, "legacy_ref"))
                 for k, owner in enumerate(action.get("owners", [])):
                     if owner not in known_owners:
                         fail(f"{here}.owners[{k}]", f"unknown owner {owner!r}")
@@ -178,7 +201,8 @@ def _check_references(data: dict, *, source: str) -> None:
                 if key == "action_reviews" and not action.get("ref") and not action.get("text"):
                     fail(here, "a review needs the action's ref or its text")
         for j, departure in enumerate(item.get("departures", [])):
-            if departure["name"] not in names | people_names:
+            # Only someone at the meeting can leave it.
+            if departure["name"] not in names:
                 fail(
                     f"{path}.departures[{j}].name",
                     f"{departure['name']!r} is not in the attendance",
@@ -204,6 +228,7 @@ class _Context:
     people: dict[str, Person] = field(default_factory=dict)
     previous_actions: list[Action] = field(default_factory=list)
     touched_actions: set[int] = field(default_factory=set)
+    raised: list[tuple[AgendaItem, dict, int, str]] = field(default_factory=list)
 
     def fail(self, path: str, message: str):
         raise InterchangeError(message, path=path, source=self.source)
@@ -343,6 +368,9 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
         meeting.save(update_fields=["chair", "chair_role"])
     for position, item in enumerate(data["items"]):
         _import_item(ctx, item, position=position, parent=None, path=f"items[{position}]")
+    # Actions raised here are numbered after those carried forward from earlier meetings.
+    for item, spec, position, path in ctx.raised:
+        _import_raised(ctx, item, spec, position=position, path=path)
 
     for action in ctx.previous_actions:
         # Raised at the replaced version and not in the new one: drop it unless it has history.
@@ -468,7 +496,7 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
     for i, action in enumerate(spec.get("action_reviews", [])):
         _import_review(ctx, item, action, position=i, path=f"{path}.action_reviews[{i}]")
     for i, action in enumerate(spec.get("actions", [])):
-        _import_raised(ctx, item, action, position=i, path=f"{path}.actions[{i}]")
+        ctx.raised.append((item, action, i, f"{path}.actions[{i}]"))
     for i, child in enumerate(spec.get("items", [])):
         _import_item(ctx, child, position=i, parent=item, path=f"{path}.items[{i}]")
 

@@ -95,7 +95,7 @@ def test_clerk_enters_a_meeting_with_attendance_items_and_an_action(client, cler
     client.force_login(clerk)
     board = example.board
     chair = Person.objects.get(name="Christopher Salmon")
-    pcc = Role.objects.get(abbrev="PCC")
+    pcc = Role.objects.get(abbrev="PCC", body=board.body)
     url = reverse("admin:meetings_meeting_add")
     attendance, items, reviews, raised = _meeting_prefixes(client, url)
     data = {
@@ -142,7 +142,7 @@ def test_clerk_enters_a_meeting_with_attendance_items_and_an_action(client, cler
             f"{raised}-0-raised_at_item": item.pk,
             f"{raised}-0-status": "open",
             f"{raised}-0-text": "DoF to report the outturn to the next meeting",
-            f"{raised}-0-owner_roles": [Role.objects.get(abbrev="DoF").pk],
+            f"{raised}-0-owner_roles": [Role.objects.get(abbrev="DoF", body=board.body).pk],
             **_inline_management(reviews, total=1),
             f"{reviews}-0-action": Action.objects.get(number=60).pk,
             f"{reviews}-0-item": item.pk,

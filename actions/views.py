@@ -1,0 +1,384 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.generic import DetailView, ListView, View
+
+from actions import exports, forms, services
+from actions.filters import ActionFilter, search_actions
+from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
+from meetings.models import Meeting
+
+PAGE_SIZE = 25
+
+
+def person_of(user):
+    """The person a signed-in user is, if they are one of the people in the record."""
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
+def can_read_register(user) -> bool:
+    return user.has_perm("actions.view_action")
+
+
+def can_manage_actions(user) -> bool:
+    return user.has_perm("actions.change_action")
+
+
+class RegisterReaderMixin(PermissionRequiredMixin):
+    """OPCC staff only: visitors are sent to sign in, other users are refused."""
+
+    permission_required = "actions.view_action"
+    permission_denied_message = _lazy("The action register is for OPCC staff.")
+
+
+class ActionListView(RegisterReaderMixin, ListView):
+    """Every outstanding action of every board, filtered, sorted and counted."""
+
+    template_name = "actions/action_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "actions"
+
+    def get_filterset(self):
+        today = timezone.localdate()
+        base = Action.objects.for_register().most_overdue_first(today)
+        return ActionFilter(self.request.GET, queryset=base, request=self.request)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset()
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return Action.objects.none().for_register()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        matching = self.object_list
+        status_counts = dict(
+            matching.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        context["status_counts"] = [
+            (label, status_counts.get(value, 0), value)
+            for value, label in ActionStatus.choices
+            if status_counts.get(value)
+        ]
+        context["owner_counts"] = (
+            ActionOwner.objects.filter(action__in=matching.values("pk"))
+            .values("role__abbrev", "person__name")
+            .annotate(n=Count("action", distinct=True))
+            .order_by("-n", "role__abbrev", "person__name")[:12]
+        )
+        context["filter"] = self.filterset
+        context["today"] = timezone.localdate()
+        context["query_string"] = self.request.GET.urlencode()
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["filter_query"] = params.urlencode()
+        context["can_manage"] = can_manage_actions(self.request.user)
+        return context
+
+
+class ActionExportView(RegisterReaderMixin, View):
+    """The dashboard's current filter as CSV or XLSX."""
+
+    def get(self, request, fmt):
+        today = timezone.localdate()
+        filterset = ActionFilter(
+            request.GET,
+            queryset=Action.objects.for_register().most_overdue_first(today),
+            request=request,
+        )
+        actions = filterset.qs if filterset.is_valid() else Action.objects.none()
+        stamp = today.isoformat()
+        if fmt == "csv":
+            return exports.csv_response(actions, filename=f"actions-{stamp}.csv")
+        return exports.xlsx_response(actions, filename=f"actions-{stamp}.xlsx")
+
+
+class MyActionsView(LoginRequiredMixin, ListView):
+    """A force lead's actions: those of the posts they hold today, or theirs in person."""
+
+    template_name = "actions/action_mine.html"
+    context_object_name = "actions"
+    paginate_by = PAGE_SIZE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and person_of(request.user) is None:
+            raise PermissionDenied(
+                _("Your account is not linked to a person in the record: ask the OPCC.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        self.person = person_of(self.request.user)
+        self.show = self.request.GET.get("show", "outstanding")
+        actions = Action.objects.owned_by(self.person, on=self.today).for_register()
+        if self.show != "all":
+            actions = actions.filter(status__in=OUTSTANDING)
+        self.query = self.request.GET.get("q", "").strip()[:200]
+        actions = search_actions(actions, self.query)
+        return actions.most_overdue_first(self.today)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            today=self.today,
+            person=self.person,
+            posts=self.person.roles_on(self.today),
+            show=self.show,
+            query=self.query,
+            overdue_count=self.object_list.overdue(self.today).count(),
+        )
+        return context
+
+
+def visible_action(request, pk) -> Action:
+    """The action if this user may see it: OPCC staff any, a force lead only their own."""
+    actions = Action.objects.for_register()
+    if can_read_register(request.user):
+        return get_object_or_404(actions, pk=pk)
+    person = person_of(request.user)
+    if person is None:
+        raise Http404
+    return get_object_or_404(actions.owned_by(person, on=timezone.localdate()), pk=pk)
+
+
+class ActionDetailView(LoginRequiredMixin, DetailView):
+    """An action and its whole history; owners report progress, staff decide."""
+
+    template_name = "actions/action_detail.html"
+    context_object_name = "action"
+    bound_form = None
+
+    def get_object(self, queryset=None):
+        return visible_action(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = self.object
+        user = self.request.user
+        manage = can_manage_actions(user)
+        owner = self._owns(action)
+        history = action.updates.select_related(
+            "meeting__board", "reported_by", "created_by", "item"
+        ).order_by("-reported_on", "-created_at", "-pk")
+        context.update(
+            history=history,
+            can_manage=manage,
+            can_report=(manage or owner)
+            and action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+            today=timezone.localdate(),
+            see_also=action.see_also.select_related("board"),
+            referenced_by=action.referenced_by.select_related("board"),
+        )
+        form_classes = {"progress_form": forms.ProgressForm}
+        if manage:
+            form_classes.update(
+                close_form=forms.CloseForm,
+                reopen_form=forms.ReopenForm,
+                withdraw_form=forms.WithdrawForm,
+                reassign_form=forms.ReassignForm,
+                due_form=forms.DueDateForm,
+                link_form=forms.LinkForm,
+            )
+        for name, form_class in form_classes.items():
+            bound = self.bound_form
+            if bound is not None and isinstance(bound, form_class):
+                context[name] = bound
+            else:
+                context[name] = form_class(action=action)
+        return context
+
+    def _owns(self, action) -> bool:
+        person = person_of(self.request.user)
+        return person is not None and (
+            Action.objects.owned_by(person, on=timezone.localdate()).filter(pk=action.pk).exists()
+        )
+
+
+class _ActionFormView(ActionDetailView):
+    """POST one form of the action page; on an error show the page again with what was typed."""
+
+    form_class: type[forms._ActionForm]
+    staff_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.staff_only and not can_manage_actions(request.user):
+            raise PermissionDenied(_("Only the OPCC can do this."))
+        form = self.form_class(request.POST, action=self.object)
+        if form.is_valid():
+            try:
+                self.perform(form, request)
+            except services.ActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect(self.object.get_absolute_url())
+        self.bound_form = form
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context, status=400)
+
+    def perform(self, form, request):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+
+class ActionProgressCreateView(_ActionFormView):
+    form_class = forms.ProgressForm
+    staff_only = False
+
+    def perform(self, form, request):
+        if not (can_manage_actions(request.user) or self._owns(self.object)):
+            raise PermissionDenied
+        services.action_report_progress(
+            action=self.object,
+            text=form.cleaned_data["text"],
+            status=form.cleaned_data["status"],
+            by=request.user,
+            person=person_of(request.user),
+            on=timezone.localdate(),
+        )
+        messages.success(request, _("Your update on %(ref)s was added.") % {"ref": self.object.ref})
+
+
+class ActionCloseView(_ActionFormView):
+    form_class = forms.CloseForm
+
+    def perform(self, form, request):
+        services.action_close(
+            action=self.object,
+            note=form.cleaned_data["note"],
+            by=request.user,
+            on=timezone.localdate(),
+        )
+        messages.success(request, _("%(ref)s is closed.") % {"ref": self.object.ref})
+
+
+class ActionReopenView(_ActionFormView):
+    form_class = forms.ReopenForm
+
+    def perform(self, form, request):
+        services.action_reopen(
+            action=self.object,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            on=timezone.localdate(),
+        )
+        messages.success(request, _("%(ref)s is reopened.") % {"ref": self.object.ref})
+
+
+class ActionWithdrawView(_ActionFormView):
+    form_class = forms.WithdrawForm
+
+    def perform(self, form, request):
+        services.action_withdraw(
+            action=self.object,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            on=timezone.localdate(),
+        )
+        messages.success(request, _("%(ref)s is withdrawn.") % {"ref": self.object.ref})
+
+
+class ActionReassignView(_ActionFormView):
+    form_class = forms.ReassignForm
+
+    def perform(self, form, request):
+        services.action_reassign(
+            action=self.object, owners=form.owners(), by=request.user, on=timezone.localdate()
+        )
+        messages.success(
+            request, _("The owners of %(ref)s were changed.") % {"ref": self.object.ref}
+        )
+
+
+class ActionDueDateView(_ActionFormView):
+    form_class = forms.DueDateForm
+
+    def perform(self, form, request):
+        services.action_set_due(
+            action=self.object,
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+            on=timezone.localdate(),
+        )
+        messages.success(request, _("The due date of %(ref)s was set.") % {"ref": self.object.ref})
+
+
+class ActionLinkView(_ActionFormView):
+    form_class = forms.LinkForm
+
+    def perform(self, form, request):
+        services.action_link(
+            action=self.object, other=form.other, by=request.user, on=timezone.localdate()
+        )
+        messages.success(
+            request,
+            _("%(ref)s now refers to %(other)s.")
+            % {"ref": self.object.ref, "other": form.other.ref},
+        )
+
+
+def status_as_at(action: Action, on: datetime.date, updates: list[ActionUpdate]) -> str:
+    """The status an action had on a day: the latest status set on or before it."""
+    for update in updates:
+        if update.reported_on <= on and update.status:
+            return update.status
+    return action.initial_status
+
+
+class MeetingActionReviewView(RegisterReaderMixin, DetailView):
+    """A meeting's action review: progress as at that meeting, and the actions it raised."""
+
+    template_name = "actions/meeting_action_review.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return Meeting.objects.select_related("board__body")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        on = meeting.held_on
+        history = Prefetch(
+            "updates",
+            queryset=ActionUpdate.objects.filter(reported_on__lte=on).order_by(
+                "-reported_on", "-created_at", "-pk"
+            ),
+            to_attr="history_to_date",
+        )
+        reviewed = (
+            Action.objects.filter(updates__meeting=meeting)
+            .distinct()
+            .for_register()
+            .prefetch_related(history)
+            .order_by("board__action_prefix", "number")
+        )
+        rows = []
+        for action in reviewed:
+            progress = [u for u in action.history_to_date if u.kind != "change"]
+            at_meeting = [u for u in progress if u.meeting_id == meeting.pk]
+            rows.append(
+                {
+                    "action": action,
+                    "progress": at_meeting or progress[:1],
+                    "status": ActionStatus(status_as_at(action, on, action.history_to_date)),
+                }
+            )
+        context["reviewed"] = rows
+        context["raised"] = (
+            Action.objects.filter(raised_at_meeting=meeting)
+            .for_register()
+            .order_by("raised_at_item__position", "position", "number")
+        )
+        return context

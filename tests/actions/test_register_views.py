@@ -1,0 +1,466 @@
+"""The dashboard, the force-lead portal, the action page and what each persona may do there."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+
+from actions.models import Action, ActionStatus, ActionUpdate
+from actions.services import action_create, action_refresh_status
+from meetings.models import Person, Role
+from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2020, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(datetime.datetime(2020, 3, 10, 12, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def hospc(force_lead):
+    return Role.objects.get(abbrev="HoSPC")
+
+
+@pytest.fixture
+def acc(other_force_lead):
+    return Role.objects.get(abbrev="ACC")
+
+
+@pytest.fixture
+def board(hospc):
+    return BoardFactory(body=hospc.body, name="Strategy and Performance Board", action_prefix="SPB")
+
+
+@pytest.fixture
+def meeting(board):
+    return MeetingFactory(board=board, held_on=datetime.date(2020, 1, 15))
+
+
+def make(board, text, owners, *, due=None, meeting=None, status=ActionStatus.OPEN):
+    return action_create(
+        board=board,
+        text=text,
+        owners=owners,
+        due_on=due,
+        raised_at_meeting=meeting,
+        status=status,
+    )
+
+
+@pytest.fixture
+def register(board, meeting, hospc, acc):
+    return {
+        "late": make(
+            board,
+            "Review mental health demand",
+            [hospc],
+            due=datetime.date(2020, 2, 1),
+            meeting=meeting,
+        ),
+        "later": make(
+            board, "Schedule of reporting", [hospc], due=datetime.date(2020, 3, 1), meeting=meeting
+        ),
+        "soon": make(
+            board,
+            "Context in the performance report",
+            [hospc],
+            due=datetime.date(2020, 4, 1),
+            meeting=meeting,
+        ),
+        "acc": make(
+            board, "Stop and search purpose", [acc], due=datetime.date(2020, 2, 20), meeting=meeting
+        ),
+        "closed": make(board, "Old closed action", [hospc], status=ActionStatus.CLOSED),
+    }
+
+
+# The dashboard ------------------------------------------------------------------------------
+
+
+def test_dashboard_is_for_opcc_staff(client, force_lead, register):
+    url = reverse("actions:action-list")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    client.force_login(force_lead)
+    assert client.get(url).status_code == 403
+
+
+def test_dashboard_lists_outstanding_actions_most_overdue_first(client, clerk, register):
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-list"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    refs = [a.ref for a in response.context["actions"]]
+    assert refs == [register[k].ref for k in ("late", "acc", "later", "soon")]
+    assert "Old closed action" not in content
+    assert "Overdue by 38 days" in content  # 1 February to 10 March 2020
+    assert "4 actions match." in content
+    assert dict((label, n) for label, n, _v in response.context["status_counts"]) == {"Open": 4}
+    owners = {row["role__abbrev"]: row["n"] for row in response.context["owner_counts"]}
+    assert owners == {"HoSPC": 3, "ACC": 1}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"owner_role": "ACC"}, ["acc"]),
+        ({"overdue": "on"}, ["late", "acc", "later"]),
+        ({"status": ["closed"]}, ["closed"]),
+        ({"q": "mental health"}, ["late"]),
+        ({"due_after": "2020-02-15", "due_before": "2020-03-05"}, ["acc", "later"]),
+        ({"ordering": "-due"}, ["soon", "later", "acc", "late"]),
+    ],
+)
+def test_dashboard_filters(client, clerk, register, params, expected):
+    client.force_login(clerk)
+    if "owner_role" in params:
+        params = {**params, "owner_role": Role.objects.get(abbrev=params["owner_role"]).pk}
+    response = client.get(reverse("actions:action-list"), params)
+    assert [a.text for a in response.context["actions"]] == [register[k].text for k in expected]
+
+
+def test_dashboard_finds_an_action_by_its_ref(client, clerk, register):
+    client.force_login(clerk)
+    ref = register["acc"].ref
+    response = client.get(reverse("actions:action-list"), {"q": ref})
+    assert [a.ref for a in response.context["actions"]] == [ref]
+
+
+def test_dashboard_filters_by_meeting_and_person(client, clerk, board, meeting, register):
+    person = PersonFactory(body=board.body, name="Dafydd Llewelyn")
+    personal = make(board, "Discuss the strategic assessment", [person])
+    client.force_login(clerk)
+    by_person = client.get(reverse("actions:action-list"), {"owner_person": person.pk})
+    assert list(by_person.context["actions"]) == [personal]
+    by_meeting = client.get(reverse("actions:action-list"), {"raised_at": meeting.pk})
+    assert personal not in by_meeting.context["actions"]
+    assert len(by_meeting.context["actions"]) == 4
+
+
+def test_a_bad_filter_value_says_so_and_keeps_what_was_typed(client, clerk, register):
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-list"), {"due_after": "not a date", "q": "x"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Enter a valid date." in content
+    assert 'value="not a date"' in content
+
+
+def test_dashboard_paginates(client, clerk, board, hospc):
+    for n in range(30):
+        make(board, f"Action number {n}", [hospc])
+    client.force_login(clerk)
+    first = client.get(reverse("actions:action-list"))
+    assert len(first.context["actions"]) == 25
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get(reverse("actions:action-list"), {"page": 2})
+    assert len(second.context["actions"]) == 5
+
+
+def _bulk(board, owner, n):
+    for i in range(n):
+        action = make(board, f"Bulk {i}", [owner], due=datetime.date(2020, 1, 1))
+        ActionUpdate.objects.create(action=action, reported_on=TODAY, text=f"Progress {i}")
+        ActionUpdate.objects.create(action=action, reported_on=TODAY, text=f"More {i}")
+
+
+@pytest.mark.parametrize("url_name", ["actions:action-list", "actions:action-mine"])
+def test_query_count_does_not_grow_with_actions(
+    client, clerk, force_lead, board, hospc, django_assert_max_num_queries, url_name
+):
+    user = clerk if url_name == "actions:action-list" else force_lead
+    client.force_login(user)
+    _bulk(board, hospc, 3)
+    with django_assert_max_num_queries(14) as small:
+        assert client.get(reverse(url_name)).status_code == 200
+    _bulk(board, hospc, 22)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse(url_name))
+    assert len(response.context["actions"]) == 25
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+def test_csv_export_has_the_filtered_rows(client, clerk, register):
+    register["acc"].text = '=HYPERLINK("http://evil")'
+    register["acc"].save()
+    ActionUpdate.objects.create(action=register["late"], reported_on=TODAY, text="Half done")
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-export-csv"), {"due_before": "2020-02-25"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == [
+        "Ref",
+        "Board",
+        "Action",
+        "Owners",
+        "Raised at",
+        "Due",
+        "Status",
+        "Latest progress",
+        "Progress date",
+    ]
+    by_ref = {row[0]: row for row in rows[1:]}
+    assert set(by_ref) == {register["late"].ref, register["acc"].ref}
+    late = by_ref[register["late"].ref]
+    assert late[1:] == [
+        "Strategy and Performance Board",
+        "Review mental health demand",
+        "HoSPC",
+        "2020-01-15",
+        "2020-02-01",
+        "Open",
+        "Half done",
+        "2020-03-10",
+    ]
+    assert by_ref[register["acc"].ref][2] == '\'=HYPERLINK("http://evil")'
+
+
+def test_xlsx_export(client, clerk, register):
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-export-xlsx"))
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Ref"
+    assert {row[0] for row in values[1:]} == {
+        register[k].ref for k in ("late", "later", "soon", "acc")
+    }
+
+
+def test_exports_are_for_staff_only(client, force_lead, register):
+    client.force_login(force_lead)
+    assert client.get(reverse("actions:action-export-csv")).status_code == 403
+    assert client.get(reverse("actions:action-export-xlsx")).status_code == 403
+
+
+# The force-lead portal ----------------------------------------------------------------------
+
+
+def test_force_lead_sees_the_outstanding_actions_of_their_posts(client, force_lead, register):
+    client.force_login(force_lead)
+    response = client.get(reverse("actions:action-mine"))
+    assert response.status_code == 200
+    assert [a.text for a in response.context["actions"]] == [
+        "Review mental health demand",
+        "Schedule of reporting",
+        "Context in the performance report",
+    ]
+    content = response.content.decode()
+    assert "Stop and search purpose" not in content
+    assert "2 actions are overdue." in content
+    everything = client.get(reverse("actions:action-mine"), {"show": "all"})
+    assert "Old closed action" in everything.content.decode()
+
+
+def test_actions_follow_the_post_to_its_new_holder(
+    client, force_lead, other_force_lead, register, hospc
+):
+    successor = Person.objects.get(user=other_force_lead)
+    hospc.appointments.update(end_on=datetime.date(2020, 3, 1))
+    hospc.appointments.create(person=successor, start_on=datetime.date(2020, 3, 2))
+    client.force_login(other_force_lead)
+    texts = [a.text for a in client.get(reverse("actions:action-mine")).context["actions"]]
+    assert "Review mental health demand" in texts
+    client.force_login(force_lead)
+    assert list(client.get(reverse("actions:action-mine")).context["actions"]) == []
+
+
+def test_a_user_who_is_no_person_in_the_record_is_told_why(client, clerk):
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-mine"))
+    assert response.status_code == 403
+
+
+def test_force_lead_reports_progress_and_completion(client, force_lead, register):
+    action = register["late"]
+    client.force_login(force_lead)
+    page = client.get(action.get_absolute_url())
+    assert page.status_code == 200
+    assert "Report progress" in page.content.decode()
+    assert "OPCC decisions" not in page.content.decode()
+    response = client.post(
+        reverse("actions:action-update-create", args=[action.pk]),
+        {"text": "Evaluation received from Swansea University", "status": "completed"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED
+    update = action.updates.get()
+    assert update.reported_by.user == force_lead
+    assert update.created_by == force_lead
+    assert update.reported_on == TODAY
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "Evaluation received from Swansea University" in page
+    assert "Status: Completed" in page
+
+
+def test_an_empty_update_is_refused_and_keeps_the_choice(client, force_lead, register):
+    action = register["late"]
+    client.force_login(force_lead)
+    response = client.post(
+        reverse("actions:action-update-create", args=[action.pk]),
+        {"text": "   ", "status": "in_progress"},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "This cannot be empty." in content
+    assert (
+        'value="in_progress" checked' in content
+        or 'checked value="in_progress"' in content
+        or ('value="in_progress"' in content and "checked" in content)
+    )
+    assert not action.updates.exists()
+
+
+def test_another_leads_action_is_not_found_by_url_or_post(client, force_lead, register):
+    other = register["acc"]
+    client.force_login(force_lead)
+    assert client.get(other.get_absolute_url()).status_code == 404
+    response = client.post(
+        reverse("actions:action-update-create", args=[other.pk]), {"text": "Sneaky"}
+    )
+    assert response.status_code == 404
+    assert not other.updates.exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("action-close", {"note": "done"}),
+        ("action-reopen", {"reason": "x"}),
+        ("action-withdraw", {"reason": "x"}),
+        ("action-due", {"due_on": "2030-01-01"}),
+        ("action-link", {"ref": "SPB 2"}),
+    ],
+)
+def test_force_lead_cannot_decide_on_their_own_action(client, force_lead, register, url_name, data):
+    action = register["late"]
+    client.force_login(force_lead)
+    response = client.post(reverse(f"actions:{url_name}", args=[action.pk]), data)
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+    assert action.due_on == datetime.date(2020, 2, 1)
+    assert not action.updates.exists()
+
+
+def test_force_lead_cannot_change_owners_by_crafted_post(client, force_lead, register, acc):
+    action = register["late"]
+    client.force_login(force_lead)
+    response = client.post(
+        reverse("actions:action-reassign", args=[action.pk]), {"roles": [acc.pk]}
+    )
+    assert response.status_code == 403
+    assert action.owners_display() == "HoSPC"
+
+
+# OPCC decisions ---------------------------------------------------------------------------
+
+
+def test_clerk_closes_a_completed_action_and_reopens_it_with_a_reason(client, clerk, register):
+    action = register["late"]
+    client.force_login(clerk)
+    client.post(reverse("actions:action-close", args=[action.pk]), {"note": ""})
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CLOSED
+    refused = client.post(reverse("actions:action-reopen", args=[action.pk]), {"reason": ""})
+    assert refused.status_code == 400
+    assert "Give the reason for reopening." in refused.content.decode()
+    client.post(
+        reverse("actions:action-reopen", args=[action.pk]),
+        {"reason": "The evaluation is incomplete"},
+    )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.IN_PROGRESS
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "Reopened: The evaluation is incomplete" in page
+    assert "Completion accepted; action closed." in page
+
+
+def test_clerk_withdraws_reassigns_and_links(client, clerk, register, acc):
+    action = register["later"]
+    client.force_login(clerk)
+    client.post(reverse("actions:action-reassign", args=[action.pk]), {"roles": [acc.pk]})
+    assert action.owners_display() == "ACC"
+    client.post(reverse("actions:action-link", args=[action.pk]), {"ref": register["late"].ref})
+    assert list(action.see_also.all()) == [register["late"]]
+    client.post(reverse("actions:action-withdraw", args=[action.pk]), {"reason": "Superseded"})
+    action.refresh_from_db()
+    assert action.status == ActionStatus.WITHDRAWN
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "Owners changed from HoSPC to ACC." in page
+    assert f"See {register['late'].ref}." in page
+    assert "Withdrawn: Superseded" in page
+
+
+def test_a_due_date_before_the_action_was_raised_is_refused(client, clerk, register):
+    action = register["late"]
+    client.force_login(clerk)
+    response = client.post(
+        reverse("actions:action-due", args=[action.pk]), {"due_on": "2019-12-01"}
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "The due date cannot be before the action was raised (15 January 2020)." in content
+    assert 'value="2019-12-01"' in content
+    action.refresh_from_db()
+    assert action.due_on == datetime.date(2020, 2, 1)
+
+
+def test_linking_an_unknown_ref_says_so(client, clerk, register):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("actions:action-link", args=[register["late"].pk]), {"ref": "SPB 999"}
+    )
+    assert response.status_code == 400
+    assert "There is no action SPB 999." in response.content.decode()
+
+
+# The meeting's action review -----------------------------------------------------------------
+
+
+def test_meeting_review_shows_progress_as_at_that_meeting(client, clerk, board, meeting, hospc):
+    earlier = MeetingFactory(board=board, held_on=datetime.date(2019, 10, 1))
+    action = make(board, "Evaluate mental health practitioners", [hospc], meeting=earlier)
+    item = AgendaItemFactory(meeting=meeting, title="Actions")
+    ActionUpdate.objects.create(
+        action=action,
+        reported_on=meeting.held_on,
+        meeting=meeting,
+        item=item,
+        text="Swansea University evaluating",
+        status="in_progress",
+    )
+    ActionUpdate.objects.create(
+        action=action,
+        reported_on=datetime.date(2020, 3, 1),
+        text="Completed later",
+        status="completed",
+    )
+    action_refresh_status(action=action)
+    new = make(board, "A new action", [hospc], meeting=meeting)
+    client.force_login(clerk)
+    response = client.get(reverse("actions:meeting-action-review", args=[meeting.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Swansea University evaluating" in content
+    assert "Completed later" not in content
+    assert "In progress" in content
+    assert new.ref in content
+    assert "A new action" in content
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.COMPLETED
