@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus
@@ -150,7 +151,7 @@ class DueDateForm(_ActionForm):
         if due_on and raised and due_on < raised:
             raise forms.ValidationError(
                 _("The due date cannot be before the action was raised (%(date)s).")
-                % {"date": f"{raised:%-d %B %Y}"}
+                % {"date": date_format(raised, "j F Y")}
             )
         return due_on
 

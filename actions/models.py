@@ -19,7 +19,15 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Appointment, Board, Meeting, Person, Role
+from meetings.models import (
+    AgendaItem,
+    Appointment,
+    Board,
+    Meeting,
+    Person,
+    Role,
+    split_paragraphs,
+)
 
 
 class UpdateKind(models.TextChoices):
@@ -319,6 +327,10 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} – {self.reported_on}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.text)
 
 
 class ReminderLog(models.Model):

@@ -3,7 +3,9 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from actions.models import (
     OUTSTANDING,
@@ -43,6 +45,7 @@ def board_reserve_action_number(*, board: Board, number: int) -> None:
         board.next_action_number = locked.next_action_number
 
 
+@transaction.atomic
 def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     """Replace the owners of an action, keeping their order."""
     action.owners.all().delete()
@@ -85,22 +88,31 @@ def action_create(
         number = board_allocate_action_number(board=board)
     else:
         if Action.objects.filter(board=board, number=number).exists():
-            raise ActionError(f"{board.action_prefix} {number} already exists.")
+            raise ActionError(
+                _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
+            )
         board_reserve_action_number(board=board, number=number)
-    action = Action.objects.create(
-        board=board,
-        number=number,
-        legacy_ref=legacy_ref,
-        text=text,
-        status=status,
-        initial_status=status,
-        due_on=due_on,
-        raised_at_meeting=raised_at_meeting,
-        raised_at_item=raised_at_item,
-        raised_on=raised_on,
-        carried_forward=carried_forward,
-        position=position,
-    )
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                board=board,
+                number=number,
+                legacy_ref=legacy_ref,
+                text=text,
+                status=status,
+                initial_status=status,
+                due_on=due_on,
+                raised_at_meeting=raised_at_meeting,
+                raised_at_item=raised_at_item,
+                raised_on=raised_on,
+                carried_forward=carried_forward,
+                position=position,
+            )
+    except IntegrityError:
+        # Another writer took the printed number between the check and the insert.
+        raise ActionError(
+            _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
+        ) from None
     action_set_owners(action=action, owners=owners)
     return action
 
@@ -114,6 +126,10 @@ def action_refresh_status(*, action: Action) -> None:
     if action.status != status:
         action.status = status
         action.save(update_fields=["status", "updated_at"])
+
+
+def _long_date(value: datetime.date | None) -> str:
+    return date_format(value, "j F Y") if value else _("none")
 
 
 def _record(
@@ -150,14 +166,15 @@ def action_report_progress(
     *, action: Action, text: str, status: str = "", by, person: Person | None, on: datetime.date
 ) -> ActionUpdate:
     """An owner (or the OPCC on their behalf) reports progress, optionally in progress or done."""
-    _require(bool(text.strip()), "Write what progress has been made.")
+    _require(bool(text.strip()), _("Write what progress has been made."))
     _require(
         status in ("", ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED),
-        "Progress can only mark an action in progress or completed.",
+        _("Progress can only mark an action in progress or completed."),
     )
     _require(
         action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
-        f"{action.ref} is {action.get_status_display().lower()}: ask the OPCC to reopen it.",
+        _("%(ref)s is %(status)s: ask the OPCC to reopen it.")
+        % {"ref": action.ref, "status": action.get_status_display().lower()},
     )
     return _record(
         action=action,
@@ -175,12 +192,13 @@ def action_close(*, action: Action, note: str = "", by, on: datetime.date) -> Ac
     """The OPCC accepts the action as done."""
     _require(
         action.status in OUTSTANDING,
-        f"{action.ref} is already {action.get_status_display().lower()}.",
+        _("%(ref)s is already %(status)s.")
+        % {"ref": action.ref, "status": action.get_status_display().lower()},
     )
     return _record(
         action=action,
         kind=UpdateKind.DECISION,
-        text=note.strip() or "Completion accepted; action closed.",
+        text=note.strip() or _("Completion accepted; action closed."),
         status=ActionStatus.CLOSED,
         by=by,
         on=on,
@@ -189,15 +207,15 @@ def action_close(*, action: Action, note: str = "", by, on: datetime.date) -> Ac
 
 @transaction.atomic
 def action_reopen(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
-    _require(bool(reason.strip()), "Give the reason for reopening the action.")
+    _require(bool(reason.strip()), _("Give the reason for reopening the action."))
     _require(
         action.status in (ActionStatus.COMPLETED, ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
-        f"{action.ref} is still open.",
+        _("%(ref)s is still open.") % {"ref": action.ref},
     )
     return _record(
         action=action,
         kind=UpdateKind.DECISION,
-        text=f"Reopened: {reason.strip()}",
+        text=_("Reopened: %(reason)s") % {"reason": reason.strip()},
         status=ActionStatus.IN_PROGRESS,
         by=by,
         on=on,
@@ -206,12 +224,15 @@ def action_reopen(*, action: Action, reason: str, by, on: datetime.date) -> Acti
 
 @transaction.atomic
 def action_withdraw(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
-    _require(bool(reason.strip()), "Give the reason for withdrawing the action.")
-    _require(action.status != ActionStatus.WITHDRAWN, f"{action.ref} is already withdrawn.")
+    _require(bool(reason.strip()), _("Give the reason for withdrawing the action."))
+    _require(
+        action.status != ActionStatus.WITHDRAWN,
+        _("%(ref)s is already withdrawn.") % {"ref": action.ref},
+    )
     return _record(
         action=action,
         kind=UpdateKind.DECISION,
-        text=f"Withdrawn: {reason.strip()}",
+        text=_("Withdrawn: %(reason)s") % {"reason": reason.strip()},
         status=ActionStatus.WITHDRAWN,
         by=by,
         on=on,
@@ -220,14 +241,15 @@ def action_withdraw(*, action: Action, reason: str, by, on: datetime.date) -> Ac
 
 @transaction.atomic
 def action_reassign(*, action: Action, owners: list[Owner], by, on: datetime.date) -> ActionUpdate:
-    _require(bool(owners), "Choose at least one owner: a post or a person.")
+    _require(bool(owners), _("Choose at least one owner: a post or a person."))
     before = action.owners_display()
     action_set_owners(action=action, owners=owners)
     after = action.owners_display()
     return _record(
         action=action,
         kind=UpdateKind.CHANGE,
-        text=f"Owners changed from {before or 'none'} to {after}.",
+        text=_("Owners changed from %(before)s to %(after)s.")
+        % {"before": before or _("none"), "after": after},
         by=by,
         on=on,
     )
@@ -240,16 +262,17 @@ def action_set_due(
     raised = action.raised_date
     _require(
         due_on is None or raised is None or due_on >= raised,
-        f"The due date cannot be before the action was raised ({raised:%-d %B %Y}).",
+        _("The due date cannot be before the action was raised (%(date)s).")
+        % {"date": _long_date(raised)},
     )
     before = action.due_on
     action.due_on = due_on
     action.save(update_fields=["due_on", "updated_at"])
-    describe = lambda d: f"{d:%-d %B %Y}" if d else "none"  # noqa: E731
     return _record(
         action=action,
         kind=UpdateKind.CHANGE,
-        text=f"Due date changed from {describe(before)} to {describe(due_on)}.",
+        text=_("Due date changed from %(before)s to %(after)s.")
+        % {"before": _long_date(before), "after": _long_date(due_on)},
         by=by,
         on=on,
     )
@@ -257,6 +280,12 @@ def action_set_due(
 
 @transaction.atomic
 def action_link(*, action: Action, other: Action, by, on: datetime.date) -> ActionUpdate:
-    _require(other.pk != action.pk, "An action cannot refer to itself.")
+    _require(other.pk != action.pk, _("An action cannot refer to itself."))
     action.see_also.add(other)
-    return _record(action=action, kind=UpdateKind.CHANGE, text=f"See {other.ref}.", by=by, on=on)
+    return _record(
+        action=action,
+        kind=UpdateKind.CHANGE,
+        text=_("See %(ref)s.") % {"ref": other.ref},
+        by=by,
+        on=on,
+    )

@@ -1,8 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.admin import (
@@ -24,6 +28,14 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.services import (
+    PublicationError,
+    meeting_approve,
+    meeting_publish,
+    meeting_start_correction,
+    meeting_withdraw,
+)
+from scrutiny.pdf import RenderError
 
 
 @admin.register(Organisation)
@@ -120,14 +132,32 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
     date_hierarchy = "held_on"
     autocomplete_fields = ["board", "chair", "chair_role", "named_roles", "named_people"]
-    readonly_fields = ["created_at", "updated_at", "created_by", "view_minutes"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "approved_at",
+        "approved_by",
+        "view_minutes",
+    ]
     fieldsets = [
         (None, {"fields": ["board", ("held_on", "title"), ("start_time", "end_time"), "venue"]}),
         (
             _("Chair and minutes"),
             {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]},
         ),
-        (_("Status"), {"fields": ["status", "view_minutes"]}),
+        (
+            _("Status"),
+            {
+                "fields": ["status", ("approved_by", "approved_at"), "view_minutes"],
+                "description": _(
+                    "Minutes move from draft to approved to published with the buttons above. "
+                    "Editing published minutes starts a correction: the public keeps the "
+                    "published version until the next one is published."
+                ),
+            },
+        ),
         (
             _("Posts and people named in the text"),
             {"fields": ["named_roles", "named_people"], "classes": ["collapse"]},
@@ -171,6 +201,103 @@ class MeetingAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if not save_action_formsets(request, form, formset, board_of=lambda m: m.board):
             super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        if change and edited and form.instance.status != Meeting.Status.DRAFT:
+            meeting_start_correction(meeting=form.instance)
+            messages.warning(
+                request,
+                gettext(
+                    "These minutes were changed, so they are a draft again: they need approval "
+                    "before the change is published."
+                ),
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.publications.exists():
+            return False  # Nothing published is deleted: withdraw it instead.
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/workflow/<str:step>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="meetings_meeting_workflow",
+            ),
+            *super().get_urls(),
+        ]
+
+    WORKFLOW = {
+        "approve": {
+            "title": _("Approve the minutes"),
+            "explanation": _(
+                "Approving confirms the minutes as a true record. You cannot approve minutes "
+                "you prepared."
+            ),
+            "button": _("Approve"),
+            "permission": "meetings.approve_meeting",
+        },
+        "publish": {
+            "title": _("Publish the minutes"),
+            "explanation": _(
+                "Publishing renders the public minutes and the questions and responses once, "
+                "stores them, and shows them on the public site. Exempt items and restricted "
+                "responses are left out."
+            ),
+            "button": _("Publish"),
+            "field_label": _("What changed (needed from the second version on)"),
+            "permission": "meetings.publish_meeting",
+        },
+        "withdraw": {
+            "title": _("Withdraw the published minutes"),
+            "explanation": _(
+                "Withdrawing takes the minutes and their PDFs off the public site at once. "
+                "The record of what was published is kept."
+            ),
+            "button": _("Withdraw"),
+            "field_label": _("Reason for withdrawing"),
+            "permission": "meetings.publish_meeting",
+        },
+    }
+
+    def workflow_view(self, request, pk, step):
+        meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+        spec = self.WORKFLOW.get(step)
+        if spec is None:
+            raise PermissionDenied
+        if not request.user.has_perm(spec["permission"]):
+            raise PermissionDenied
+        error, text = "", request.POST.get("text", "")
+        if request.method == "POST":
+            try:
+                if step == "approve":
+                    meeting_approve(meeting=meeting, by=request.user)
+                    messages.success(request, gettext("The minutes are approved."))
+                elif step == "publish":
+                    publication = meeting_publish(meeting=meeting, by=request.user, note=text)
+                    messages.success(
+                        request,
+                        gettext("Version %(n)s of the minutes is published.")
+                        % {"n": publication.version},
+                    )
+                else:
+                    meeting_withdraw(meeting=meeting, by=request.user, reason=text)
+                    messages.success(request, gettext("The minutes are withdrawn."))
+                return redirect("admin:meetings_meeting_change", meeting.pk)
+            except (PublicationError, RenderError) as exc:
+                error = str(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            **spec,
+            "meeting": meeting,
+            "error": error,
+            "text": text,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/workflow.html", context)
 
 
 class PaperInline(admin.TabularInline):
@@ -220,6 +347,20 @@ class AgendaItemAdmin(admin.ModelAdmin):
         ("exempt", "exempt_reason"),
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        meeting = form.instance.meeting
+        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        if edited and meeting.status != Meeting.Status.DRAFT:
+            meeting_start_correction(meeting=meeting)
+            messages.warning(
+                request,
+                gettext(
+                    "These minutes were changed, so they are a draft again: they need approval "
+                    "before the change is published."
+                ),
+            )
 
     def save_formset(self, request, form, formset, change):
         if save_action_formsets(request, form, formset, board_of=lambda item: item.meeting.board):

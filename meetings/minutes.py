@@ -34,6 +34,11 @@ class ItemView:
     children: list["ItemView"] = field(default_factory=list)
 
     @property
+    def review_table(self) -> bool:
+        """Reviews printed with the action's summary form a table, as in an "Action Summary"."""
+        return any(review.summary for review in self.reviews)
+
+    @property
     def no_comments(self) -> bool:
         """A paper considered without questions is printed as "No comments were raised"."""
         return bool(self.papers) and not self.questions

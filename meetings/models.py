@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -218,7 +219,9 @@ class Board(models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> "MeetingQuerySet":
-        return self.filter(status=Meeting.Status.PUBLISHED)
+        """Meetings with a publication that has not been withdrawn: what the public may see."""
+        live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.filter(models.Exists(live))
 
     def visible_to(self, user) -> "MeetingQuerySet":
         """What a user may see: everything for those who can view meetings, else published."""
@@ -301,12 +304,26 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        permissions = [
+            ("approve_meeting", _("Can approve minutes")),
+            ("publish_meeting", _("Can publish and withdraw minutes")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["board", "held_on", "title"], name="meeting_unique_board_date_title"
@@ -321,7 +338,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.board} – {self.held_on:%-d %B %Y}"
+        label = f"{self.board} – {date_format(self.held_on, 'j F Y')}"
         return f"{label} ({self.title})" if self.title else label
 
     def get_absolute_url(self) -> str:
@@ -520,3 +537,116 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+
+class ImmutableError(Exception):
+    """Published records are never changed or deleted."""
+
+
+class Publication(models.Model):
+    """A version of a meeting's published record: frozen HTML and PDFs, and who published it."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="publications"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    note = models.TextField(_("what changed"), blank=True)
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    minutes_html = models.TextField(_("public minutes (HTML)"))
+    title = models.CharField(_("title"), max_length=1000)
+    next_meeting_on = models.DateField(_("next meeting date"), null=True, blank=True)
+    next_meeting_start = models.TimeField(_("next meeting start"), null=True, blank=True)
+    next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    _WITHDRAWAL_FIELDS = {"withdrawn_at", "withdrawn_by", "withdrawn_reason"}
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "version"], name="publication_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= self._WITHDRAWAL_FIELDS:
+                raise ImmutableError("A publication is never changed, only withdrawn.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("A publication is never deleted.")
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PublishedDocument(models.Model):
+    """A PDF rendered once at publication, stored with its checksum, and served as it is."""
+
+    class Kind(models.TextChoices):
+        MINUTES = "minutes", _("Minutes")
+        QUESTIONS = "questions", _("Questions and responses")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=Kind)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+
+    class Meta:
+        verbose_name = _("published document")
+        verbose_name_plural = _("published documents")
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "kind"], name="document_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("A published document is never changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "meetings:published-document",
+            kwargs={
+                "pk": self.publication.meeting_id,
+                "version": self.publication.version,
+                "kind": self.kind,
+            },
+        )
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("A published document is never deleted.")

@@ -1,14 +1,27 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.utils import timezone
+from django.views.generic import DetailView, ListView, View
 
-from meetings.minutes import minutes_content
-from meetings.models import Board, Meeting
+from actions.models import Action, ActionOwner, ActionUpdate
+from meetings import calendar
+from meetings.documents import (
+    has_questions_document,
+    minutes_fragment,
+    render_minutes_pdf,
+    render_questions_pdf,
+)
+from meetings.models import Board, Meeting, Publication, PublishedDocument
 
 
 def can_see_full_record(user) -> bool:
     """Signed-in OPCC staff and members see drafts, exempt items and restricted responses."""
     return user.is_authenticated and user.has_perm("meetings.view_meeting")
+
+
+def live_publications():
+    return Publication.objects.filter(withdrawn_at__isnull=True)
 
 
 class HomeView(ListView):
@@ -52,20 +65,146 @@ class BoardDetailView(DetailView):
 
 
 class MeetingDetailView(DetailView):
-    """The minutes as a page: the public see only what is published and not withheld."""
+    """Staff see the live record; everyone else sees the published version, as stored."""
 
-    template_name = "meetings/meeting_detail.html"
     context_object_name = "meeting"
 
     def get_object(self, queryset=None):
         queryset = Meeting.objects.visible_to(self.request.user).select_related(
-            "board__body", "chair", "chair_role"
+            "board__body", "chair", "chair_role", "created_by", "approved_by"
         )
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
+    def get_template_names(self):
+        if can_see_full_record(self.request.user):
+            return ["meetings/meeting_detail.html"]
+        return ["meetings/meeting_published.html"]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        public = not can_see_full_record(self.request.user)
-        context["minutes"] = minutes_content(self.object, public=public)
-        context["full_record"] = not public
+        meeting = self.object
+        publications = list(
+            meeting.publications.prefetch_related("documents")
+            .select_related("published_by", "withdrawn_by")
+            .order_by("-version")
+        )
+        live = [p for p in publications if p.is_live]
+        context["versions"] = live
+        if can_see_full_record(self.request.user):
+            context["minutes_html"] = minutes_fragment(meeting, public=False)
+            context["publications"] = publications
+            context["has_questions"] = has_questions_document(meeting)
+            context["can_see_actions"] = self.request.user.has_perm("actions.view_action")
+        else:
+            context["current"] = live[0]
         return context
+
+
+class PublishedDocumentView(View):
+    """A stored PDF, served as it was published; withdrawn ones are gone."""
+
+    def get(self, request, pk, version, kind):
+        document = (
+            PublishedDocument.objects.filter(
+                publication__meeting_id=pk,
+                publication__version=version,
+                publication__withdrawn_at__isnull=True,
+                kind=kind,
+            )
+            .select_related("publication__meeting__board")
+            .first()
+        )
+        if document is None:
+            raise Http404
+        meeting = document.publication.meeting
+        filename = f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-{kind}-v{version}.pdf"
+        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Content-Length"] = str(document.size)
+        response["ETag"] = f'"{document.sha256}"'
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+
+
+class PreviewDocumentView(View):
+    """Staff render a document now, to check it: public or full, never stored."""
+
+    def get(self, request, pk, kind, variant):
+        if not can_see_full_record(request.user):
+            raise Http404
+        meeting = get_object_or_404(Meeting.objects.select_related("board__body"), pk=pk)
+        public = variant == "public"
+        render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
+        pdf = render(meeting, public=public)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="preview-{kind}-{variant}-{meeting.held_on:%Y-%m-%d}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CalendarFeedView(View):
+    """Upcoming meetings as announced in published minutes, as iCalendar."""
+
+    def get(self, request, slug=None):
+        today = timezone.localdate()
+        publications = (
+            live_publications()
+            .filter(next_meeting_on__gte=today)
+            .select_related("meeting__board__body")
+            .order_by("next_meeting_on", "-version")
+        )
+        if slug is not None:
+            board = get_object_or_404(Board, slug=slug)
+            publications = publications.filter(meeting__board=board)
+        events = {}
+        for publication in publications:
+            key = (publication.meeting.board_id, publication.next_meeting_on)
+            events.setdefault(key, publication)
+        body = calendar.feed(events.values(), host=request.get_host())
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+        return response
+
+
+class BoardActionsView(DetailView):
+    """The actions of a board as published in its minutes: never anything exempt."""
+
+    model = Board
+    template_name = "meetings/board_actions.html"
+    context_object_name = "board"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["actions"] = published_actions(self.object)
+        context["today"] = timezone.localdate()
+        return context
+
+
+def _in_exempt_item(item_field: str):
+    """Under an exempt item, or under an item whose parent is exempt."""
+    return (
+        Q(**{f"{item_field}__exempt": True})
+        | Q(**{f"{item_field}__parent__exempt": True})
+        | Q(**{f"{item_field}__parent__parent__exempt": True})
+    )
+
+
+def published_actions(board: Board):
+    """Actions printed in published minutes: raised there, or reviewed there, outside exempt
+    items."""
+    published = Meeting.objects.published().filter(board=board)
+    raised = Q(raised_at_meeting__in=published) & ~_in_exempt_item("raised_at_item")
+    reviewed_updates = ActionUpdate.objects.filter(
+        action=OuterRef("pk"), meeting__in=published
+    ).exclude(_in_exempt_item("item"))
+    return (
+        Action.objects.filter(board=board)
+        .filter(raised | Exists(reviewed_updates))
+        .select_related("board")
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+        )
+        .order_by("-number")
+    )

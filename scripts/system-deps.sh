@@ -2,7 +2,7 @@
 # Debian packages the app and its tests use: WeasyPrint's text shaping, pdftotext and
 # pdftoppm for checking PDFs, Chromium for the browser tests. Installs only what is missing.
 set -euo pipefail
-packages=(chromium chromium-driver poppler-utils libharfbuzz-subset0 fonts-dejavu-core)
+packages=(chromium chromium-driver poppler-utils libharfbuzz-subset0 libpango-1.0-0 fonts-dejavu-core fonts-liberation2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

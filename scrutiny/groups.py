@@ -36,7 +36,11 @@ GROUPS: dict[str, dict] = {
         "description": _("Approves and publishes minutes; reads everything."),
         "permissions": _codenames(_RECORD_MODELS, ["view"])
         + _codenames(_REFERENCE_MODELS, ["view"])
-        + [("meetings", "change_meeting")],
+        + [
+            ("meetings", "change_meeting"),
+            ("meetings", "approve_meeting"),
+            ("meetings", "publish_meeting"),
+        ],
         "staff": True,
     },
     FORCE_LEAD: {

@@ -334,7 +334,9 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.venue = spec.get("venue", "")
     meeting.chair_note = spec.get("chair_note", "")
     meeting.minute_taker = spec.get("minute_taker", "")
-    meeting.status = spec.get("status", Meeting.Status.DRAFT)
+    publish = spec.get("status") == Meeting.Status.PUBLISHED
+    # A published file is imported as approved, then published: rendered and stored as v1.
+    meeting.status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
     meeting.next_meeting_on = (
         datetime.date.fromisoformat(next_meeting["date"]) if "date" in next_meeting else None
     )
@@ -378,6 +380,10 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
             action.delete()
     for action in Action.objects.filter(pk__in=ctx.touched_actions):
         action_refresh_status(action=action)
+    if publish:
+        from meetings.services import meeting_publish
+
+        meeting_publish(meeting=meeting, by=None, check_permission=False)
     return meeting
 
 

@@ -134,7 +134,10 @@ def test_minute_paragraphs_split_on_blank_lines():
 
 
 def test_visible_meetings():
+    from meetings.services import meeting_publish
+
     draft = MeetingFactory()
-    published = MeetingFactory(status=Meeting.Status.PUBLISHED)
+    published = MeetingFactory()
+    meeting_publish(meeting=published, by=None, check_permission=False)
     assert list(Meeting.objects.published()) == [published]
     assert draft not in Meeting.objects.published()

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from meetings.models import Meeting
+from meetings.services import meeting_publish, meeting_start_correction
 from tests.factories import (
     ActionFactory,
     ActionOwnerFactory,
@@ -24,9 +24,14 @@ def board():
     return BoardFactory(name="Strategy and Performance Board", slug="spb", action_prefix="SPB")
 
 
+def publish(meeting):
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    return meeting
+
+
 @pytest.fixture
 def published(board):
-    meeting = MeetingFactory(board=board, status=Meeting.Status.PUBLISHED)
+    meeting = MeetingFactory(board=board)
     AttendanceFactory(meeting=meeting, person__name="Mrs P Kelly")
     open_item = AgendaItemFactory(meeting=meeting, number="4", title="Budget Bid")
     QuestionFactory(item=open_item, question="How many officers?", response="1,342.")
@@ -61,7 +66,7 @@ def published(board):
         raised_at_item=open_item,
     )
     ActionOwnerFactory(action=public_action, role__abbrev="CFO")
-    return meeting
+    return publish(meeting)
 
 
 @pytest.fixture
@@ -109,6 +114,8 @@ def test_public_page_withholds_exempt_items_and_restricted_responses(public, pub
 def test_board_may_hide_exempt_titles(public, published):
     published.board.public_exempt_titles = False
     published.board.save()
+    meeting_start_correction(meeting=published)
+    meeting_publish(meeting=published, by=None, check_permission=False, note="Titles hidden")
     content = public.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
     assert "Exempt Report" not in content
     assert "Exempt item" in content
@@ -133,12 +140,13 @@ def test_force_lead_sees_only_the_public_record(client, force_lead, published, d
 
 
 def test_hostile_text_is_shown_as_text(client, clerk, board):
-    meeting = MeetingFactory(board=board, status=Meeting.Status.PUBLISHED)
+    meeting = MeetingFactory(board=board)
     AgendaItemFactory(
         meeting=meeting,
         title="<script>alert(1)</script>",
         minutes="{{ settings.SECRET_KEY }} <img src=x onerror=alert(1)>",
     )
+    publish(meeting)
     content = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content

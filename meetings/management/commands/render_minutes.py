@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from meetings.documents import render_minutes_pdf
+from meetings.management.commands._render import RenderCommand
+
+
+class Command(RenderCommand):
+    help = _("Render a meeting's minutes as PDF without publishing them, to check or preview.")
+    render = staticmethod(render_minutes_pdf)
