@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Action, ActionOwner, ActionUpdate
 from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
 from meetings.models import Person, Role
+from scrutiny.forms import OptimisticLockMixin
 
 
-class ActionOwnersForm(forms.ModelForm):
+class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     """An action with its owners chosen from posts, or people where no post fits."""
 
     owner_roles = forms.ModelMultipleChoiceField(
@@ -75,7 +76,12 @@ class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_meeting"
     extra = 0
-    fields = [("raised_at_item", "due_on"), "text", ("owner_roles", "owner_people")]
+    fields = [
+        ("raised_at_item", "due_on"),
+        "text",
+        ("owner_roles", "owner_people"),
+        "lock_version",
+    ]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised at this meeting (numbered when saved)")
     show_change_link = True
@@ -86,7 +92,7 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_item"
     extra = 0
-    fields = ["due_on", "text", ("owner_roles", "owner_people")]
+    fields = ["due_on", "text", ("owner_roles", "owner_people"), "lock_version"]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised under this item (numbered when saved)")
     show_change_link = True
@@ -175,8 +181,26 @@ class ActionUpdateInline(admin.StackedInline):
     verbose_name_plural = _("progress history")
 
 
+class ActionAdminForm(OptimisticLockMixin, forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = [
+            "board",
+            "legacy_ref",
+            "text",
+            "status",
+            "due_on",
+            "raised_at_meeting",
+            "raised_at_item",
+            "raised_on",
+            "carried_forward",
+            "see_also",
+        ]
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
+    form = ActionAdminForm
     list_display = ["ref_display", "short_text", "owners_list", "status", "due_on", "board"]
     list_filter = ["status", "board", "carried_forward"]
     search_fields = ["text", "legacy_ref", "updates__text", "=number"]
@@ -192,6 +216,7 @@ class ActionAdmin(admin.ModelAdmin):
         ("raised_on", "carried_forward"),
         "see_also",
         ("created_at", "updated_at"),
+        "lock_version",
     ]
     inlines = [ActionOwnerInline, ActionUpdateInline]
     list_select_related = ["board"]

@@ -20,9 +20,12 @@ class _ActionForm(forms.Form):
     submit_label = _("Save")
     submit_class = "btn-primary"
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, action: Action, **kwargs):
         self.action = action
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = action.version
         self.helper = FormHelper()
         self.helper.form_action = reverse(f"actions:{self.url_name}", kwargs={"pk": action.pk})
         self.helper.form_id = f"form-{self.url_name}"

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from meetings.models import (
     AgendaItem,
@@ -162,6 +163,9 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     objects = ActionQuerySet.as_manager()
 
     class Meta:
@@ -222,6 +226,8 @@ class ActionOwner(models.Model):
         on_delete=models.PROTECT,
         related_name="actions_owned",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("owner")
@@ -319,6 +325,8 @@ class ActionUpdate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("action update")

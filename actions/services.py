@@ -24,6 +24,27 @@ class ActionError(Exception):
     """A change to the register that cannot be made, with a message for the user."""
 
 
+class ActionConflict(ActionError):
+    """Someone else changed the action after the user opened it."""
+
+
+def _lock(action: Action, expected_version: int | None) -> None:
+    """Lock the action's row, refuse a stale form, and count this change."""
+    current = Action.objects.select_for_update().get(pk=action.pk)
+    if expected_version is not None and current.version != expected_version:
+        action.version = current.version
+        raise ActionConflict(
+            _(
+                "%(ref)s was changed by someone else after you opened it, so nothing was saved. "
+                "What you typed is kept below: read the history, then submit again."
+            )
+            % {"ref": action.ref}
+        )
+    action.status, action.due_on = current.status, current.due_on
+    action.version = current.version + 1
+    Action.objects.filter(pk=action.pk).update(version=action.version)
+
+
 def board_allocate_action_number(*, board: Board) -> int:
     """Take the next free number of the board; the row lock makes concurrent callers queue."""
     with transaction.atomic():
@@ -163,9 +184,17 @@ def _require(condition: bool, message: str) -> None:
 
 @transaction.atomic
 def action_report_progress(
-    *, action: Action, text: str, status: str = "", by, person: Person | None, on: datetime.date
+    *,
+    action: Action,
+    text: str,
+    status: str = "",
+    by,
+    person: Person | None,
+    on: datetime.date,
+    expected_version: int | None = None,
 ) -> ActionUpdate:
     """An owner (or the OPCC on their behalf) reports progress, optionally in progress or done."""
+    _lock(action, expected_version)
     _require(bool(text.strip()), _("Write what progress has been made."))
     _require(
         status in ("", ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED),
@@ -188,8 +217,11 @@ def action_report_progress(
 
 
 @transaction.atomic
-def action_close(*, action: Action, note: str = "", by, on: datetime.date) -> ActionUpdate:
+def action_close(
+    *, action: Action, note: str = "", by, on: datetime.date, expected_version: int | None = None
+) -> ActionUpdate:
     """The OPCC accepts the action as done."""
+    _lock(action, expected_version)
     _require(
         action.status in OUTSTANDING,
         _("%(ref)s is already %(status)s.")
@@ -206,7 +238,10 @@ def action_close(*, action: Action, note: str = "", by, on: datetime.date) -> Ac
 
 
 @transaction.atomic
-def action_reopen(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
+def action_reopen(
+    *, action: Action, reason: str, by, on: datetime.date, expected_version: int | None = None
+) -> ActionUpdate:
+    _lock(action, expected_version)
     _require(bool(reason.strip()), _("Give the reason for reopening the action."))
     _require(
         action.status in (ActionStatus.COMPLETED, ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
@@ -223,7 +258,10 @@ def action_reopen(*, action: Action, reason: str, by, on: datetime.date) -> Acti
 
 
 @transaction.atomic
-def action_withdraw(*, action: Action, reason: str, by, on: datetime.date) -> ActionUpdate:
+def action_withdraw(
+    *, action: Action, reason: str, by, on: datetime.date, expected_version: int | None = None
+) -> ActionUpdate:
+    _lock(action, expected_version)
     _require(bool(reason.strip()), _("Give the reason for withdrawing the action."))
     _require(
         action.status != ActionStatus.WITHDRAWN,
@@ -240,7 +278,15 @@ def action_withdraw(*, action: Action, reason: str, by, on: datetime.date) -> Ac
 
 
 @transaction.atomic
-def action_reassign(*, action: Action, owners: list[Owner], by, on: datetime.date) -> ActionUpdate:
+def action_reassign(
+    *,
+    action: Action,
+    owners: list[Owner],
+    by,
+    on: datetime.date,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    _lock(action, expected_version)
     _require(bool(owners), _("Choose at least one owner: a post or a person."))
     before = action.owners_display()
     action_set_owners(action=action, owners=owners)
@@ -257,8 +303,14 @@ def action_reassign(*, action: Action, owners: list[Owner], by, on: datetime.dat
 
 @transaction.atomic
 def action_set_due(
-    *, action: Action, due_on: datetime.date | None, by, on: datetime.date
+    *,
+    action: Action,
+    due_on: datetime.date | None,
+    by,
+    on: datetime.date,
+    expected_version: int | None = None,
 ) -> ActionUpdate:
+    _lock(action, expected_version)
     raised = action.raised_date
     _require(
         due_on is None or raised is None or due_on >= raised,
@@ -279,7 +331,10 @@ def action_set_due(
 
 
 @transaction.atomic
-def action_link(*, action: Action, other: Action, by, on: datetime.date) -> ActionUpdate:
+def action_link(
+    *, action: Action, other: Action, by, on: datetime.date, expected_version: int | None = None
+) -> ActionUpdate:
+    _lock(action, expected_version)
     _require(other.pk != action.pk, _("An action cannot refer to itself."))
     action.see_also.add(other)
     return _record(

@@ -221,6 +221,11 @@ class _ActionFormView(ActionDetailView):
         if form.is_valid():
             try:
                 self.perform(form, request)
+            except services.ActionConflict as exc:
+                # Keep what was typed; the next submit is against the version now shown.
+                form.data = form.data.copy()
+                form.data["version"] = str(self.object.version)
+                form.add_error(None, str(exc))
             except services.ActionError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -242,6 +247,7 @@ class ActionProgressCreateView(_ActionFormView):
             raise PermissionDenied
         services.action_report_progress(
             action=self.object,
+            expected_version=form.cleaned_data["version"],
             text=form.cleaned_data["text"],
             status=form.cleaned_data["status"],
             by=request.user,
@@ -257,6 +263,7 @@ class ActionCloseView(_ActionFormView):
     def perform(self, form, request):
         services.action_close(
             action=self.object,
+            expected_version=form.cleaned_data["version"],
             note=form.cleaned_data["note"],
             by=request.user,
             on=timezone.localdate(),
@@ -270,6 +277,7 @@ class ActionReopenView(_ActionFormView):
     def perform(self, form, request):
         services.action_reopen(
             action=self.object,
+            expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
             by=request.user,
             on=timezone.localdate(),
@@ -283,6 +291,7 @@ class ActionWithdrawView(_ActionFormView):
     def perform(self, form, request):
         services.action_withdraw(
             action=self.object,
+            expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
             by=request.user,
             on=timezone.localdate(),
@@ -295,7 +304,11 @@ class ActionReassignView(_ActionFormView):
 
     def perform(self, form, request):
         services.action_reassign(
-            action=self.object, owners=form.owners(), by=request.user, on=timezone.localdate()
+            action=self.object,
+            expected_version=form.cleaned_data["version"],
+            owners=form.owners(),
+            by=request.user,
+            on=timezone.localdate(),
         )
         messages.success(
             request, _("The owners of %(ref)s were changed.") % {"ref": self.object.ref}
@@ -308,6 +321,7 @@ class ActionDueDateView(_ActionFormView):
     def perform(self, form, request):
         services.action_set_due(
             action=self.object,
+            expected_version=form.cleaned_data["version"],
             due_on=form.cleaned_data["due_on"],
             by=request.user,
             on=timezone.localdate(),
@@ -320,7 +334,11 @@ class ActionLinkView(_ActionFormView):
 
     def perform(self, form, request):
         services.action_link(
-            action=self.object, other=form.other, by=request.user, on=timezone.localdate()
+            action=self.object,
+            expected_version=form.cleaned_data["version"],
+            other=form.other,
+            by=request.user,
+            on=timezone.localdate(),
         )
         messages.success(
             request,

@@ -35,7 +35,47 @@ from meetings.services import (
     meeting_start_correction,
     meeting_withdraw,
 )
+from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
+
+
+class MeetingForm(OptimisticLockMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "board",
+            "held_on",
+            "title",
+            "start_time",
+            "end_time",
+            "venue",
+            "chair_role",
+            "chair",
+            "chair_note",
+            "minute_taker",
+            "named_roles",
+            "named_people",
+            "next_meeting_on",
+            "next_meeting_start",
+            "next_meeting_venue",
+            "next_meeting_note",
+        ]
+
+
+class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "meeting",
+            "parent",
+            "position",
+            "number",
+            "title",
+            "minutes",
+            "exempt",
+            "exempt_reason",
+        ]
+        widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
 
 
 @admin.register(Organisation)
@@ -107,9 +147,15 @@ class AttendanceInline(admin.TabularInline):
 
 class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
+    form = AgendaItemForm
     extra = 0
     show_change_link = True
-    fields = [("position", "number", "title"), "minutes", ("exempt", "exempt_reason")]
+    fields = [
+        ("position", "number", "title"),
+        "minutes",
+        ("exempt", "exempt_reason"),
+        "lock_version",
+    ]
     verbose_name = _("agenda item")
     verbose_name_plural = _(
         "agenda items (open an item to add its papers, questions, sub-items and departures)"
@@ -118,15 +164,10 @@ class AgendaItemInline(admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(parent__isnull=True)
 
-    formfield_overrides = {
-        AgendaItem._meta.get_field("minutes").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 6, "cols": 100})
-        }
-    }
-
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingForm
     list_display = ["held_on", "board", "title", "status", "item_count", "updated_at"]
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
@@ -142,7 +183,18 @@ class MeetingAdmin(admin.ModelAdmin):
         "view_minutes",
     ]
     fieldsets = [
-        (None, {"fields": ["board", ("held_on", "title"), ("start_time", "end_time"), "venue"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "board",
+                    ("held_on", "title"),
+                    ("start_time", "end_time"),
+                    "venue",
+                    "lock_version",
+                ]
+            },
+        ),
         (
             _("Chair and minutes"),
             {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]},
@@ -324,16 +376,23 @@ class DepartureInline(admin.TabularInline):
 
 class SubItemInline(admin.StackedInline):
     model = AgendaItem
+    form = AgendaItemForm
     fk_name = "parent"
     extra = 0
     show_change_link = True
-    fields = [("position", "number", "title"), "minutes", ("exempt", "exempt_reason")]
+    fields = [
+        ("position", "number", "title"),
+        "minutes",
+        ("exempt", "exempt_reason"),
+        "lock_version",
+    ]
     verbose_name = _("sub-item")
     verbose_name_plural = _("sub-items")
 
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
+    form = AgendaItemForm
     list_display = ["__str__", "meeting", "exempt"]
     list_filter = ["exempt", "meeting__board"]
     search_fields = ["title", "minutes", "number"]
@@ -345,6 +404,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
         ("position", "number", "title"),
         "minutes",
         ("exempt", "exempt_reason"),
+        "lock_version",
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Organisation(models.Model):
@@ -315,6 +316,14 @@ class Meeting(models.Model):
         related_name="+",
     )
 
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts saves, to refuse lost updates."),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
@@ -392,6 +401,8 @@ class Attendance(models.Model):
     departure_time = models.TimeField(_("left"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
@@ -427,6 +438,9 @@ class AgendaItem(models.Model):
         help_text=_("Its content never appears in anything public."),
     )
     exempt_reason = models.CharField(_("exemption reason"), max_length=1000, blank=True)
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -473,6 +487,8 @@ class Paper(models.Model):
     title = models.CharField(_("title"), max_length=500)
     author = models.CharField(_("author"), max_length=500, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("paper")
         verbose_name_plural = _("papers")
@@ -491,6 +507,8 @@ class Departure(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     name = models.CharField(_("name as printed"), max_length=500)
     left_at = models.TimeField(_("time"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("departure")
@@ -529,6 +547,8 @@ class Question(models.Model):
         default=False,
         help_text=_("The public sees that a response was given, not its text."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("question")

@@ -4,6 +4,7 @@ Local use needs nothing set: SQLite in the project folder, DEBUG on. With DEBUG=
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required and startup fails without them.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "scrutiny",
@@ -64,10 +69,36 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "scrutiny.middleware.PrivatePagesNotCachedMiddleware",
+    # Last, so that it sees the outcome of every sign-in attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: failures count per username, address and browser together, so nobody can
+# lock a colleague out by failing as them from the shared office address with another browser.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# Two-factor sign-in for the secretariat pages: on unless turned off (it is off for the local
+# demo, where DEBUG is on, unless ADMIN_REQUIRE_OTP=true).
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", default=not DEBUG)
+OTP_TOTP_ISSUER = "Scrutiny"
+
+# Large enough that a very long field reaches the form and gets a clear message per field.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 if not DEBUG:
     # In production WhiteNoise serves the collected static files; runserver does it locally.
@@ -174,6 +205,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+CSRF_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

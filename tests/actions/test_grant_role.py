@@ -93,7 +93,11 @@ def test_onboards_a_new_force_lead(client, hospc):
         {"new_password1": "a long pass phrase 42", "new_password2": "a long pass phrase 42"},
     )
     assert done.status_code == 302
-    assert client.login(username="eackland", password="a long pass phrase 42")
+    signed_in = client.post(
+        "/accounts/login/", {"username": "eackland", "password": "a long pass phrase 42"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get("/actions/mine/").status_code == 200
 
 
 def test_running_twice_changes_nothing(hospc):
