@@ -15,6 +15,7 @@ from actions import exports, forms, services
 from actions.filters import ActionFilter, search_actions
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
 from meetings.models import Meeting
+from scrutiny import audit
 
 PAGE_SIZE = 25
 
@@ -181,6 +182,12 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
             see_also=action.see_also.select_related("board"),
             referenced_by=action.referenced_by.select_related("board"),
         )
+        if can_read_register(user):
+            context["audit"] = audit.entries(
+                Action.history.filter(id=action.pk),
+                ActionOwner.history.filter(action_id=action.pk),
+                ActionUpdate.history.filter(action_id=action.pk),
+            )
         form_classes = {"progress_form": forms.ProgressForm}
         if manage:
             form_classes.update(

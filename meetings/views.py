@@ -12,7 +12,18 @@ from meetings.documents import (
     render_minutes_pdf,
     render_questions_pdf,
 )
-from meetings.models import Board, Meeting, Publication, PublishedDocument
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Departure,
+    Meeting,
+    Paper,
+    Publication,
+    PublishedDocument,
+    Question,
+)
+from scrutiny import audit
 
 
 def can_see_full_record(user) -> bool:
@@ -95,9 +106,22 @@ class MeetingDetailView(DetailView):
             context["publications"] = publications
             context["has_questions"] = has_questions_document(meeting)
             context["can_see_actions"] = self.request.user.has_perm("actions.view_action")
+            context["audit"] = meeting_audit(meeting)
         else:
             context["current"] = live[0]
         return context
+
+
+def meeting_audit(meeting: Meeting):
+    item_ids = list(meeting.items.values_list("pk", flat=True))
+    return audit.entries(
+        Meeting.history.filter(id=meeting.pk),
+        Attendance.history.filter(meeting_id=meeting.pk),
+        AgendaItem.history.filter(meeting_id=meeting.pk),
+        Question.history.filter(item_id__in=item_ids),
+        Paper.history.filter(item_id__in=item_ids),
+        Departure.history.filter(item_id__in=item_ids),
+    )
 
 
 class PublishedDocumentView(View):
