@@ -222,8 +222,11 @@ class _ActionFormView(ActionDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if self.staff_only and not can_manage_actions(request.user):
-            raise PermissionDenied(_("Only the OPCC can do this."))
+        allowed = can_manage_actions(request.user) or (
+            not self.staff_only and self._owns(self.object)
+        )
+        if not allowed:
+            raise PermissionDenied(_("Only the OPCC or the action's owners can do this."))
         form = self.form_class(request.POST, action=self.object)
         if form.is_valid():
             try:
@@ -250,8 +253,6 @@ class ActionProgressCreateView(_ActionFormView):
     staff_only = False
 
     def perform(self, form, request):
-        if not (can_manage_actions(request.user) or self._owns(self.object)):
-            raise PermissionDenied
         services.action_report_progress(
             action=self.object,
             expected_version=form.cleaned_data["version"],

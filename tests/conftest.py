@@ -7,6 +7,12 @@ from tests.factories import AppointmentFactory, PersonFactory, RoleFactory, User
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing strength is Django's concern, not these tests': keep fixtures quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config, items):
     """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
     for item in items:
