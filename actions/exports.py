@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from actions.models import Action
 
@@ -16,6 +17,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _safe(value) -> str:
     text = "" if value is None else str(value)
+    # Control characters have no place in a cell, and XLSX cannot hold them: show them as marks.
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 

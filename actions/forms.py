@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus
 from meetings.models import Person, Role
+from scrutiny.limits import LONG_TEXT
 
-MAX_TEXT = 20_000
+MAX_TEXT = LONG_TEXT
 
 
 class _ActionForm(forms.Form):

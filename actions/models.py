@@ -29,6 +29,7 @@ from meetings.models import (
     Role,
     split_paragraphs,
 )
+from scrutiny.limits import LONG_TEXT, SHORT_TEXT, limit
 
 
 class UpdateKind(models.TextChoices):
@@ -113,7 +114,7 @@ class Action(models.Model):
         blank=True,
         help_text=_('When the minutes printed another reference, e.g. "Action 3".'),
     )
-    text = models.TextField(_("action"))
+    text = models.TextField(_("action"), validators=limit(SHORT_TEXT))
     status = models.CharField(
         _("status"), max_length=20, choices=ActionStatus, default=ActionStatus.OPEN, db_index=True
     )
@@ -274,7 +275,7 @@ class ActionUpdate(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=UpdateKind, default=UpdateKind.PROGRESS
     )
-    text = models.TextField(_("progress"))
+    text = models.TextField(_("progress"), validators=limit(LONG_TEXT))
     status = models.CharField(
         _("status set"),
         max_length=20,
@@ -310,6 +311,7 @@ class ActionUpdate(models.Model):
     summary = models.TextField(
         _("action as summarised in the minutes"),
         blank=True,
+        validators=limit(SHORT_TEXT),
         help_text=_("When the review printed the action's text differently."),
     )
     printed_owners = models.JSONField(_("owners as printed"), default=list, blank=True)

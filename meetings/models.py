@@ -10,6 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scrutiny.limits import LONG_TEXT, MINUTES, SHORT_TEXT, limit
+
 
 class Organisation(models.Model):
     """A body (an OPCC) or a group within one (OCC, Staff Associations) as minutes list them."""
@@ -271,6 +273,7 @@ class Meeting(models.Model):
     chair_note = models.TextField(
         _("chair note"),
         blank=True,
+        validators=limit(SHORT_TEXT),
         help_text=_("e.g. chaired by the DPCC in the absence of the PCC."),
     )
     minute_taker = models.CharField(_("minute taker"), max_length=500, blank=True)
@@ -280,7 +283,9 @@ class Meeting(models.Model):
     next_meeting_on = models.DateField(_("next meeting date"), null=True, blank=True)
     next_meeting_start = models.TimeField(_("next meeting start"), null=True, blank=True)
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
-    next_meeting_note = models.TextField(_("next meeting note"), blank=True)
+    next_meeting_note = models.TextField(
+        _("next meeting note"), blank=True, validators=limit(SHORT_TEXT)
+    )
     named_roles = models.ManyToManyField(
         Role,
         verbose_name=_("posts named in the minutes"),
@@ -430,7 +435,10 @@ class AgendaItem(models.Model):
     number = models.CharField(_("number as printed"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=500)
     minutes = models.TextField(
-        _("minutes"), blank=True, help_text=_("Paragraphs separated by a blank line.")
+        _("minutes"),
+        blank=True,
+        validators=limit(MINUTES),
+        help_text=_("Paragraphs separated by a blank line."),
     )
     exempt = models.BooleanField(
         _("exempt (taken in private)"),
@@ -527,12 +535,15 @@ class Question(models.Model):
     )
     position = models.PositiveIntegerField(_("order"), default=0)
     number = models.CharField(_("number as printed"), max_length=40, blank=True)
-    question = models.TextField(_("question"))
+    question = models.TextField(_("question"), validators=limit(LONG_TEXT))
     asked_by = models.CharField(
         _("asked by"), max_length=100, blank=True, help_text=_("A post or an organisation.")
     )
     response = models.TextField(
-        _("response"), blank=True, help_text=_("Empty while a response is awaited.")
+        _("response"),
+        blank=True,
+        validators=limit(LONG_TEXT),
+        help_text=_("Empty while a response is awaited."),
     )
     responder = models.ForeignKey(
         Role,

@@ -16,6 +16,8 @@ from django.conf import settings
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from scrutiny.limits import DOCUMENT_HTML
+
 SCHEME = "scrutiny-static:"
 PDF_ASSETS = Path(settings.BASE_DIR) / "static" / "pdf"
 RENDER_SECONDS = 120
@@ -66,6 +68,8 @@ def _time_limit(seconds: int):
 
 def render_pdf(html: str, *, stylesheet: str = "document.css") -> bytes:
     """A tagged PDF (PDF/UA-1); title and language come from the HTML's <title> and lang."""
+    if len(html) > DOCUMENT_HTML:
+        raise RenderError("The document is too large to render; shorten the longest items.")
     fetcher = OwnFilesOnlyFetcher()
     css = CSS(string=(PDF_ASSETS / stylesheet).read_text(encoding="utf-8"), url_fetcher=fetcher)
     try:

@@ -32,6 +32,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from scrutiny import limits
 
 MAX_ERRORS = 20
 
@@ -127,6 +128,19 @@ def _check_references(data: dict, *, source: str) -> None:
     def fail(path: str, message: str):
         raise InterchangeError(message, path=path, source=source)
 
+    def no_nul(value, path: str) -> None:
+        # NUL cannot be stored in PostgreSQL text; anywhere in the document it is a fault.
+        if isinstance(value, str) and "\x00" in value:
+            fail(path, "contains a NUL character (\\u0000)")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                no_nul(item, f"{path}.{key}" if path != "(top level)" else key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                no_nul(item, f"{path}[{index}]")
+
+    no_nul(data, "(top level)")
+
     def fits(value: str | None, path: str, limit: int) -> None:
         # Keys the schema leaves unbounded are stored in bounded columns: refuse, never cut.
         if value is not None and len(value) > limit:
@@ -146,6 +160,7 @@ def _check_references(data: dict, *, source: str) -> None:
     known_owners = abbrevs | names | people_names
 
     meeting = data["meeting"]
+    fits(meeting.get("chair_note"), "meeting.chair_note", limits.SHORT_TEXT)
     _parse_date(meeting["date"], "meeting.date", source)
     if "start" in meeting and "end" in meeting and meeting["end"] < meeting["start"]:
         fail("meeting.end", f"the meeting ends ({meeting['end']}) before it starts")
@@ -177,6 +192,8 @@ def _check_references(data: dict, *, source: str) -> None:
             here = f"{path}.questions[{j}]"
             fits(question.get("number"), f"{here}.number", _field_length(Question, "number"))
             fits(question.get("asked_by"), f"{here}.asked_by", _field_length(Question, "asked_by"))
+            fits(question.get("question"), f"{here}.question", limits.LONG_TEXT)
+            fits(question.get("response"), f"{here}.response", limits.LONG_TEXT)
             responder = question.get("responder")
             if responder and responder not in abbrevs:
                 fail(f"{path}.questions[{j}].responder", f"unknown role {responder!r}")
@@ -184,6 +201,8 @@ def _check_references(data: dict, *, source: str) -> None:
             for j, action in enumerate(item.get(key, [])):
                 here = f"{path}.{key}[{j}]"
                 fits(action.get("ref"), f"{here}.ref", _field_length(Action, "legacy_ref"))
+                fits(action.get("text"), f"{here}.text", limits.SHORT_TEXT)
+                fits(action.get("progress"), f"{here}.progress", limits.LONG_TEXT)
                 for k, owner in enumerate(action.get("owners", [])):
                     if owner not in known_owners:
                         fail(f"{here}.owners[{k}]", f"unknown owner {owner!r}")

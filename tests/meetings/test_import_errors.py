@@ -609,7 +609,11 @@ def test_replace_of_an_unpublished_meeting_leaves_one_meeting_with_the_new_conte
 
     import_files(write(tmp_path, doc, "revised.json"), replace=True)
 
-    assert counts() == after_first
+    # The record is the same size; only its audit trail grew (it records the replacement).
+    def record(c):
+        return {label: n for label, n in c.items() if ".Historical" not in label}
+
+    assert record(counts()) == record(after_first)
     meeting = Meeting.objects.get()
     assert meeting.venue == "Carmarthen"
     assert meeting.items.get(position=PERFORMANCE_UPDATE).title.endswith("(revised)")

@@ -1,0 +1,183 @@
+"""Production hardening: deploy checks, headers, sign-in throttling, sessions, two-factor."""
+
+import datetime
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deploy_checks_pass_in_production_settings():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "scrutiny.example.org",
+        "DATABASE_URL": "postgresql://scrutiny@db.example.org/scrutiny",
+        "EMAIL_HOST": "smtp.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_security_headers_on_a_public_page(client):
+    response = client.get(reverse("home"))
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
+    )
+    assert directives["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-eval'" not in directives["script-src"]
+    assert directives["object-src"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("url_name", ["home", "actions:action-list", "admin:index"])
+def test_staff_pages_are_never_cached(client, clerk, url_name):
+    client.force_login(clerk)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def _sign_in(client, username, password, agent="Firefox"):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        HTTP_USER_AGENT=agent,
+        REMOTE_ADDR="192.0.2.10",
+    )
+
+
+def test_failed_sign_ins_lock_out_only_that_browser(clerk):
+    attacker = Client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = _sign_in(attacker, "clerk", "wrong password", agent="curl/8")
+    locked = _sign_in(attacker, "clerk", PASSWORD, agent="curl/8")
+    assert locked.status_code == 429
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    # The clerk, at the same office address with their own browser, still signs in.
+    colleague = Client()
+    response = _sign_in(colleague, "clerk", PASSWORD, agent="Firefox")
+    assert response.status_code == 302
+    assert colleague.get(reverse("actions:action-list")).status_code == 200
+
+
+def test_wrong_password_says_so_and_keeps_the_username(clerk):
+    response = _sign_in(Client(), "clerk", "wrong password")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Please enter a correct username and password" in content
+    assert 'value="clerk"' in content
+
+
+def test_signing_out_ends_the_session(client, clerk):
+    assert _sign_in(client, "clerk", PASSWORD).status_code == 302
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("logout"))
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = stale.get(reverse("actions:action-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_changing_the_password_ends_other_sessions(clerk):
+    laptop, phone = Client(), Client()
+    assert _sign_in(laptop, "clerk", PASSWORD).status_code == 302
+    assert _sign_in(phone, "clerk", PASSWORD, agent="Phone").status_code == 302
+    new = "another long pass phrase 7"
+    response = laptop.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    assert laptop.get(reverse("actions:action-list")).status_code == 200
+    assert phone.get(reverse("actions:action-list")).status_code == 302
+
+
+def test_a_weak_new_password_is_refused(client, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+    assert response.status_code == 200
+    assert "This password is too short" in response.content.decode()
+
+
+def test_secretariat_pages_need_a_second_factor_when_required(client, clerk, settings):
+    settings.ADMIN_REQUIRE_OTP = True
+    client.force_login(clerk)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    form = Client()
+    wrong = form.post(
+        reverse("admin:login"),
+        {
+            "username": "clerk",
+            "password": PASSWORD,
+            "otp_device": device.persistent_id,
+            "otp_token": "000000",
+            "next": reverse("admin:index"),
+        },
+    )
+    assert wrong.status_code == 200
+    # django-otp throttles after a failure; a minute later the right code is accepted.
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=60)
+    with time_machine.travel(later, tick=False):
+        device.refresh_from_db()
+        token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        right = form.post(
+            reverse("admin:login"),
+            {
+                "username": "clerk",
+                "password": PASSWORD,
+                "otp_device": device.persistent_id,
+                "otp_token": f"{token:06d}",
+                "next": reverse("admin:index"),
+            },
+        )
+        assert right.status_code == 302, right.context["form"].errors if right.context else ""
+        assert form.get(reverse("admin:index")).status_code == 200
+
+
+def test_otp_enrol_prints_an_authenticator_link(clerk, force_lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("otp_enrol", "clerk", stdout=out)
+    assert "otpauth://totp/" in out.getvalue()
+    with pytest.raises(CommandError, match="already has a device"):
+        call_command("otp_enrol", "clerk", stdout=StringIO())
+    with pytest.raises(CommandError, match="does not use the secretariat pages"):
+        call_command("otp_enrol", "force_lead", stdout=StringIO())
