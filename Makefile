@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
 
 .PHONY: run test test-fast lint format bench system-deps install migrate demo clean
 
@@ -32,7 +33,7 @@ run: system-deps demo
 # The whole suite: unit, PostgreSQL (when DATABASE_URL points at one) and browser tests.
 test: system-deps install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

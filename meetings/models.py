@@ -574,6 +574,24 @@ class ImmutableError(Exception):
     """Published records are never changed or deleted."""
 
 
+class ImmutableQuerySet(models.QuerySet):
+    """No bulk change or delete of published records: not even through a queryset."""
+
+    allowed_updates: frozenset[str] = frozenset()
+
+    def update(self, **kwargs):
+        if not set(kwargs) <= self.allowed_updates:
+            raise ImmutableError("Published records are never changed.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise ImmutableError("Published records are never deleted.")
+
+
+class PublicationQuerySet(ImmutableQuerySet):
+    allowed_updates = frozenset({"withdrawn_at", "withdrawn_by", "withdrawn_reason"})
+
+
 class Publication(models.Model):
     """A version of a meeting's published record: frozen HTML and PDFs, and who published it."""
 
@@ -606,6 +624,13 @@ class Publication(models.Model):
         related_name="+",
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    actions = models.JSONField(
+        _("actions as published"),
+        default=list,
+        help_text=_("Ref, text and owners of the actions in the public minutes, as published."),
+    )
+
+    objects = PublicationQuerySet.as_manager()
 
     _WITHDRAWAL_FIELDS = {"withdrawn_at", "withdrawn_by", "withdrawn_reason"}
 
@@ -653,6 +678,8 @@ class PublishedDocument(models.Model):
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"))
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published document")

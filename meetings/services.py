@@ -13,7 +13,27 @@ from meetings.documents import (
     render_minutes_pdf,
     render_questions_pdf,
 )
+from meetings.minutes import minutes_content
 from meetings.models import Meeting, Publication, PublishedDocument
+
+
+def published_actions_snapshot(meeting: Meeting) -> list[dict]:
+    """The actions the public minutes print (raised or reviewed outside exempt items)."""
+    content = minutes_content(meeting, public=True)
+    seen, rows = set(), []
+    for action in [*content.new_actions, *(review.action for review in content.reviews)]:
+        if action.pk in seen:
+            continue
+        seen.add(action.pk)
+        rows.append(
+            {
+                "id": action.pk,
+                "ref": action.ref,
+                "text": action.text,
+                "owners": action.owners_display(),
+            }
+        )
+    return rows
 
 
 class PublicationError(Exception):
@@ -63,14 +83,31 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
         raise PublicationError(
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
+    started = meeting.updated_at
+    html = minutes_fragment(meeting, public=True)
+    actions = published_actions_snapshot(meeting)
     minutes_pdf = render_minutes_pdf(meeting, public=True)
     questions_pdf = (
         render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
     )
-    html = minutes_fragment(meeting, public=True)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
+        # turns approved minutes back into a draft, and any save moves updated_at on).
+        if (check_permission and locked.status != Meeting.Status.APPROVED) or (
+            started is not None and locked.updated_at != started
+        ):
+            raise PublicationError(
+                _(
+                    "The minutes were changed while they were being published; nothing was "
+                    "published. Check the changes and publish again."
+                )
+            )
         version = (locked.publications.aggregate(latest=Max("version"))["latest"] or 0) + 1
+        if version > 1 and not note.strip():
+            raise PublicationError(
+                _("Say what changed: this will be version %(n)s.") % {"n": version}
+            )
         publication = Publication.objects.create(
             meeting=locked,
             version=version,
@@ -82,6 +119,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
+            actions=actions,
         )
         _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
         if questions_pdf is not None:
@@ -114,9 +152,10 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
 
 
 def meeting_start_correction(*, meeting: Meeting) -> None:
-    """Editing published minutes starts a correction: the public keeps the published version
-    until the corrected minutes are approved and published as the next version."""
-    if meeting.status == Meeting.Status.PUBLISHED:
+    """Editing approved or published minutes makes them a draft again: the approval was of the
+    text before the edit. The public keeps any published version until the corrected minutes
+    are approved and published as the next version."""
+    if meeting.status != Meeting.Status.DRAFT:
         meeting.status = Meeting.Status.DRAFT
         meeting.approved_at = None
         meeting.approved_by = None

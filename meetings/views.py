@@ -1,10 +1,10 @@
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, View
 
-from actions.models import Action, ActionOwner, ActionUpdate
+from actions.models import Action
 from meetings import calendar
 from meetings.documents import (
     has_questions_document,
@@ -35,14 +35,28 @@ def live_publications():
     return Publication.objects.filter(withdrawn_at__isnull=True)
 
 
+def listed_meetings(user):
+    """Meetings as a listing shows them: the public sees each one as last published."""
+    visible = Meeting.objects.visible_to(user)
+    if can_see_full_record(user):
+        return visible
+    latest = live_publications().filter(meeting=OuterRef("pk")).order_by("-version")
+    return visible.annotate(public_title=Subquery(latest.values("title")[:1]))
+
+
 class HomeView(ListView):
     """The boards, each with its latest meetings."""
 
     template_name = "meetings/home.html"
     context_object_name = "boards"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            full_record=can_see_full_record(self.request.user), **kwargs
+        )
+
     def get_queryset(self):
-        visible = Meeting.objects.visible_to(self.request.user)
+        visible = listed_meetings(self.request.user)
         return (
             Board.objects.select_related("body")
             .annotate(meeting_count=Count("meetings", filter=Q(meetings__in=visible)))
@@ -68,10 +82,11 @@ class BoardDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["meetings"] = (
-            Meeting.objects.visible_to(self.request.user)
+            listed_meetings(self.request.user)
             .filter(board=self.object)
             .order_by("-held_on", "title")
         )
+        context["full_record"] = can_see_full_record(self.request.user)
         return context
 
 
@@ -157,6 +172,8 @@ class PreviewDocumentView(View):
         if not can_see_full_record(request.user):
             raise Http404
         meeting = get_object_or_404(Meeting.objects.select_related("board__body"), pk=pk)
+        if kind not in ("minutes", "questions") or variant not in ("public", "full"):
+            raise Http404
         public = variant == "public"
         render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
         pdf = render(meeting, public=public)
@@ -206,29 +223,29 @@ class BoardActionsView(DetailView):
         return context
 
 
-def _in_exempt_item(item_field: str):
-    """Under an exempt item, or under an item whose parent is exempt."""
-    return (
-        Q(**{f"{item_field}__exempt": True})
-        | Q(**{f"{item_field}__parent__exempt": True})
-        | Q(**{f"{item_field}__parent__parent__exempt": True})
+def published_actions(board: Board) -> list[dict]:
+    """Actions as the board's live published minutes print them (never under an exempt item),
+    newest meeting's wording first, each with where it stands today."""
+    publications = (
+        live_publications()
+        .filter(meeting__board=board)
+        .order_by("-meeting__held_on", "-version")
+        .only("meeting_id", "actions", "version")
     )
-
-
-def published_actions(board: Board):
-    """Actions printed in published minutes: raised there, or reviewed there, outside exempt
-    items."""
-    published = Meeting.objects.published().filter(board=board)
-    raised = Q(raised_at_meeting__in=published) & ~_in_exempt_item("raised_at_item")
-    reviewed_updates = ActionUpdate.objects.filter(
-        action=OuterRef("pk"), meeting__in=published
-    ).exclude(_in_exempt_item("item"))
-    return (
-        Action.objects.filter(board=board)
-        .filter(raised | Exists(reviewed_updates))
-        .select_related("board")
-        .prefetch_related(
-            Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
-        )
-        .order_by("-number")
-    )
+    rows: dict[int, dict] = {}
+    seen_meetings: set[int] = set()
+    for publication in publications:
+        if publication.meeting_id in seen_meetings:
+            continue  # only the latest live version of each meeting counts
+        seen_meetings.add(publication.meeting_id)
+        for row in publication.actions:
+            rows.setdefault(row["id"], dict(row))
+    statuses = Action.objects.in_bulk(list(rows))
+    out = []
+    for action_id, row in rows.items():
+        action = statuses.get(action_id)
+        row["status"] = action.get_status_display() if action else ""
+        row["status_value"] = action.status if action else ""
+        row["number"] = action.number if action else 0
+        out.append(row)
+    return sorted(out, key=lambda r: -r["number"])
