@@ -30,6 +30,8 @@ class _ActionForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_action = reverse(f"actions:{self.url_name}", kwargs={"pk": action.pk})
         self.helper.form_id = f"form-{self.url_name}"
+        # Our own messages, next to the field, rather than the browser's bubbles.
+        self.helper.attrs = {"novalidate": ""}
         submit = Submit("submit", self.submit_label)
         submit.field_classes = f"btn {self.submit_class}"
         self.helper.add_input(submit)

@@ -5,6 +5,7 @@ import hashlib
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.documents import (
@@ -15,6 +16,12 @@ from meetings.documents import (
 )
 from meetings.minutes import minutes_content
 from meetings.models import Meeting, Publication, PublishedDocument
+
+
+def meeting_heading(meeting: Meeting) -> str:
+    """How a listing names a meeting under its board: the date, and its own title if any."""
+    when = date_format(meeting.held_on, "j F Y")
+    return f"{when} – {meeting.title}" if meeting.title else when
 
 
 def published_actions_snapshot(meeting: Meeting) -> list[dict]:
@@ -115,7 +122,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             published_at=timezone.now(),
             published_by=by,
             minutes_html=html,
-            title=str(meeting),
+            title=meeting_heading(meeting),
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
