@@ -244,115 +244,87 @@ class _ActionFormView(ActionDetailView):
         context = self.get_context_data(object=self.object)
         return self.render_to_response(context, status=400)
 
-    def perform(self, form, request):  # pragma: no cover - every subclass defines it
+    service = None  # the services function this form calls
+    message = ""
+
+    def arguments(self, form, request) -> dict:
+        """The form's values, as the service takes them."""
         raise NotImplementedError
+
+    def perform(self, form, request):
+        type(self).service(
+            action=self.object,
+            by=request.user,
+            on=timezone.localdate(),
+            expected_version=form.cleaned_data["version"],
+            **self.arguments(form, request),
+        )
+        messages.success(request, self.message % {"ref": self.object.ref})
 
 
 class ActionProgressCreateView(_ActionFormView):
     form_class = forms.ProgressForm
     staff_only = False
+    service = staticmethod(services.action_report_progress)
+    message = _lazy("Your update on %(ref)s was added.")
 
-    def perform(self, form, request):
-        services.action_report_progress(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"],
-            by=request.user,
-            person=person_of(request.user),
-            on=timezone.localdate(),
-        )
-        messages.success(request, _("Your update on %(ref)s was added.") % {"ref": self.object.ref})
+    def arguments(self, form, request) -> dict:
+        return {
+            "text": form.cleaned_data["text"],
+            "status": form.cleaned_data["status"],
+            "person": person_of(request.user),
+        }
 
 
 class ActionCloseView(_ActionFormView):
     form_class = forms.CloseForm
+    service = staticmethod(services.action_close)
+    message = _lazy("%(ref)s is closed.")
 
-    def perform(self, form, request):
-        services.action_close(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            note=form.cleaned_data["note"],
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(request, _("%(ref)s is closed.") % {"ref": self.object.ref})
+    def arguments(self, form, request) -> dict:
+        return {"note": form.cleaned_data["note"]}
 
 
 class ActionReopenView(_ActionFormView):
     form_class = forms.ReopenForm
+    service = staticmethod(services.action_reopen)
+    message = _lazy("%(ref)s is reopened.")
 
-    def perform(self, form, request):
-        services.action_reopen(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(request, _("%(ref)s is reopened.") % {"ref": self.object.ref})
+    def arguments(self, form, request) -> dict:
+        return {"reason": form.cleaned_data["reason"]}
 
 
-class ActionWithdrawView(_ActionFormView):
+class ActionWithdrawView(ActionReopenView):
     form_class = forms.WithdrawForm
-
-    def perform(self, form, request):
-        services.action_withdraw(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(request, _("%(ref)s is withdrawn.") % {"ref": self.object.ref})
+    service = staticmethod(services.action_withdraw)
+    message = _lazy("%(ref)s is withdrawn.")
 
 
 class ActionReassignView(_ActionFormView):
     form_class = forms.ReassignForm
+    service = staticmethod(services.action_reassign)
+    message = _lazy("The owners of %(ref)s were changed.")
 
-    def perform(self, form, request):
-        services.action_reassign(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            owners=form.owners(),
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(
-            request, _("The owners of %(ref)s were changed.") % {"ref": self.object.ref}
-        )
+    def arguments(self, form, request) -> dict:
+        return {"owners": form.owners()}
 
 
 class ActionDueDateView(_ActionFormView):
     form_class = forms.DueDateForm
+    service = staticmethod(services.action_set_due)
+    message = _lazy("The due date of %(ref)s was set.")
 
-    def perform(self, form, request):
-        services.action_set_due(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            due_on=form.cleaned_data["due_on"],
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(request, _("The due date of %(ref)s was set.") % {"ref": self.object.ref})
+    def arguments(self, form, request) -> dict:
+        return {"due_on": form.cleaned_data["due_on"]}
 
 
 class ActionLinkView(_ActionFormView):
     form_class = forms.LinkForm
+    service = staticmethod(services.action_link)
+    message = _lazy("%(ref)s now refers to another action.")
 
-    def perform(self, form, request):
-        services.action_link(
-            action=self.object,
-            expected_version=form.cleaned_data["version"],
-            other=form.other,
-            by=request.user,
-            on=timezone.localdate(),
-        )
-        messages.success(
-            request,
-            _("%(ref)s now refers to %(other)s.")
-            % {"ref": self.object.ref, "other": form.other.ref},
-        )
+    def arguments(self, form, request) -> dict:
+        return {"other": form.other}
 
 
 def status_as_at(action: Action, on: datetime.date, updates: list[ActionUpdate]) -> str:

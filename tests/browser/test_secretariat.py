@@ -41,6 +41,16 @@ def test_visitor_reads_the_boards_and_published_minutes(page, demo, screenshot, 
     assert page.get_by_role("heading", level=1).inner_text().startswith("Minutes of the")
     screenshot("meeting-public")
     assert axe(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Minutes (PDF").first.click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    for url in (
+        published.board.get_absolute_url(),
+        f"/boards/{published.board.slug}/actions/",
+    ):
+        page.goto(url)
+        screenshot("public-" + url.strip("/").replace("/", "-")[:60])
+        assert axe(page) == [], url
 
 
 def test_clerk_adds_an_action_at_a_meeting_and_gets_the_next_number(page, demo, clerk, screenshot):
