@@ -85,7 +85,8 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
                 person=owner if isinstance(owner, Person) else None,
             )
         )
-    ActionOwner.objects.bulk_create(rows)
+    for row in rows:  # one by one, so that the audit trail records each owner (ADR 0002)
+        row.save()
 
 
 @transaction.atomic

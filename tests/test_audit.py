@@ -1,10 +1,14 @@
 """Every change to the record says who made it and when, with the values before and after."""
 
+from io import StringIO
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from actions.models import Action
-from meetings.models import AgendaItem, Meeting
+from actions.models import Action, ActionOwner
+from meetings.models import AgendaItem, Attendance, Departure, Meeting, Paper, Question, Role
 from tests.factories import ActionFactory, ActionOwnerFactory, AgendaItemFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +68,32 @@ def test_action_changes_show_on_the_action_page(client, clerk, force_lead):
     page = client.get(action.get_absolute_url()).content.decode()
     assert "Changes to the record" in page
     assert "due: <del>–</del> → <ins>2030-01-31</ins>" in page
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_an_import_records_the_creation_of_every_row():
+    call_command("import_meeting", str(FIXTURES / "gwent-spb-2018-11-30.json"), stdout=StringIO())
+    call_command("import_meeting", str(FIXTURES / "gwent-spb-2019-11-26.json"), stdout=StringIO())
+    for model in (Meeting, Attendance, AgendaItem, Paper, Question, Departure, Action, ActionOwner):
+        rows = model.objects.count()
+        assert rows, f"the fixtures have no {model.__name__}: this test checks nothing"
+        created = model.history.filter(history_type="+").values("id").distinct().count()
+        assert created == rows, f"{model.__name__}: {rows} rows but {created} in the trail"
+
+
+def test_a_change_of_owners_records_who_made_it(client, clerk):
+    action = ActionFactory()
+    ActionOwnerFactory(action=action)
+    new_post = Role.objects.create(body=action.board.body, abbrev="DCC", title="Deputy Chief")
+    client.force_login(clerk)
+    response = client.post(
+        reverse("actions:action-reassign", args=[action.pk]),
+        {"roles": [new_post.pk], "version": action.version},
+    )
+    assert response.status_code == 302
+    added = ActionOwner.history.get(action_id=action.pk, role_id=new_post.pk, history_type="+")
+    removed = ActionOwner.history.filter(action_id=action.pk, history_type="-").get()
+    assert added.history_user == clerk
+    assert removed.history_user == clerk

@@ -467,7 +467,8 @@ def _import_attendance(ctx: _Context) -> None:
                 note=spec.get("note", ""),
             )
         )
-    Attendance.objects.bulk_create(rows)
+    for row in rows:  # saved one by one so that the audit trail records each (ADR 0002)
+        row.save()
 
 
 def _ensure_appointment(person: Person, role: Role, on: datetime.date) -> None:
@@ -497,12 +498,11 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
         exempt=spec.get("exempt", False),
         exempt_reason=spec.get("exempt_reason", ""),
     )
-    Paper.objects.bulk_create(
-        Paper(item=item, position=i, title=p["title"], author=p.get("author", ""))
-        for i, p in enumerate(spec.get("papers", []))
-    )
-    Question.objects.bulk_create(
-        Question(
+    # Saved one by one, not in bulk, so that the audit trail records each row (ADR 0002).
+    for i, p in enumerate(spec.get("papers", [])):
+        Paper.objects.create(item=item, position=i, title=p["title"], author=p.get("author", ""))
+    for i, q in enumerate(spec.get("questions", [])):
+        Question.objects.create(
             item=item,
             position=i,
             number=q.get("number", ""),
@@ -512,12 +512,10 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
             responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
             restricted=q.get("restricted", False),
         )
-        for i, q in enumerate(spec.get("questions", []))
-    )
-    Departure.objects.bulk_create(
-        Departure(item=item, position=i, name=d["name"], left_at=_parse_time(d.get("at")))
-        for i, d in enumerate(spec.get("departures", []))
-    )
+    for i, d in enumerate(spec.get("departures", [])):
+        Departure.objects.create(
+            item=item, position=i, name=d["name"], left_at=_parse_time(d.get("at"))
+        )
     for i, action in enumerate(spec.get("action_reviews", [])):
         _import_review(ctx, item, action, position=i, path=f"{path}.action_reviews[{i}]")
     for i, action in enumerate(spec.get("actions", [])):
