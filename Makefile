@@ -30,10 +30,10 @@ run: system-deps demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (the secretariat signs in at http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite: unit, PostgreSQL (when DATABASE_URL points at one) and browser tests.
+# The whole suite: unit, page, browser and PostgreSQL tests. Without DATABASE_URL it starts a
+# throwaway PostgreSQL, runs everything there, then again on SQLite (scripts/test.sh).
 test: system-deps install
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
+	WORKERS=$(WORKERS) scripts/test.sh $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
