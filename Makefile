@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test test-fast lint format bench system-deps install migrate demo clean
+.PHONY: run test lint audit format bench system-deps install migrate demo clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Scrutiny needs Python 3.12 or newer (Django 6.1); found " + sys.version.split()[0] + ". With pyenv, the .python-version file selects 3.13.")'
@@ -38,6 +38,10 @@ test: system-deps install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Fails on a dependency with a known vulnerability (pip-audit; see the script for the fallback).
+audit: install
+	$(BIN)/python scripts/audit_dependencies.py
 
 format: install
 	$(BIN)/ruff format .
