@@ -2,7 +2,8 @@
 
 Everything that decides what the public may see is here: an exempt item keeps only its number,
 its title where the board allows, and the reason; a restricted response keeps only the fact that
-a response was given; actions raised under an exempt item are left out.
+a response was given; actions raised under an exempt item are left out, and where a public item
+reviews such an action, only its ref and the progress minuted there are shown.
 """
 
 from dataclasses import dataclass, field
@@ -97,7 +98,9 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
             ),
             Prefetch(
                 "action_reviews",
-                queryset=ActionUpdate.objects.select_related("action__board")
+                queryset=ActionUpdate.objects.select_related(
+                    "action__board", "action__raised_at_item__parent__parent"
+                )
                 .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
                 .order_by("position", "pk"),
             ),
@@ -108,6 +111,19 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
         children.setdefault(item.parent_id, []).append(item)
 
     withheld_text = str(_("A response was given and has been withheld from publication."))
+    private_action_text = str(_("An action raised in a private session."))
+
+    def review_view(review: ActionUpdate) -> ActionUpdate:
+        """What the review prints as the action's summary: never the text of a private action."""
+        raised_under = review.action.raised_at_item
+        review.raised_in_private = raised_under is not None and raised_under.is_exempt_in_effect()
+        if review.summary:
+            review.shown_summary = review.summary
+        elif public and review.raised_in_private:
+            review.shown_summary = private_action_text
+        else:
+            review.shown_summary = review.action.text
+        return review
 
     def question_view(q) -> QuestionView:
         withheld = public and q.restricted and bool(q.response)
@@ -136,7 +152,7 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
             papers=list(item.papers.all()),
             questions=[question_view(q) for q in item.questions.all()],
             actions=list(item.actions.all()),
-            reviews=list(item.action_reviews.all()),
+            reviews=[review_view(review) for review in item.action_reviews.all()],
             departures=list(item.departures.all()),
         )
         reviews.extend(view.reviews)

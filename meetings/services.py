@@ -25,10 +25,15 @@ def meeting_heading(meeting: Meeting) -> str:
 
 
 def published_actions_snapshot(meeting: Meeting) -> list[dict]:
-    """The actions the public minutes print (raised or reviewed outside exempt items)."""
+    """The actions the public minutes print: raised, or reviewed, outside exempt items.
+
+    An action raised in private and reviewed in public is left out: its text and owners are not
+    public, only the progress minuted in the open item is.
+    """
     content = minutes_content(meeting, public=True)
+    reviewed = [review.action for review in content.reviews if not review.raised_in_private]
     seen, rows = set(), []
-    for action in [*content.new_actions, *(review.action for review in content.reviews)]:
+    for action in [*content.new_actions, *reviewed]:
         if action.pk in seen:
             continue
         seen.add(action.pk)

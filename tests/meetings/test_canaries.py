@@ -56,6 +56,7 @@ class Site:
     live: list[Meeting] = field(default_factory=list)
     unpublished: dict[str, Meeting] = field(default_factory=dict)
     corrected: Meeting | None = None
+    private_action: Action | None = None
     _numbers: int = 0
 
     def plant(self, label: str, meeting: Meeting) -> str:
@@ -121,7 +122,9 @@ def _published_with_exempt_items(site: Site, board) -> Meeting:
         question=site.plant("exempt item question", meeting),
         response=site.plant("exempt item response", meeting),
     )
-    site.action(meeting, exempt, site.plant("action raised under an exempt item", meeting))
+    site.private_action = site.action(
+        meeting, exempt, site.plant("action raised under an exempt item", meeting)
+    )
     ActionUpdateFactory(
         action=public_action,
         meeting=meeting,
@@ -141,6 +144,30 @@ def _published_with_exempt_items(site: Site, board) -> Meeting:
     detail = AgendaItemFactory(meeting=meeting, parent=sub, number="a", title="Detail")
     deeper = AgendaItemFactory(meeting=meeting, parent=detail, number="i", title="More detail")
     site.action(meeting, deeper, site.plant("action four levels under an exempt item", meeting))
+    return publish(meeting)
+
+
+def _published_reviewing_a_private_action(site: Site, board) -> Meeting:
+    """A later meeting reviews, under an open item, an action raised in private: the review
+    table prints its ref and the progress minuted in public, never the action's own text."""
+    meeting = MeetingFactory(board=board, held_on=datetime.date(2030, 1, 15))
+    review_item = AgendaItemFactory(meeting=meeting, number="1", title="Action Review")
+    ActionUpdateFactory(
+        action=site.private_action,
+        meeting=meeting,
+        item=review_item,
+        reported_on=meeting.held_on,
+        text="Completed and closed.",
+    )
+    summarised = site.action(meeting, review_item, "Report the outturn")
+    ActionUpdateFactory(
+        action=summarised,
+        meeting=meeting,
+        item=review_item,
+        reported_on=meeting.held_on,
+        summary="Report the outturn to the board",  # a summary makes the reviews a table
+        text="On the agenda for March.",
+    )
     return publish(meeting)
 
 
@@ -230,6 +257,7 @@ def site(approver) -> Site:
         _published_with_exempt_items(site, board),
         _published_with_hidden_exempt_title(site),
     ]
+    site.live.append(_published_reviewing_a_private_action(site, board))
     site.unpublished = {
         "draft": _draft(site, board),
         "approved": _approved(site, board, approver),
