@@ -325,9 +325,11 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     touched: set[int] = set()
     if meeting is not None:
         label = f"{board.name} on {held_on:%-d %B %Y}" + (f" ({title})" if title else "")
-        if meeting.is_published:
+        if meeting.is_published or meeting.publications.filter(withdrawn_at__isnull=True):
+            # Under correction, the meeting is a draft again but its published version is live.
             raise InterchangeError(
-                f"the meeting of the {label} is published and is never replaced",
+                f"the meeting of the {label} is published and is never replaced; "
+                "correct it in the secretariat pages",
                 path="meeting",
                 source=source,
             )

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from actions.models import Action
 from meetings.models import AgendaItem, Attendance, Board, Meeting, Organisation, Paper, Question
+from meetings.services import meeting_start_correction
 from tests.factories import BoardFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -588,11 +589,33 @@ def test_a_published_meeting_is_never_replaced(tmp_path, replace):
 
     assert message == at(second, "meeting") + (
         "the meeting of the Policing Performance Board on 13 March 2014 is published "
-        "and is never replaced"
+        "and is never replaced; correct it in the secretariat pages"
     )
     meeting = Meeting.objects.get()
     assert meeting.venue == "Police Headquarters"
     assert meeting.items.get(position=PERFORMANCE_UPDATE).minutes.startswith("The T/ACC")
+
+
+def test_a_meeting_under_correction_is_never_replaced(tmp_path):
+    """A correction makes the record a draft again, but version 1 is still on the public site."""
+    doc = example()
+    doc["meeting"]["status"] = "published"
+    import_files(write(tmp_path, doc, "published.json"))
+    meeting_start_correction(meeting=Meeting.objects.get())
+    actions_before = Action.objects.count()
+    doc["meeting"]["status"] = "draft"
+    doc["meeting"]["venue"] = "Carmarthen"
+    second = write(tmp_path, doc, "rewrite.json")
+
+    message = rejected(second, replace=True)
+
+    assert message.endswith(
+        "is published and is never replaced; correct it in the secretariat pages"
+    )
+    meeting = Meeting.objects.get()
+    assert meeting.status == Meeting.Status.DRAFT
+    assert meeting.venue == "Police Headquarters"
+    assert Action.objects.count() == actions_before
 
 
 @pytest.mark.parametrize("status", ["draft", "approved"])
