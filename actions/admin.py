@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
 from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
-from meetings.models import Person, Role
+from meetings.models import Meeting, Person, Role
+from scrutiny.admin_locks import WholePageLockAdmin, reopen_minutes
 from scrutiny.forms import OptimisticLockMixin
 
 
@@ -50,7 +53,14 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
 
 
 class _ScopedOwnersMixin:
-    """Offer only the posts, people and items of the meeting's own body."""
+    """Offer only the posts, people and items of the meeting's own body; once the meeting has
+    been published, its actions are never deleted (they are withdrawn instead)."""
+
+    def has_delete_permission(self, request, obj=None):
+        meeting = getattr(obj, "meeting", obj)
+        if getattr(meeting, "pk", None) and meeting.publications.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -199,7 +209,7 @@ class ActionAdminForm(OptimisticLockMixin, forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ["ref_display", "short_text", "owners_list", "status", "due_on", "board"]
     list_filter = ["status", "board", "carried_forward"]
@@ -254,12 +264,59 @@ class ActionAdmin(admin.ModelAdmin):
         if formset.model is ActionUpdate:
             action_refresh_status(action=form.instance)
 
+    # What the minutes print of an action: a change to it is a change to the minutes.
+    MINUTED_FIELDS = {"board", "legacy_ref", "text", "raised_at_meeting", "raised_at_item"}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        action, meetings = form.instance, []
+        owners_changed = any(f.has_changed() for f in formsets if f.model is ActionOwner)
+        if owners_changed or self.MINUTED_FIELDS & set(form.changed_data):
+            meetings += [action.raised_at_meeting, self._initial(form, "raised_at_meeting")]
+        for formset in formsets:
+            if formset.model is ActionUpdate:
+                for update_form in formset.forms:
+                    if update_form.has_changed():
+                        meetings += [
+                            update_form.instance.meeting,
+                            self._initial(update_form, "meeting"),
+                        ]
+        reopen_minutes(request, meetings)
+
+    @staticmethod
+    def _initial(form, field):
+        pk = form.initial.get(field)
+        return Meeting.objects.filter(pk=pk).first() if pk and field in form.changed_data else None
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.in_published_minutes():
+            return False  # Nothing published is deleted: withdraw the action instead.
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(ActionUpdate)
 class ActionUpdateAdmin(admin.ModelAdmin):
+    """Every progress report, to search; each is added and edited on its action's page, where
+    the action's version guards against two people saving at once and an edit to a report
+    minuted at a meeting reopens that meeting's approved minutes."""
+
     list_display = ["action", "reported_on", "status", "meeting"]
     list_filter = ["status", "action__board"]
     search_fields = ["text", "action__text"]
     autocomplete_fields = ["action", "meeting", "item", "reported_by"]
     date_hierarchy = "reported_on"
     list_select_related = ["action__board", "meeting__board"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        update = get_object_or_404(ActionUpdate, pk=object_id)
+        return redirect("admin:actions_action_change", update.action_id)

@@ -183,6 +183,15 @@ class Action(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:action-detail", kwargs={"pk": self.pk})
 
+    def in_published_minutes(self) -> bool:
+        """Raised or reviewed at a published meeting: never deleted, only withdrawn."""
+        from meetings.models import Publication
+
+        reviewed_at = self.updates.exclude(meeting=None).values("meeting")
+        return Publication.objects.filter(
+            Q(meeting=self.raised_at_meeting_id) | Q(meeting__in=reviewed_at)
+        ).exists()
+
     @property
     def ref(self) -> str:
         return f"{self.board.action_prefix} {self.number}"

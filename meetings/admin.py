@@ -32,9 +32,9 @@ from meetings.services import (
     PublicationError,
     meeting_approve,
     meeting_publish,
-    meeting_start_correction,
     meeting_withdraw,
 )
+from scrutiny.admin_locks import WholePageLockAdmin, reopen_minutes
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
 
@@ -166,7 +166,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     form = MeetingForm
     list_display = ["held_on", "board", "title", "status", "item_count", "updated_at"]
     list_filter = ["status", "board", "board__body"]
@@ -256,16 +256,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
-        if change and edited and form.instance.status != Meeting.Status.DRAFT:
-            meeting_start_correction(meeting=form.instance)
-            messages.warning(
-                request,
-                gettext(
-                    "These minutes were changed, so they are a draft again: they need approval "
-                    "before the change is published."
-                ),
-            )
+        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
+            reopen_minutes(request, [form.instance])
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.publications.exists():
@@ -391,7 +383,7 @@ class SubItemInline(admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
     form = AgendaItemForm
     list_display = ["__str__", "meeting", "exempt"]
     list_filter = ["exempt", "meeting__board"]
@@ -410,17 +402,22 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        meeting = form.instance.meeting
-        edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
-        if edited and meeting.status != Meeting.Status.DRAFT:
-            meeting_start_correction(meeting=meeting)
-            messages.warning(
-                request,
-                gettext(
-                    "These minutes were changed, so they are a draft again: they need approval "
-                    "before the change is published."
-                ),
+        if form.has_changed() or any(f.has_changed() for f in formsets):
+            # An item moved to another meeting changes the minutes of both.
+            moved_from = form.initial.get("meeting") if "meeting" in form.changed_data else None
+            reopen_minutes(
+                request, [form.instance.meeting, Meeting.objects.filter(pk=moved_from).first()]
             )
+
+    def delete_model(self, request, obj):
+        meeting = obj.meeting
+        super().delete_model(request, obj)
+        reopen_minutes(request, [meeting])
+
+    def delete_queryset(self, request, queryset):
+        meetings = list(Meeting.objects.filter(items__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        reopen_minutes(request, meetings)
 
     def save_formset(self, request, form, formset, change):
         if save_action_formsets(request, form, formset, board_of=lambda item: item.meeting.board):
@@ -437,8 +434,23 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    """Every question, to search; each is added and edited on its item's page, where the item's
+    version guards against two people saving at once and an edit reopens approved minutes."""
+
     list_display = ["__str__", "item", "asked_by", "restricted"]
     list_filter = ["restricted", "item__meeting__board"]
     search_fields = ["question", "response"]
     autocomplete_fields = ["item", "responder"]
     list_select_related = ["item__meeting__board"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        question = get_object_or_404(Question, pk=object_id)
+        return redirect("admin:meetings_agendaitem_change", question.item_id)

@@ -10,3 +10,14 @@ class ScrutinyConfig(AppConfig):
 class ScrutinyAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "scrutiny.admin_site.ScrutinyAdminSite"
+
+    def ready(self):
+        from django.contrib.admin import options
+        from django.db import models
+
+        from scrutiny.forms import PlainTextField
+
+        # Every text area of every admin page and inline: an unchanged page is no edit.
+        text_area = options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.TextField]
+        text_area["form_class"] = PlainTextField
+        super().ready()  # registers the admins, which copy the defaults when created

@@ -4,6 +4,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class PlainTextField(forms.CharField):
+    """Text from a text area, with the line endings the record keeps. Browsers send CRLF and the
+    field strips what surrounds the text; neither is an edit, so a page saved unchanged does not
+    count as changed (which would reopen approved minutes)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or "") != self.to_python(data or "")
+
+
 class OptimisticLockMixin(forms.ModelForm):
     """Refuse to overwrite changes someone else saved after this form was opened.
 
@@ -13,6 +26,9 @@ class OptimisticLockMixin(forms.ModelForm):
     """
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The main form of an admin page with inlines checks even when only an inline changed:
+    # the page is edited as one (see scrutiny.admin_locks.WholePageLockAdmin).
+    lock_whole_page = False
 
     conflict_message = _(
         "Someone else saved changes to this %(thing)s after you opened it, so your changes were "
@@ -26,7 +42,7 @@ class OptimisticLockMixin(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and self.has_changed():
+        if self.instance.pk and (self.has_changed() or self.lock_whole_page):
             current = (
                 type(self.instance)
                 .objects.select_for_update()

@@ -1,0 +1,42 @@
+"""Admin change pages that are edited as one: a record with its inlines, and its minutes."""
+
+from django.contrib import messages
+from django.utils.translation import gettext
+
+
+class WholePageLockAdmin:
+    """A change page with inlines (a meeting with its attendance, an item with its questions)
+    is one thing to the clerk editing it. Its main form carries the record's version and is
+    checked on every save, and any change on the page, an inline's included, moves the version
+    on, so the second of two people saving the same page is refused with what they typed kept.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"lock_whole_page": True})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and not form.has_changed() and any(f.has_changed() for f in formsets):
+            record = form.instance
+            record.version = (form.cleaned_data.get("lock_version") or 0) + 1
+            type(record).objects.filter(pk=record.pk).update(version=record.version)
+
+
+def reopen_minutes(request, meetings) -> None:
+    """Edited minutes that were approved or published become a draft again (a correction)."""
+    from meetings.models import Meeting
+    from meetings.services import meeting_start_correction
+
+    pks = {meeting.pk for meeting in meetings if meeting is not None}
+    reopened = Meeting.objects.filter(pk__in=pks).exclude(status=Meeting.Status.DRAFT)
+    for meeting in reopened:
+        meeting_start_correction(meeting=meeting)
+    if reopened:
+        messages.warning(
+            request,
+            gettext(
+                "These minutes were changed, so they are a draft again: they need approval "
+                "before the change is published."
+            ),
+        )
