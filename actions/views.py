@@ -218,7 +218,12 @@ class _ActionFormView(ActionDetailView):
 
     form_class: type[forms._ActionForm]
     staff_only = True
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        """The form lives on the action's page: someone sent here by signing in again (their
+        session ended while they typed) goes back to it."""
+        return redirect(self.get_object().get_absolute_url())
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -1,5 +1,5 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, View
@@ -155,13 +155,17 @@ class PublishedDocumentView(View):
         )
         if document is None:
             raise Http404
+        etag = f'"{document.sha256}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponseNotModified(headers={"ETag": etag, "Cache-Control": "no-cache"})
         meeting = document.publication.meeting
         filename = f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-{kind}-v{version}.pdf"
         response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         response["Content-Length"] = str(document.size)
-        response["ETag"] = f'"{document.sha256}"'
-        response["Cache-Control"] = "public, max-age=3600"
+        response["ETag"] = etag
+        # Caches may keep a copy but must ask each time: a withdrawal takes effect at once.
+        response["Cache-Control"] = "public, no-cache"
         return response
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from meetings.views import HomeView
+from scrutiny.views import LoginView
 
 admin.site.site_header = _("Scrutiny: board secretariat")
 admin.site.site_title = _("Scrutiny")
@@ -11,7 +12,7 @@ admin.site.index_title = _("Meetings, minutes and actions")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("actions/", include("actions.urls")),

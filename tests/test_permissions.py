@@ -33,6 +33,8 @@ STAFF_WRITE_POST = {
     "force_lead": 403,
     "administrator": 400,
 }
+SEEN_THEN_SENT_BACK = {**STAFF_READ, "clerk": 302, "approver": 302, "member": 302}
+SEEN_THEN_SENT_BACK["administrator"] = 302
 STAFF_OK_POST = {**STAFF_WRITE_POST, "clerk": 302, "administrator": 302}
 PUBLIC = dict.fromkeys(PERSONAS, 200)
 ANYONE_SIGNED_IN = {**dict.fromkeys(PERSONAS, 200), "anonymous": LOGIN}
@@ -96,6 +98,14 @@ MATRIX = {
         ),
     ],
     "actions:action-update-create": [
+        # Someone signed in again after their session ended mid-form is sent back to the page.
+        ("own action", "get", lambda o: [o["own"].pk], {**SEEN_THEN_SENT_BACK, "force_lead": 302}),
+        (
+            "another lead's action",
+            "get",
+            lambda o: [o["other"].pk],
+            {**SEEN_THEN_SENT_BACK, "force_lead": 404},
+        ),
         (
             "own action",
             "post",

@@ -464,3 +464,32 @@ def test_meeting_review_shows_progress_as_at_that_meeting(client, clerk, board, 
     assert new.ref in content
     assert "A new action" in content
     assert Action.objects.get(pk=action.pk).status == ActionStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("persona", "lands_on"),
+    [("force_lead", "actions:action-mine"), ("clerk", "actions:action-list")],
+)
+def test_signing_in_lands_where_the_work_is(client, request, persona, lands_on):
+    user = request.getfixturevalue(persona)
+    user.set_password("a long enough passphrase")
+    user.save()
+    page = client.get(reverse("login"))
+    assert reverse("password_reset") in page.content.decode()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "a long enough passphrase"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse(lands_on)
+
+
+def test_a_form_address_opened_after_signing_in_again_leads_back_to_the_action(client, force_lead):
+    action = action_create(
+        board=BoardFactory(),
+        text="Review demand",
+        owners=[Role.objects.get(abbrev="HoSPC")],
+    )
+    client.force_login(force_lead)
+    response = client.get(reverse("actions:action-update-create", args=[action.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == action.get_absolute_url()

@@ -317,3 +317,25 @@ def test_full_pdf_says_not_for_publication_on_every_page_and_public_never(case):
             assert "NOT FOR PUBLICATION" in pdf_text(pdf, page=number), f"page {number}"
     else:
         assert squashed("not for publication") not in squashed(pdf_text(pdf))
+
+
+def test_a_paragraph_of_dashed_lines_prints_as_a_list_and_stays_escaped(db):
+    from meetings.documents import minutes_fragment
+    from tests.factories import AgendaItemFactory, MeetingFactory
+
+    meeting = MeetingFactory()
+    AgendaItemFactory(
+        meeting=meeting,
+        title="Budget",
+        minutes="The service could overcome:\n\n- Collaborative working;\n- <script>x</script>\n\n"
+        "A line\n- not a list",
+    )
+    html = minutes_fragment(meeting, public=False)
+    assert (
+        '<ul class="minute bullets" role="list"><li>- Collaborative working;</li>'
+        "<li>- &lt;script&gt;x&lt;/script&gt;</li></ul>" in html
+    )
+    assert '<p class="minute">A line<br>- not a list</p>' in html
+    text = pdf_text(render_minutes_pdf(meeting, public=False))
+    assert "- Collaborative working;" in text
+    assert "- <script>x</script>" in text

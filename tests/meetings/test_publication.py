@@ -327,6 +327,11 @@ def test_withdrawal_needs_a_reason_and_takes_every_version_down_at_once(
     urls = [meeting.get_absolute_url(), *(d.get_absolute_url() for d in documents_of(meeting))]
     assert len(urls) == 5
     assert [client.get(url).status_code for url in urls] == [200] * 5
+    # A cache may keep a PDF, but must ask again before using it: the withdrawal reaches it.
+    pdf = client.get(urls[1])
+    assert pdf["Cache-Control"] == "public, no-cache"
+    again = client.get(urls[1], headers={"If-None-Match": pdf["ETag"]})
+    assert again.status_code == 304
 
     client.force_login(withdrawer)
     response = workflow(client, meeting, "withdraw", "   ")
@@ -338,6 +343,7 @@ def test_withdrawal_needs_a_reason_and_takes_every_version_down_at_once(
     assert response.status_code == 302
     client.logout()
     assert [client.get(url).status_code for url in urls] == [404] * 5
+    assert client.get(urls[1], headers={"If-None-Match": pdf["ETag"]}).status_code == 404
 
     # The record stays, with who withdrew it and why, for those signed in to see it.
     publications = list(meeting.publications.order_by("version"))

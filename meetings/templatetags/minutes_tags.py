@@ -1,0 +1,27 @@
+"""How a paragraph of minute text prints: plain text, where a run of "- " lines is a list."""
+
+import re
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+@register.filter
+def paragraph_html(paragraph: str, css_class: str = ""):
+    """A paragraph whose every line starts with a bullet ("- ", "• ") is a list (for screen
+    readers and a hanging indent), each line printed as typed, bullet included; any other
+    paragraph keeps its line breaks. All text is escaped."""
+    lines = [line for line in paragraph.split("\n") if line.strip()]
+    if len(lines) > 1 and all(BULLET.match(line) for line in lines):
+        items = format_html_join("", "<li>{}</li>", ((line.strip(),) for line in lines))
+        classes = " ".join(filter(None, [css_class, "bullets"]))
+        # role="list": the bullets are typed, so the list has no markers of its own.
+        return format_html('<ul class="{}" role="list">{}</ul>', classes, items)
+    class_attr = format_html(' class="{}"', css_class) if css_class else ""
+    text = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in paragraph.split("\n")))
+    return format_html("<p{}>{}</p>", class_attr, text)
