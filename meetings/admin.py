@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from actions.admin import (
     ItemActionInline,
     save_action_formsets,
 )
+from meetings.documents import has_questions_document
 from meetings.models import (
     AgendaItem,
     Appointment,
@@ -25,6 +26,7 @@ from meetings.models import (
     Organisation,
     Paper,
     Person,
+    Publication,
     Question,
     Role,
 )
@@ -168,7 +170,7 @@ class AgendaItemInline(admin.StackedInline):
 @admin.register(Meeting)
 class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     form = MeetingForm
-    list_display = ["held_on", "board", "title", "status", "item_count", "updated_at"]
+    list_display = ["held_on", "board", "title", "status_display", "item_count", "updated_at"]
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
     date_hierarchy = "held_on"
@@ -231,7 +233,15 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     list_select_related = ["board"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_item_count=Count("items", distinct=True))
+        live = Publication.objects.filter(meeting=OuterRef("pk"), withdrawn_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _item_count=Count("items", distinct=True),
+                _live_version=Subquery(live.order_by("-version").values("version")[:1]),
+            )
+        )
 
     @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, obj):
@@ -336,12 +346,47 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             **spec,
+            **self._workflow_facts(meeting),
             "meeting": meeting,
+            "step": step,
             "error": error,
             "text": text,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/meetings/meeting/workflow.html", context)
+
+    @staticmethod
+    def _workflow_facts(meeting: Meeting) -> dict:
+        """What the approver checks before deciding: the record, its previews and what is live."""
+        live = list(meeting.publications.filter(withdrawn_at__isnull=True).order_by("version"))
+        latest = meeting.publications.order_by("-version").first()
+        questions = Question.objects.filter(item__meeting=meeting)
+        return {
+            "live_publications": live,
+            "next_version": (latest.version + 1) if latest else 1,
+            "has_questions": has_questions_document(meeting),
+            "counts": {
+                "attendance": meeting.attendance.count(),
+                "items": meeting.items.count(),
+                "exempt": meeting.items.filter(exempt=True).count(),
+                "questions": questions.count(),
+                "restricted": questions.filter(restricted=True).count(),
+                "actions": meeting.actions_raised.count(),
+            },
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        meeting = self.get_object(request, object_id)
+        if meeting is not None:
+            extra_context = {**(extra_context or {}), **self._workflow_facts(meeting)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        live = obj._live_version
+        if obj.status == Meeting.Status.DRAFT and live:
+            return gettext("Draft: a correction (version %(n)s is public)") % {"n": live}
+        return obj.get_status_display()
 
 
 class PaperInline(admin.TabularInline):

@@ -207,6 +207,33 @@ def test_an_approver_approves(client, approver, prepared):
     assert prepared.approved_at is not None
 
 
+def test_the_approver_sees_what_they_approve_with_previews(client, approver, prepared):
+    client.force_login(approver)
+    url = reverse("admin:meetings_meeting_workflow", args=[prepared.pk, "approve"])
+    page = client.get(url).content.decode()
+    assert page.count("<h1>Approve the minutes</h1>") == 1
+    assert "On the public site</dt><dd>nothing yet" in page
+    assert reverse("meetings:preview-document", args=[prepared.pk, "minutes", "public"]) in page
+    assert reverse("meetings:preview-document", args=[prepared.pk, "minutes", "full"]) in page
+    change = client.get(reverse("admin:meetings_meeting_change", args=[prepared.pk]))
+    tools = change.content.decode()
+    assert "Approve</a>" in tools
+    # Nothing is public yet, so there is nothing to withdraw.
+    withdraw = reverse("admin:meetings_meeting_workflow", args=[prepared.pk, "withdraw"])
+    assert withdraw not in tools
+
+
+def test_a_correction_is_named_as_such_in_the_meeting_list(client, approver, published):
+    meeting_start_correction(meeting=published)
+    client.force_login(approver)
+    page = client.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    assert "Draft: a correction (version 1 is public)" in page
+    change = client.get(reverse("admin:meetings_meeting_change", args=[published.pk]))
+    assert reverse("admin:meetings_meeting_workflow", args=[published.pk, "withdraw"]) in (
+        change.content.decode()
+    )
+
+
 def test_publishing_needs_approved_minutes(client, approver, prepared):
     client.force_login(approver)
     response = workflow(client, prepared, "publish")
