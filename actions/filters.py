@@ -65,6 +65,7 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_owner",
         label=_("Owner (person)"),
         empty_label=_("Any person"),
+        help_text=_("Theirs in person, or owned by a post they hold today."),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=ActionStatus.choices,
@@ -133,8 +134,10 @@ class ActionFilter(django_filters.FilterSet):
     def filter_owner(self, queryset, name, value):
         if not value:
             return queryset
-        field = "role" if name == "owner_role" else "person"
-        owners = ActionOwner.objects.filter(action=OuterRef("pk"), **{field: value})
+        if name == "owner_person":
+            # As the person sees it on their own page: theirs, and their posts' today.
+            return queryset.owned_by(value, on=timezone.localdate())
+        owners = ActionOwner.objects.filter(action=OuterRef("pk"), role=value)
         return queryset.filter(Exists(owners))
 
     def filter_overdue(self, queryset, name, value):

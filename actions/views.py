@@ -181,6 +181,7 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
             today=timezone.localdate(),
             see_also=action.see_also.select_related("board"),
             referenced_by=action.referenced_by.select_related("board"),
+            **self._where_raised(action, user),
         )
         if can_read_register(user):
             context["audit"] = audit.entries(
@@ -205,6 +206,19 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
             else:
                 context[name] = form_class(action=action)
         return context
+
+    @staticmethod
+    def _where_raised(action, user) -> dict:
+        """The meeting that raised the action, as this user may read it: the full record
+        with the minute itself for staff, the published minutes for anyone else."""
+        meeting, item = action.raised_at_meeting, action.raised_at_item
+        if meeting is None:
+            return {}
+        if user.has_perm("meetings.view_meeting"):
+            return {"raised_url": meeting.get_absolute_url(), "raised_minute": item}
+        if meeting.publications.filter(withdrawn_at__isnull=True).exists():
+            return {"raised_url": meeting.get_absolute_url()}
+        return {}
 
     def _owns(self, action) -> bool:
         person = person_of(self.request.user)

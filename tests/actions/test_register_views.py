@@ -147,6 +147,21 @@ def test_dashboard_filters_by_meeting_and_person(client, clerk, board, meeting, 
     assert len(by_meeting.context["actions"]) == 4
 
 
+def test_the_person_filter_finds_what_their_posts_own_as_their_own_page_does(
+    client, clerk, force_lead, register
+):
+    """The force lead holds HoSPC today: the dashboard, filtered by them, lists HoSPC's."""
+    person = force_lead.person
+    client.force_login(clerk)
+    response = client.get(reverse("actions:action-list"), {"owner_person": person.pk})
+    found = {a.text for a in response.context["actions"]}
+    client.force_login(force_lead)
+    theirs = {a.text for a in client.get(reverse("actions:action-mine")).context["actions"]}
+    assert found == theirs
+    assert register["late"].text in found
+    assert register["acc"].text not in found
+
+
 def test_a_bad_filter_value_says_so_and_keeps_what_was_typed(client, clerk, register):
     client.force_login(clerk)
     response = client.get(reverse("actions:action-list"), {"due_after": "not a date", "q": "x"})
@@ -493,3 +508,27 @@ def test_a_form_address_opened_after_signing_in_again_leads_back_to_the_action(c
     response = client.get(reverse("actions:action-update-create", args=[action.pk]))
     assert response.status_code == 302
     assert response["Location"] == action.get_absolute_url()
+
+
+def test_the_action_page_links_the_meeting_that_raised_it_as_the_reader_may_see_it(
+    client, clerk, force_lead, board, meeting
+):
+    item = AgendaItemFactory(meeting=meeting, number="2", title="Minutes", minutes="We noted it.")
+    action = action_create(
+        board=board,
+        text="Review demand",
+        owners=[Role.objects.get(abbrev="HoSPC")],
+        raised_at_meeting=meeting,
+        raised_at_item=item,
+    )
+    client.force_login(clerk)
+    staff_page = client.get(action.get_absolute_url()).content.decode()
+    assert f'<a href="{meeting.get_absolute_url()}">at the meeting of 15 January 2020</a>' in (
+        staff_page
+    )
+    assert "We noted it." in staff_page
+    client.force_login(force_lead)
+    lead_page = client.get(action.get_absolute_url()).content.decode()
+    assert "at the meeting of 15 January 2020" in lead_page
+    assert meeting.get_absolute_url() not in lead_page  # a draft: not theirs to read
+    assert "We noted it." not in lead_page
