@@ -10,6 +10,8 @@ it back). Run it with the virtual environment's Python, so that it sees what is 
 """
 
 import json
+import os
+import ssl
 import subprocess
 import sys
 import urllib.error
@@ -22,6 +24,16 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 PROJECT_JSON = "https://pypi.org/pypi/{name}/json"
+SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def ca_bundle() -> str | None:
+    """The certificates to trust: as the environment says, else the system's (which, behind an
+    inspecting proxy, holds its certificate where certifi's bundle does not)."""
+    for variable in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "PIP_CERT"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    return str(SYSTEM_CA_BUNDLE) if SYSTEM_CA_BUNDLE.exists() else None
 
 
 @dataclass
@@ -42,11 +54,15 @@ def installed_versions(*, skip: set[str]) -> dict[str, str]:
 
 def run_pip_audit() -> dict:
     pip_audit = Path(sys.executable).with_name("pip-audit")
+    env = dict(os.environ)
+    if ca_bundle():
+        env["REQUESTS_CA_BUNDLE"] = ca_bundle()
     result = subprocess.run(
         [str(pip_audit), "--local", "--skip-editable", "--progress-spinner", "off", "-f", "json"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     # pip-audit exits 1 when it finds a vulnerability; its JSON report is on stdout either way.
     try:
@@ -57,7 +73,9 @@ def run_pip_audit() -> dict:
 
 
 def fetch_project(name: str) -> dict:
-    with urllib.request.urlopen(PROJECT_JSON.format(name=name), timeout=30) as response:
+    context = ssl.create_default_context(cafile=ca_bundle())
+    url = PROJECT_JSON.format(name=name)
+    with urllib.request.urlopen(url, timeout=30, context=context) as response:
         return json.load(response)
 
 

@@ -13,13 +13,11 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLE = Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
-
 
 @pytest.fixture
 def demo(db):
     files = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
-    call_command("import_meeting", str(EXAMPLE), *map(str, files), stdout=StringIO())
+    call_command("import_meeting", *map(str, files), stdout=StringIO())
 
 
 def sign_in(page, username):
