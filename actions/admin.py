@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -15,24 +16,26 @@ from scrutiny.forms import OptimisticLockMixin
 class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     """An action with its owners chosen from posts, or people where no post fits."""
 
+    # The admin's two-list picker: the chosen owners stay in sight, and a click adds an owner
+    # rather than replacing the others.
     owner_roles = forms.ModelMultipleChoiceField(
         label=_("Owners (posts)"),
         queryset=Role.objects.order_by("abbrev"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=FilteredSelectMultiple(_("posts"), is_stacked=False),
     )
     owner_people = forms.ModelMultipleChoiceField(
         label=_("Owners (people, where no post fits)"),
         queryset=Person.objects.order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=FilteredSelectMultiple(_("people"), is_stacked=False),
     )
 
     class Meta:
         model = Action
         # A new action starts open; its status then moves only through its progress history.
         fields = ["raised_at_item", "text", "due_on"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,8 +116,8 @@ class ActionReviewForm(forms.ModelForm):
         model = ActionUpdate
         fields = ["action", "item", "position", "summary", "text", "status"]
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 2, "cols": 60}),
-            "summary": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
 

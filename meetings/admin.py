@@ -206,7 +206,8 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
             {
                 "fields": ["status", ("approved_by", "approved_at"), "view_minutes"],
                 "description": _(
-                    "Minutes move from draft to approved to published with the buttons above. "
+                    "Once the meeting is saved, its minutes move from draft to approved to "
+                    "published with the buttons at the top of this page. "
                     "Editing published minutes starts a correction: the public keeps the "
                     "published version until the next one is published."
                 ),

@@ -61,7 +61,11 @@ def test_clerk_adds_an_action_at_a_meeting_and_gets_the_next_number(page, demo, 
     form = group.locator(".inline-related:not(.empty-form)").last
     form.locator("select[name$='raised_at_item']").select_option(label="Data Quality")
     form.locator("textarea[name$='-text']").fill("CC to report the data quality inspection")
-    form.locator("select[name$='owner_roles']").select_option(label="CC – Chief Constable")
+    # The two-list picker: choose from the available posts, then add them to the chosen ones.
+    form.locator("select[id$='owner_roles_from']").select_option(label="CC – Chief Constable")
+    form.locator("button[id$='owner_roles_add']").click()
+    chosen = form.locator("select[id$='owner_roles_to'] option").all_inner_texts()
+    assert chosen == ["CC – Chief Constable"]
     screenshot("admin-meeting-action")
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
