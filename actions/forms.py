@@ -166,9 +166,14 @@ class LinkForm(_ActionForm):
     url_name = "action-link"
     submit_label = _("Add link")
     submit_class = "btn-outline-primary"
-    ref = forms.CharField(
-        label=_("See also (ref)"), max_length=40, help_text=_("For example PPB 56.")
-    )
+    ref = forms.CharField(label=_("See also (ref)"), max_length=40)
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, action=action, **kwargs)
+        # An example from the action's own board, e.g. "SPB 7", or just its number.
+        self.fields["ref"].help_text = _("Another action of this body, e.g. %(prefix)s 7.") % {
+            "prefix": action.board.action_prefix
+        }
 
     def clean_ref(self):
         ref = self.cleaned_data["ref"].strip()
