@@ -4,6 +4,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 FORMAT = "scrutiny.meeting/1"
 SCHEMA_PATH = Path(__file__).with_name("meeting.schema.json")
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -19,8 +21,18 @@ class InterchangeError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.source, self.path) if part)
-        return f"{where}: {self.message}" if where else self.message
+        if self.source and self.path:
+            return _("%(source)s: %(path)s: %(message)s") % {
+                "source": self.source,
+                "path": self.path,
+                "message": self.message,
+            }
+        if self.source or self.path:
+            return _("%(where)s: %(message)s") % {
+                "where": self.source or self.path,
+                "message": self.message,
+            }
+        return self.message
 
 
 @cache
@@ -36,4 +48,4 @@ def json_path(parts) -> str:
             out += f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
-    return out or "(top level)"
+    return out or _("(top level)")

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
 from actions.models import Action, ActionStatus, ActionUpdate
@@ -44,19 +47,33 @@ def read_meeting_file(path: Path | str) -> dict:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InterchangeError(f"cannot read the file ({exc.strerror})", source=source) from None
+        raise InterchangeError(
+            _("cannot read the file (%(reason)s)") % {"reason": exc.strerror}, source=source
+        ) from None
     limit = interchange.MAX_FILE_BYTES
     if size > limit:
-        raise InterchangeError(f"the file is {size:,} bytes; the limit is {limit:,}", source=source)
+        raise InterchangeError(
+            ngettext(
+                "the file is %(size)s byte; the limit is %(limit)s",
+                "the file is %(size)s bytes; the limit is %(limit)s",
+                size,
+            )
+            % {"size": f"{size:,}", "limit": f"{limit:,}"},
+            source=source,
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InterchangeError(f"not UTF-8 text (byte {exc.start})", source=source) from None
+        raise InterchangeError(
+            _("not UTF-8 text (byte %(byte)s)") % {"byte": exc.start}, source=source
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InterchangeError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source=source
+            _("not valid JSON: %(error)s at line %(line)s, column %(column)s")
+            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno},
+            source=source,
         ) from None
 
 
@@ -65,28 +82,46 @@ def _describe_schema_error(error) -> tuple[str, str]:
     if error.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", error.message)
         if missing:
-            return json_path([*parts, missing.group(1)]), "is required"
+            return json_path([*parts, missing.group(1)]), _("is required")
     if error.validator == "additionalProperties":
         unexpected = re.findall(r"'([^']+)'", error.message.split("(")[-1])
         names = ", ".join(unexpected) or error.message
-        return json_path(parts), f"unknown key {names} (not part of the format)"
+        return json_path(parts), _("unknown key %(names)s (not part of the format)") % {
+            "names": names
+        }
     if error.validator == "pattern":
-        kind = {
-            r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date as YYYY-MM-DD",
-            r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "a 24-hour time as HH:MM",
-        }.get(error.validator_value, f"text matching {error.validator_value}")
-        return json_path(parts), f"{error.instance!r} is not {kind}"
+        message = {
+            r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": _("%(value)r is not a date as YYYY-MM-DD"),
+            r"^([01][0-9]|2[0-3]):[0-5][0-9]$": _("%(value)r is not a 24-hour time as HH:MM"),
+        }.get(error.validator_value) or _("%(value)r is not text matching %(pattern)s")
+        return json_path(parts), message % {
+            "value": error.instance,
+            "pattern": error.validator_value,
+        }
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return json_path(parts), f"{error.instance!r} is not one of: {allowed}"
+        return json_path(parts), _("%(value)r is not one of: %(allowed)s") % {
+            "value": error.instance,
+            "allowed": allowed,
+        }
     if error.validator == "type":
-        return json_path(parts), f"expected {error.validator_value}, got {error.instance!r:.60}"
+        return json_path(parts), _("expected %(expected)s, got %(value)s") % {
+            "expected": error.validator_value,
+            "value": repr(error.instance)[:60],
+        }
     if error.validator == "const":
-        return json_path(parts), f"{error.instance!r:.60} should be {error.validator_value!r}"
+        return json_path(parts), _("%(value)s should be %(expected)r") % {
+            "value": repr(error.instance)[:60],
+            "expected": error.validator_value,
+        }
     if error.validator == "maxLength":
-        return json_path(parts), f"longer than {error.validator_value} characters"
+        return json_path(parts), ngettext(
+            "longer than %(limit)s character",
+            "longer than %(limit)s characters",
+            error.validator_value,
+        ) % {"limit": error.validator_value}
     if error.validator == "minLength":
-        return json_path(parts), "must not be empty"
+        return json_path(parts), _("must not be empty")
     return json_path(parts), error.message
 
 
@@ -95,9 +130,15 @@ def validate_document(data, *, source: str = "") -> None:
     validator = Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        lines = [": ".join(_describe_schema_error(e)) for e in errors[:MAX_ERRORS]]
+        lines = []
+        for error in errors[:MAX_ERRORS]:
+            where, message = _describe_schema_error(error)
+            lines.append(_("%(where)s: %(message)s") % {"where": where, "message": message})
         if len(errors) > MAX_ERRORS:
-            lines.append(f"... and {len(errors) - MAX_ERRORS} more")
+            more = len(errors) - MAX_ERRORS
+            lines.append(
+                ngettext("... and %(count)s more", "... and %(count)s more", more) % {"count": more}
+            )
         raise InterchangeError("\n  ".join(lines), source=source)
     _check_references(data, source=source)
 
@@ -106,7 +147,9 @@ def _parse_date(value: str, path: str, source: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise InterchangeError(f"{value!r} is not a real date", path=path, source=source) from None
+        raise InterchangeError(
+            _("%(value)r is not a real date") % {"value": value}, path=path, source=source
+        ) from None
 
 
 def _parse_time(value: str | None) -> datetime.time | None:
@@ -131,31 +174,46 @@ def _check_references(data: dict, *, source: str) -> None:
     def no_nul(value, path: str) -> None:
         # NUL cannot be stored in PostgreSQL text; anywhere in the document it is a fault.
         if isinstance(value, str) and "\x00" in value:
-            fail(path, "contains a NUL character (\\u0000)")
+            fail(path, _("contains a NUL character (\\u0000)"))
         elif isinstance(value, dict):
             for key, item in value.items():
-                no_nul(item, f"{path}.{key}" if path != "(top level)" else key)
+                no_nul(item, f"{path}.{key}" if path != top_level else key)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 no_nul(item, f"{path}[{index}]")
 
-    no_nul(data, "(top level)")
+    top_level = json_path([])  # "(top level)", as the schema errors name it
+    no_nul(data, top_level)
 
     def fits(value: str | None, path: str, limit: int) -> None:
         # Keys the schema leaves unbounded are stored in bounded columns: refuse, never cut.
         if value is not None and len(value) > limit:
-            fail(path, f"longer than {limit} characters ({len(value):,})")
+            fail(
+                path,
+                ngettext(
+                    "longer than %(limit)s character (%(length)s)",
+                    "longer than %(limit)s characters (%(length)s)",
+                    limit,
+                )
+                % {"limit": limit, "length": f"{len(value):,}"},
+            )
 
     abbrevs: set[str] = set()
     for i, role in enumerate(data["roles"]):
         if role["abbrev"] in abbrevs:
-            fail(f"roles[{i}].abbrev", f"role {role['abbrev']!r} is declared twice")
+            fail(
+                f"roles[{i}].abbrev",
+                _("role %(abbrev)r is declared twice") % {"abbrev": role["abbrev"]},
+            )
         abbrevs.add(role["abbrev"])
     names = {entry["name"] for entry in data["attendance"]}
     people_names: set[str] = set()
     for i, person in enumerate(data.get("people", [])):
         if person["name"] in people_names:
-            fail(f"people[{i}].name", f"person {person['name']!r} is declared twice")
+            fail(
+                f"people[{i}].name",
+                _("person %(name)r is declared twice") % {"name": person["name"]},
+            )
         people_names.add(person["name"])
     known_owners = abbrevs | names | people_names
 
@@ -163,24 +221,33 @@ def _check_references(data: dict, *, source: str) -> None:
     fits(meeting.get("chair_note"), "meeting.chair_note", limits.SHORT_TEXT)
     _parse_date(meeting["date"], "meeting.date", source)
     if "start" in meeting and "end" in meeting and meeting["end"] < meeting["start"]:
-        fail("meeting.end", f"the meeting ends ({meeting['end']}) before it starts")
+        fail(
+            "meeting.end",
+            _("the meeting ends (%(end)s) before it starts") % {"end": meeting["end"]},
+        )
     if meeting.get("chair") and meeting["chair"] not in known_owners:
-        fail("meeting.chair", f"unknown chair {meeting['chair']!r}: not a role or a person")
+        fail(
+            "meeting.chair",
+            _("unknown chair %(chair)r: not a role or a person") % {"chair": meeting["chair"]},
+        )
     if "date" in meeting.get("next_meeting", {}):
         _parse_date(meeting["next_meeting"]["date"], "meeting.next_meeting.date", source)
 
     for i, entry in enumerate(data["attendance"]):
         fits(entry.get("note"), f"attendance[{i}].note", _field_length(Attendance, "note"))
         if entry.get("role") and entry["role"] not in abbrevs:
-            fail(f"attendance[{i}].role", f"unknown role {entry['role']!r}")
+            fail(f"attendance[{i}].role", _("unknown role %(role)r") % {"role": entry["role"]})
         if "arrived" in entry and "left" in entry and entry["left"] < entry["arrived"]:
-            fail(f"attendance[{i}].left", "left before arriving")
+            fail(f"attendance[{i}].left", _("left before arriving"))
 
     prefix = data["board"]["action_prefix"]
     raised_numbers: dict[int, str] = {}
     for path, item in _walk_items(data["items"]):
         if item.get("exempt") and not item.get("exempt_reason", "").strip():
-            fail(f"{path}.exempt_reason", "an exempt item needs the reason for the exemption")
+            fail(
+                f"{path}.exempt_reason",
+                _("an exempt item needs the reason for the exemption"),
+            )
         fits(
             item.get("exempt_reason"),
             f"{path}.exempt_reason",
@@ -196,7 +263,10 @@ def _check_references(data: dict, *, source: str) -> None:
             fits(question.get("response"), f"{here}.response", limits.LONG_TEXT)
             responder = question.get("responder")
             if responder and responder not in abbrevs:
-                fail(f"{path}.questions[{j}].responder", f"unknown role {responder!r}")
+                fail(
+                    f"{path}.questions[{j}].responder",
+                    _("unknown role %(role)r") % {"role": responder},
+                )
         for key in ("actions", "action_reviews"):
             for j, action in enumerate(item.get(key, [])):
                 here = f"{path}.{key}[{j}]"
@@ -205,7 +275,10 @@ def _check_references(data: dict, *, source: str) -> None:
                 fits(action.get("progress"), f"{here}.progress", limits.LONG_TEXT)
                 for k, owner in enumerate(action.get("owners", [])):
                     if owner not in known_owners:
-                        fail(f"{here}.owners[{k}]", f"unknown owner {owner!r}")
+                        fail(
+                            f"{here}.owners[{k}]",
+                            _("unknown owner %(owner)r") % {"owner": owner},
+                        )
                 for date_key in ("due", "raised_on"):
                     if date_key in action:
                         _parse_date(action[date_key], f"{here}.{date_key}", source)
@@ -214,17 +287,18 @@ def _check_references(data: dict, *, source: str) -> None:
                     if number in raised_numbers:
                         fail(
                             f"{here}.ref",
-                            f"{action['ref']} is raised twice (also at {raised_numbers[number]})",
+                            _("%(ref)s is raised twice (also at %(other)s)")
+                            % {"ref": action["ref"], "other": raised_numbers[number]},
                         )
                     raised_numbers[number] = here
                 if key == "action_reviews" and not action.get("ref") and not action.get("text"):
-                    fail(here, "a review needs the action's ref or its text")
+                    fail(here, _("a review needs the action's ref or its text"))
         for j, departure in enumerate(item.get("departures", [])):
             # Only someone at the meeting can leave it.
             if departure["name"] not in names:
                 fail(
                     f"{path}.departures[{j}].name",
-                    f"{departure['name']!r} is not in the attendance",
+                    _("%(name)r is not in the attendance") % {"name": departure["name"]},
                 )
 
 
@@ -261,7 +335,7 @@ def _suborganisation(body: Organisation, name: str | None) -> Organisation | Non
         return None
     if name == body.name:
         return body
-    org, _ = Organisation.objects.get_or_create(parent=body, name=name)
+    org, _created = Organisation.objects.get_or_create(parent=body, name=name)
     return org
 
 
@@ -279,7 +353,8 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
     if board is None:
         if Board.objects.filter(body=body, name=spec["name"]).exists():
             raise InterchangeError(
-                f"{body.name} already has a board named {spec['name']!r} with another prefix",
+                _("%(body)s already has a board named %(name)r with another prefix")
+                % {"body": body.name, "name": spec["name"]},
                 path="board.action_prefix",
                 source=source,
             )
@@ -292,7 +367,8 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
         )
     if board.name != spec["name"]:
         raise InterchangeError(
-            f"the prefix {board.action_prefix} belongs to the board {board.name!r}",
+            _("the prefix %(prefix)s belongs to the board %(board)r")
+            % {"prefix": board.action_prefix, "board": board.name},
             path="board.name",
             source=source,
         )
@@ -305,7 +381,7 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
 def import_meeting_document(data: dict, *, replace: bool = False, source: str = "") -> Meeting:
     """Write one validated document. Call inside a transaction: a failure leaves partial rows."""
     validate_document(data, source=source)
-    body, _ = Organisation.objects.get_or_create(parent=None, name=data["organisation"])
+    body, _created = Organisation.objects.get_or_create(parent=None, name=data["organisation"])
     board = _board(data, body, source)
     printed = [
         number
@@ -324,21 +400,32 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     previous: list[Action] = []
     touched: set[int] = set()
     if meeting is not None:
-        label = f"{board.name} on {held_on:%-d %B %Y}" + (f" ({title})" if title else "")
+        names = {"board": board.name, "date": date_format(held_on, "j F Y"), "title": title}
         if meeting.is_published or meeting.publications.filter(withdrawn_at__isnull=True):
             # Under correction, the meeting is a draft again but its published version is live.
-            raise InterchangeError(
-                f"the meeting of the {label} is published and is never replaced; "
-                "correct it in the secretariat pages",
-                path="meeting",
-                source=source,
-            )
+            if title:
+                message = _(
+                    "the meeting of the %(board)s on %(date)s (%(title)s) is published and is "
+                    "never replaced; correct it in the secretariat pages"
+                )
+            else:
+                message = _(
+                    "the meeting of the %(board)s on %(date)s is published and is never "
+                    "replaced; correct it in the secretariat pages"
+                )
+            raise InterchangeError(message % names, path="meeting", source=source)
         if not replace:
-            raise InterchangeError(
-                f"the meeting of the {label} already exists; use --replace to replace it",
-                path="meeting",
-                source=source,
-            )
+            if title:
+                message = _(
+                    "the meeting of the %(board)s on %(date)s (%(title)s) already exists; "
+                    "use --replace to replace it"
+                )
+            else:
+                message = _(
+                    "the meeting of the %(board)s on %(date)s already exists; "
+                    "use --replace to replace it"
+                )
+            raise InterchangeError(message % names, path="meeting", source=source)
         previous = list(meeting.actions_raised.all())
         touched = set(
             ActionUpdate.objects.filter(meeting=meeting).values_list("action_id", flat=True)
@@ -432,7 +519,7 @@ def _import_roles(ctx: _Context) -> None:
 def _person(ctx: _Context, name: str, organisation: Organisation | None) -> Person:
     person = ctx.people.get(name)
     if person is None:
-        person, _ = Person.objects.get_or_create(
+        person, _created = Person.objects.get_or_create(
             body=ctx.body, name=name, defaults={"organisation": organisation}
         )
         ctx.people[name] = person
@@ -551,12 +638,16 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
         existing = Action.objects.filter(board=board, number=number).first()
         if existing is not None:
             if not existing.carried_forward or existing.raised_at_meeting_id:
-                where = (
-                    f"the meeting of {existing.raised_at_meeting.held_on:%-d %B %Y}"
-                    if existing.raised_at_meeting_id
-                    else "another meeting"
-                )
-                ctx.fail(f"{path}.ref", f"{spec['ref']} was already raised at {where}")
+                if existing.raised_at_meeting_id:
+                    message = _("%(ref)s was already raised at the meeting of %(date)s") % {
+                        "ref": spec["ref"],
+                        "date": date_format(existing.raised_at_meeting.held_on, "j F Y"),
+                    }
+                else:
+                    message = _("%(ref)s was already raised at another meeting") % {
+                        "ref": spec["ref"]
+                    }
+                ctx.fail(f"{path}.ref", message)
             action = existing  # The meeting that raised a carried-forward action arrives.
     if action is None:
         action = action_create(
@@ -612,11 +703,15 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     action = _find_reviewed(ctx, spec)
     if action is None:
         if not spec.get("text"):
-            ctx.fail(
-                f"{path}.text",
-                f"{spec.get('ref', 'this action')} is not known yet: give its text "
-                "so that it can be carried forward",
-            )
+            if "ref" in spec:
+                message = _(
+                    "%(ref)s is not known yet: give its text so that it can be carried forward"
+                ) % {"ref": spec["ref"]}
+            else:
+                message = _(
+                    "this action is not known yet: give its text so that it can be carried forward"
+                )
+            ctx.fail(f"{path}.text", message)
         number = prefixed_number(spec.get("ref"), board.action_prefix)
         action = action_create(
             board=board,

@@ -33,10 +33,11 @@ class Command(BaseCommand):
             ).select_related("board__body")
         )
         if not meetings:
-            raise CommandError(
-                _("No meeting of the board %(prefix)s on %(date)s%(title)s.")
-                % {"prefix": prefix, "date": date, "title": f" titled {title!r}" if title else ""}
-            )
+            if title:
+                message = _("No meeting of the board %(prefix)s on %(date)s titled %(title)r.")
+            else:
+                message = _("No meeting of the board %(prefix)s on %(date)s.")
+            raise CommandError(message % {"prefix": prefix, "date": date, "title": title})
         if len(meetings) > 1:
             bodies = ", ".join(m.board.body.name for m in meetings)
             raise CommandError(
