@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
 from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
 from meetings.models import Meeting, Person, Role
-from scrutiny.admin_locks import WholePageLockAdmin, reopen_minutes
+from scrutiny.admin_locks import WholePageLockAdmin, bump_versions, reopen_minutes
 from scrutiny.forms import OptimisticLockMixin
 
 
@@ -46,6 +48,17 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("DELETE") and self.instance.pk and self.instance.in_published_minutes():
+            # Not a deletion after all, so the formset counts the error and keeps the row.
+            cleaned["DELETE"] = False
+            raise forms.ValidationError(
+                _(
+                    "%(ref)s is in published minutes, so it is never deleted: withdraw it on "
+                    "its own page instead."
+                )
+                % {"ref": self.instance.ref},
+                code="published",
+            )
         if self.has_changed() and not cleaned.get("DELETE"):
             if not cleaned.get("owner_roles") and not cleaned.get("owner_people"):
                 self.add_error("owner_roles", _("Choose at least one owner: a post or a person."))
@@ -173,6 +186,8 @@ def save_action_formsets(request, form, formset, *, board_of) -> bool:
             action = update.action
             update.delete()
             action_refresh_status(action=action)
+        # The reviews are also on their actions' pages: a page opened before this save is stale.
+        bump_versions(Action, [update.action for update in [*updates, *formset.deleted_objects]])
         return True
     return False
 
@@ -272,21 +287,24 @@ class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not change:
-            return
         action, meetings = form.instance, []
         owners_changed = any(f.has_changed() for f in formsets if f.model is ActionOwner)
-        if owners_changed or self.MINUTED_FIELDS & set(form.changed_data):
+        if not change or owners_changed or self.MINUTED_FIELDS & set(form.changed_data):
+            # Printed by the minutes that raised it and by those that reviewed it.
             meetings += [action.raised_at_meeting, self._initial(form, "raised_at_meeting")]
+            meetings += Meeting.objects.filter(action_updates__action=action)
+        reviewed_at = []
         for formset in formsets:
             if formset.model is ActionUpdate:
                 for update_form in formset.forms:
                     if update_form.has_changed():
-                        meetings += [
+                        reviewed_at += [
                             update_form.instance.meeting,
                             self._initial(update_form, "meeting"),
                         ]
-        reopen_minutes(request, meetings)
+        # A review is also on its meeting's page: a page opened before this save is stale.
+        bump_versions(Meeting, reviewed_at)
+        reopen_minutes(request, [*meetings, *reviewed_at])
 
     @staticmethod
     def _initial(form, field):
@@ -315,11 +333,21 @@ class ActionUpdateAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)  # deleted on the action's page, like any edit
+        return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._to_action_page(request, object_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._to_action_page(request, object_id)
+
+    def _to_action_page(self, request, object_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        update = get_object_or_404(ActionUpdate, pk=object_id)
+        update = self.get_object(request, unquote(object_id))
+        if update is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return redirect("admin:actions_action_change", update.action_id)

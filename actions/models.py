@@ -134,12 +134,14 @@ class Action(models.Model):
         on_delete=models.SET_NULL,
         related_name="actions_raised",
     )
+    # Protected: the item says whether the action was raised in private (an exempt item), so
+    # it cannot go while the action stays. Delete or move the action first.
     raised_at_item = models.ForeignKey(
         AgendaItem,
         verbose_name=_("raised under item"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="actions",
     )
     position = models.PositiveIntegerField(_("order within the item"), default=0)

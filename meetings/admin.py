@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -492,11 +494,21 @@ class QuestionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)  # deleted on the item's page, like any edit
+        return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._to_item_page(request, object_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._to_item_page(request, object_id)
+
+    def _to_item_page(self, request, object_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        question = get_object_or_404(Question, pk=object_id)
+        question = self.get_object(request, unquote(object_id))
+        if question is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return redirect("admin:meetings_agendaitem_change", question.item_id)

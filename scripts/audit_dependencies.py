@@ -46,6 +46,8 @@ class Findings:
 def installed_versions(*, skip: set[str]) -> dict[str, str]:
     found = {}
     for dist in distributions():
+        if not dist.metadata["Name"]:
+            continue  # a broken installation record, not a distribution
         name = canonicalize_name(dist.metadata["Name"])
         if name not in skip:
             found[name] = dist.version
@@ -126,6 +128,9 @@ def main() -> int:
         print(f"  not audited: {line}")
     for line in findings.vulnerable:
         print(f"  VULNERABLE: {line}", file=sys.stderr)
+    if findings.audited == 0:
+        print("No distribution could be audited: the audit proves nothing.", file=sys.stderr)
+        return 2
     return 1 if findings.vulnerable else 0
 
 

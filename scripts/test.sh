@@ -17,6 +17,7 @@ if [ -n "${DATABASE_URL:-}" ]; then
 fi
 
 mkdir -p test-artifacts
+rm -f test-artifacts/postgres.xml test-artifacts/sqlite.xml  # never judge a run by an old report
 pgdir=$(mktemp -d /tmp/scrutiny-test-pg.XXXXXX)
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 pg_url=$(scripts/postgres.sh start "$pgdir" | tail -1)

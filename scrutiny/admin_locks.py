@@ -23,6 +23,16 @@ class WholePageLockAdmin:
             type(record).objects.filter(pk=record.pk).update(version=record.version)
 
 
+def bump_versions(model, records) -> None:
+    """Another page shows these records: move their versions on, so that a copy of that page
+    opened before this save is refused when it is saved."""
+    from django.db.models import F
+
+    pks = {record.pk for record in records if record is not None and record.pk}
+    if pks:
+        model.objects.filter(pk__in=pks).update(version=F("version") + 1)
+
+
 def reopen_minutes(request, meetings) -> None:
     """Edited minutes that were approved or published become a draft again (a correction)."""
     from meetings.models import Meeting

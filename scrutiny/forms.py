@@ -14,6 +14,8 @@ class PlainTextField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
     def has_changed(self, initial, data):
+        if self.disabled:
+            return False
         return self.to_python(initial or "") != self.to_python(data or "")
 
 

@@ -431,6 +431,11 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
             ActionUpdate.objects.filter(meeting=meeting).values_list("action_id", flat=True)
         )
         ActionUpdate.objects.filter(meeting=meeting).delete()
+        # Items protect the actions raised under them; those are matched again to the new
+        # items below, or dropped.
+        for action in Action.objects.filter(raised_at_item__meeting=meeting):
+            action.raised_at_item = None
+            action.save(update_fields=["raised_at_item"])
         meeting.items.all().delete()
         meeting.attendance.all().delete()
     else:

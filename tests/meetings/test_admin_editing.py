@@ -1,6 +1,7 @@
 """Editing in the admin: a page is saved as one, an edit reopens approved minutes (and only a
 real edit does), and nothing in published minutes is deleted."""
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
@@ -10,10 +11,19 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actions.models import Action
+from actions.services import board_reserve_action_number
 from meetings.models import Meeting
-from meetings.services import meeting_approve
+from meetings.services import meeting_approve, meeting_publish
 from tests.admin_pages import page_data
-from tests.factories import AgendaItemFactory, MeetingFactory, QuestionFactory
+from tests.factories import (
+    ActionFactory,
+    ActionOwnerFactory,
+    ActionUpdateFactory,
+    AgendaItemFactory,
+    MeetingFactory,
+    QuestionFactory,
+    RoleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +151,121 @@ def test_an_action_in_published_minutes_is_never_deleted(client, clerk, publishe
         if inline.formset.model is Action
     ]
     assert not actions_inline.has_delete_permission
+
+
+@pytest.fixture
+def reviewed(clerk, approver):
+    """An action raised at one meeting and reviewed at a later, approved one."""
+    first = MeetingFactory(created_by=clerk, held_on=datetime.date(2020, 1, 10))
+    item = AgendaItemFactory(meeting=first, title="Finance")
+    action = ActionFactory(
+        board=first.board, raised_at_meeting=first, raised_at_item=item, text="Report the outturn"
+    )
+    ActionOwnerFactory(action=action)
+    board_reserve_action_number(board=first.board, number=action.number)  # as a clerk's would be
+    later = MeetingFactory(board=first.board, created_by=clerk, held_on=datetime.date(2020, 3, 10))
+    review_item = AgendaItemFactory(meeting=later, title="Action review")
+    ActionUpdateFactory(
+        action=action, meeting=later, item=review_item, reported_on=later.held_on, text="Done."
+    )
+    meeting_approve(meeting=later, by=approver)
+    return action, later
+
+
+def test_changing_an_actions_text_reopens_the_minutes_that_reviewed_it(client, clerk, reviewed):
+    action, later = reviewed
+    client.force_login(clerk)
+    data = page_data(client.get(change_url(action)))
+    data["text"] = "Report the outturn to the panel"
+    assert client.post(change_url(action), data).status_code == 302
+    later.refresh_from_db()
+    assert later.status == Meeting.Status.DRAFT
+
+
+def test_an_action_added_to_approved_minutes_reopens_them(client, clerk, reviewed):
+    _action, later = reviewed
+    client.force_login(clerk)
+    add = reverse("admin:actions_action_add")
+    data = page_data(client.get(add))
+    data.update(
+        {
+            "board": later.board_id,
+            "text": "A new action after approval",
+            "raised_at_meeting": later.pk,
+            "owners-0-role": RoleFactory(body=later.board.body).pk,
+        }
+    )
+    response = client.post(add, data, follow=True)
+    assert REOPENED in response.content.decode()
+    later.refresh_from_db()
+    assert later.status == Meeting.Status.DRAFT
+
+
+def test_a_review_edited_on_the_action_page_makes_an_open_meeting_page_stale(
+    client, clerk, administrator, reviewed
+):
+    """The same progress report is on the meeting's page and on the action's page."""
+    action, later = reviewed
+    client.force_login(clerk)
+    meeting_page = page_data(client.get(change_url(later)))
+    client.force_login(administrator)
+    action_page = page_data(client.get(change_url(action)))
+    [key] = [k for k in action_page if k.startswith("updates-0-text")]
+    action_page[key] = "Done, and reported to the panel."
+    assert client.post(change_url(action), action_page).status_code == 302
+
+    [key] = [k for k in meeting_page if k.endswith("-0-text") and "action_updates" in k]
+    meeting_page[key] = "Done, says the clerk."
+    client.force_login(clerk)
+    refused = client.post(change_url(later), meeting_page)
+    assert refused.status_code == 200
+    assert "Someone else saved changes to this meeting" in refused.content.decode()
+    assert action.updates.get().text == "Done, and reported to the panel."
+
+
+def test_an_item_with_an_action_raised_under_it_cannot_be_deleted(client, clerk, reviewed):
+    """The item says whether the action was raised in private: it cannot go before it."""
+    action, _later = reviewed
+    client.force_login(clerk)
+    page = client.get(reverse("admin:meetings_agendaitem_delete", args=[action.raised_at_item_id]))
+    assert "protected related objects" in page.content.decode()
+    client.post(
+        reverse("admin:meetings_agendaitem_delete", args=[action.raised_at_item_id]),
+        {"post": "yes"},
+    )
+    action.refresh_from_db()
+    assert action.raised_at_item_id is not None
+
+
+def test_a_draft_meeting_with_questions_and_progress_can_be_deleted(client, clerk):
+    meeting = MeetingFactory(created_by=clerk)
+    item = AgendaItemFactory(meeting=meeting, title="Finance")
+    QuestionFactory(item=item)
+    ActionUpdateFactory(meeting=meeting, item=item)
+    client.force_login(clerk)
+    url = reverse("admin:meetings_meeting_delete", args=[meeting.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_an_action_reviewed_in_published_minutes_is_not_deleted_from_its_meeting_page(
+    client, clerk, reviewed, approver
+):
+    action, later = reviewed
+    meeting_publish(meeting=later, by=approver)
+    first = action.raised_at_meeting
+    client.force_login(clerk)
+    data = page_data(client.get(change_url(first)))
+    [key] = [k for k in data if k.endswith("-0-id") and k.startswith("actions_raised")]
+    data[key.replace("-id", "-DELETE")] = "on"
+    response = client.post(change_url(first), data)
+    assert response.status_code == 200
+    assert "is in published minutes, so it is never deleted" in response.content.decode()
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_a_bad_address_of_a_question_or_progress_report_is_not_an_error(client, clerk):
+    client.force_login(clerk)
+    for url in ("/admin/meetings/question/abc/change/", "/admin/actions/actionupdate/9999/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
