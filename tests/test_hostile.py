@@ -258,3 +258,41 @@ def test_a_five_megabyte_import_is_refused_at_its_path(tmp_path):
 def test_the_renderer_refuses_a_document_too_large_before_rendering():
     with pytest.raises(RenderError, match="too large"):
         render_pdf("<p>" + "x" * 9_000_000 + "</p>")
+
+
+LONG_DOCUMENT = (
+    '<html lang="en-GB"><title>T</title>'
+    + "<p>"
+    + "word " * 300
+    + "</p>" * 1
+    + ("<h2>Item</h2><p>" + "word " * 300 + "</p>") * 400
+    + "</html>"
+)
+
+
+@pytest.mark.parametrize("in_a_thread", [False, True])
+def test_a_render_that_takes_too_long_is_stopped_in_any_thread(in_a_thread):
+    import threading
+
+    raised = []
+
+    def attempt():
+        try:
+            render_pdf(LONG_DOCUMENT, seconds=0.3)
+        except RenderError as exc:
+            raised.append(str(exc))
+
+    if in_a_thread:  # as under runserver or a threaded web worker
+        thread = threading.Thread(target=attempt)
+        thread.start()
+        thread.join()
+    else:
+        attempt()
+    assert raised == ["Rendering took longer than 0.3 seconds and was stopped."]
+
+
+def test_a_render_that_needs_too_much_memory_is_stopped():
+    with pytest.raises(RenderError, match="within 150 MB|limit 150 MB|more than 150 MB"):
+        render_pdf(LONG_DOCUMENT, memory_mb=150)
+    # and the renderer goes on working afterwards
+    assert render_pdf('<html lang="en-GB"><title>T</title><p>ok</p></html>').startswith(b"%PDF")

@@ -722,22 +722,28 @@ HOSTILE = [
 ]
 
 
-def test_references_in_minutes_print_as_text_and_fetch_nothing(board, monkeypatch):
-    from meetings.documents import render_minutes_pdf
+def test_references_in_minutes_print_as_text_and_fetch_nothing(board):
+    from meetings.documents import minutes_html
+    from scrutiny.pdf import render
 
-    fetched = []
-    real_fetch = OwnFilesOnlyFetcher.fetch
-
-    def recording_fetch(self, url, *args, **kwargs):
-        fetched.append(url)
-        return real_fetch(self, url, *args, **kwargs)
-
-    monkeypatch.setattr(OwnFilesOnlyFetcher, "fetch", recording_fetch)
     meeting = MeetingFactory(board=board)
     AgendaItemFactory(meeting=meeting, title="Hostile", minutes="\n\n".join(HOSTILE))
-    text = squashed(pdf_text(render_minutes_pdf(meeting, public=True)))
+    rendered = render(minutes_html(meeting, public=True))
+    text = squashed(pdf_text(rendered.pdf))
     assert [s for s in HOSTILE if squashed(s) not in text] == []
-    assert [url for url in fetched if not url.startswith("scrutiny-static:")] == []
+    assert rendered.attempts == []  # escaped, the references are text: nothing tries to fetch
+
+
+def test_the_renderer_logs_and_refuses_what_a_document_tries_to_fetch():
+    """The control for the test above: a reference that is markup is tried, and refused."""
+    from scrutiny.pdf import render
+
+    rendered = render(
+        '<html lang="en-GB"><title>T</title><p>Hi</p>'
+        '<img src="file:///etc/hostname"><img src="http://127.0.0.1:1/x.png"></html>'
+    )
+    assert rendered.pdf.startswith(b"%PDF")
+    assert rendered.refused == ["file:///etc/hostname", "http://127.0.0.1:1/x.png"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,63 @@
+"""The child process that renders a PDF: WeasyPrint, our fetcher, and a cap on memory.
+
+It imports neither Django nor the database: it gets HTML and CSS, and sends back the PDF with a
+log of what the document tried to fetch. scrutiny.pdf starts it, waits for it for a limited time
+and kills it when it takes too long.
+"""
+
+import mimetypes
+import resource
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+SCHEME = "scrutiny-static:"
+DOCUMENT_ASSETS = Path(__file__).resolve().parent.parent / "static" / "pdf"
+
+
+class OwnFilesOnlyFetcher(URLFetcher):
+    """Serves files under the assets folder by the scrutiny-static: scheme; refuses every other
+    URL. Every attempt is logged, so the caller can see what a document tried to reach."""
+
+    def __init__(self, assets: Path = DOCUMENT_ASSETS, **kwargs):
+        super().__init__(allowed_protocols=["scrutiny-static"], allow_redirects=False, **kwargs)
+        self.assets = Path(assets).resolve()
+        self.attempts: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.attempts.append(url[:200])
+        if not url.startswith(SCHEME):
+            self.refused.append(url[:200])
+            raise ValueError(f"Refused to fetch {url[:80]!r}: documents use only their own files.")
+        relative = url.removeprefix(SCHEME).lstrip("/")
+        path = (self.assets / relative).resolve()
+        if not path.is_relative_to(self.assets) or not path.is_file():
+            self.refused.append(url[:200])
+            raise ValueError(f"No such document asset: {relative[:80]!r}")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+
+def write_pdf(html: str, css: str, assets: Path) -> tuple[bytes, OwnFilesOnlyFetcher]:
+    fetcher = OwnFilesOnlyFetcher(assets)
+    stylesheet = CSS(string=css, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=SCHEME + "/", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1"), fetcher
+
+
+def render(connection, html: str, css: str, assets: str, memory_bytes: int) -> None:
+    """Child process entry point: send ("ok", pdf, attempts, refused, peak memory in KiB) or
+    (kind, message)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        pdf, fetcher = write_pdf(html, css, Path(assets))
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        connection.send(("ok", pdf, fetcher.attempts, fetcher.refused, peak_kib))
+    except MemoryError:
+        connection.send(("memory", ""))
+    except Exception as exc:  # reported to the parent, which raises RenderError
+        connection.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
+    finally:
+        connection.close()
