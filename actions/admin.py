@@ -1,17 +1,18 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import ActionLocation
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
 from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
 from meetings.models import Meeting, Person, Role
-from scrutiny.admin_locks import WholePageLockAdmin, bump_versions, reopen_minutes
+from scrutiny.admin_locks import (
+    EditedOnParentPageAdmin,
+    WholePageLockAdmin,
+    bump_versions,
+    reopen_minutes,
+)
 from scrutiny.forms import OptimisticLockMixin
 
 
@@ -318,10 +319,11 @@ class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(admin.ModelAdmin):
-    """Every progress report, to search; each is added and edited on its action's page, where
-    the action's version guards against two people saving at once and an edit to a report
-    minuted at a meeting reopens that meeting's approved minutes."""
+class ActionUpdateAdmin(EditedOnParentPageAdmin, admin.ModelAdmin):
+    """Every progress report, to search; each is added and edited on its action's page."""
+
+    parent_page = "admin:actions_action_change"
+    parent_field = "action"
 
     list_display = ["action", "reported_on", "status", "meeting"]
     list_filter = ["status", "action__board"]
@@ -329,25 +331,3 @@ class ActionUpdateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["action", "meeting", "item", "reported_by"]
     date_hierarchy = "reported_on"
     list_select_related = ["action__board", "meeting__board"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location)
-        actions.pop("delete_selected", None)  # deleted on the action's page, like any edit
-        return actions
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._to_action_page(request, object_id)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        return self._to_action_page(request, object_id)
-
-    def _to_action_page(self, request, object_id):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        update = self.get_object(request, unquote(object_id))
-        if update is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return redirect("admin:actions_action_change", update.action_id)

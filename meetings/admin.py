@@ -1,7 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -38,7 +36,7 @@ from meetings.services import (
     meeting_publish,
     meeting_withdraw,
 )
-from scrutiny.admin_locks import WholePageLockAdmin, reopen_minutes
+from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin, reopen_minutes
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
 
@@ -481,34 +479,14 @@ class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    """Every question, to search; each is added and edited on its item's page, where the item's
-    version guards against two people saving at once and an edit reopens approved minutes."""
+class QuestionAdmin(EditedOnParentPageAdmin, admin.ModelAdmin):
+    """Every question, to search; each is added and edited on its item's page."""
+
+    parent_page = "admin:meetings_agendaitem_change"
+    parent_field = "item"
 
     list_display = ["__str__", "item", "asked_by", "restricted"]
     list_filter = ["restricted", "item__meeting__board"]
     search_fields = ["question", "response"]
     autocomplete_fields = ["item", "responder"]
     list_select_related = ["item__meeting__board"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location)
-        actions.pop("delete_selected", None)  # deleted on the item's page, like any edit
-        return actions
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._to_item_page(request, object_id)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        return self._to_item_page(request, object_id)
-
-    def _to_item_page(self, request, object_id):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        question = self.get_object(request, unquote(object_id))
-        if question is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return redirect("admin:meetings_agendaitem_change", question.item_id)

@@ -1,6 +1,10 @@
 """Admin change pages that are edited as one: a record with its inlines, and its minutes."""
 
 from django.contrib import messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext
 
 
@@ -50,3 +54,34 @@ def reopen_minutes(request, meetings) -> None:
                 "before the change is published."
             ),
         )
+
+
+class EditedOnParentPageAdmin:
+    """A list of records that are added, edited and deleted on their parent's page (a question
+    on its item's, a progress report on its action's), where the parent's version guards against
+    two people saving at once and an edit reopens approved minutes. Opening one goes there."""
+
+    parent_page = ""  # the admin URL name of the parent's change page
+    parent_field = ""  # the foreign key to the parent
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._to_parent_page(request, object_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._to_parent_page(request, object_id)
+
+    def _to_parent_page(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return redirect(self.parent_page, getattr(record, f"{self.parent_field}_id"))
