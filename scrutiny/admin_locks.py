@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 
@@ -30,8 +31,6 @@ class WholePageLockAdmin:
 def bump_versions(model, records) -> None:
     """Another page shows these records: move their versions on, so that a copy of that page
     opened before this save is refused when it is saved."""
-    from django.db.models import F
-
     pks = {record.pk for record in records if record is not None and record.pk}
     if pks:
         model.objects.filter(pk__in=pks).update(version=F("version") + 1)
@@ -43,7 +42,7 @@ def reopen_minutes(request, meetings) -> None:
     from meetings.services import meeting_start_correction
 
     pks = {meeting.pk for meeting in meetings if meeting is not None}
-    reopened = Meeting.objects.filter(pk__in=pks).exclude(status=Meeting.Status.DRAFT)
+    reopened = list(Meeting.objects.filter(pk__in=pks).exclude(status=Meeting.Status.DRAFT))
     for meeting in reopened:
         meeting_start_correction(meeting=meeting)
     if reopened:
