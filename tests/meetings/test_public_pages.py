@@ -152,3 +152,11 @@ def test_hostile_text_is_shown_as_text(client, clerk, board):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
     assert "<img src=x" not in content
     assert "{{ settings.SECRET_KEY }}" in content
+
+
+def test_a_phone_reader_can_jump_from_the_top_to_the_pdfs(public, published):
+    """On a narrow screen the downloads come after the whole minutes: a link leads there."""
+    page = public.get(published.get_absolute_url()).content.decode()
+    jump = page.index('href="#downloads-heading"')
+    assert jump < page.index('<article class="minutes">')
+    assert 'id="downloads-heading"' in page
