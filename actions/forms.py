@@ -21,6 +21,7 @@ class _ActionForm(forms.Form):
     submit_label = _("Save")
     submit_class = "btn-primary"
 
+    # The action's version when the page was opened: a save against an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, action: Action, **kwargs):
@@ -35,6 +36,14 @@ class _ActionForm(forms.Form):
         submit = Submit("submit", self.submit_label)
         submit.field_classes = f"btn {self.submit_class}"
         self.helper.add_input(submit)
+
+    def clean(self):
+        """Without the version the page was opened at, a save could overwrite someone else's.
+        (Said above the form: the version is a hidden field, whose own errors are not shown.)"""
+        cleaned = super().clean()
+        if cleaned.get("version") is None:
+            self.add_error(None, _("This form is out of date: open the action again and resubmit."))
+        return cleaned
 
 
 def _text(label, *, required=True, help_text="", rows=4):

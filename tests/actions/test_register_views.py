@@ -56,6 +56,14 @@ def make(board, text, owners, *, due=None, meeting=None, status=ActionStatus.OPE
     )
 
 
+def post_to(client, name: str, action, data: dict):
+    """Submit one of the action page's forms as the page would: with the version it shows."""
+    action.refresh_from_db()
+    return client.post(
+        reverse(f"actions:{name}", args=[action.pk]), {**data, "version": action.version}
+    )
+
+
 @pytest.fixture
 def register(board, meeting, hospc, acc):
     return {
@@ -308,8 +316,10 @@ def test_force_lead_reports_progress_and_completion(client, force_lead, register
     assert page.status_code == 200
     assert "Report progress" in page.content.decode()
     assert "OPCC decisions" not in page.content.decode()
-    response = client.post(
-        reverse("actions:action-update-create", args=[action.pk]),
+    response = post_to(
+        client,
+        "action-update-create",
+        action,
         {"text": "Evaluation received from Swansea University", "status": "completed"},
     )
     assert response.status_code == 302
@@ -327,9 +337,8 @@ def test_force_lead_reports_progress_and_completion(client, force_lead, register
 def test_an_empty_update_is_refused_and_keeps_the_choice(client, force_lead, register):
     action = register["late"]
     client.force_login(force_lead)
-    response = client.post(
-        reverse("actions:action-update-create", args=[action.pk]),
-        {"text": "   ", "status": "in_progress"},
+    response = post_to(
+        client, "action-update-create", action, {"text": "   ", "status": "in_progress"}
     )
     assert response.status_code == 400
     content = response.content.decode()
@@ -377,9 +386,7 @@ def test_force_lead_cannot_decide_on_their_own_action(client, force_lead, regist
 def test_force_lead_cannot_change_owners_by_crafted_post(client, force_lead, register, acc):
     action = register["late"]
     client.force_login(force_lead)
-    response = client.post(
-        reverse("actions:action-reassign", args=[action.pk]), {"roles": [acc.pk]}
-    )
+    response = post_to(client, "action-reassign", action, {"roles": [acc.pk]})
     assert response.status_code == 403
     assert action.owners_display() == "HoSPC"
 
@@ -390,16 +397,13 @@ def test_force_lead_cannot_change_owners_by_crafted_post(client, force_lead, reg
 def test_clerk_closes_a_completed_action_and_reopens_it_with_a_reason(client, clerk, register):
     action = register["late"]
     client.force_login(clerk)
-    client.post(reverse("actions:action-close", args=[action.pk]), {"note": ""})
+    post_to(client, "action-close", action, {"note": ""})
     action.refresh_from_db()
     assert action.status == ActionStatus.CLOSED
-    refused = client.post(reverse("actions:action-reopen", args=[action.pk]), {"reason": ""})
+    refused = post_to(client, "action-reopen", action, {"reason": ""})
     assert refused.status_code == 400
     assert "Give the reason for reopening." in refused.content.decode()
-    client.post(
-        reverse("actions:action-reopen", args=[action.pk]),
-        {"reason": "The evaluation is incomplete"},
-    )
+    post_to(client, "action-reopen", action, {"reason": "The evaluation is incomplete"})
     action.refresh_from_db()
     assert action.status == ActionStatus.IN_PROGRESS
     page = client.get(action.get_absolute_url()).content.decode()
@@ -410,11 +414,11 @@ def test_clerk_closes_a_completed_action_and_reopens_it_with_a_reason(client, cl
 def test_clerk_withdraws_reassigns_and_links(client, clerk, register, acc):
     action = register["later"]
     client.force_login(clerk)
-    client.post(reverse("actions:action-reassign", args=[action.pk]), {"roles": [acc.pk]})
+    post_to(client, "action-reassign", action, {"roles": [acc.pk]})
     assert action.owners_display() == "ACC"
-    client.post(reverse("actions:action-link", args=[action.pk]), {"ref": register["late"].ref})
+    post_to(client, "action-link", action, {"ref": register["late"].ref})
     assert list(action.see_also.all()) == [register["late"]]
-    client.post(reverse("actions:action-withdraw", args=[action.pk]), {"reason": "Superseded"})
+    post_to(client, "action-withdraw", action, {"reason": "Superseded"})
     action.refresh_from_db()
     assert action.status == ActionStatus.WITHDRAWN
     page = client.get(action.get_absolute_url()).content.decode()
@@ -426,9 +430,7 @@ def test_clerk_withdraws_reassigns_and_links(client, clerk, register, acc):
 def test_a_due_date_before_the_action_was_raised_is_refused(client, clerk, register):
     action = register["late"]
     client.force_login(clerk)
-    response = client.post(
-        reverse("actions:action-due", args=[action.pk]), {"due_on": "2019-12-01"}
-    )
+    response = post_to(client, "action-due", action, {"due_on": "2019-12-01"})
     assert response.status_code == 400
     content = response.content.decode()
     assert "The due date cannot be before the action was raised (15 January 2020)." in content
@@ -532,3 +534,20 @@ def test_the_action_page_links_the_meeting_that_raised_it_as_the_reader_may_see_
     assert "at the meeting of 15 January 2020" in lead_page
     assert meeting.get_absolute_url() not in lead_page  # a draft: not theirs to read
     assert "We noted it." not in lead_page
+
+
+def test_a_form_posted_without_the_version_it_was_opened_at_is_refused(
+    client, force_lead, register
+):
+    """Without it, a save could overwrite a change made since: the lead is told what to do."""
+    action = register["late"]
+    client.force_login(force_lead)
+    response = client.post(
+        reverse("actions:action-update-create", args=[action.pk]),
+        {"text": "Evaluation received", "status": "completed"},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "This form is out of date: open the action again and resubmit." in content
+    assert "Evaluation received" in content  # what was typed is kept
+    assert not action.updates.exists()
