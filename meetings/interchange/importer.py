@@ -401,31 +401,21 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     touched: set[int] = set()
     if meeting is not None:
         names = {"board": board.name, "date": date_format(held_on, "j F Y"), "title": title}
+        label = (
+            _("the meeting of the %(board)s on %(date)s (%(title)s)")
+            if title
+            else _("the meeting of the %(board)s on %(date)s")
+        ) % names
         if meeting.is_published or meeting.publications.filter(withdrawn_at__isnull=True):
             # Under correction, the meeting is a draft again but its published version is live.
-            if title:
-                message = _(
-                    "the meeting of the %(board)s on %(date)s (%(title)s) is published and is "
-                    "never replaced; correct it in the secretariat pages"
-                )
-            else:
-                message = _(
-                    "the meeting of the %(board)s on %(date)s is published and is never "
-                    "replaced; correct it in the secretariat pages"
-                )
-            raise InterchangeError(message % names, path="meeting", source=source)
+            message = _(
+                "%(meeting)s is published and is never replaced; correct it in the secretariat "
+                "pages"
+            )
+            raise InterchangeError(message % {"meeting": label}, path="meeting", source=source)
         if not replace:
-            if title:
-                message = _(
-                    "the meeting of the %(board)s on %(date)s (%(title)s) already exists; "
-                    "use --replace to replace it"
-                )
-            else:
-                message = _(
-                    "the meeting of the %(board)s on %(date)s already exists; "
-                    "use --replace to replace it"
-                )
-            raise InterchangeError(message % names, path="meeting", source=source)
+            message = _("%(meeting)s already exists; use --replace to replace it")
+            raise InterchangeError(message % {"meeting": label}, path="meeting", source=source)
         previous = list(meeting.actions_raised.all())
         touched = set(
             ActionUpdate.objects.filter(meeting=meeting).values_list("action_id", flat=True)
