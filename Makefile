@@ -28,6 +28,10 @@ demo: migrate
 
 run: system-deps demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (the secretariat signs in at http://$(HOST):$(PORT)/admin/)"
+	@# The task worker (background publication, large exports) runs beside the server and stops with it.
+	export SITE_URL=http://$(HOST):$(PORT); \
+	$(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: unit, page, browser and PostgreSQL tests. Without DATABASE_URL it starts a

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Action, ActionOwner, ActionUpdate
 from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
 from meetings.models import Meeting, Person, Role
+from meetings.services import reopen_minutes
 from scrutiny.admin_locks import (
     EditedOnParentPageAdmin,
     WholePageLockAdmin,
     bump_versions,
-    reopen_minutes,
 )
 from scrutiny.forms import OptimisticLockMixin
 

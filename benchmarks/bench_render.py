@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/bench_render.py
 
 It works on a throwaway SQLite database: the largest demo fixture, and a synthetic meeting of
 100 items (minutes, a question and an action with an owner under each). For each document it
-times meetings.documents.render_minutes_pdf (context, template, fetcher, PDF/UA) and WeasyPrint
+times minutes.documents.render_minutes_pdf (context, template, fetcher, PDF/UA) and WeasyPrint
 alone on the same HTML and stylesheet, best and median of three runs. Ours renders in a child
 process with a memory cap and a time limit; its peak memory is reported beside this process's
 peak so far (ru_maxrss, so documents run smallest first).
@@ -162,7 +162,7 @@ def pages_of(pdf: bytes) -> int:
 def measure(label: str, meeting) -> dict:
     from weasyprint import CSS, HTML
 
-    from meetings.documents import minutes_html, render_minutes_pdf
+    from minutes.documents import minutes_html, render_minutes_pdf
     from scrutiny.pdf import PDF_ASSETS, render
 
     ours, pdf = timed(lambda: render_minutes_pdf(meeting, public=True))

@@ -217,7 +217,7 @@ class Board(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:board-detail", kwargs={"slug": self.slug})
+        return reverse("minutes:board-detail", kwargs={"slug": self.slug})
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -356,7 +356,7 @@ class Meeting(models.Model):
         return f"{label} ({self.title})" if self.title else label
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", kwargs={"pk": self.pk})
+        return reverse("minutes:meeting-detail", kwargs={"pk": self.pk})
 
     @property
     def is_published(self) -> bool:
@@ -698,7 +698,7 @@ class PublishedDocument(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(
-            "meetings:published-document",
+            "minutes:published-document",
             kwargs={
                 "pk": self.publication.meeting_id,
                 "version": self.publication.version,

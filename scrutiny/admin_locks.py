@@ -1,12 +1,10 @@
 """Admin change pages that are edited as one: a record with its inlines, and its minutes."""
 
-from django.contrib import messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import redirect
-from django.utils.translation import gettext
 
 
 class WholePageLockAdmin:
@@ -34,25 +32,6 @@ def bump_versions(model, records) -> None:
     pks = {record.pk for record in records if record is not None and record.pk}
     if pks:
         model.objects.filter(pk__in=pks).update(version=F("version") + 1)
-
-
-def reopen_minutes(request, meetings) -> None:
-    """Edited minutes that were approved or published become a draft again (a correction)."""
-    from meetings.models import Meeting
-    from meetings.services import meeting_start_correction
-
-    pks = {meeting.pk for meeting in meetings if meeting is not None}
-    reopened = list(Meeting.objects.filter(pk__in=pks).exclude(status=Meeting.Status.DRAFT))
-    for meeting in reopened:
-        meeting_start_correction(meeting=meeting)
-    if reopened:
-        messages.warning(
-            request,
-            gettext(
-                "These minutes were changed, so they are a draft again: they need approval "
-                "before the change is published."
-            ),
-        )
 
 
 class EditedOnParentPageAdmin:

@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_htmx",
+    "django_tasks_db",
     "scrutiny",
     "meetings",
     "actions",
+    "minutes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "scrutiny.middleware.PrivatePagesNotCachedMiddleware",
@@ -159,6 +163,16 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Background work (publication rendering, large exports, imports) goes through Django's Tasks
+# framework. The database backend keeps the queue in the application's own database, so any
+# number of `manage.py db_worker` processes can run it; the test suite runs tasks at once
+# (ImmediateBackend) unless a test chooses the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from meetings.views import HomeView
+from minutes.views import HomeView
 from scrutiny.views import LoginView
 
 admin.site.site_header = _("Scrutiny: board secretariat")
@@ -17,5 +17,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("actions/", include("actions.urls")),
     path("", HomeView.as_view(), name="home"),
-    path("", include("meetings.urls")),
+    path("", include("minutes.urls")),
 ]

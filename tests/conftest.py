@@ -13,6 +13,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run inside the request or command that enqueues them, so a test sees
+    their outcome; a test of the queue itself sets the database backend and runs a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def pytest_collection_modifyitems(config, items):
     """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
     for item in items:

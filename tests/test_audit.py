@@ -34,7 +34,7 @@ def test_an_admin_edit_is_recorded_with_before_and_after(client, clerk):
     assert record.history_user == clerk
     assert record.history_type == "~"
     assert record.history_date.utcoffset().total_seconds() == 0
-    page = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("minutes:meeting-detail", args=[meeting.pk])).content.decode()
     assert "Changes to the record" in page
     assert "<del>Old text</del> → <ins>New text</ins>" in page
     assert clerk.username in page

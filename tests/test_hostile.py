@@ -16,7 +16,7 @@ from django.urls import reverse
 from actions.models import Action, ActionUpdate
 from actions.services import action_create
 from meetings.models import Meeting, Paper
-from meetings.services import meeting_publish
+from minutes.services import meeting_publish
 from scrutiny.pdf import RenderError, render_pdf
 from tests.factories import (
     AgendaItemFactory,
@@ -102,9 +102,9 @@ def test_pages_show_hostile_text_as_text(client, clerk, hostile_meeting, viewer)
         client.force_login(clerk)
     urls = [
         reverse("home"),
-        reverse("meetings:board-detail", args=[hostile_meeting.board.slug]),
-        reverse("meetings:board-actions", args=[hostile_meeting.board.slug]),
-        reverse("meetings:meeting-detail", args=[hostile_meeting.pk]),
+        reverse("minutes:board-detail", args=[hostile_meeting.board.slug]),
+        reverse("minutes:board-actions", args=[hostile_meeting.board.slug]),
+        reverse("minutes:meeting-detail", args=[hostile_meeting.pk]),
     ]
     if viewer == "clerk":
         action = Action.objects.get()
@@ -121,7 +121,7 @@ def test_pages_show_hostile_text_as_text(client, clerk, hostile_meeting, viewer)
         assert "<script>alert" not in content, url
         assert '<img src="http://127.0.0.1' not in content, url
         assert SECRET_MARK not in content, url
-    detail = client.get(reverse("meetings:meeting-detail", args=[hostile_meeting.pk]))
+    detail = client.get(reverse("minutes:meeting-detail", args=[hostile_meeting.pk]))
     assert_inert_html(detail.content.decode())
 
 
@@ -145,7 +145,7 @@ def test_pdf_shows_hostile_text_literally_and_fetches_nothing(hostile_meeting, m
             raise
 
     monkeypatch.setattr(pdf_module.OwnFilesOnlyFetcher, "fetch", spy)
-    from meetings.documents import render_minutes_pdf
+    from minutes.documents import render_minutes_pdf
 
     text = " ".join(_pdf_text(render_minutes_pdf(hostile_meeting, public=False)).split())
     assert "<script>alert('x')</script>" in text
@@ -192,7 +192,7 @@ def test_calendar_escapes_a_hostile_venue(client, hostile_meeting):
     hostile_meeting.refresh_from_db()
     hostile_meeting.status = Meeting.Status.APPROVED
     meeting_publish(meeting=hostile_meeting, by=None, check_permission=False, note="Date set")
-    body = client.get(reverse("meetings:calendar")).content.decode()
+    body = client.get(reverse("minutes:calendar")).content.decode()
     assert "BEGIN:VEVENT" in body
     unfolded = body.replace("\r\n ", "")
     assert 'LOCATION:<link rel="stylesheet" href="file:///etc/passwd">' in unfolded

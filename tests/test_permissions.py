@@ -7,7 +7,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from actions.services import action_create
 from meetings.models import Role
-from meetings.services import meeting_publish
+from minutes.services import meeting_publish
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,19 +59,19 @@ MATRIX = {
         ("bad token", "get", lambda o: ["MQ", "bad-token"], PUBLIC),
     ],
     "password_reset_complete": [("-", "get", lambda o: [], PUBLIC)],
-    "meetings:board-detail": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
-    "meetings:board-actions": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
-    "meetings:board-calendar": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
-    "meetings:calendar": [("-", "get", lambda o: [], PUBLIC)],
-    "meetings:meeting-detail": [
+    "minutes:board-detail": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
+    "minutes:board-actions": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
+    "minutes:board-calendar": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
+    "minutes:calendar": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:meeting-detail": [
         ("published", "get", lambda o: [o["published"].pk], PUBLIC),
         ("draft", "get", lambda o: [o["draft"].pk], FULL_RECORD_ONLY),
     ],
-    "meetings:published-document": [
+    "minutes:published-document": [
         ("published", "get", lambda o: [o["published"].pk, 1, "minutes"], PUBLIC),
         ("draft", "get", lambda o: [o["draft"].pk, 1, "minutes"], dict.fromkeys(PERSONAS, 404)),
     ],
-    "meetings:preview-document": [
+    "minutes:preview-document": [
         ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
         ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], FULL_RECORD_ONLY),
     ],

@@ -13,7 +13,7 @@ from django.urls import reverse
 from actions.models import Action
 from actions.services import board_reserve_action_number
 from meetings.models import Meeting
-from meetings.services import meeting_approve, meeting_publish
+from minutes.services import meeting_approve, meeting_publish
 from tests.admin_pages import page_data
 from tests.factories import (
     ActionFactory,

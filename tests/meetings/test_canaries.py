@@ -20,12 +20,12 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from actions.models import Action
-from meetings.documents import has_questions_document, render_minutes_pdf, render_questions_pdf
 from meetings.models import Meeting, Paper, PublishedDocument
-from meetings.services import (
+from meetings.services import meeting_start_correction
+from minutes.documents import has_questions_document, render_minutes_pdf, render_questions_pdf
+from minutes.services import (
     meeting_approve,
     meeting_publish,
-    meeting_start_correction,
     meeting_withdraw,
 )
 from tests.factories import (

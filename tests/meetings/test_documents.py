@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.utils.formats import date_format
 
 from actions.models import Action, ActionUpdate
-from meetings.documents import render_minutes_pdf, render_questions_pdf
 from meetings.models import Meeting
+from minutes.documents import render_minutes_pdf, render_questions_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +320,7 @@ def test_full_pdf_says_not_for_publication_on_every_page_and_public_never(case):
 
 
 def test_a_paragraph_of_dashed_lines_prints_as_a_list_and_stays_escaped(db):
-    from meetings.documents import minutes_fragment
+    from minutes.documents import minutes_fragment
     from tests.factories import AgendaItemFactory, MeetingFactory
 
     meeting = MeetingFactory()

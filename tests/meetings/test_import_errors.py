@@ -128,7 +128,7 @@ def test_a_file_that_does_not_exist_is_named(tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr("meetings.interchange.MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("minutes.interchange.MAX_FILE_BYTES", 1000)
     path = write(tmp_path, example())
     size = path.stat().st_size
 

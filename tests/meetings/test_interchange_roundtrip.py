@@ -70,7 +70,7 @@ def test_export_imports_again_with_replace_to_the_same_document(tmp_path):
 
 
 def test_export_is_valid_against_the_schema():
-    from meetings.interchange.importer import validate_document
+    from minutes.interchange.importer import validate_document
 
     call_command("import_meeting", *map(str, FILES), stdout=StringIO())
     for path in FILES:
@@ -88,7 +88,7 @@ def test_export_of_unknown_meeting_says_so():
 
 
 def test_bundled_schema_is_the_shared_contract():
-    from meetings.interchange import SCHEMA_PATH
+    from minutes.interchange import SCHEMA_PATH
 
     shared = Path(settings.BASE_DIR).parent / "shared" / "meeting.schema.json"
     assert json.loads(SCHEMA_PATH.read_text()) == json.loads(shared.read_text())

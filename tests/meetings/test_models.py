@@ -134,7 +134,7 @@ def test_minute_paragraphs_split_on_blank_lines():
 
 
 def test_visible_meetings():
-    from meetings.services import meeting_publish
+    from minutes.services import meeting_publish
 
     draft = MeetingFactory()
     published = MeetingFactory()

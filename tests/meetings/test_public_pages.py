@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from meetings.services import meeting_publish, meeting_start_correction
+from meetings.services import meeting_start_correction
+from minutes.services import meeting_publish
 from tests.factories import (
     ActionFactory,
     ActionOwnerFactory,
@@ -86,15 +87,15 @@ def test_home_lists_boards_and_published_meetings(public, published, draft):
 
 
 def test_anonymous_visitor_cannot_reach_a_draft(public, draft):
-    response = public.get(reverse("meetings:meeting-detail", args=[draft.pk]))
+    response = public.get(reverse("minutes:meeting-detail", args=[draft.pk]))
     assert response.status_code == 404
     assert CANARY not in response.content.decode()
-    board_page = public.get(reverse("meetings:board-detail", args=["spb"])).content.decode()
+    board_page = public.get(reverse("minutes:board-detail", args=["spb"])).content.decode()
     assert CANARY not in board_page
 
 
 def test_public_page_withholds_exempt_items_and_restricted_responses(public, published):
-    response = public.get(reverse("meetings:meeting-detail", args=[published.pk]))
+    response = public.get(reverse("minutes:meeting-detail", args=[published.pk]))
     assert response.status_code == 200
     content = response.content.decode()
     assert "Mrs P Kelly" in content
@@ -116,27 +117,27 @@ def test_board_may_hide_exempt_titles(public, published):
     published.board.save()
     meeting_start_correction(meeting=published)
     meeting_publish(meeting=published, by=None, check_permission=False, note="Titles hidden")
-    content = public.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    content = public.get(reverse("minutes:meeting-detail", args=[published.pk])).content.decode()
     assert "Exempt Report" not in content
     assert "Exempt item" in content
 
 
 def test_clerk_sees_the_full_record_marked_not_for_publication(client, clerk, published, draft):
     client.force_login(clerk)
-    content = client.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    content = client.get(reverse("minutes:meeting-detail", args=[published.pk])).content.decode()
     assert "Not for publication" in content
     assert f"Secret minutes {CANARY}" in content
     assert f"Personal details {CANARY}" in content
     assert f"Private action {CANARY}" in content
-    assert client.get(reverse("meetings:meeting-detail", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("minutes:meeting-detail", args=[draft.pk])).status_code == 200
     assert f"Draft {CANARY}" in client.get(reverse("home")).content.decode()
 
 
 def test_force_lead_sees_only_the_public_record(client, force_lead, published, draft):
     client.force_login(force_lead)
-    content = client.get(reverse("meetings:meeting-detail", args=[published.pk])).content.decode()
+    content = client.get(reverse("minutes:meeting-detail", args=[published.pk])).content.decode()
     assert CANARY not in content
-    assert client.get(reverse("meetings:meeting-detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("minutes:meeting-detail", args=[draft.pk])).status_code == 404
 
 
 def test_hostile_text_is_shown_as_text(client, clerk, board):
@@ -147,7 +148,7 @@ def test_hostile_text_is_shown_as_text(client, clerk, board):
         minutes="{{ settings.SECRET_KEY }} <img src=x onerror=alert(1)>",
     )
     publish(meeting)
-    content = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    content = client.get(reverse("minutes:meeting-detail", args=[meeting.pk])).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
     assert "<img src=x" not in content

@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import ImmutableError, Meeting, Paper, Publication, PublishedDocument
-from meetings.services import (
+from meetings.services import meeting_start_correction
+from minutes.services import (
     PublicationError,
     meeting_approve,
     meeting_publish,
-    meeting_start_correction,
     meeting_withdraw,
 )
 from scrutiny.groups import APPROVER, ensure_groups
@@ -213,8 +213,8 @@ def test_the_approver_sees_what_they_approve_with_previews(client, approver, pre
     page = client.get(url).content.decode()
     assert page.count("<h1>Approve the minutes</h1>") == 1
     assert "On the public site</dt><dd>nothing yet" in page
-    assert reverse("meetings:preview-document", args=[prepared.pk, "minutes", "public"]) in page
-    assert reverse("meetings:preview-document", args=[prepared.pk, "minutes", "full"]) in page
+    assert reverse("minutes:preview-document", args=[prepared.pk, "minutes", "public"]) in page
+    assert reverse("minutes:preview-document", args=[prepared.pk, "minutes", "full"]) in page
     change = client.get(reverse("admin:meetings_meeting_change", args=[prepared.pk]))
     tools = change.content.decode()
     assert "Approve</a>" in tools
@@ -274,7 +274,7 @@ def test_the_public_is_served_what_was_stored_and_nothing_is_rendered(
     def no_rendering(*args, **kwargs):
         raise AssertionError("a public request rendered a document")
 
-    monkeypatch.setattr("meetings.documents.render_pdf", no_rendering)
+    monkeypatch.setattr("minutes.documents.render_pdf", no_rendering)
     monkeypatch.setattr("scrutiny.pdf.render_pdf", no_rendering)
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", no_rendering)
 
@@ -442,7 +442,7 @@ def test_a_render_failure_publishes_nothing(client, approver, approved, monkeypa
     def broken(html, **kwargs):
         raise RenderError("Rendering took longer than 120 seconds and was stopped.")
 
-    monkeypatch.setattr("meetings.documents.render_pdf", broken)
+    monkeypatch.setattr("minutes.documents.render_pdf", broken)
     client.force_login(approver)
     response = workflow(client, approved, "publish")
     assert response.status_code == 200
@@ -464,7 +464,7 @@ def test_a_failure_on_the_second_document_publishes_nothing(approver, approved, 
             raise RenderError("The document is too large to render.")
         return render_pdf(html, **kwargs)
 
-    monkeypatch.setattr("meetings.documents.render_pdf", fails_second_time)
+    monkeypatch.setattr("minutes.documents.render_pdf", fails_second_time)
     with pytest.raises(RenderError):
         meeting_publish(meeting=approved, by=approver)
     assert len(calls) == 2
@@ -486,7 +486,7 @@ def test_an_edit_saved_while_publishing_renders_is_not_marked_published(
             correct(Meeting.objects.get(pk=approved.pk))
         return render_pdf(html, **kwargs)
 
-    monkeypatch.setattr("meetings.documents.render_pdf", edit_while_rendering)
+    monkeypatch.setattr("minutes.documents.render_pdf", edit_while_rendering)
     try:
         meeting_publish(meeting=approved, by=approver)
     except PublicationError:
@@ -562,7 +562,7 @@ PREVIEWS = [(k, v) for k in ("minutes", "questions") for v in ("public", "full")
 
 def test_previews_are_pdfs_for_staff_and_not_found_for_the_public(client, clerk, prepared):
     urls = [
-        reverse("meetings:preview-document", args=[prepared.pk, kind, variant])
+        reverse("minutes:preview-document", args=[prepared.pk, kind, variant])
         for kind, variant in PREVIEWS
     ]
     for url in urls:
@@ -615,7 +615,7 @@ def test_calendar_lists_the_next_meeting_from_published_minutes_only(client, boa
     meeting.save()
     meeting_start_correction(meeting=meeting)
 
-    for url in (reverse("meetings:calendar"), reverse("meetings:board-calendar", args=["spb"])):
+    for url in (reverse("minutes:calendar"), reverse("minutes:board-calendar", args=["spb"])):
         lines = calendar_lines(client, url)
         assert lines[0] == "BEGIN:VCALENDAR"
         assert lines[-1] == "END:VCALENDAR"
@@ -627,7 +627,7 @@ def test_calendar_lists_the_next_meeting_from_published_minutes_only(client, boa
         assert not any("Draft venue" in line or "Unpublished venue" in line for line in lines)
 
     assert (
-        calendar_lines(client, reverse("meetings:board-calendar", args=["jac"])).count(
+        calendar_lines(client, reverse("minutes:board-calendar", args=["jac"])).count(
             "BEGIN:VEVENT"
         )
         == 0
@@ -650,7 +650,7 @@ def raise_action(meeting, item, number: int, text: str):
 
 
 def actions_log(client, board) -> str:
-    response = client.get(reverse("meetings:board-actions", args=[board.slug]))
+    response = client.get(reverse("minutes:board-actions", args=[board.slug]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -723,7 +723,7 @@ HOSTILE = [
 
 
 def test_references_in_minutes_print_as_text_and_fetch_nothing(board):
-    from meetings.documents import minutes_html
+    from minutes.documents import minutes_html
     from scrutiny.pdf import render
 
     meeting = MeetingFactory(board=board)

@@ -20,8 +20,6 @@ from actions.services import (
     action_set_owners,
     board_reserve_action_number,
 )
-from meetings import interchange
-from meetings.interchange import InterchangeError, json_path, schema
 from meetings.models import (
     AgendaItem,
     Appointment,
@@ -35,6 +33,8 @@ from meetings.models import (
     Question,
     Role,
 )
+from minutes import interchange
+from minutes.interchange import InterchangeError, json_path, schema
 from scrutiny import limits
 
 MAX_ERRORS = 20
@@ -484,7 +484,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     for action in Action.objects.filter(pk__in=ctx.touched_actions):
         action_refresh_status(action=action)
     if publish:
-        from meetings.services import meeting_publish
+        from minutes.services import meeting_publish
 
         meeting_publish(meeting=meeting, by=None, check_permission=False)
     return meeting

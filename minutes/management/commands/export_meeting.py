@@ -4,8 +4,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from meetings.interchange.exporter import export_meeting_document
 from meetings.models import Meeting
+from minutes.interchange.exporter import export_meeting_document
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from meetings.interchange import InterchangeError
-from meetings.interchange.importer import import_meeting_files, read_meeting_file
 from meetings.models import Appointment, Meeting, Person, Role
+from minutes.interchange import InterchangeError
+from minutes.interchange.importer import import_meeting_files, read_meeting_file
 from scrutiny.groups import (
     ADMINISTRATOR,
     APPROVER,

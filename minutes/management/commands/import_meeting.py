@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from meetings.interchange import InterchangeError
-from meetings.interchange.importer import import_meeting_files
+from minutes.interchange import InterchangeError
+from minutes.interchange.importer import import_meeting_files
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from meetings.documents import render_questions_pdf
-from meetings.management.commands._render import RenderCommand
+from minutes.documents import render_questions_pdf
+from minutes.management.commands._render import RenderCommand
 
 
 class Command(RenderCommand):

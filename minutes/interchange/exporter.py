@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 
 from actions.models import Action, ActionOwner, ActionUpdate
-from meetings.interchange import FORMAT
 from meetings.models import AgendaItem, Meeting, Person, Role
+from minutes.interchange import FORMAT
 
 
 def _time(value) -> str | None:

@@ -5,13 +5,6 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, View
 
 from actions.models import Action
-from meetings import calendar
-from meetings.documents import (
-    has_questions_document,
-    minutes_fragment,
-    render_minutes_pdf,
-    render_questions_pdf,
-)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -22,6 +15,13 @@ from meetings.models import (
     Publication,
     PublishedDocument,
     Question,
+)
+from minutes import calendar
+from minutes.documents import (
+    has_questions_document,
+    minutes_fragment,
+    render_minutes_pdf,
+    render_questions_pdf,
 )
 from scrutiny import audit
 

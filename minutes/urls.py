@@ -1,8 +1,8 @@
 from django.urls import path
 
-from meetings import views
+from minutes import views
 
-app_name = "meetings"
+app_name = "minutes"
 
 urlpatterns = [
     path("boards/<slug:slug>/", views.BoardDetailView.as_view(), name="board-detail"),

@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from meetings.minutes import QuestionView, minutes_content
 from meetings.models import AgendaItem, Meeting, split_paragraphs
+from minutes.content import QuestionView, minutes_content
 from scrutiny.pdf import render_pdf
 
 
