@@ -1,4 +1,8 @@
-"""The meeting interchange format, version 1 (see MEETING_FORMAT.md and meeting.schema.json)."""
+"""The meeting interchange format, versions 1.0 and 1.1 (docs/meeting-format.md).
+
+Every 1.0 file keeps importing. A 1.1 file may carry the keys 1.1 adds; the exporter writes the
+lowest version that holds what it exports, so a meeting that uses nothing new still exports as 1.0.
+"""
 
 import json
 from functools import cache
@@ -6,8 +10,13 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-FORMAT = "scrutiny.meeting/1"
-SCHEMA_PATH = Path(__file__).with_name("meeting.schema.json")
+FORMAT_1_0 = "scrutiny.meeting/1"
+FORMAT_1_1 = "scrutiny.meeting/1.1"
+FORMATS = (FORMAT_1_0, FORMAT_1_1)
+SCHEMA_PATHS = {
+    FORMAT_1_0: Path(__file__).with_name("meeting-1.0.schema.json"),
+    FORMAT_1_1: Path(__file__).with_name("meeting-1.1.schema.json"),
+}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -36,8 +45,16 @@ class InterchangeError(Exception):
 
 
 @cache
-def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def schema(format: str = FORMAT_1_0) -> dict:
+    """The JSON Schema of one version of the format."""
+    return json.loads(SCHEMA_PATHS[format].read_text(encoding="utf-8"))
+
+
+def schema_for(document) -> dict:
+    """The schema a document declares; an unknown or missing format is checked against 1.0,
+    whose `format` constant then names what is expected."""
+    declared = document.get("format") if isinstance(document, dict) else None
+    return schema(declared if declared in SCHEMA_PATHS else FORMAT_1_0)
 
 
 def json_path(parts) -> str:

@@ -1,10 +1,11 @@
 """Export one meeting as an interchange document that imports back to the same values."""
 
 from django.db.models import Prefetch
+from jsonschema import Draft202012Validator
 
 from actions.models import Action, ActionOwner, ActionUpdate
 from meetings.models import AgendaItem, Meeting, Person, Role
-from minutes.interchange import FORMAT
+from minutes.interchange import FORMAT_1_0, FORMAT_1_1, schema
 
 
 def _time(value) -> str | None:
@@ -206,7 +207,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
         if name not in attendee_names
     ]
     document = {
-        "format": FORMAT,
+        "format": FORMAT_1_1,
         "organisation": board.body.name,
         "board": {
             "name": board.name,
@@ -220,4 +221,13 @@ def export_meeting_document(meeting: Meeting) -> dict:
     if people:
         document["people"] = people
     document["items"] = item_documents
+    return _lowest_version(document)
+
+
+def _lowest_version(document: dict) -> dict:
+    """Label the document 1.0 when it holds nothing that 1.1 added, so tools that read only
+    1.0 keep reading what this exports."""
+    as_1_0 = {**document, "format": FORMAT_1_0}
+    if Draft202012Validator(schema(FORMAT_1_0)).is_valid(as_1_0):
+        return as_1_0
     return document

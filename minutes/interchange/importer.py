@@ -34,7 +34,7 @@ from meetings.models import (
     Role,
 )
 from minutes import interchange
-from minutes.interchange import InterchangeError, json_path, schema
+from minutes.interchange import InterchangeError, json_path, schema_for
 from scrutiny import limits
 
 MAX_ERRORS = 20
@@ -127,7 +127,7 @@ def _describe_schema_error(error) -> tuple[str, str]:
 
 def validate_document(data, *, source: str = "") -> None:
     """Check a document against the schema and the cross-references the schema cannot express."""
-    validator = Draft202012Validator(schema())
+    validator = Draft202012Validator(schema_for(data))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = []

@@ -87,8 +87,29 @@ def test_export_of_unknown_meeting_says_so():
         export("PPB", "13/03/2014")
 
 
-def test_bundled_schema_is_the_shared_contract():
-    from minutes.interchange import SCHEMA_PATH
+def test_bundled_1_0_schema_is_the_shared_contract():
+    from minutes.interchange import FORMAT_1_0, SCHEMA_PATHS
 
     shared = Path(settings.BASE_DIR).parent / "shared" / "meeting.schema.json"
-    assert json.loads(SCHEMA_PATH.read_text()) == json.loads(shared.read_text())
+    assert json.loads(SCHEMA_PATHS[FORMAT_1_0].read_text()) == json.loads(shared.read_text())
+
+
+def test_every_1_0_file_is_a_valid_1_1_file():
+    """1.1 only adds: a 1.0 document relabelled 1.1 validates against the 1.1 schema."""
+    from jsonschema import Draft202012Validator
+
+    from minutes.interchange import FORMAT_1_1, schema
+
+    validator = Draft202012Validator(schema(FORMAT_1_1))
+    for path in FILES:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document["format"] == "scrutiny.meeting/1"
+        assert list(validator.iter_errors({**document, "format": FORMAT_1_1})) == [], path
+
+
+def test_a_meeting_that_uses_nothing_new_exports_as_1_0():
+    call_command("import_meeting", *map(str, FILES), stdout=StringIO())
+    for path in FILES:
+        original = json.loads(path.read_text(encoding="utf-8"))
+        exported = export(original["board"]["action_prefix"], original["meeting"]["date"])
+        assert exported["format"] == "scrutiny.meeting/1"
