@@ -68,6 +68,13 @@ class Person(models.Model):
         related_name="members",
     )
     email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en-gb",
+        help_text=_("The language of the emails this person receives, such as reminders."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sign-in account"),
