@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
-from meetings.models import AgendaItem, Attendance, Meeting, split_paragraphs
+from meetings.models import AgendaItem, Attendance, Meeting, Publication, split_paragraphs
 
 
 @dataclass
@@ -112,15 +112,36 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
 
     withheld_text = str(_("A response was given and has been withheld from publication."))
     private_action_text = str(_("An action raised in a private session."))
+    unpublished_action_text = str(_("An action of a meeting whose minutes are not published."))
+    # An action's own text reaches the public only through the published minutes of the meeting
+    # that raised it (or of this meeting, when it raised the action or the review printed it).
+    raised_elsewhere = {
+        review.action.raised_at_meeting_id
+        for item in items
+        for review in item.action_reviews.all()
+        if review.action.raised_at_meeting_id not in (None, meeting.pk)
+    }
+    raised_in_published = (
+        set(
+            Publication.objects.filter(meeting__in=raised_elsewhere, withdrawn_at__isnull=True)
+            .values_list("meeting_id", flat=True)
+            .distinct()
+        )
+        if public and raised_elsewhere
+        else set()
+    )
 
     def review_view(review: ActionUpdate) -> ActionUpdate:
         """What the review prints as the action's summary: never the text of a private action."""
         raised_under = review.action.raised_at_item
         review.raised_in_private = raised_under is not None and raised_under.is_exempt_in_effect()
+        raised_at = review.action.raised_at_meeting_id
         if review.summary:
             review.shown_summary = review.summary
         elif public and review.raised_in_private:
             review.shown_summary = private_action_text
+        elif public and raised_at in raised_elsewhere and raised_at not in raised_in_published:
+            review.shown_summary = unpublished_action_text
         else:
             review.shown_summary = review.action.text
         return review

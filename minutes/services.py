@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting, Publication, PublishedDocument
+from minutes.actions_log import public_actions_rebuild, snapshot_rows
 from minutes.content import minutes_content
 from minutes.documents import (
     has_questions_document,
@@ -25,27 +26,9 @@ def meeting_heading(meeting: Meeting) -> str:
 
 
 def published_actions_snapshot(meeting: Meeting) -> list[dict]:
-    """The actions the public minutes print: raised, or reviewed, outside exempt items.
-
-    An action raised in private and reviewed in public is left out: its text and owners are not
-    public, only the progress minuted in the open item is.
-    """
-    content = minutes_content(meeting, public=True)
-    reviewed = [review.action for review in content.reviews if not review.raised_in_private]
-    seen, rows = set(), []
-    for action in [*content.new_actions, *reviewed]:
-        if action.pk in seen:
-            continue
-        seen.add(action.pk)
-        rows.append(
-            {
-                "id": action.pk,
-                "ref": action.ref,
-                "text": action.text,
-                "owners": action.owners_display(),
-            }
-        )
-    return rows
+    """The actions the public minutes print: raised under an open item (text, owners, due), or
+    reviewed under one (the progress minuted there). See minutes/actions_log.py."""
+    return snapshot_rows(minutes_content(meeting, public=True))
 
 
 class PublicationError(Exception):
@@ -138,6 +121,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
         locked.status = Meeting.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
+        public_actions_rebuild(board=locked.board)
     meeting.status = Meeting.Status.PUBLISHED
     return publication
 
@@ -160,4 +144,5 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
         publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
     meeting.status = Meeting.Status.DRAFT
     meeting.save(update_fields=["status", "updated_at"])
+    public_actions_rebuild(board=meeting.board)  # what it alone made public goes at once
     return len(live)

@@ -1,10 +1,12 @@
+from django import forms
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, View
 
-from actions.models import Action
+from actions.models import ActionStatus
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -23,6 +25,7 @@ from minutes.documents import (
     render_minutes_pdf,
     render_questions_pdf,
 )
+from minutes.models import PublicAction
 from scrutiny import audit
 
 
@@ -213,43 +216,45 @@ class CalendarFeedView(View):
         return response
 
 
-class BoardActionsView(DetailView):
-    """The actions of a board as published in its minutes: never anything exempt."""
+class BoardActionsFilter(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ActionStatus.choices]
+    )
+    year = forms.TypedChoiceField(label=_("Year raised"), required=False, coerce=int)
 
-    model = Board
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("Any year"))] + [(y, str(y)) for y in years]
+
+
+class BoardActionsView(ListView):
+    """The actions of a board as its live published minutes print them, 50 a page, with the
+    latest progress minuted in public: never anything exempt, draft or withdrawn."""
+
     template_name = "meetings/board_actions.html"
-    context_object_name = "board"
+    context_object_name = "actions"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.board = get_object_or_404(Board, slug=self.kwargs["slug"])
+        entries = PublicAction.objects.filter(board=self.board)
+        years = sorted(set(entries.values_list("year", flat=True)), reverse=True)
+        self.filter = BoardActionsFilter(self.request.GET or None, years=years)
+        if self.filter.is_valid():
+            if status := self.filter.cleaned_data["status"]:
+                entries = entries.filter(action__status=status)
+            if year := self.filter.cleaned_data["year"]:
+                entries = entries.filter(year=year)
+        return entries.select_related("action", "raised_at_meeting", "progress_meeting").order_by(
+            "-number"
+        )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["actions"] = published_actions(self.object)
-        context["today"] = timezone.localdate()
-        return context
-
-
-def published_actions(board: Board) -> list[dict]:
-    """Actions as the board's live published minutes print them (never under an exempt item),
-    newest meeting's wording first, each with where it stands today."""
-    publications = (
-        live_publications()
-        .filter(meeting__board=board)
-        .order_by("-meeting__held_on", "-version")
-        .only("meeting_id", "actions", "version")
-    )
-    rows: dict[int, dict] = {}
-    seen_meetings: set[int] = set()
-    for publication in publications:
-        if publication.meeting_id in seen_meetings:
-            continue  # only the latest live version of each meeting counts
-        seen_meetings.add(publication.meeting_id)
-        for row in publication.actions:
-            rows.setdefault(row["id"], dict(row))
-    statuses = Action.objects.in_bulk(list(rows))
-    out = []
-    for action_id, row in rows.items():
-        action = statuses.get(action_id)
-        row["status"] = action.get_status_display() if action else ""
-        row["status_value"] = action.status if action else ""
-        row["number"] = action.number if action else 0
-        out.append(row)
-    return sorted(out, key=lambda r: -r["number"])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            board=self.board,
+            filter=self.filter,
+            filter_query=query.urlencode(),
+            **kwargs,
+        )

@@ -249,6 +249,40 @@ def _withdrawn(site: Site, board, approver) -> Meeting:
     return meeting
 
 
+def _reviews_of_unpublished_actions(site: Site, board, approver, draft: Meeting) -> Meeting:
+    """A published meeting reviews, under an open item, an action raised at a draft meeting and
+    one raised at a meeting withdrawn after the review was published. Neither action's own text
+    may reach the public through the review or the board's actions log: only their refs and the
+    progress minuted in public."""
+    raising = MeetingFactory(board=board, held_on=datetime.date(2021, 1, 11))
+    item = AgendaItemFactory(meeting=raising, number="1", title="Estates", minutes="Noted.")
+    withdrawn_action = site.action(
+        raising, item, site.plant("action of a meeting withdrawn after its review", raising)
+    )
+    publish(raising)
+    reviewing = MeetingFactory(board=board, held_on=datetime.date(2021, 2, 22))
+    review_item = AgendaItemFactory(meeting=reviewing, number="1", title="Action Review")
+    ActionUpdateFactory(
+        action=withdrawn_action,
+        meeting=reviewing,
+        item=review_item,
+        reported_on=reviewing.held_on,
+        summary="Review the estates strategy",  # as the review printed it
+        text="The review is under way.",
+    )
+    ActionUpdateFactory(
+        action=Action.objects.get(raised_at_meeting=draft),
+        meeting=reviewing,
+        item=review_item,
+        reported_on=reviewing.held_on,
+        text="Progress on an action of a meeting not yet published.",
+    )
+    publish(reviewing)
+    meeting_withdraw(meeting=raising, by=approver, reason="The action named a member of staff")
+    site.unpublished["withdrawn after its review"] = raising
+    return reviewing
+
+
 @pytest.fixture
 def site(approver) -> Site:
     site = Site()
@@ -264,6 +298,9 @@ def site(approver) -> Site:
         "withdrawn": _withdrawn(site, board, approver),
     }
     site.corrected = _corrected(site, board)
+    site.live.append(
+        _reviews_of_unpublished_actions(site, board, approver, site.unpublished["draft"])
+    )
     return site
 
 

@@ -1,0 +1,132 @@
+"""The public actions log of a board: what its live publications printed, and nothing else.
+
+Each publication stores, with its frozen minutes, the actions they print (`Publication.actions`):
+those raised under an open item, with text, owners and due date as printed, and those reviewed
+under an open item, with the progress minuted there (only the ref where the action was raised
+elsewhere). The log is rebuilt from the board's live publications whenever one is published or
+withdrawn, so an action's text reaches the public only while a live publication of the meeting
+that raised it prints it, and a withdrawal takes away at once what that publication alone made
+public.
+"""
+
+import datetime
+
+from django.db import transaction
+
+from meetings.models import Board, Publication
+from minutes.content import MinutesContent
+from minutes.models import PublicAction
+
+
+def snapshot_rows(content: MinutesContent) -> list[dict]:
+    """The actions the public minutes print, as stored with the publication."""
+    rows: dict[int, dict] = {}
+    for action in content.new_actions:
+        rows[action.pk] = {
+            "id": action.pk,
+            "number": action.number,
+            "ref": action.ref,
+            "raised": True,
+            "text": action.text,
+            "owners": [
+                {
+                    "label": owner.label,
+                    "title": owner.role.title if owner.role_id else "",
+                }
+                for owner in action.owners.all()
+            ],
+            "due": action.due_on.isoformat() if action.due_on else None,
+        }
+    for review in content.reviews:
+        action = review.action
+        row = rows.setdefault(
+            action.pk,
+            {"id": action.pk, "number": action.number, "ref": action.ref, "raised": False},
+        )
+        row["progress"] = review.text
+        if review.summary:  # the action as this meeting's review printed it
+            row["summary"] = review.summary
+            row["summary_owners"] = list(review.printed_owners or [])
+            row["summary_due"] = (
+                review.printed_due_on.isoformat() if review.printed_due_on else None
+            )
+    return list(rows.values())
+
+
+def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised) -> dict:
+    """The log's entries, from the newest live version of each meeting of a board, given as
+    (meeting id, meeting date, stored actions) in meeting order. Pure, so that the migration that
+    first built the log uses it too. `legacy_raised` holds (action id, meeting id) pairs for
+    publications made before the stored rows said whether the meeting raised the action."""
+    entries: dict[int, dict] = {}
+    for meeting_id, held_on, rows in publications:
+        for row in rows:
+            entry = entries.setdefault(
+                row["id"],
+                {
+                    "number": row.get("number") or int(row["ref"].rsplit(" ", 1)[-1]),
+                    "ref": row["ref"],
+                    "year": held_on.year,
+                },
+            )
+            if row.get("raised", (row["id"], meeting_id) in legacy_raised):
+                owners = row.get("owners") or []
+                if isinstance(owners, str):  # before the log kept each owner's title
+                    owners = [{"label": label, "title": ""} for label in owners.split(" / ")]
+                due = row.get("due")
+                entry.update(
+                    text=row.get("text", ""),
+                    owners=owners,
+                    due_on=datetime.date.fromisoformat(due) if due else None,
+                    raised_at_meeting_id=meeting_id,
+                    year=held_on.year,
+                )
+            elif row.get("summary") and "raised_at_meeting_id" not in entry:
+                # Raised at a meeting that is not published (or never recorded): the public
+                # knows the action only as a published review printed it.
+                due = row.get("summary_due")
+                entry.update(
+                    text=row["summary"],
+                    owners=[{"label": label, "title": ""} for label in row["summary_owners"]],
+                    due_on=datetime.date.fromisoformat(due) if due else None,
+                )
+            if row.get("progress"):
+                entry.update(progress=row["progress"], progress_meeting_id=meeting_id)
+    return entries
+
+
+def legacy_rows(publications) -> set[int]:
+    """Actions named by stored rows older than the "raised" flag."""
+    return {row["id"] for _m, _d, rows in publications for row in rows if "raised" not in row}
+
+
+@transaction.atomic
+def public_actions_rebuild(*, board: Board) -> int:
+    """Rebuild the board's public actions log from its live publications; returns its size."""
+    from actions.models import Action
+
+    latest: dict[int, Publication] = {}
+    for publication in (
+        Publication.objects.filter(meeting__board=board, withdrawn_at__isnull=True)
+        .select_related("meeting")
+        .only("meeting__held_on", "meeting_id", "version", "actions")
+        .order_by("meeting_id", "version")
+    ):
+        latest[publication.meeting_id] = publication  # the newest live version of each meeting
+    ordered = [
+        (p.meeting_id, p.meeting.held_on, p.actions)
+        for p in sorted(latest.values(), key=lambda p: (p.meeting.held_on, p.meeting_id))
+    ]
+    legacy = legacy_rows(ordered)
+    legacy_raised = set(
+        Action.objects.filter(pk__in=legacy).values_list("pk", "raised_at_meeting_id")
+        if legacy
+        else ()
+    )
+    entries = build_log(ordered, legacy_raised)
+    PublicAction.objects.filter(board=board).delete()
+    PublicAction.objects.bulk_create(
+        [PublicAction(action_id=pk, board=board, **entry) for pk, entry in entries.items()],
+        batch_size=1000,
+    )
+    return len(entries)
