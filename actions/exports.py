@@ -19,7 +19,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -300,20 +300,24 @@ class _SheetWriter:
             cell.font, cell.fill, cell.alignment = self.header_font, self.header_fill, self.wrap
             header.append(cell)
         self.sheet.append(header)
+        # Styles are resolved once here and copied into each cell: setting a style on every
+        # cell makes openpyxl hash the style objects again, most of the time of a big export.
+        date = WriteOnlyCell(self.sheet)
+        date.number_format, date.alignment = DATE_FORMAT, self.top
+        wrap = WriteOnlyCell(self.sheet)
+        wrap.alignment = self.wrap
+        self.styles = {"date": date._style, "wrap": wrap._style}
 
     def append(self, row: list) -> None:
         cells = []
         for column, value in zip(self.columns, row, strict=True):
-            if column.kind == "date" and isinstance(value, datetime.date):
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                cell.alignment = self.top
-            elif column.kind == "wrap" and value:
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.alignment = self.wrap
+            style = self.styles.get(column.kind)
+            if value is None or value == "":
+                cells.append(None)
+            elif style is not None and (column.kind == "wrap" or isinstance(value, datetime.date)):
+                cells.append(Cell(self.sheet, 1, 1, value, style))
             else:
-                cell = value if value != "" else None
-            cells.append(cell)
+                cells.append(value)
         self.sheet.append(cells)
         self.count += 1
 
