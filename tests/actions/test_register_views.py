@@ -204,7 +204,7 @@ def test_query_count_does_not_grow_with_actions(
     user = clerk if url_name == "actions:action-list" else force_lead
     client.force_login(user)
     _bulk(board, hospc, 3)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(15) as small:
         assert client.get(reverse(url_name)).status_code == 200
     _bulk(board, hospc, 22)
     with django_assert_max_num_queries(len(small.captured_queries)):
