@@ -419,3 +419,38 @@ class ActionExport(models.Model):
     @property
     def download_name(self) -> str:
         return f"actions-{self.requested_at:%Y-%m-%d}.{self.format}"
+
+
+class ClerkNoticeLog(models.Model):
+    """One notice a clerk received about a board on a day (the actions nobody could be reminded
+    of, or the weekly digest), so that each is sent once however often the reminders run."""
+
+    class Kind(models.TextChoices):
+        UNREACHABLE = "unreachable", _("Actions nobody could be reminded of")
+        DIGEST = "digest", _("Weekly digest")
+
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clerk"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    sent_on = models.DateField(_("for the day"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    action_count = models.PositiveIntegerField(_("actions listed"))
+
+    class Meta:
+        verbose_name = _("notice to a clerk")
+        verbose_name_plural = _("notices to clerks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "user", "kind", "sent_on"], name="clerk_notice_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.board} – {self.kind} – {self.sent_on}"

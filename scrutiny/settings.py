@@ -243,3 +243,6 @@ ACTION_EXPORT_INLINE_MAX_ROWS = env_int("ACTION_EXPORT_INLINE_MAX_ROWS", 5000)
 # Where those exports are kept: outside MEDIA_ROOT and STATIC_ROOT, so that no web server
 # serves them; the app does, to the user who asked (or staff).
 EXPORTS_ROOT = Path(env_str("EXPORTS_ROOT", str(BASE_DIR / "private" / "exports")))
+# The day of the week (0 is Monday) on which send_action_reminders sends each board's clerks
+# the weekly digest.
+REMINDER_DIGEST_WEEKDAY = env_int("REMINDER_DIGEST_WEEKDAY", 0)
