@@ -187,8 +187,7 @@ def test_the_weekly_digest_goes_to_each_boards_clerks_on_mondays(ppb, dyfed):
     out, _err = run("--on", ON.isoformat(), "--digest", "--dry-run")
     assert (
         "Scrutiny: the week's actions of Policing Performance Board: "
-        "to carys@opcc.example, would be sent."
-        in out
+        "to carys@opcc.example, would be sent." in out
     )
 
 
