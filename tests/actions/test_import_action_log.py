@@ -146,7 +146,8 @@ SEED = [
     ),
     (
         "PPB 70",
-        "LA to forward integrity questions to CC in advance of discussion at Policing Board meeting",
+        "LA to forward integrity questions to CC in advance of discussion at Policing Board "
+        "meeting",
         "LA",
         "",
     ),
@@ -225,7 +226,8 @@ def test_the_seeds_action_summary_round_trips(tmp_path, ppb, client, clerk):
     # The same file again changes nothing: it is what the register already holds.
     updates = ActionUpdate.objects.count()
     again = run(path, "--board", "PPB")
-    assert "created" not in again and "progress recorded" not in again
+    assert "created" not in again
+    assert "progress recorded" not in again
     assert ActionUpdate.objects.count() == updates
 
 
