@@ -248,3 +248,16 @@ def test_concurrent_runs_send_each_email_once(require_postgres, unreachable, dyf
     ]
     assert ReminderLog.objects.count() == 1
     assert ClerkNoticeLog.objects.count() == 2
+
+
+def test_email_links_use_the_address_the_server_runs_on(unreachable, dyfed, settings):
+    settings.SITE_URL = "https://scrutiny.opcc.example"
+    clerk_user("carys", body=dyfed)
+
+    run("--on", "2020-03-10")
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    reminder, notice = by_address["p.kelly@example.org"], by_address["carys@opcc.example"]
+    assert "https://scrutiny.opcc.example/actions/mine/" in reminder.body
+    assert "https://scrutiny.opcc.example/actions/\n" in notice.body
+    assert "127.0.0.1" not in reminder.alternatives[0][0] + notice.alternatives[0][0]
