@@ -131,35 +131,40 @@ def _site_url() -> str:
     return settings.SITE_URL.rstrip("/")
 
 
-def reminder_message(*, reminder: Reminder, on: datetime.date) -> EmailMultiAlternatives:
-    """The email of one reminder in the person's language: plain text with an HTML alternative."""
-    with translation.override(reminder.person.language or settings.LANGUAGE_CODE):
-        return _reminder_message(reminder=reminder, on=on)
-
-
-def _reminder_message(*, reminder: Reminder, on: datetime.date) -> EmailMultiAlternatives:
-    site_url = _site_url()
-    context = {
-        "reminder": reminder,
-        "person": reminder.person,
-        "overdue": reminder.overdue,
-        "due_soon": reminder.due_soon,
-        "on": on,
-        "site_url": site_url,
-        "mine_url": site_url + reverse("actions:action-mine"),
-    }
-    message = EmailMultiAlternatives(
-        subject=reminder.subject,
-        body=render_to_string("actions/email/reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[reminder.email],
-        # RFC 3834: tells out-of-office responders not to answer a robot.
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(
-        render_to_string("actions/email/reminder.html", context), "text/html"
-    )
+def _email(*, language: str, template: str, to: str, subject, context: dict):
+    """An email in the reader's language: plain text with an HTML alternative, links built
+    from SITE_URL. `subject` is called inside the language, so that it is translated too."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        site_url = _site_url()
+        context = {**context, "site_url": site_url}
+        message = EmailMultiAlternatives(
+            subject=subject(),
+            body=render_to_string(f"{template}.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            # RFC 3834: tells out-of-office responders not to answer a robot.
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
+
+
+def reminder_message(*, reminder: Reminder, on: datetime.date) -> EmailMultiAlternatives:
+    """The email of one reminder, in the person's language."""
+    return _email(
+        language=reminder.person.language,
+        template="actions/email/reminder",
+        to=reminder.email,
+        subject=lambda: reminder.subject,
+        context={
+            "reminder": reminder,
+            "person": reminder.person,
+            "overdue": reminder.overdue,
+            "due_soon": reminder.due_soon,
+            "on": on,
+            "mine_url": _site_url() + reverse("actions:action-mine"),
+        },
+    )
 
 
 def reminders_send(*, on: datetime.date, dry_run: bool = False) -> list[Reminder]:
@@ -366,29 +371,21 @@ class ClerkNotice:
 
 
 def clerk_notice_message(*, notice: ClerkNotice, on: datetime.date) -> EmailMultiAlternatives:
-    """The email of one notice, in the clerk's language: plain text with an HTML alternative."""
-    with translation.override(notice.clerk.language):
-        site_url = _site_url()
-        context = {
+    """The email of one notice, in the clerk's language."""
+    return _email(
+        language=notice.clerk.language,
+        template="actions/email/clerk_notice",
+        to=notice.clerk.email,
+        subject=lambda: notice.subject,
+        context={
             "notice": notice,
             "board": notice.board,
             "unreachable": notice.unreachable,
             "digest": notice.digest,
             "on": on,
-            "site_url": site_url,
-            "register_url": site_url + reverse("actions:action-list"),
-        }
-        message = EmailMultiAlternatives(
-            subject=notice.subject,
-            body=render_to_string("actions/email/clerk_notice.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notice.clerk.email],
-            headers={"Auto-Submitted": "auto-generated"},
-        )
-        message.attach_alternative(
-            render_to_string("actions/email/clerk_notice.html", context), "text/html"
-        )
-    return message
+            "register_url": _site_url() + reverse("actions:action-list"),
+        },
+    )
 
 
 def _send_once(*, message: EmailMultiAlternatives, log) -> tuple[bool, bool, str]:
