@@ -320,7 +320,8 @@ def read_action_log(path: Path, *, board: Board) -> ActionLog:
         entry = LogRow(row=offset, number=number, cells=cells, text=cells["text"].text)
         if "owner" in cells and cells["owner"].text:
             entry.owners = _owners(cells["owner"], board)
-        if "due" in cells:
+        if "due" in cells and cells["due"].text:
+            # An empty cell leaves a known action's due date as it is: never cleared by a gap.
             entry.has_due = True
             entry.due_on = _date(cells["due"])
         if "raised" in cells:

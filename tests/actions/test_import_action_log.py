@@ -320,3 +320,13 @@ def test_a_file_without_a_header_row_is_refused(tmp_path, ppb):
 
     with pytest.raises(CommandError, match="No header row found in the first ten rows"):
         run(path, "--board", "PPB")
+
+
+def test_an_empty_due_cell_leaves_the_due_date_as_it_is(tmp_path, ppb):
+    header = [*HEADER, "Due"]
+    run(workbook(tmp_path / "a.xlsx", [(*SEED[10], "31/05/2014")], header=header), "--board", "PPB")
+
+    out = run(workbook(tmp_path / "b.xlsx", [(*SEED[10], None)], header=header), "--board", "PPB")
+
+    assert "due date changed" not in out
+    assert Action.objects.get(number=60).due_on == datetime.date(2014, 5, 31)
