@@ -112,9 +112,9 @@ def test_force_lead_reports_completion_and_the_clerk_closes_it(page, register, s
         page.get_by_role("link", name="CSV").click()
     path = download_info.value.path()
     rows = list(csv.reader(io.StringIO(open(path, encoding="utf-8-sig").read())))
-    assert [register.ref, "Strategy and Performance Board"] == rows[1][:2]
-    assert rows[1][6] == "Completed"
-    assert rows[1][7] == "Swansea University delivered the evaluation."
+    assert ["Strategy and Performance Board", register.ref] == rows[1][:2]
+    assert rows[1][9] == "Completed"
+    assert rows[1][12] == "Swansea University delivered the evaluation."
 
     table.get_by_role("link", name=register.ref).click()
     page.wait_for_load_state()
