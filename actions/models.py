@@ -373,3 +373,84 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.sent_on}"
+
+
+class ActionExport(models.Model):
+    """A register export too large to build within a request: built by the task queue, kept
+    out of the web server's reach, and served by the app to whoever asked for it."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="action_exports",
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format)
+    query = models.TextField(_("filter"), blank=True, help_text=_("The register's query string."))
+    state = models.CharField(
+        _("state"), max_length=20, choices=State, default=State.PREPARING, db_index=True
+    )
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file_name = models.CharField(_("stored as"), max_length=200, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("action register export")
+        verbose_name_plural = _("action register exports")
+        indexes = [models.Index(fields=["requested_by", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} – {self.requested_at:%Y-%m-%d %H:%M} ({self.format})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action-export-download", kwargs={"pk": self.pk})
+
+    @property
+    def download_name(self) -> str:
+        return f"actions-{self.requested_at:%Y-%m-%d}.{self.format}"
+
+
+class ClerkNoticeLog(models.Model):
+    """One notice a clerk received about a board on a day (the actions nobody could be reminded
+    of, or the weekly digest), so that each is sent once however often the reminders run."""
+
+    class Kind(models.TextChoices):
+        UNREACHABLE = "unreachable", _("Actions nobody could be reminded of")
+        DIGEST = "digest", _("Weekly digest")
+
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clerk"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    sent_on = models.DateField(_("for the day"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    action_count = models.PositiveIntegerField(_("actions listed"))
+
+    class Meta:
+        verbose_name = _("notice to a clerk")
+        verbose_name_plural = _("notices to clerks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "user", "kind", "sent_on"], name="clerk_notice_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.board} – {self.kind} – {self.sent_on}"

@@ -1,15 +1,23 @@
 """Writes to the action register: numbering, creation, owners and progress."""
 
 import datetime
+import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from actions import exports
+from actions.filters import ActionFilter
 from actions.models import (
     OUTSTANDING,
     Action,
+    ActionExport,
     ActionOwner,
     ActionStatus,
     ActionUpdate,
@@ -345,3 +353,64 @@ def action_link(
         by=by,
         on=on,
     )
+
+
+def _exports_root() -> Path:
+    root = Path(settings.EXPORTS_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def action_export_request(*, user, query: str, fmt: str) -> ActionExport:
+    """Queue a register export for building in the background; the register offers it when ready.
+
+    The user's exports older than a week are deleted with their files.
+    """
+    from actions.tasks import build_action_export  # the task module imports this one
+
+    stale = ActionExport.objects.filter(
+        requested_by=user, requested_at__lt=timezone.now() - datetime.timedelta(days=7)
+    )
+    for old in stale:
+        if old.file_name:
+            (_exports_root() / old.file_name).unlink(missing_ok=True)
+    stale.delete()
+    export = ActionExport.objects.create(requested_by=user, query=query, format=fmt)
+    build_action_export.enqueue(export_id=export.pk)
+    return export
+
+
+def action_export_build(*, export: ActionExport) -> None:
+    """Build a queued export into its file: complete, or marked failed with the reason."""
+    today = timezone.localdate()
+    filterset = ActionFilter(
+        QueryDict(export.query),
+        queryset=Action.objects.for_register().most_overdue_first(today),
+    )
+    name = f"{export.pk}-{secrets.token_hex(16)}.{export.format}"
+    path = _exports_root() / name
+    partial = path.with_suffix(".partial")
+    try:
+        if not filterset.is_valid():
+            raise ActionError(_("The filter of this export is not valid any more."))
+        if export.format == ActionExport.Format.CSV:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = exports.write_csv(out, filterset.qs, today=today)
+        else:
+            about = exports.about_rows(filterset=filterset, user=export.requested_by)
+            with partial.open("wb") as out:
+                count = exports.write_xlsx(out, filterset.qs, today=today, about=about)
+        partial.rename(path)  # the file is offered only once it is whole
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        export.state, export.error = ActionExport.State.FAILED, str(exc) or repr(exc)
+        export.finished_at = timezone.now()
+        export.save(update_fields=["state", "error", "finished_at"])
+        raise
+    export.state, export.row_count, export.file_name = ActionExport.State.READY, count, name
+    export.finished_at = timezone.now()
+    export.save(update_fields=["state", "row_count", "file_name", "finished_at"])
+
+
+def action_export_path(*, export: ActionExport) -> Path:
+    return _exports_root() / export.file_name

@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "export.xlsx", views.ActionExportView.as_view(), {"fmt": "xlsx"}, name="action-export-xlsx"
     ),
+    path(
+        "exports/<int:pk>/",
+        views.ActionExportDownloadView.as_view(),
+        name="action-export-download",
+    ),
     path("mine/", views.MyActionsView.as_view(), name="action-mine"),
     path("<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
     path(

@@ -1,19 +1,30 @@
 import datetime
+import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import DetailView, ListView, View
 
 from actions import exports, forms, services
 from actions.filters import ActionFilter, search_actions
-from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
+from actions.models import (
+    OUTSTANDING,
+    Action,
+    ActionExport,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+)
 from meetings.models import Meeting
 from scrutiny import audit
 
@@ -85,11 +96,19 @@ class ActionListView(RegisterReaderMixin, ListView):
         params.pop("page", None)
         context["filter_query"] = params.urlencode()
         context["can_manage"] = can_manage_actions(self.request.user)
+        context["exports"] = ActionExport.objects.filter(requested_by=self.request.user).order_by(
+            "-requested_at"
+        )[:5]
         return context
 
 
 class ActionExportView(RegisterReaderMixin, View):
-    """The dashboard's current filter as CSV or XLSX."""
+    """The register's current filter as CSV or an Excel workbook.
+
+    Up to ACTION_EXPORT_INLINE_MAX_ROWS actions the file is built within the request, whole;
+    a larger one is built by the task queue and offered on the register when it is ready, so
+    a download is never cut short by the server's time limit.
+    """
 
     def get(self, request, fmt):
         today = timezone.localdate()
@@ -99,10 +118,55 @@ class ActionExportView(RegisterReaderMixin, View):
             request=request,
         )
         actions = filterset.qs if filterset.is_valid() else Action.objects.none()
-        stamp = today.isoformat()
+        count = actions.count()
+        if count > settings.ACTION_EXPORT_INLINE_MAX_ROWS:
+            services.action_export_request(
+                user=request.user, query=request.GET.urlencode(), fmt=fmt
+            )
+            messages.info(
+                request,
+                _(
+                    "Your export of %(count)s actions is being prepared. It will be offered "
+                    "on this page when it is ready: reload the page in a minute or two."
+                )
+                % {"count": number_format(count, force_grouping=True)},
+            )
+            query = request.GET.urlencode()
+            return redirect(reverse("actions:action-list") + (f"?{query}" if query else ""))
+        filename = f"actions-{today.isoformat()}.{fmt}"
         if fmt == "csv":
-            return exports.csv_response(actions, filename=f"actions-{stamp}.csv")
-        return exports.xlsx_response(actions, filename=f"actions-{stamp}.xlsx")
+            out = io.StringIO()
+            exports.write_csv(out, actions, today=today)
+            response = HttpResponse(out.getvalue(), content_type=exports.CSV_CONTENT_TYPE)
+        else:
+            response = HttpResponse(content_type=exports.XLSX_CONTENT_TYPE)
+            about = exports.about_rows(filterset=filterset, user=request.user)
+            exports.write_xlsx(response, actions, today=today, about=about)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ActionExportDownloadView(RegisterReaderMixin, View):
+    """A finished background export, for the user who asked for it (or staff)."""
+
+    def get(self, request, pk):
+        export = get_object_or_404(ActionExport, pk=pk, state=ActionExport.State.READY)
+        if export.requested_by_id != request.user.pk and not request.user.is_staff:
+            raise Http404
+        path = services.action_export_path(export=export)
+        if not path.exists():
+            raise Http404
+        content_type = (
+            exports.CSV_CONTENT_TYPE
+            if export.format == ActionExport.Format.CSV
+            else exports.XLSX_CONTENT_TYPE
+        )
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=export.download_name,
+            content_type=content_type,
+        )
 
 
 class MyActionsView(LoginRequiredMixin, ListView):

@@ -236,3 +236,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Register exports over this many actions are built by the task queue (db_worker) and offered
+# on the register when ready, rather than risking a request cut short by the server's timeout.
+ACTION_EXPORT_INLINE_MAX_ROWS = env_int("ACTION_EXPORT_INLINE_MAX_ROWS", 5000)
+# Where those exports are kept: outside MEDIA_ROOT and STATIC_ROOT, so that no web server
+# serves them; the app does, to the user who asked (or staff).
+EXPORTS_ROOT = Path(env_str("EXPORTS_ROOT", str(BASE_DIR / "private" / "exports")))
+# The day of the week (0 is Monday) on which send_action_reminders sends each board's clerks
+# the weekly digest.
+REMINDER_DIGEST_WEEKDAY = env_int("REMINDER_DIGEST_WEEKDAY", 0)

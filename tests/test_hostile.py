@@ -174,10 +174,10 @@ def test_the_fetcher_refuses_anything_but_our_files():
 def test_exports_keep_hostile_text_inert(client, clerk, hostile_meeting):
     client.force_login(clerk)
     csv_response = client.get(reverse("actions:action-export-csv"))
-    body = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    body = csv_response.content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(body)))[1]
-    assert row[2] == "'" + HOSTILE["formula"]
-    assert row[7].startswith("bell\ufffd escape\ufffd[31m")
+    assert row[2] == "'" + HOSTILE["formula"]  # Action
+    assert row[12].startswith("bell\ufffd escape\ufffd[31m")  # Latest progress
     xlsx = client.get(reverse("actions:action-export-xlsx"))
     assert xlsx.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active

@@ -5,7 +5,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
 
-from actions.services import action_create
+from actions.models import ActionExport
+from actions.services import action_create, action_export_build
 from meetings.models import Role
 from minutes.services import meeting_publish
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, QuestionFactory
@@ -78,6 +79,10 @@ MATRIX = {
     "actions:action-list": [("-", "get", lambda o: [], STAFF_READ)],
     "actions:action-export-csv": [("-", "get", lambda o: [], STAFF_READ)],
     "actions:action-export-xlsx": [("-", "get", lambda o: [], STAFF_READ)],
+    # A finished background export: the clerk's own, any staff user's too, no other reader's.
+    "actions:action-export-download": [
+        ("clerk's export", "get", lambda o: [o["export"].pk], {**STAFF_READ, "member": 404}),
+    ],
     "actions:meeting-action-review": [("draft", "get", lambda o: [o["draft"].pk], STAFF_READ)],
     "actions:action-mine": [
         (
@@ -188,7 +193,7 @@ def test_every_url_has_a_row():
 
 
 @pytest.fixture
-def objects(force_lead, other_force_lead):
+def objects(force_lead, other_force_lead, clerk, settings, tmp_path):
     hospc = Role.objects.get(abbrev="HoSPC")
     acc = Role.objects.get(abbrev="ACC")
     board = BoardFactory(body=hospc.body, slug="spb")
@@ -199,7 +204,17 @@ def objects(force_lead, other_force_lead):
     draft = MeetingFactory(board=board)
     own = action_create(board=board, text="Own", owners=[hospc], raised_at_meeting=draft)
     other = action_create(board=board, text="Other", owners=[acc], raised_at_meeting=draft)
-    return {"board": board, "published": published, "draft": draft, "own": own, "other": other}
+    settings.EXPORTS_ROOT = tmp_path
+    export = ActionExport.objects.create(requested_by=clerk, format="csv")
+    action_export_build(export=export)
+    return {
+        "board": board,
+        "published": published,
+        "draft": draft,
+        "own": own,
+        "other": other,
+        "export": export,
+    }
 
 
 @pytest.fixture

@@ -300,3 +300,11 @@ def test_another_holder_of_the_post_is_noted(hospc):
 def test_bad_username_is_an_error(hospc):
     with pytest.raises(CommandError, match="Cannot create the account 'no spaces please'"):
         grant("no spaces please", "HoSPC")
+
+
+def test_the_password_link_uses_the_address_the_server_runs_on(hospc, settings):
+    settings.SITE_URL = "https://scrutiny.opcc.example/"
+
+    out = grant("eackland", "HoSPC", "--email", "e.ackland@example.org", "--name", "Mrs E Ackland")
+
+    assert LINK.search(out).group(1).startswith("https://scrutiny.opcc.example/accounts/reset/")

@@ -112,9 +112,9 @@ def test_force_lead_reports_completion_and_the_clerk_closes_it(page, register, s
         page.get_by_role("link", name="CSV").click()
     path = download_info.value.path()
     rows = list(csv.reader(io.StringIO(open(path, encoding="utf-8-sig").read())))
-    assert [register.ref, "Strategy and Performance Board"] == rows[1][:2]
-    assert rows[1][6] == "Completed"
-    assert rows[1][7] == "Swansea University delivered the evaluation."
+    assert ["Strategy and Performance Board", register.ref] == rows[1][:2]
+    assert rows[1][9] == "Completed"
+    assert rows[1][12] == "Swansea University delivered the evaluation."
 
     table.get_by_role("link", name=register.ref).click()
     page.wait_for_load_state()
@@ -150,3 +150,25 @@ def test_the_register_works_by_keyboard(page, register):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_text("Reached by keyboard alone.").is_visible()
+
+
+def test_a_large_export_is_prepared_then_offered_on_the_register(
+    page, register, screenshot, axe, settings, tmp_path
+):
+    settings.ACTION_EXPORT_INLINE_MAX_ROWS = 1
+    settings.EXPORTS_ROOT = tmp_path
+    sign_in(page, "clerk")
+    page.goto("/actions/")
+    assert page.get_by_text("Download this list (3 rows):").is_visible()
+
+    page.get_by_role("link", name="Excel (XLSX)").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_text("Your export of 3 actions is being prepared.").is_visible()
+    link = page.get_by_role("link", name="download (3 rows)")
+    screenshot("register-export-ready")
+    assert axe(page) == []
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("actions-")
+    assert download.value.suggested_filename.endswith(".xlsx")
