@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "scrutiny.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -96,9 +97,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
-# Two-factor sign-in for the secretariat pages: on unless turned off (it is off for the local
-# demo, where DEBUG is on, unless ADMIN_REQUIRE_OTP=true).
+# Two-factor sign-in for staff and members: on unless turned off (it is off for the local demo,
+# where DEBUG is on, unless ADMIN_REQUIRE_OTP=true). Without their second factor they see only
+# what the public sees, whatever the page (scrutiny.middleware.SecondFactorMiddleware). Force
+# leads may set up an app (manage.py otp_enrol) and then always use it; FORCE_LEAD_REQUIRE_OTP
+# makes it a requirement for them too.
 ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", default=not DEBUG)
+FORCE_LEAD_REQUIRE_OTP = env_bool("FORCE_LEAD_REQUIRE_OTP", default=False)
 OTP_TOTP_ISSUER = "Scrutiny"
 
 # Large enough that a very long field reaches the form and gets a clear message per field.
