@@ -8,11 +8,13 @@ import sys
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from scrutiny.backends import DEMO_PASSWORD
 
 from tests.conftest import PASSWORD
 
@@ -68,27 +70,52 @@ def test_staff_pages_are_never_cached(client, clerk, url_name):
     assert "private" in response["Cache-Control"]
 
 
-def _sign_in(client, username, password, agent="Firefox"):
+def _sign_in(client, username, password, agent="Firefox", address="192.0.2.10"):
     return client.post(
         reverse("login"),
         {"username": username, "password": password},
         HTTP_USER_AGENT=agent,
-        REMOTE_ADDR="192.0.2.10",
+        REMOTE_ADDR=address,
     )
 
 
-def test_failed_sign_ins_lock_out_only_that_browser(clerk):
-    attacker = Client()
-    for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        response = _sign_in(attacker, "clerk", "wrong password", agent="curl/8")
-    locked = _sign_in(attacker, "clerk", PASSWORD, agent="curl/8")
+def test_failed_sign_ins_lock_the_username_whatever_the_browser_and_address(clerk):
+    """A new User-Agent per attempt gave 30 wrong passwords without a lockout (issue 10)."""
+    for attempt in range(30):
+        _sign_in(
+            Client(),
+            "clerk",
+            "wrong password",
+            agent=f"agent {attempt}",
+            address=f"198.51.100.{attempt}",
+        )
+    locked = _sign_in(Client(), "clerk", PASSWORD, agent="Firefox", address="192.0.2.99")
     assert locked.status_code == 429
     assert "Too many failed sign-in attempts" in locked.content.decode()
-    # The clerk, at the same office address with their own browser, still signs in.
-    colleague = Client()
-    response = _sign_in(colleague, "clerk", PASSWORD, agent="Firefox")
-    assert response.status_code == 302
-    assert colleague.get(reverse("actions:action-list")).status_code == 200
+
+
+def test_behind_a_proxy_the_address_recorded_is_the_clients(clerk, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    Client().post(
+        reverse("login"),
+        {"username": "clerk", "password": "wrong password"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2",
+    )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_demo_users_are_refused_when_debug_is_off(clerk, settings):
+    """load_demo's users signed in with DEBUG off though the README says they are refused."""
+    clerk.set_password(DEMO_PASSWORD)
+    clerk.save()
+    settings.DEBUG = False
+    refused = _sign_in(Client(), "clerk", DEMO_PASSWORD)
+    assert refused.status_code == 200
+    assert "Please enter a correct username and password" in refused.content.decode()
+    settings.DEBUG = True
+    assert _sign_in(Client(), "clerk", DEMO_PASSWORD).status_code == 302
 
 
 def test_wrong_password_says_so_and_keeps_the_username(clerk):
