@@ -25,11 +25,7 @@ if DEBUG:
 else:
     SECRET_KEY = env_str("SECRET_KEY", required=True)
     # What `check --deploy` requires (security.W009): 50 characters, 5 different ones at least.
-    if (
-        SECRET_KEY.startswith("django-insecure")
-        or len(SECRET_KEY) < 50
-        or len(set(SECRET_KEY)) < 5
-    ):
+    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
             "SECRET_KEY must be a random string of 50 characters or more (for instance "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
