@@ -27,6 +27,14 @@ class PersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["body", "organisation", "user"]
     inlines = [AppointmentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a person to an account gives that account the person's actions: it is an
+        # administrator's decision (docs/permissions.md), like appointments.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("auth.change_user"):
+            readonly.append("user")
+        return readonly
+
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
