@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "scrutiny.middleware.SecondFactorMiddleware",
+    "scrutiny.middleware.FieldCountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +123,9 @@ OTP_TOTP_ISSUER = "Scrutiny"
 
 # Large enough that a very long field reaches the form and gets a clear message per field.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A 120-item meeting posts well over Django's 1,000 fields: staff are held only to the size
+# above, everyone else to 1,000 fields (scrutiny.middleware.FieldCountMiddleware).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 
 if not DEBUG:
     # In production WhiteNoise serves the collected static files; runserver does it locally.
