@@ -1,8 +1,20 @@
 """Reference data in the secretariat pages: organisations, people, posts, appointments, boards."""
 
+from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import Appointment, Board, Organisation, Person, Role
+from scrutiny.admin_locks import WholePageLockAdmin
+from scrutiny.forms import OptimisticLockMixin
+
+
+def _locked_form(model_class):
+    """A form that refuses to overwrite a save made after the page was opened."""
+    meta = type("Meta", (), {"model": model_class, "fields": "__all__"})
+    return type(
+        f"{model_class.__name__}Form", (OptimisticLockMixin, forms.ModelForm), {"Meta": meta}
+    )
 
 
 @admin.register(Organisation)
@@ -15,12 +27,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 class AppointmentInline(admin.TabularInline):
     model = Appointment
+    form = _locked_form(Appointment)
     extra = 0
     autocomplete_fields = ["person", "role"]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+    form = _locked_form(Person)
     list_display = ["name", "organisation", "body", "email", "user"]
     list_filter = ["body", "organisation"]
     search_fields = ["name", "email"]
@@ -37,7 +51,8 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+    form = _locked_form(Role)
     list_display = ["abbrev", "title", "organisation", "body"]
     list_filter = ["body", "organisation"]
     search_fields = ["abbrev", "title"]
@@ -46,7 +61,8 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(SimpleHistoryAdmin):
+    form = _locked_form(Appointment)
     list_display = ["person", "role", "kind", "start_on", "end_on"]
     list_filter = ["kind", "role__body"]
     search_fields = ["person__name", "role__abbrev", "role__title"]
@@ -55,7 +71,8 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(SimpleHistoryAdmin):
+    form = _locked_form(Board)
     list_display = ["name", "action_prefix", "body", "next_action_number"]
     list_filter = ["body"]
     search_fields = ["name", "action_prefix"]

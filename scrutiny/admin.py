@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Q
+from simple_history.admin import SimpleHistoryAdmin
 
 # What approves and publishes minutes; a group holding any of these is granted by superusers only.
 APPROVAL = Q(
@@ -30,7 +31,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class ScrutinyUserAdmin(UserAdmin):
+class ScrutinyUserAdmin(SimpleHistoryAdmin, UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

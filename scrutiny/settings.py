@@ -197,6 +197,10 @@ TASKS = {
     }
 }
 
+# The admin's history pages show who changed what; reverting from them would bypass the services
+# (and, for accounts, the rules on who grants what).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
