@@ -344,7 +344,17 @@ class Meeting(models.Model):
         editable=False,
         help_text=_("Counts saves, to refuse lost updates."),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Publication renders in the background (minutes.tasks): whether it is queued or failed,
+    # and why, for the approver's page. Written with update(), so no edit and no history.
+    publishing = models.CharField(
+        _("publishing"),
+        max_length=10,
+        choices=[("queued", _("Publishing")), ("failed", _("Publishing failed"))],
+        blank=True,
+        editable=False,
+    )
+    publishing_error = models.TextField(_("why publishing failed"), blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "publishing", "publishing_error"])
 
     objects = MeetingQuerySet.as_manager()
 
