@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from meetings.models import Appointment, Attendance, Board, Person, Role
 from scrutiny.groups import APPROVER
-from tests.admin_pages import page_data
+from tests.admin_pages import page_data, split_datetimes
 from tests.factories import AppointmentFactory, BoardFactory, PersonFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +58,7 @@ def test_board_settings_are_recorded(client, administrator):
 def test_superuser_and_group_changes_are_recorded(admin_client, admin_user, clerk):
     url = reverse("admin:auth_user_change", args=[clerk.pk])
     page = admin_client.get(url)
-    data = page_data(page)
-    joined = data.pop("date_joined")
-    data["date_joined_0"], data["date_joined_1"] = joined[:10], joined[11:19]
+    data = split_datetimes(page_data(page), "date_joined")
     approvers = Group.objects.get(name=APPROVER)
     data.update(is_superuser="on", groups=[*data["groups"], str(approvers.pk)])
     assert admin_client.post(url, data).status_code == 302

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from meetings.models import Appointment
 from scrutiny.groups import APPROVER
-from tests.admin_pages import page_data
+from tests.admin_pages import page_data, split_datetimes
 from tests.factories import AppointmentFactory, PersonFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,7 @@ def _change_user(client, user, **changes):
     url = reverse("admin:auth_user_change", args=[user.pk])
     page = client.get(url)
     assert page.status_code == 200
-    data = page_data(page)
-    joined = data.pop("date_joined", None)
-    if joined:  # a split date and time on the page
-        data["date_joined_0"], data["date_joined_1"] = joined[:10], joined[11:19]
+    data = split_datetimes(page_data(page), "date_joined")
     return client.post(url, {**data, **changes})
 
 
