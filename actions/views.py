@@ -279,10 +279,21 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         if meeting is None:
             return {}
         if user.has_perm("meetings.view_meeting"):
-            return {"raised_url": meeting.get_absolute_url(), "raised_minute": item}
+            return {
+                "raised_url": meeting.get_absolute_url(),
+                "raised_minute": item,
+                "raised_item": item,
+            }
+        # Anyone else sees the item's title only where the public may: in live published
+        # minutes, and for an exempt item only where the board publishes exempt titles.
+        private = {"raised_item": None, "raised_item_private": item is not None}
         if meeting.publications.filter(withdrawn_at__isnull=True).exists():
-            return {"raised_url": meeting.get_absolute_url()}
-        return {}
+            public_title = item is not None and (
+                not item.is_exempt_in_effect() or meeting.board.public_exempt_titles
+            )
+            shown = {"raised_item": item} if public_title else private
+            return {"raised_url": meeting.get_absolute_url(), **shown}
+        return private
 
     def _owns(self, action) -> bool:
         person = person_of(self.request.user)

@@ -83,6 +83,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("person")
@@ -121,6 +123,8 @@ class Role(models.Model):
         on_delete=models.SET_NULL,
         related_name="posts",
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("role")
@@ -165,7 +169,10 @@ class Appointment(models.Model):
     end_on = models.DateField(_("to"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SUBSTANTIVE)
 
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = AppointmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("appointment")
@@ -209,6 +216,9 @@ class Board(models.Model):
         editable=False,
         help_text=_("Only ever grows, so no number is reused."),
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Each action numbered moves the counter on: that is no change to the board's settings.
+    history = HistoricalRecords(excluded_fields=["next_action_number"])
 
     class Meta:
         verbose_name = _("board")
@@ -334,7 +344,17 @@ class Meeting(models.Model):
         editable=False,
         help_text=_("Counts saves, to refuse lost updates."),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Publication renders in the background (minutes.tasks): whether it is queued or failed,
+    # and why, for the approver's page. Written with update(), so no edit and no history.
+    publishing = models.CharField(
+        _("publishing"),
+        max_length=10,
+        choices=[("queued", _("Publishing")), ("failed", _("Publishing failed"))],
+        blank=True,
+        editable=False,
+    )
+    publishing_error = models.TextField(_("why publishing failed"), blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "publishing", "publishing_error"])
 
     objects = MeetingQuerySet.as_manager()
 

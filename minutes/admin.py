@@ -32,7 +32,7 @@ from minutes.documents import has_questions_document
 from minutes.services import (
     PublicationError,
     meeting_approve,
-    meeting_publish,
+    meeting_publish_in_background,
     meeting_withdraw,
 )
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
@@ -280,12 +280,8 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
                     meeting_approve(meeting=meeting, by=request.user)
                     messages.success(request, gettext("The minutes are approved."))
                 elif step == "publish":
-                    publication = meeting_publish(meeting=meeting, by=request.user, note=text)
-                    messages.success(
-                        request,
-                        gettext("Version %(n)s of the minutes is published.")
-                        % {"n": publication.version},
-                    )
+                    # The page the approver returns to shows it publishing, then the outcome.
+                    meeting_publish_in_background(meeting=meeting, by=request.user, note=text)
                 else:
                     meeting_withdraw(meeting=meeting, by=request.user, reason=text)
                     messages.success(request, gettext("The minutes are withdrawn."))
@@ -311,6 +307,9 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         latest = meeting.publications.order_by("-version").first()
         questions = Question.objects.filter(item__meeting=meeting)
         return {
+            "publishing": meeting.publishing,
+            "publishing_error": meeting.publishing_error,
+            "latest_publication": latest,
             "live_publications": live,
             "next_version": (latest.version + 1) if latest else 1,
             "has_questions": has_questions_document(meeting),

@@ -62,12 +62,10 @@ def _document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocum
     )
 
 
-def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: bool = True):
-    """Render the public documents once and store them as the next version.
-
-    Rendering happens before anything is written, so a failed render leaves nothing
-    half-published. The public is served what is stored here, never a fresh render.
-    """
+def meeting_publish_check(
+    *, meeting: Meeting, by, note: str = "", check_permission: bool = True
+) -> None:
+    """What is refused before anything is rendered, so that the approver hears it at once."""
     if check_permission:
         if by is None or not by.has_perm("meetings.publish_meeting"):
             raise PublicationError(_("Only an approver can publish minutes."))
@@ -78,6 +76,33 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
         raise PublicationError(
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
+
+
+def meeting_publish_in_background(*, meeting: Meeting, by, note: str = "") -> None:
+    """Queue the publication (minutes.tasks renders and stores it), so that no request waits
+    for the renderer; the meeting's page shows it queued, then published or why it failed."""
+    from minutes.tasks import publish_meeting
+
+    meeting_publish_check(meeting=meeting, by=by, note=note)
+    with transaction.atomic():
+        queued = (
+            Meeting.objects.filter(pk=meeting.pk)
+            .exclude(publishing="queued")
+            .update(publishing="queued", publishing_error="")
+        )
+        if not queued:
+            raise PublicationError(_("These minutes are already being published."))
+    publish_meeting.enqueue(meeting_id=meeting.pk, user_id=by.pk, note=note)
+    meeting.refresh_from_db(fields=["status", "publishing", "publishing_error"])
+
+
+def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: bool = True):
+    """Render the public documents once and store them as the next version.
+
+    Rendering happens before anything is written, so a failed render leaves nothing
+    half-published. The public is served what is stored here, never a fresh render.
+    """
+    meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
     started = meeting.updated_at
     html = minutes_fragment(meeting, public=True)
     actions = published_actions_snapshot(meeting)

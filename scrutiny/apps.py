@@ -1,10 +1,24 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+
+
+def _create_groups(sender, **kwargs):
+    """`migrate` creates the staff groups with their documented permissions, once every app's
+    permissions exist (after the last app with models); `manage.py setup_groups` does the same."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if with_models and sender is with_models[-1]:
+        from scrutiny.groups import ensure_groups
+
+        ensure_groups()
 
 
 class ScrutinyConfig(AppConfig):
     name = "scrutiny"
     default = True
+
+    def ready(self):
+        post_migrate.connect(_create_groups, dispatch_uid="scrutiny.create_groups")
 
 
 class ScrutinyAdminConfig(admin_apps.AdminConfig):

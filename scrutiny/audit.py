@@ -1,9 +1,14 @@
 """The audit trail as people read it: who changed what, when, from what to what."""
 
+import getpass
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import pre_create_historical_record
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 MAX_ENTRIES = 100
@@ -54,10 +59,41 @@ def entries(*querysets, limit: int = MAX_ENTRIES) -> list[AuditEntry]:
         out.append(
             AuditEntry(
                 at=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else str(_("system")),
+                who=(user.get_full_name() or user.get_username())
+                if user
+                else (record.history_change_reason or str(_("system"))),
                 kind=str(KINDS[record.history_type]),
                 what=f"{name}: {_show(str(record.instance))[:120]}",
                 changes=changes,
             )
         )
     return out
+
+
+@contextmanager
+def recorded_as(*, user=None, reason: str = ""):
+    """Every change recorded in the audit trail inside the block is attributed to this user,
+    or, for a command run without one, carries the reason (which names the operator)."""
+
+    def attribute(sender, history_instance, **kwargs):
+        if user is not None:
+            history_instance.history_user = user
+        if reason and not history_instance.history_change_reason:
+            history_instance.history_change_reason = reason[:100]
+
+    pre_create_historical_record.connect(attribute, dispatch_uid="scrutiny.recorded_as")
+    try:
+        yield
+    finally:
+        pre_create_historical_record.disconnect(dispatch_uid="scrutiny.recorded_as")
+
+
+def operator(username: str | None):
+    """The user a command runs as (`--by USERNAME`), and what the audit trail says of it: the
+    account, or the operating-system user who ran the command when no account is named."""
+    if username:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("There is no user %(name)r (--by).") % {"name": username})
+        return user, ""
+    return None, str(_("command run by %(os_user)s")) % {"os_user": getpass.getuser()}

@@ -14,6 +14,9 @@ _RECORD_MODELS = {
     "actions": ["action", "actionowner", "actionupdate"],
 }
 _REFERENCE_MODELS = {"meetings": ["organisation", "person", "role", "appointment", "board"]}
+# Clerks keep the reference data up to date, but who holds a post (what opens its actions) is
+# an administrator's decision.
+_CLERK_REFERENCE_MODELS = {"meetings": ["organisation", "person", "role", "board"]}
 
 
 def _codenames(models: dict[str, list[str]], verbs: list[str]) -> list[tuple[str, str]]:
@@ -29,7 +32,8 @@ GROUPS: dict[str, dict] = {
     CLERK: {
         "description": _("OPCC secretariat: enters and edits meetings, minutes and actions."),
         "permissions": _codenames(_RECORD_MODELS, ["add", "change", "delete", "view"])
-        + _codenames(_REFERENCE_MODELS, ["add", "change", "view"]),
+        + _codenames(_CLERK_REFERENCE_MODELS, ["add", "change"])
+        + _codenames(_REFERENCE_MODELS, ["view"]),
         "staff": True,
     },
     APPROVER: {

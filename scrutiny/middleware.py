@@ -1,4 +1,8 @@
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import TooManyFieldsSent
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from scrutiny.two_factor import second_factor_required
 
 
 class PrivatePagesNotCachedMiddleware:
@@ -14,3 +18,59 @@ class PrivatePagesNotCachedMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class SecondFactorMiddleware:
+    """Where two-factor sign-in is required, an account signed in without its second factor is
+    treated as the public on every page and export, whatever the route by which it signed in.
+    Private pages then send it to the sign-in page, which asks for the code. Goes after
+    django-otp's middleware, which knows whether the session was verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and second_factor_required(user):
+            anonymous = AnonymousUser()
+            anonymous.otp_device = None
+            anonymous.is_verified = lambda: False
+            request.user = anonymous
+
+            async def auser():
+                return anonymous
+
+            request.auser = auser
+        return self.get_response(request)
+
+
+# What a post from anyone but signed-in staff may carry; Django's own limit is lifted (settings)
+# so that a secretariat page with many items is never refused and what was typed never lost.
+PUBLIC_MAX_FIELDS = 1000
+
+
+class FieldCountMiddleware:
+    """The public and force leads keep Django's limit of 1,000 fields a post (cheap to count,
+    before anything is parsed); signed-in staff, already limited by the size of a post
+    (DATA_UPLOAD_MAX_MEMORY_SIZE), may post a long meeting in one go. Goes after the
+    two-factor middleware, so staff means staff with their second factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and not request.user.is_staff:
+            if _field_count(request) > PUBLIC_MAX_FIELDS:
+                raise TooManyFieldsSent(
+                    "The number of GET/POST parameters exceeded the public limit."
+                )
+        return self.get_response(request)
+
+
+def _field_count(request) -> int:
+    if request.content_type == "application/x-www-form-urlencoded":
+        return request.body.count(b"&") + 1
+    if request.content_type == "multipart/form-data":
+        boundary = request.content_params.get("boundary", "")
+        return request.body.count(b"--" + boundary.encode("ascii", "replace")) - 1
+    return 0

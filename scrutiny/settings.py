@@ -24,8 +24,12 @@ if DEBUG:
     _database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 else:
     SECRET_KEY = env_str("SECRET_KEY", required=True)
-    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured("SECRET_KEY must be a random string of 40 characters or more.")
+    # What `check --deploy` requires (security.W009): 50 characters, 5 different ones at least.
+    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be a random string of 50 characters or more (for instance "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [], required=True)
     _database_url = env_str("DATABASE_URL", required=True)
 
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "scrutiny.middleware.SecondFactorMiddleware",
+    "scrutiny.middleware.FieldCountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -85,24 +91,41 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "scrutiny.backends.PasswordBackend",
 ]
-# Sign-in throttling: failures count per username, address and browser together, so nobody can
-# lock a colleague out by failing as them from the shared office address with another browser.
+# Sign-in throttling: failures count per username whatever the browser and address, since both
+# are the guesser's to change. A locked-out colleague waits AXES_COOLOFF_MINUTES or is unlocked
+# with `manage.py axes_reset_username USERNAME`.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address", "user_agent"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the lockout parameters, against guessers who rotate the
+# browser's User-Agent; a lock by username alone is not bypassed that way, and a lock by address
+# would lock out a whole office behind one address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address recorded with each attempt (django-ipware): behind PROXY_COUNT proxies it is read
+# from X-Forwarded-For, counting that many proxies from the right; with none, the connection's.
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
-# Two-factor sign-in for the secretariat pages: on unless turned off (it is off for the local
-# demo, where DEBUG is on, unless ADMIN_REQUIRE_OTP=true).
+# Two-factor sign-in for staff and members: on unless turned off (it is off for the local demo,
+# where DEBUG is on, unless ADMIN_REQUIRE_OTP=true). Without their second factor they see only
+# what the public sees, whatever the page (scrutiny.middleware.SecondFactorMiddleware). Force
+# leads may set up an app (manage.py otp_enrol) and then always use it; FORCE_LEAD_REQUIRE_OTP
+# makes it a requirement for them too.
 ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", default=not DEBUG)
+FORCE_LEAD_REQUIRE_OTP = env_bool("FORCE_LEAD_REQUIRE_OTP", default=False)
 OTP_TOTP_ISSUER = "Scrutiny"
 
 # Large enough that a very long field reaches the form and gets a clear message per field.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A 120-item meeting posts well over Django's 1,000 fields: staff are held only to the size
+# above, everyone else to 1,000 fields (scrutiny.middleware.FieldCountMiddleware).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 
 if not DEBUG:
     # In production WhiteNoise serves the collected static files; runserver does it locally.
@@ -173,6 +196,10 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The admin's history pages show who changed what; reverting from them would bypass the services
+# (and, for accounts, the rules on who grants what).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

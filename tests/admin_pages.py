@@ -36,3 +36,12 @@ def page_data(response) -> dict:
         key: value.replace("\n", "\r\n") if isinstance(value, str) else value
         for key, value in data.items()
     }
+
+
+def split_datetimes(data: dict, *names: str) -> dict:
+    """The admin shows a date and time as two inputs (name_0, name_1): post them so."""
+    for name in names:
+        value = data.pop(name, None)
+        if value:
+            data[f"{name}_0"], data[f"{name}_1"] = value[:10], value[11:19]
+    return data

@@ -8,12 +8,14 @@ import sys
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from scrutiny.backends import DEMO_PASSWORD
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -68,27 +70,52 @@ def test_staff_pages_are_never_cached(client, clerk, url_name):
     assert "private" in response["Cache-Control"]
 
 
-def _sign_in(client, username, password, agent="Firefox"):
+def _sign_in(client, username, password, agent="Firefox", address="192.0.2.10"):
     return client.post(
         reverse("login"),
         {"username": username, "password": password},
         HTTP_USER_AGENT=agent,
-        REMOTE_ADDR="192.0.2.10",
+        REMOTE_ADDR=address,
     )
 
 
-def test_failed_sign_ins_lock_out_only_that_browser(clerk):
-    attacker = Client()
-    for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        response = _sign_in(attacker, "clerk", "wrong password", agent="curl/8")
-    locked = _sign_in(attacker, "clerk", PASSWORD, agent="curl/8")
+def test_failed_sign_ins_lock_the_username_whatever_the_browser_and_address(clerk):
+    """A new User-Agent per attempt gave 30 wrong passwords without a lockout (issue 10)."""
+    for attempt in range(30):
+        _sign_in(
+            Client(),
+            "clerk",
+            "wrong password",
+            agent=f"agent {attempt}",
+            address=f"198.51.100.{attempt}",
+        )
+    locked = _sign_in(Client(), "clerk", PASSWORD, agent="Firefox", address="192.0.2.99")
     assert locked.status_code == 429
     assert "Too many failed sign-in attempts" in locked.content.decode()
-    # The clerk, at the same office address with their own browser, still signs in.
-    colleague = Client()
-    response = _sign_in(colleague, "clerk", PASSWORD, agent="Firefox")
-    assert response.status_code == 302
-    assert colleague.get(reverse("actions:action-list")).status_code == 200
+
+
+def test_behind_a_proxy_the_address_recorded_is_the_clients(clerk, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    Client().post(
+        reverse("login"),
+        {"username": "clerk", "password": "wrong password"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2",
+    )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_demo_users_are_refused_when_debug_is_off(clerk, settings):
+    """load_demo's users signed in with DEBUG off though the README says they are refused."""
+    clerk.set_password(DEMO_PASSWORD)
+    clerk.save()
+    settings.DEBUG = False
+    refused = _sign_in(Client(), "clerk", DEMO_PASSWORD)
+    assert refused.status_code == 200
+    assert "Please enter a correct username and password" in refused.content.decode()
+    settings.DEBUG = True
+    assert _sign_in(Client(), "clerk", DEMO_PASSWORD).status_code == 302
 
 
 def test_wrong_password_says_so_and_keeps_the_username(clerk):
@@ -134,42 +161,105 @@ def test_a_weak_new_password_is_refused(client, clerk):
     assert "This password is too short" in response.content.decode()
 
 
+def _code(device) -> str:
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _two_factor_sign_in(client, username, code="", url=None, next_url=""):
+    return client.post(
+        url or reverse("login"),
+        {"username": username, "password": PASSWORD, "otp_token": code, "next": next_url},
+    )
+
+
 def test_secretariat_pages_need_a_second_factor_when_required(client, clerk, settings):
     settings.ADMIN_REQUIRE_OTP = True
     client.force_login(clerk)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+    # The secretariat's sign-in is the one sign-in page, which asks for the code.
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
     device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
     form = Client()
-    wrong = form.post(
-        reverse("admin:login"),
-        {
-            "username": "clerk",
-            "password": PASSWORD,
-            "otp_device": device.persistent_id,
-            "otp_token": "000000",
-            "next": reverse("admin:index"),
-        },
-    )
+    wrong = _two_factor_sign_in(form, "clerk", "000000", next_url=reverse("admin:index"))
     assert wrong.status_code == 200
+    assert "That code is wrong" in wrong.content.decode()
     # django-otp throttles after a failure; a minute later the right code is accepted.
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=60)
     with time_machine.travel(later, tick=False):
-        device.refresh_from_db()
-        token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        right = form.post(
-            reverse("admin:login"),
-            {
-                "username": "clerk",
-                "password": PASSWORD,
-                "otp_device": device.persistent_id,
-                "otp_token": f"{token:06d}",
-                "next": reverse("admin:index"),
-            },
-        )
+        right = _two_factor_sign_in(form, "clerk", _code(device), next_url=reverse("admin:index"))
         assert right.status_code == 302, right.context["form"].errors if right.context else ""
         assert form.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["actions:action-list", "actions:action-export-csv", "admin:index", "home"]
+)
+def test_a_password_alone_opens_nothing_private_when_two_factor_is_required(
+    clerk, settings, url_name
+):
+    """Signing in at /accounts/login/ without the code gave drafts and exports (issue 10)."""
+    settings.ADMIN_REQUIRE_OTP = True
+    TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    browser = Client()
+    response = _two_factor_sign_in(browser, "clerk")
+    assert response.status_code == 200
+    assert "Enter the six-digit code" in response.content.decode()
+    page = browser.get(reverse(url_name))
+    if url_name == "home":
+        assert "Sign out" not in page.content.decode()
+    else:
+        assert page.status_code == 302
+
+
+def test_the_two_factor_form_succeeds_at_the_first_submit_and_never_echoes_the_password(
+    clerk, settings
+):
+    settings.ADMIN_REQUIRE_OTP = True
+    device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    browser = Client()
+    page = browser.get(reverse("login")).content.decode()
+    assert 'name="otp_token"' in page
+    missing = _two_factor_sign_in(browser, "clerk").content.decode()
+    assert PASSWORD not in missing
+    fresh = Client()
+    assert _two_factor_sign_in(fresh, "clerk", _code(device)).status_code == 302
+    assert fresh.get(reverse("actions:action-list")).status_code == 200
+
+
+def test_staff_without_an_authenticator_are_told_to_get_one(clerk, settings):
+    settings.ADMIN_REQUIRE_OTP = True
+    response = _two_factor_sign_in(Client(), "clerk")
+    assert response.status_code == 200
+    assert "has no authenticator app yet" in response.content.decode()
+
+
+def test_force_leads_are_offered_two_factor_and_a_setting_requires_it(force_lead, settings):
+    settings.ADMIN_REQUIRE_OTP = True
+    # Not required and not set up: the password is enough for their own pages.
+    browser = Client()
+    assert _two_factor_sign_in(browser, "force_lead").status_code == 302
+    assert browser.get(reverse("actions:action-mine")).status_code == 200
+    # Required by the setting: nothing without the code.
+    settings.FORCE_LEAD_REQUIRE_OTP = True
+    assert browser.get(reverse("actions:action-mine")).status_code == 302
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("otp_enrol", "force_lead", stdout=StringIO())
+    device = TOTPDevice.objects.get(user=force_lead)
+    # Set up, it is always asked for, whatever the setting.
+    settings.FORCE_LEAD_REQUIRE_OTP = False
+    assert _two_factor_sign_in(Client(), "force_lead").status_code == 200
+    settings.FORCE_LEAD_REQUIRE_OTP = True
+    verified = Client()
+    assert _two_factor_sign_in(verified, "force_lead", _code(device)).status_code == 302
+    assert verified.get(reverse("actions:action-mine")).status_code == 200
 
 
 def test_otp_enrol_prints_an_authenticator_link(clerk, force_lead):
@@ -183,5 +273,6 @@ def test_otp_enrol_prints_an_authenticator_link(clerk, force_lead):
     assert "otpauth://totp/" in out.getvalue()
     with pytest.raises(CommandError, match="already has a device"):
         call_command("otp_enrol", "clerk", stdout=StringIO())
-    with pytest.raises(CommandError, match="does not use the secretariat pages"):
-        call_command("otp_enrol", "force_lead", stdout=StringIO())
+    # Force leads are offered two-factor too.
+    call_command("otp_enrol", "force_lead", stdout=out)
+    assert TOTPDevice.objects.filter(user=force_lead, confirmed=True).exists()

@@ -14,6 +14,9 @@ from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, Que
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "clerk", "approver", "member", "force_lead", "administrator"]
+# A clerk who signed in with a password alone where two-factor is required: whatever the route
+# of sign-in, they get what the public gets and nothing more.
+PASSWORD_ONLY = "staff_password_only"
 LOGIN = "login"  # a redirect to the sign-in page
 ADMIN_LOGIN = "admin-login"  # a redirect to the admin's sign-in page
 
@@ -226,21 +229,29 @@ def personas(db, clerk, approver, member, force_lead, administrator):
         "force_lead": force_lead,
         "administrator": administrator,
         "anonymous": None,
+        PASSWORD_ONLY: clerk,
     }
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_outcome(client, objects, personas, persona):
-    """Every row for one persona; all mismatches are listed together."""
+def _sign_in(client, personas, persona, settings):
     user = personas[persona]
+    if persona == PASSWORD_ONLY:
+        settings.ADMIN_REQUIRE_OTP = True
     if user is not None:
         client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, PASSWORD_ONLY])
+def test_outcome(client, objects, personas, persona, settings):
+    """Every row for one persona; all mismatches are listed together."""
+    user = _sign_in(client, personas, persona, settings)
     mismatches = []
     for name, rows in MATRIX.items():
         for state, method, args, expected in rows:
             url = reverse(name, args=args(objects))
             response = getattr(client, method)(url)
-            wanted = expected[persona]
+            wanted = expected["anonymous" if persona == PASSWORD_ONLY else persona]
             if wanted == LOGIN:
                 ok = response.status_code == 302 and response["Location"].startswith(
                     reverse("login")
@@ -264,16 +275,15 @@ ADMIN_PERSONAS = {
     "clerk": 200,
     "approver": 200,
     "administrator": 200,
+    PASSWORD_ONLY: ADMIN_LOGIN,
 }
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_admin_changelists_by_persona(client, objects, personas, persona):
+@pytest.mark.parametrize("persona", [*PERSONAS, PASSWORD_ONLY])
+def test_admin_changelists_by_persona(client, objects, personas, persona, settings):
     """The secretariat pages: staff only; what each staff group may open follows its
     permissions; nobody but an administrator manages users."""
-    user = personas[persona]
-    if user is not None:
-        client.force_login(user)
+    user = _sign_in(client, personas, persona, settings)
     for model in admin.site._registry:
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
@@ -287,6 +297,6 @@ def test_admin_changelists_by_persona(client, objects, personas, persona):
             assert response.status_code == 200, (url, persona)
         else:
             assert response.status_code == 403, (url, persona)
-    if user is not None and user.is_staff:
+    if user is not None and user.is_staff and persona != PASSWORD_ONLY:
         can_manage_users = user.has_perm("auth.change_user")
         assert can_manage_users == (persona == "administrator")

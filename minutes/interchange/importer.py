@@ -22,7 +22,6 @@ from actions.services import (
 )
 from meetings.models import (
     AgendaItem,
-    Appointment,
     Attendance,
     Board,
     Departure,
@@ -530,14 +529,13 @@ def _import_people(ctx: _Context) -> None:
 
 
 def _import_attendance(ctx: _Context) -> None:
-    held_on = ctx.meeting.held_on
     rows = []
     for position, spec in enumerate(ctx.data["attendance"]):
         organisation = _suborganisation(ctx.body, spec.get("organisation"))
         person = _person(ctx, spec["name"], organisation)
+        # The row records who held the post that day; it never appoints them (an appointment
+        # opens the post's actions, and only an administrator or grant_role gives one).
         role = ctx.roles.get(spec["role"]) if spec.get("role") else None
-        if role is not None:
-            _ensure_appointment(person, role, held_on)
         rows.append(
             Attendance(
                 meeting=ctx.meeting,
@@ -553,22 +551,6 @@ def _import_attendance(ctx: _Context) -> None:
         )
     for row in rows:  # saved one by one so that the audit trail records each (ADR 0002)
         row.save()
-
-
-def _ensure_appointment(person: Person, role: Role, on: datetime.date) -> None:
-    """The minutes show the person in the post that day: make the appointment cover it."""
-    appointments = Appointment.objects.filter(person=person, role=role)
-    if appointments.current(on).exists():
-        return
-    later = appointments.filter(start_on__gt=on).order_by("start_on").first()
-    if later is not None:
-        later.start_on = on
-        later.save(update_fields=["start_on"])
-        return
-    earlier_closed = appointments.filter(end_on__lt=on).exists()
-    if not earlier_closed:
-        kind = Appointment.Kind.TEMPORARY if role.is_temporary else Appointment.Kind.SUBSTANTIVE
-        Appointment.objects.create(person=person, role=role, start_on=on, kind=kind)
 
 
 def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str) -> None:

@@ -565,3 +565,35 @@ def test_a_form_posted_without_the_version_it_was_opened_at_is_refused(
     assert "This form is out of date: open the action again and resubmit." in content
     assert "Evaluation received" in content  # what was typed is kept
     assert not action.updates.exists()
+
+
+@pytest.mark.parametrize(
+    ("published", "exempt", "shown"),
+    [
+        (False, False, "an item taken in private"),
+        (False, True, "an item taken in private"),
+        (True, True, "an item taken in private"),
+        (True, False, "Canary open title"),
+    ],
+)
+def test_force_leads_see_an_items_title_only_where_the_public_may(
+    client, force_lead, published, exempt, shown
+):
+    """Force leads saw exempt and draft agenda-item titles on their own action pages."""
+    from minutes.services import meeting_publish
+
+    hospc = Role.objects.get(abbrev="HoSPC")
+    board = BoardFactory(body=hospc.body, public_exempt_titles=False)
+    meeting = MeetingFactory(board=board)
+    title = "Canary open title" if not exempt else "Canary exempt title"
+    item = AgendaItemFactory(meeting=meeting, title=title, exempt=exempt, exempt_reason="S7")
+    action = action_create(
+        board=board, text="Ours", owners=[hospc], raised_at_meeting=meeting, raised_at_item=item
+    )
+    if published:
+        meeting_publish(meeting=meeting, by=None, check_permission=False)
+    client.force_login(force_lead)
+    page = client.get(reverse("actions:action-detail", args=[action.pk])).content.decode()
+    assert shown in page
+    if shown != title:
+        assert title not in page

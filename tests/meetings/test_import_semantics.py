@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
 from actions.models import Action, ActionStatus
 from meetings.models import Appointment, Meeting, Person, Role
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,17 +133,41 @@ def test_actions_without_a_printed_number_take_the_next_free_one(tmp_path):
     assert Action.objects.get(text="Second").number == first.number + 1
 
 
-def test_attendance_makes_appointments_that_answer_who_held_a_post(tmp_path):
+def test_attendance_records_who_held_a_post_and_makes_no_appointment(tmp_path):
     import_doc(tmp_path, load_example())
-    on_the_day = datetime.date(2014, 3, 13)
-    holders = Appointment.objects.current(on_the_day).filter(role__abbrev="T/ACC")
-    assert [a.person.name for a in holders] == ["Pam Kelly"]
-    assert holders.get().kind == Appointment.Kind.TEMPORARY
-    assert (
-        not Appointment.objects.current(datetime.date(2014, 1, 1))
-        .filter(role__abbrev="T/ACC")
-        .exists()
+    meeting = Meeting.objects.get()
+    holders = meeting.attendance.filter(role__abbrev="T/ACC")
+    assert [row.person.name for row in holders] == ["Pam Kelly"]
+    assert not Appointment.objects.exists()
+
+
+def test_imported_attendance_never_opens_a_force_leads_access(tmp_path, client):
+    """A force lead minuted as HoSPC in an old meeting does not see HoSPC's actions after it."""
+    user = UserFactory(username="ackland")
+    doc = {
+        "format": "scrutiny.meeting/1",
+        "organisation": "Office of the Police and Crime Commissioner for Gwent",
+        "board": {"name": "Strategy and Performance Board", "action_prefix": "SPB"},
+        "meeting": {"date": "2016-05-10"},
+        "roles": [{"abbrev": "HoSPC", "title": "Head of Strategy"}],
+        "attendance": [{"name": "Mrs E Ackland", "role": "HoSPC", "status": "present"}],
+        "items": [
+            {
+                "title": "Private matter",
+                "exempt": True,
+                "exempt_reason": "Section 7",
+                "actions": [{"ref": "SPB 1", "text": "Exempt canary", "owners": ["HoSPC"]}],
+            }
+        ],
+    }
+    Person.objects.create(
+        body=OrganisationFactory(name=doc["organisation"]), name="Mrs E Ackland", user=user
     )
+    import_doc(tmp_path, doc)
+    action = Action.objects.get(number=1)
+    client.force_login(user)
+    assert "Exempt canary" not in client.get(reverse("actions:action-mine")).content.decode()
+    assert client.get(reverse("actions:action-detail", args=[action.pk])).status_code == 404
 
 
 def test_replace_keeps_numbers_and_does_not_duplicate_actions(tmp_path):

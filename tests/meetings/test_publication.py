@@ -445,8 +445,12 @@ def test_a_render_failure_publishes_nothing(client, approver, approved, monkeypa
     monkeypatch.setattr("minutes.documents.render_pdf", broken)
     client.force_login(approver)
     response = workflow(client, approved, "publish")
-    assert response.status_code == 200
-    assert "Rendering took longer than 120 seconds" in response.content.decode()
+    # Publication runs in the background; the approver is shown the failure when it happens.
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Publishing failed" in page
+    assert "Rendering took longer than 120 seconds" in page
+    assert "Publishing…" not in page
     assert not Publication.objects.exists()
     assert not PublishedDocument.objects.exists()
     approved.refresh_from_db()
@@ -769,3 +773,65 @@ def test_fetcher_serves_the_document_stylesheet():
     response = OwnFilesOnlyFetcher().fetch("scrutiny-static:/document.css")
     assert response.content_type == "text/css"
     assert b"@page" in response.read()
+
+
+# --- Publication in the background --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_runs_in_the_background_and_the_approver_sees_it_through(
+    client, approver, approved, settings, monkeypatch
+):
+    """Publishing a long meeting outlasted gunicorn's timeout and stored nothing (issue 10):
+    the request queues the work and returns; a worker renders; the page shows the outcome."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from minutes import documents
+
+    renders = []
+    real = documents.render_pdf
+    monkeypatch.setattr(
+        "minutes.documents.render_pdf", lambda html, **kw: renders.append(1) or real(html, **kw)
+    )
+    client.force_login(approver)
+    response = workflow(client, approved, "publish")
+    assert response.status_code == 302
+    assert renders == []  # the request never waited for WeasyPrint
+    page = client.get(response["Location"]).content.decode()
+    assert "Publishing…" in page
+    assert not Publication.objects.exists()
+    # A second press while it is queued does not queue it twice.
+    again = workflow(client, approved, "publish")
+    assert again.status_code == 200
+    assert "already being published" in again.content.decode()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+    assert renders
+    publication = Publication.objects.get(meeting=approved)
+    assert publication.published_by == approver
+    page = client.get(reverse("admin:meetings_meeting_change", args=[approved.pk]))
+    text = page.content.decode()
+    assert "Publishing…" not in text
+    assert "Version 1 of the minutes is published" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_failure_is_shown_and_publishes_nothing(
+    client, approver, approved, settings, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def broken(html, **kwargs):
+        raise RenderError("The renderer ran out of memory.")
+
+    monkeypatch.setattr("minutes.documents.render_pdf", broken)
+    client.force_login(approver)
+    assert workflow(client, approved, "publish").status_code == 302
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+    page = client.get(reverse("admin:meetings_meeting_change", args=[approved.pk]))
+    text = page.content.decode()
+    assert "Publishing failed" in text
+    assert "The renderer ran out of memory." in text
+    assert not Publication.objects.exists()
+    assert not PublishedDocument.objects.exists()
+    approved.refresh_from_db()
+    assert approved.status == Meeting.Status.APPROVED

@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, Organisation, Person, Role
+from scrutiny.audit import operator, recorded_as
 from scrutiny.groups import FORCE_LEAD, ensure_groups
 
 
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         email = self._parse_email(email)
         name = (name or "").strip()
         kind = Appointment.Kind.ACTING if acting else Appointment.Kind.SUBSTANTIVE
-        with transaction.atomic():
+        _operator, reason = operator(None)
+        with recorded_as(reason=reason), transaction.atomic():
             role = self._find_role(abbrev.strip(), body)
             user, user_created = self._user(username, email)
             person, person_created = self._person(user, role, name)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from minutes.interchange import InterchangeError
 from minutes.interchange.importer import import_meeting_files
+from scrutiny.audit import operator, recorded_as
 
 
 class Command(BaseCommand):
@@ -18,10 +19,20 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Replace a meeting that already exists (never a published one)."),
         )
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help=_(
+                "The account the audit trail records for the import; without it, the "
+                "operating-system user who ran the command is recorded."
+            ),
+        )
 
-    def handle(self, *args, files, replace, **options):
+    def handle(self, *args, files, replace, by, **options):
+        user, reason = operator(by)
         try:
-            meetings = import_meeting_files(files, replace=replace)
+            with recorded_as(user=user, reason=reason):
+                meetings = import_meeting_files(files, replace=replace)
         except InterchangeError as exc:
             raise CommandError(_("Nothing was imported. %(error)s") % {"error": exc}) from None
         for path, meeting in zip(files, meetings, strict=True):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Appointment, Meeting, Person, Role
 from minutes.interchange import InterchangeError
 from minutes.interchange.importer import import_meeting_files, read_meeting_file
+from scrutiny.audit import operator, recorded_as
 from scrutiny.groups import (
     ADMINISTRATOR,
     APPROVER,
@@ -66,8 +67,9 @@ class Command(BaseCommand):
             ).exists()
             if not exists:
                 missing.append(path)
+        _user, reason = operator(None)
         try:
-            with transaction.atomic():
+            with recorded_as(reason=reason), transaction.atomic():
                 for meeting in import_meeting_files(missing):
                     self.stdout.write(_("Loaded %(meeting)s") % {"meeting": meeting})
                 ensure_groups()
@@ -98,6 +100,8 @@ class Command(BaseCommand):
                 if person and role:
                     person.user, person.email = user, user.email
                     person.save(update_fields=["user", "email"])
+                    # Imported attendance appoints nobody: the demo force leads get their
+                    # posts here, explicitly, as an administrator would give them.
                     Appointment.objects.get_or_create(
                         person=person, role=role, defaults={"start_on": datetime.date(2018, 1, 1)}
                     )

@@ -6,8 +6,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 class Command(BaseCommand):
     help = _(
-        "Give a staff user a time-based one-time-password device for two-factor sign-in to the "
-        "secretariat pages, and print the link to add it to an authenticator app."
+        "Give a user (staff, a member or a force lead) a time-based one-time-password device for "
+        "two-factor sign-in, and print the link to add it to an authenticator app. Once they "
+        "have one, signing in always asks for its code."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +22,6 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("There is no user %(name)r.") % {"name": username})
-        if not user.is_staff:
-            raise CommandError(
-                _("%(name)s does not use the secretariat pages.") % {"name": username}
-            )
         if replace:
             TOTPDevice.objects.filter(user=user).delete()
         elif TOTPDevice.objects.filter(user=user, confirmed=True).exists():
