@@ -337,6 +337,15 @@ class MeetingQuerySet(models.QuerySet):
         live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
         return self.filter(models.Exists(live))
 
+    def announced(self) -> "MeetingQuerySet":
+        """Meetings announced to the public (cancelled ones included, marked so)."""
+        return self.filter(announced_at__isnull=False)
+
+    def forthcoming(self, on: datetime.date) -> "MeetingQuerySet":
+        """Announced meetings from a day on whose minutes are not published yet."""
+        live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.announced().filter(held_on__gte=on).filter(~models.Exists(live))
+
     def visible_to(self, user) -> "MeetingQuerySet":
         """What a user may see: everything for those who can view meetings, else published."""
         if user.is_authenticated and user.has_perm("meetings.view_meeting"):
