@@ -249,7 +249,8 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
             published_by=by,
             items=items,
         )
-        transaction.on_commit(lambda: build_agenda_pack.enqueue(publication.pk))
+        # Enqueued in the same transaction: the database queue's row commits with the agenda.
+        build_agenda_pack.enqueue(publication.pk)
     return publication
 
 

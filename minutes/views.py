@@ -134,7 +134,7 @@ class AccessibilityView(TemplateView):
     template_name = "meetings/accessibility.html"
 
     def get_context_data(self, **kwargs):
-        body = get_object_or_404(Organisation, parent=None, slug=self.kwargs["body"])
+        body = get_object_or_404(Organisation, parent=None, slug=kwargs.pop("body"))
         paragraphs = split_paragraphs(body.accessibility_statement)
         return super().get_context_data(
             **body_identity(body), body=body, paragraphs=paragraphs, **kwargs
