@@ -487,11 +487,11 @@ class PaperForm(forms.ModelForm):
         return upload
 
 
-class PaperInline(admin.TabularInline):
+class PaperInline(admin.StackedInline):
     model = Paper
     form = PaperForm
     extra = 0
-    fields = ["position", "title", "author", "exempt", "upload", "current_file"]
+    fields = [("position", "title", "author"), ("exempt", "upload", "current_file")]
     readonly_fields = ["current_file"]
 
     @admin.display(description=_("current PDF"))
