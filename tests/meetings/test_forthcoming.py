@@ -546,3 +546,45 @@ def test_a_body_web_address_cannot_take_the_sites_own_paths(body):
     assert "used by the site itself" in str(form.errors["slug"])
     assert Organisation.objects.get(pk=body.pk).slug == "gwent"
     assert AgendaPublication.objects.count() == 0
+
+
+# --- Interchange 1.1 -----------------------------------------------------------------------
+
+
+def test_announcement_and_exempt_papers_round_trip_as_1_1(board, clerk):
+    from minutes.interchange.exporter import export_meeting_document
+    from minutes.interchange.importer import import_meeting_document
+
+    meeting = announce(board, clerk, is_public=False)
+    item = AgendaItemFactory(meeting=meeting, title="Estates")
+    Paper.objects.create(item=item, title="Valuation", exempt=True)
+    paper_attach_pdf(
+        paper=Paper.objects.create(item=item, title="Plan"), data=pdf_with_text("x"), by=clerk
+    )
+    meeting = meeting_cancel(meeting=meeting)
+
+    document = export_meeting_document(meeting)
+    assert document["format"] == "scrutiny.meeting/1.1"
+    assert document["meeting"]["public"] is False
+    assert document["meeting"]["announced"] is True
+    assert document["meeting"]["cancelled"] is True
+    papers = document["items"][0]["papers"]
+    assert papers == [{"title": "Valuation", "exempt": True}, {"title": "Plan"}]  # no file
+
+    document["meeting"]["date"] = "2027-03-31"
+    imported = import_meeting_document(document, source="test.json")
+    assert imported.is_public is False
+    assert imported.announced_at is not None
+    assert imported.cancelled_at is not None
+    assert list(Paper.objects.filter(item__meeting=imported).values_list("exempt", flat=True)) == [
+        True,
+        False,
+    ]
+
+
+def test_a_meeting_that_is_not_announced_still_exports_as_1_0(board):
+    from minutes.interchange.exporter import export_meeting_document
+
+    meeting = MeetingFactory(board=board)
+    AgendaItemFactory(meeting=meeting)
+    assert export_meeting_document(meeting)["format"] == "scrutiny.meeting/1"
