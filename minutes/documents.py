@@ -16,6 +16,8 @@ def document_title(meeting: Meeting, kind: str) -> str:
     name = f"{meeting.board.name} {when}" + (f" ({meeting.title})" if meeting.title else "")
     if kind == "questions":
         return _("Questions and responses: %(meeting)s") % {"meeting": name}
+    if kind == "agenda":
+        return _("Agenda: %(meeting)s") % {"meeting": name}
     return _("Minutes: %(meeting)s") % {"meeting": name}
 
 
@@ -147,15 +149,9 @@ def agenda_snapshot(meeting: Meeting) -> list[dict]:
     return rows
 
 
-def agenda_title(meeting: Meeting) -> str:
-    when = date_format(meeting.held_on, "j F Y")
-    name = f"{meeting.board.name} {when}" + (f" ({meeting.title})" if meeting.title else "")
-    return _("Agenda: %(meeting)s") % {"meeting": name}
-
-
 def agenda_html(meeting: Meeting, items: list[dict]) -> str:
     """The agenda as the first part of the agenda pack."""
     return render_to_string(
         "documents/agenda.html",
-        {"meeting": meeting, "items": items, "title": agenda_title(meeting)},
+        {"meeting": meeting, "items": items, "title": document_title(meeting, "agenda")},
     )
