@@ -3,13 +3,14 @@
 import hashlib
 import io
 
+import pikepdf
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from meetings.models import (
     AgendaPublication,
@@ -255,23 +256,35 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
 
 
 def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
-    """The agenda pack: the agenda followed by the public papers as published, in one PDF."""
+    """The agenda pack: the agenda followed by the public papers as published, in one PDF.
+
+    The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
+    its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
     meeting = publication.meeting
-    writer = PdfWriter()
-    writer.append(io.BytesIO(render_pdf(agenda_html(meeting, publication.items))))
     files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
-    for item in publication.items:
-        for paper in item["papers"]:
-            if paper.get("file") in files:
-                writer.append(io.BytesIO(bytes(files[paper["file"]].pdf)))
-    out = io.BytesIO()
-    writer.write(out)
-    pack = out.getvalue()
+    sources = []
+    with pikepdf.open(io.BytesIO(render_pdf(agenda_html(meeting, publication.items)))) as pack:
+        with pack.open_outline() as outline:
+            for item in publication.items:
+                for paper in item["papers"]:
+                    if paper.get("file") not in files:
+                        continue
+                    source = pikepdf.open(io.BytesIO(bytes(files[paper["file"]].pdf)))
+                    sources.append(source)
+                    first_page = len(pack.pages)
+                    pack.pages.extend(source.pages)
+                    outline.root.append(pikepdf.OutlineItem(paper["title"], first_page))
+        out = io.BytesIO()
+        pack.save(out)
+        pages = len(pack.pages)
+    for source in sources:
+        source.close()
+    data = out.getvalue()
     AgendaPublication.objects.filter(pk=publication.pk).update(
-        pack=pack,
-        pack_sha256=hashlib.sha256(pack).hexdigest(),
-        pack_size=len(pack),
-        pack_pages=len(writer.pages),
+        pack=data,
+        pack_sha256=hashlib.sha256(data).hexdigest(),
+        pack_size=len(data),
+        pack_pages=pages,
     )
     publication.refresh_from_db()
     return publication

@@ -7,6 +7,7 @@ import subprocess
 from xml.etree import ElementTree
 
 import icalendar
+import pikepdf
 import pytest
 import time_machine
 from django.urls import reverse
@@ -317,6 +318,11 @@ def test_the_agenda_and_its_papers_are_published_before_the_meeting(
     agenda.refresh_from_db()
     assert len(PdfReader(io.BytesIO(pack.content)).pages) == agenda.pack_pages
     assert agenda.pack_pages >= 3  # the agenda, then the two-page report
+    with pikepdf.open(io.BytesIO(pack.content)) as document:
+        assert "/StructTreeRoot" in document.Root  # the agenda's tags are kept
+        with document.open_outline() as outline:
+            bookmarks = [entry.title for entry in outline.root]
+    assert bookmarks == ["Strategy and Performance Board", "Outturn report 2019/20"]
     page = client.get(agenda_meeting.get_absolute_url()).content.decode()
     assert "Agenda pack (PDF, " in page
     assert f"{agenda.pack_pages} pages)" in page
