@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 
 from actions.models import Action
 from meetings.models import (
+    HEX_COLOUR,
     AgendaItem,
     AgendaPublication,
     Attendance,
@@ -160,10 +161,16 @@ class BodyStyleView(View):
 
     def get(self, request, body):
         organisation = get_object_or_404(Organisation, parent=None, slug=body)
+        colours = {}
+        for name in ("header_colour", "header_text_colour", "link_colour"):
+            value = getattr(organisation, name)
+            # Whatever wrote the row, nothing but a colour reaches the stylesheet.
+            ok = HEX_COLOUR.regex.fullmatch(value or "")
+            colours[name] = value if ok else Organisation._meta.get_field(name).default
         css = (
-            f":root{{--body-header:{organisation.header_colour};"
-            f"--body-header-text:{organisation.header_text_colour};"
-            f"--bs-link-color:{organisation.link_colour};}}\n"
+            f":root{{--body-header:{colours['header_colour']};"
+            f"--body-header-text:{colours['header_text_colour']};"
+            f"--bs-link-color:{colours['link_colour']};}}\n"
             ".site-header{background:var(--body-header);}\n"
             ".site-header .nav-link,.site-header .navbar-brand{color:var(--body-header-text);}\n"
         )

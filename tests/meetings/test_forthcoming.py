@@ -487,6 +487,11 @@ def test_the_accessibility_statement_and_colours_are_the_bodys(client, body):
     css = client.get("/gwent/identity.css")
     assert css["Content-Type"].startswith("text/css")
     assert "#1d3557" in css.content.decode()
+    # A colour written past the form's checks never injects CSS.
+    Organisation.objects.filter(pk=body.pk).update(header_colour="red;}body{display:none")
+    css = client.get("/gwent/identity.css").content.decode()
+    assert "display:none" not in css
+    assert "--body-header:#1d3557;" in css
 
 
 def form_data(body, **changes) -> dict:
@@ -594,3 +599,33 @@ def test_a_meeting_that_is_not_announced_still_exports_as_1_0(board):
     meeting = MeetingFactory(board=board)
     AgendaItemFactory(meeting=meeting)
     assert export_meeting_document(meeting)["format"] == "scrutiny.meeting/1"
+
+
+def test_public_pages_and_feeds_take_the_same_queries_however_many_meetings(client, board, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = ["/", "/gwent/", "/boards/spb/", "/gwent/feed.atom", "/gwent/meetings.ics"]
+
+    def add_meetings(start: int, count: int):
+        for n in range(start, start + count):
+            announce(board, clerk, held_on=datetime.date(2027, 3, 1) + datetime.timedelta(days=n))
+            held = MeetingFactory(
+                board=board, held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=n)
+            )
+            AgendaItemFactory(meeting=held)
+            meeting_publish(meeting=held, by=None, check_permission=False)
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[url] = len(captured)
+        return counts
+
+    add_meetings(0, 2)
+    few = queries()
+    add_meetings(2, 6)
+    assert queries() == few
+    assert max(few.values()) <= 12
