@@ -1,5 +1,7 @@
 import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -391,7 +393,8 @@ class CalendarFeedView(View):
             meetings = meetings.filter(board__body=organisation)
             publications = publications.filter(meeting__board__body=organisation)
             name = organisation.shown_name
-        host = request.get_host()
+        # The site's own address, not the request's Host: a UID never changes with the way in.
+        host = urlsplit(settings.SITE_URL).hostname or "scrutiny"
         events, taken = [], set()
         for meeting in meetings.select_related("board__body").order_by("held_on", "pk"):
             taken.add((meeting.board_id, meeting.held_on))

@@ -102,7 +102,8 @@ def events_of(calendar: icalendar.Calendar) -> list:
 # --- Announcing ----------------------------------------------------------------------------
 
 
-def test_an_announced_meeting_is_listed_and_in_the_calendar_at_once(client, board, clerk):
+def test_an_announced_meeting_is_listed_and_in_the_calendar_at_once(client, board, clerk, settings):
+    settings.SITE_URL = "https://scrutiny.example"
     meeting = announce(board, clerk)
 
     for url in ("/", "/gwent/", "/boards/spb/"):
@@ -117,7 +118,7 @@ def test_an_announced_meeting_is_listed_and_in_the_calendar_at_once(client, boar
     assert "The agenda has not been published yet." in page
     for url in ("/meetings.ics", "/boards/spb/meetings.ics", "/gwent/meetings.ics"):
         (event,) = events_of(parsed_calendar(client, url))
-        assert event["UID"] == f"meeting-{meeting.pk}@testserver"
+        assert event["UID"] == f"meeting-{meeting.pk}@scrutiny.example"
 
 
 def test_announcing_never_reopens_or_republishes_minutes(board, clerk, approver):
