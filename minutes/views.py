@@ -61,7 +61,7 @@ def live_agendas():
 def boards_listed(user):
     """Boards as the public lists them: only those that have published something (minutes, an
     agenda or an announced meeting); staff see every board."""
-    boards = Board.objects.select_related("body")
+    boards = Board.objects.select_related("body").defer("body__logo")
     if can_see_full_record(user):
         return boards
     here = OuterRef("pk")
@@ -77,6 +77,7 @@ def forthcoming_meetings(**filters):
         Meeting.objects.forthcoming(timezone.localdate())
         .filter(**filters)
         .select_related("board__body")
+        .defer("board__body__logo")
         .annotate(has_agenda=Exists(live_agendas().filter(meeting=OuterRef("pk"))))
         .order_by("held_on", "start_time", "board__name")
     )
@@ -127,7 +128,8 @@ class BodyHomeView(HomeView):
     template_name = "meetings/body_home.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.body = get_object_or_404(Organisation, parent=None, slug=kwargs["body"])
+        bodies = Organisation.objects.defer("logo")
+        self.body = get_object_or_404(bodies, parent=None, slug=kwargs["body"])
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -137,7 +139,8 @@ class AccessibilityView(TemplateView):
     template_name = "meetings/accessibility.html"
 
     def get_context_data(self, **kwargs):
-        body = get_object_or_404(Organisation, parent=None, slug=kwargs.pop("body"))
+        bodies = Organisation.objects.defer("logo")
+        body = get_object_or_404(bodies, parent=None, slug=kwargs.pop("body"))
         paragraphs = split_paragraphs(body.accessibility_statement)
         return super().get_context_data(
             **body_identity(body), body=body, paragraphs=paragraphs, **kwargs
@@ -213,7 +216,7 @@ class MeetingDetailView(DetailView):
             visible = visible | Meeting.objects.announced()
         queryset = visible.select_related(
             "board__body", "chair", "chair_role", "created_by", "approved_by"
-        )
+        ).defer("board__body__logo")
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get_template_names(self):
