@@ -145,7 +145,10 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "minutes": item.minutes,
             "exempt": item.exempt,
             "exempt_reason": item.exempt_reason,
-            "papers": [_compact({"title": p.title, "author": p.author}) for p in item.papers.all()],
+            "papers": [
+                _compact({"title": p.title, "author": p.author, "exempt": p.exempt})
+                for p in item.papers.all()
+            ],
             "questions": questions,
             "actions": raised,
             "action_reviews": reviews,
@@ -184,8 +187,12 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "minute_taker": meeting.minute_taker,
             "status": meeting.status,
             "next_meeting": next_meeting,
+            "announced": meeting.announced_at is not None,
+            "cancelled": meeting.cancelled_at is not None,
         }
     )
+    if not meeting.is_public:
+        meeting_document["public"] = False  # absent means open to the public
     roles = [
         _compact(
             {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -436,6 +437,10 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.venue = spec.get("venue", "")
     meeting.chair_note = spec.get("chair_note", "")
     meeting.minute_taker = spec.get("minute_taker", "")
+    meeting.is_public = spec.get("public", True)
+    now = timezone.now()
+    meeting.announced_at = (meeting.announced_at or now) if spec.get("announced") else None
+    meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # A published file is imported as approved, then published: rendered and stored as v1.
     meeting.status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
@@ -566,7 +571,13 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
     )
     # Saved one by one, not in bulk, so that the audit trail records each row (ADR 0002).
     for i, p in enumerate(spec.get("papers", [])):
-        Paper.objects.create(item=item, position=i, title=p["title"], author=p.get("author", ""))
+        Paper.objects.create(
+            item=item,
+            position=i,
+            title=p["title"],
+            author=p.get("author", ""),
+            exempt=p.get("exempt", False),
+        )
     for i, q in enumerate(spec.get("questions", [])):
         Question.objects.create(
             item=item,

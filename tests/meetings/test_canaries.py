@@ -482,7 +482,8 @@ def crawl(client, site: Site, start: list[str]) -> Crawl:
 
 
 def test_anonymous_crawl_of_the_public_site_finds_no_canary(client, site):
-    start = ["/", "/meetings.ics", *(f"/boards/{slug}/meetings.ics" for slug in ("spb", "jac"))]
+    feeds = ("meetings.ics", "feed.atom")
+    start = ["/", "/meetings.ics", *(f"/boards/{b}/{f}" for b in ("spb", "jac") for f in feeds)]
     result = crawl(client, site, start)
 
     assert {path: status for path, status in result.visited.items() if status != 200} == {}
