@@ -715,3 +715,46 @@ class PublishedDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("A published document is never deleted.")
+
+
+class PublishedText(models.Model):
+    """A passage of a publication exactly as the public read it, for search and the API."""
+
+    class Kind(models.TextChoices):
+        ITEM = "item", _("Agenda item")
+        PAPER = "paper", _("Paper")
+        QUESTION = "question", _("Question and response")
+        ACTION = "action", _("Action")
+        MINUTES = "minutes", _("Minutes")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.PROTECT,
+        related_name="texts",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    number = models.CharField(_("number as printed"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # Which text-search configuration reads it: "en" is stemmed as English, "cy" (Welsh, which
+    # PostgreSQL cannot stem) is read word for word. See minutes/search.py.
+    language = models.CharField(_("language"), max_length=10, default="en")
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published text")
+        verbose_name_plural = _("published texts")
+
+    def __str__(self) -> str:
+        return f"{self.publication} {self.kind} {self.number}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("Published text is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Published text is never deleted.")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting, Publication, PublishedDocument
+from meetings.models import Meeting, Publication, PublishedDocument, PublishedText
 from minutes.content import minutes_content
 from minutes.documents import (
     has_questions_document,
@@ -16,6 +16,7 @@ from minutes.documents import (
     render_minutes_pdf,
     render_questions_pdf,
 )
+from minutes.search import published_texts
 
 
 def meeting_heading(meeting: Meeting) -> str:
@@ -98,6 +99,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
     started = meeting.updated_at
     html = minutes_fragment(meeting, public=True)
     actions = published_actions_snapshot(meeting)
+    texts = published_texts(minutes_content(meeting, public=True), actions)
     minutes_pdf = render_minutes_pdf(meeting, public=True)
     questions_pdf = (
         render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
@@ -133,6 +135,9 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             next_meeting_venue=meeting.next_meeting_venue,
             actions=actions,
         )
+        for text in texts:
+            text.publication = publication
+        PublishedText.objects.bulk_create(texts)
         _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
         if questions_pdf is not None:
             _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)

@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "boards/<slug:slug>/meetings.ics", views.CalendarFeedView.as_view(), name="board-calendar"
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path(

@@ -1,8 +1,9 @@
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, View
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from actions.models import Action
 from meetings.models import (
@@ -16,7 +17,7 @@ from meetings.models import (
     PublishedDocument,
     Question,
 )
-from minutes import calendar
+from minutes import calendar, search
 from minutes.documents import (
     has_questions_document,
     minutes_fragment,
@@ -253,3 +254,25 @@ def published_actions(board: Board) -> list[dict]:
         row["number"] = action.number if action else 0
         out.append(row)
     return sorted(out, key=lambda r: -r["number"])
+
+
+class SearchView(TemplateView):
+    """Search what the reader may see: the published record, or the full one for staff."""
+
+    template_name = "meetings/search.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = search.clean_query(self.request.GET.get("q", ""))
+        results = search.search(query, self.request.user) if query else []
+        page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            query=query,
+            page_obj=page,
+            results=page.object_list,
+            count=len(results),
+            full_record=can_see_full_record(self.request.user),
+            capped=len(results) >= search.MAX_RESULTS,
+        )
+        return context
