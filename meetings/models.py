@@ -618,6 +618,7 @@ class Publication(models.Model):
     )
     minutes_html = models.TextField(_("public minutes (HTML)"))
     title = models.CharField(_("title"), max_length=1000)
+    held_on = models.DateField(_("meeting date as published"), null=True, blank=True)
     next_meeting_on = models.DateField(_("next meeting date"), null=True, blank=True)
     next_meeting_start = models.TimeField(_("next meeting start"), null=True, blank=True)
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)

@@ -130,6 +130,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             published_by=by,
             minutes_html=html,
             title=meeting_heading(meeting),
+            held_on=meeting.held_on,
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
