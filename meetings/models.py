@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +26,13 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
         help_text=_("Empty for a body that owns boards; the body for a group within it."),
+    )
+    time_style = models.CharField(
+        _("how times are written"),
+        max_length=10,
+        choices=[("24h", _("13:00 (24-hour clock)")), ("12h", _("1.00pm (12-hour clock)"))],
+        default="24h",
+        help_text=_("How the body's minutes and pages print times."),
     )
 
     class Meta:
@@ -203,6 +211,26 @@ class Board(models.Model):
         default=True,
         help_text=_("When off, the public minutes show only an exempt item's number and reason."),
     )
+    question_label = models.CharField(
+        _("word for a question"),
+        max_length=40,
+        blank=True,
+        help_text=_('As the board prints it, e.g. "Findings"; empty for "Question".'),
+    )
+    response_label = models.CharField(
+        _("word for a response"),
+        max_length=40,
+        blank=True,
+        help_text=_('As the board prints it, e.g. "Update"; empty for "Response".'),
+    )
+    action_column = models.BooleanField(
+        _("print actions in a column beside the minutes"),
+        default=False,
+        help_text=_(
+            "The owners of each action stand in an Action column beside the paragraph that "
+            "raised it, as in Gwent's minutes."
+        ),
+    )
     next_action_number = models.PositiveIntegerField(
         _("next action number"),
         default=1,
@@ -225,6 +253,14 @@ class Board(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("minutes:board-detail", kwargs={"slug": self.slug})
+
+    @property
+    def question_word(self) -> str:
+        return self.question_label or gettext("Question")
+
+    @property
+    def response_word(self) -> str:
+        return self.response_label or gettext("Response")
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -292,6 +328,14 @@ class Meeting(models.Model):
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
     next_meeting_note = models.TextField(
         _("next meeting note"), blank=True, validators=limit(SHORT_TEXT)
+    )
+    questions_intro = models.TextField(
+        _("introduction to the questions record"),
+        blank=True,
+        validators=limit(SHORT_TEXT),
+        help_text=_(
+            "Printed above the questions and responses. Paragraphs separated by a blank line."
+        ),
     )
     named_roles = models.ManyToManyField(
         Role,
@@ -564,6 +608,15 @@ class Question(models.Model):
         _("response restricted from publication"),
         default=False,
         help_text=_("The public sees that a response was given, not its text."),
+    )
+    restricted_reason = models.CharField(
+        _("public reason for the restriction"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            'Printed for the public in place of the standard line, e.g. "Details have been '
+            'provided to the OPCC; the document is restricted under the Data Protection Act."'
+        ),
     )
 
     history = HistoricalRecords()
