@@ -777,7 +777,8 @@ class PublishedText(models.Model):
     class Kind(models.TextChoices):
         ITEM = "item", _("Agenda item")
         PAPER = "paper", _("Paper")
-        QUESTION = "question", _("Question and response")
+        QUESTION = "question", _("Question")
+        RESPONSE = "response", _("Response")
         ACTION = "action", _("Action")
         MINUTES = "minutes", _("Minutes")
 

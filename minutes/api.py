@@ -188,10 +188,11 @@ class MeetingListView(ApiView):
             elif items and text.kind == PublishedText.Kind.PAPER:
                 items[-1]["papers"].append({"name": text.title, "author": text.text})
             elif items and text.kind == PublishedText.Kind.QUESTION:
-                question, _sep, response = text.text.partition("\n\n")
                 items[-1]["questions"].append(
-                    {"number": text.number, "question": question, "response": response}
+                    {"number": text.number, "question": text.text, "response": None}
                 )
+            elif items and items[-1]["questions"] and text.kind == PublishedText.Kind.RESPONSE:
+                items[-1]["questions"][-1]["response"] = text.text
         return items
 
     def document(self, document: PublishedDocument) -> dict:

@@ -86,12 +86,9 @@ def published_texts(content: MinutesContent, actions: list[dict]) -> list[Publis
             for paper in node.papers:
                 add(PublishedText.Kind.PAPER, item.number, paper.title, paper.author)
             for q in node.questions:
-                add(
-                    PublishedText.Kind.QUESTION,
-                    q.number or item.number,
-                    item.title,
-                    f"{q.question}\n\n{q.response}",
-                )
+                add(PublishedText.Kind.QUESTION, q.number, item.title, q.question)
+                if not q.awaiting:
+                    add(PublishedText.Kind.RESPONSE, q.number, item.title, q.response)
             walk(node.children)
 
     walk(content.items)
@@ -262,7 +259,16 @@ def _staff_sources(register: bool) -> list[Source]:
         Source(
             "question",
             Question.objects.select_related("item__meeting__board"),
+            "number",
             "question",
+            lambda r: f"{r.number} {r.item.title}".strip(),
+            lambda r: r.item.meeting.get_absolute_url(),
+            lambda r: r.item.meeting,
+        ),
+        Source(
+            "response",
+            Question.objects.select_related("item__meeting__board"),
+            "number",
             "response",
             lambda r: f"{r.number} {r.item.title}".strip(),
             lambda r: r.item.meeting.get_absolute_url(),

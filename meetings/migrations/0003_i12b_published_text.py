@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='PublishedText',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('item', 'Agenda item'), ('paper', 'Paper'), ('question', 'Question and response'), ('action', 'Action'), ('minutes', 'Minutes')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('item', 'Agenda item'), ('paper', 'Paper'), ('question', 'Question'), ('response', 'Response'), ('action', 'Action'), ('minutes', 'Minutes')], max_length=20, verbose_name='kind')),
                 ('position', models.PositiveIntegerField(default=0, verbose_name='order')),
                 ('number', models.CharField(blank=True, max_length=100, verbose_name='number as printed')),
                 ('title', models.CharField(blank=True, max_length=1000, verbose_name='title')),
