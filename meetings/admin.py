@@ -1,16 +1,121 @@
 """Reference data in the secretariat pages: organisations, people, posts, appointments, boards."""
 
+import io
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from meetings.models import Appointment, Board, Organisation, Person, Role
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# Paths the site itself uses at the top level: a body's web address cannot take them.
+RESERVED_SLUGS = {"admin", "accounts", "actions", "boards", "meetings", "static", "media"}
+
+
+class OrganisationForm(forms.ModelForm):
+    upload_logo = forms.FileField(
+        label=_("new logo"),
+        required=False,
+        help_text=_("A PNG or JPEG of at most 512 KB, shown in the site's header."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("remove the logo"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "parent",
+            "slug",
+            "display_name",
+            "logo_alt",
+            "header_colour",
+            "header_text_colour",
+            "link_colour",
+            "footer_text",
+            "contact_email",
+            "contact_phone",
+            "contact_address",
+            "accessibility_statement",
+            "privacy_notice_url",
+        ]
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or None
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("This web address is used by the site itself."))
+        return slug
+
+    def clean_upload_logo(self):
+        upload = self.cleaned_data.get("upload_logo")
+        if not upload:
+            return None
+        data = upload.read()
+        if len(data) > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo is larger than 512 KB."))
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise forms.ValidationError(_("The file is not a PNG or JPEG image.")) from None
+        if image.format not in LOGO_FORMATS:
+            raise forms.ValidationError(_("The file is not a PNG or JPEG image."))
+        return data, LOGO_FORMATS[image.format]
+
+    def clean(self):
+        cleaned = super().clean()
+        will_have_logo = cleaned.get("upload_logo") or (
+            self.instance.logo and not cleaned.get("remove_logo")
+        )
+        if will_have_logo and not cleaned.get("logo_alt", "").strip():
+            self.add_error("logo_alt", _("Say what the logo shows, for people who cannot see it."))
+        return cleaned
+
+    def save(self, commit=True):
+        organisation = super().save(commit=False)
+        if self.cleaned_data.get("remove_logo"):
+            organisation.logo, organisation.logo_type = None, ""
+        if self.cleaned_data.get("upload_logo"):
+            organisation.logo, organisation.logo_type = self.cleaned_data["upload_logo"]
+        if commit:
+            organisation.save()
+        return organisation
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent"]
+    form = OrganisationForm
+    list_display = ["name", "parent", "slug"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
     autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "parent"]}),
+        (
+            _("Public site of the body"),
+            {
+                "description": _(
+                    "Only for a body (an organisation that is part of none): how its own pages "
+                    "and documents present it. Colours are refused when their contrast is "
+                    "below WCAG AA (4.5:1)."
+                ),
+                "fields": [
+                    ("slug", "display_name"),
+                    ("upload_logo", "remove_logo"),
+                    "logo_alt",
+                    ("header_colour", "header_text_colour", "link_colour"),
+                    "footer_text",
+                    ("contact_email", "contact_phone"),
+                    "contact_address",
+                    "accessibility_statement",
+                    "privacy_notice_url",
+                ],
+            },
+        ),
+    ]
 
 
 class AppointmentInline(admin.TabularInline):

@@ -1,8 +1,11 @@
 """Boards, the people and posts that sit on them, and their meetings."""
 
+import base64
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +14,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from scrutiny.colours import AA_NORMAL_TEXT, contrast_ratio
 from scrutiny.limits import LONG_TEXT, MINUTES, SHORT_TEXT, limit
+
+HEX_COLOUR = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hexadecimal digits, e.g. #1d3557.")
+)
 
 
 class Organisation(models.Model):
@@ -35,6 +43,58 @@ class Organisation(models.Model):
         help_text=_("How the body's minutes and pages print times."),
     )
 
+    # The body's identity on the public site (only a body, an organisation with no parent, has
+    # one): what a visitor of its pages and PDFs sees, never mixed with another body's.
+    slug = models.SlugField(
+        _("web address"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The body's own public home page is at /<web address>/."),
+    )
+    display_name = models.CharField(
+        _("name as shown"),
+        max_length=500,
+        blank=True,
+        help_text=_("How the public site and the PDFs name the body; its name when empty."),
+    )
+    logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
+    logo_type = models.CharField(_("logo format"), max_length=20, blank=True, editable=False)
+    logo_alt = models.CharField(
+        _("logo text alternative"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the logo says, for people who cannot see it."),
+    )
+    header_colour = models.CharField(
+        _("header background colour"),
+        max_length=7,
+        default="#1d3557",
+        validators=[HEX_COLOUR],
+    )
+    header_text_colour = models.CharField(
+        _("header text colour"), max_length=7, default="#ffffff", validators=[HEX_COLOUR]
+    )
+    link_colour = models.CharField(
+        _("link colour"), max_length=7, default="#1d4f91", validators=[HEX_COLOUR]
+    )
+    footer_text = models.TextField(_("footer text"), blank=True, validators=limit(SHORT_TEXT))
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=50, blank=True)
+    contact_address = models.TextField(
+        _("contact address"), blank=True, validators=limit(SHORT_TEXT)
+    )
+    accessibility_statement = models.TextField(
+        _("accessibility statement"),
+        blank=True,
+        validators=limit(LONG_TEXT),
+        help_text=_(
+            "Shown on the body's accessibility page. Paragraphs separated by a blank line."
+        ),
+    )
+    privacy_notice_url = models.URLField(_("privacy notice address"), blank=True)
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -49,6 +109,39 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
+
+    @property
+    def logo_data_uri(self) -> str:
+        """The logo inline (for a PDF heading), or "" when there is none."""
+        if not self.logo:
+            return ""
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode()}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        pairs = [
+            ("header_text_colour", self.header_text_colour, self.header_colour),
+            ("link_colour", self.link_colour, "#ffffff"),
+        ]
+        for field, foreground, background in pairs:
+            colours = (foreground or "", background or "")
+            if not all(HEX_COLOUR.regex.match(colour) for colour in colours):
+                continue
+            ratio = contrast_ratio(foreground, background)
+            if ratio < AA_NORMAL_TEXT:
+                errors[field] = _(
+                    "%(fg)s on %(bg)s has a contrast ratio of %(ratio).2f:1; WCAG AA needs at "
+                    "least 4.5:1. Choose a darker or lighter colour."
+                ) % {"fg": foreground, "bg": background, "ratio": ratio}
+        if self.parent_id and (self.slug or self.display_name):
+            errors["slug"] = _("Only a body (an organisation that is part of none) has a site.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def body(self) -> "Organisation":
@@ -237,6 +330,17 @@ class Board(models.Model):
         editable=False,
         help_text=_("Only ever grows, so no number is reused."),
     )
+    introduction = models.TextField(
+        _("introduction"),
+        blank=True,
+        validators=limit(SHORT_TEXT),
+        help_text=_("What the board is for, as the public pages introduce it."),
+    )
+    default_length = models.PositiveIntegerField(
+        _("default meeting length (minutes)"),
+        default=120,
+        help_text=_("The calendar's end time for a meeting announced without one."),
+    )
 
     class Meta:
         verbose_name = _("board")
@@ -268,6 +372,15 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings with a publication that has not been withdrawn: what the public may see."""
         live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
         return self.filter(models.Exists(live))
+
+    def announced(self) -> "MeetingQuerySet":
+        """Meetings announced to the public (cancelled ones included, marked so)."""
+        return self.filter(announced_at__isnull=False)
+
+    def forthcoming(self, on: datetime.date) -> "MeetingQuerySet":
+        """Announced meetings from a day on whose minutes are not published yet."""
+        live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.announced().filter(held_on__gte=on).filter(~models.Exists(live))
 
     def visible_to(self, user) -> "MeetingQuerySet":
         """What a user may see: everything for those who can view meetings, else published."""
@@ -336,6 +449,19 @@ class Meeting(models.Model):
         help_text=_(
             "Printed above the questions and responses. Paragraphs separated by a blank line."
         ),
+    )
+    is_public = models.BooleanField(
+        _("open to the public"),
+        default=True,
+        help_text=_("Whether the public may attend; announced meetings show it."),
+    )
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("Counts changes to an announced meeting, for calendar programs."),
     )
     named_roles = models.ManyToManyField(
         Role,
@@ -536,8 +662,34 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in normalised.split("\n\n") if p.strip()]
 
 
+class PaperFile(models.Model):
+    """An uploaded PDF of a paper, kept in the database and served only by the application;
+    never changed, so an agenda as published keeps pointing at the file it published."""
+
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    pages = models.PositiveIntegerField(_("pages"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("paper file")
+        verbose_name_plural = _("paper files")
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.pages} pp.)"
+
+
 class Paper(models.Model):
-    """A report considered under an item."""
+    """A report considered under an item, with its PDF when one was uploaded."""
 
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="papers"
@@ -545,6 +697,19 @@ class Paper(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=500)
     author = models.CharField(_("author"), max_length=500, blank=True)
+    exempt = models.BooleanField(
+        _("exempt"),
+        default=False,
+        help_text=_("Never served to the public (a paper of an exempt item is exempt anyway)."),
+    )
+    file = models.ForeignKey(
+        PaperFile,
+        verbose_name=_("PDF"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="papers",
+    )
 
     history = HistoricalRecords()
 
@@ -720,6 +885,59 @@ class Publication(models.Model):
     @property
     def is_live(self) -> bool:
         return self.withdrawn_at is None
+
+
+class AgendaPublication(models.Model):
+    """A version of a meeting's agenda as published before it sits: the public agenda frozen
+    as published (items and papers, exempt ones as the board allows) and its agenda pack."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="agenda_publications",
+    )
+    version = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    items = models.JSONField(
+        _("public agenda"),
+        default=list,
+        help_text=_("Number, title (or the exempt label), reason and public papers of each item."),
+    )
+    pack = models.BinaryField(_("agenda pack"), null=True, blank=True)
+    pack_sha256 = models.CharField(_("agenda pack SHA-256"), max_length=64, blank=True)
+    pack_size = models.PositiveIntegerField(_("agenda pack size in bytes"), null=True, blank=True)
+    pack_pages = models.PositiveIntegerField(_("agenda pack pages"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda publication")
+        verbose_name_plural = _("agenda publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "version"], name="agenda_publication_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} agenda v{self.version}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+    def public_file_ids(self) -> set[int]:
+        return {
+            paper["file"] for item in self.items for paper in item["papers"] if paper.get("file")
+        }
 
 
 class PublishedDocument(models.Model):

@@ -6,10 +6,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.admin import (
@@ -21,19 +22,32 @@ from actions.admin import (
 from meetings.models import (
     AgendaItem,
     Attendance,
+    Board,
     Departure,
     Meeting,
     Paper,
     Publication,
     Question,
 )
-from meetings.services import reopen_minutes
+from meetings.services import (
+    AnnouncementError,
+    meeting_announce,
+    meeting_announce_existing,
+    meeting_calendar_changed,
+    meeting_cancel,
+    reopen_minutes,
+)
 from minutes.documents import has_questions_document
 from minutes.services import (
+    PaperError,
     PublicationError,
+    agenda_publish,
+    agenda_withdraw,
+    check_pdf,
     meeting_approve,
     meeting_publish,
     meeting_withdraw,
+    paper_attach_pdf,
 )
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
@@ -61,7 +75,29 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "next_meeting_venue",
             "next_meeting_note",
             "questions_intro",
+            "is_public",
         ]
+
+
+class AnnounceForm(forms.Form):
+    """A meeting to come: what the public and calendars are told."""
+
+    board = forms.ModelChoiceField(label=_("Board"), queryset=Board.objects.order_by("name"))
+    held_on = forms.DateField(label=_("Date"), help_text=_("For example 28/02/2027."))
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=500,
+        help_text=_('Only when the meeting has its own name, e.g. "Monthly Assurance Meeting".'),
+    )
+    start_time = forms.TimeField(label=_("Start"), required=False, help_text=_("e.g. 10:00"))
+    end_time = forms.TimeField(
+        label=_("End"),
+        required=False,
+        help_text=_("Empty: the board's default meeting length is assumed."),
+    )
+    venue = forms.CharField(label=_("Venue"), required=False, max_length=500)
+    is_public = forms.BooleanField(label=_("Open to the public"), required=False, initial=True)
 
 
 class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
@@ -132,6 +168,8 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         "approved_at",
         "approved_by",
         "view_minutes",
+        "announced_at",
+        "cancelled_at",
     ]
     fieldsets = [
         (
@@ -142,6 +180,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
                     ("held_on", "title"),
                     ("start_time", "end_time"),
                     "venue",
+                    "is_public",
                     "lock_version",
                 ]
             },
@@ -160,7 +199,12 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         (
             _("Status"),
             {
-                "fields": ["status", ("approved_by", "approved_at"), "view_minutes"],
+                "fields": [
+                    "status",
+                    ("approved_by", "approved_at"),
+                    "view_minutes",
+                    ("announced_at", "cancelled_at"),
+                ],
                 "description": _(
                     "Once the meeting is saved, its minutes move from draft to approved to "
                     "published with the buttons at the top of this page. "
@@ -216,6 +260,8 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if change:
+            meeting_calendar_changed(meeting=obj, changed=form.changed_data)
 
     def save_formset(self, request, form, formset, change):
         if not save_action_formsets(request, form, formset, board_of=lambda m: m.board):
@@ -233,6 +279,11 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "announce/",
+                self.admin_site.admin_view(self.announce_view),
+                name="meetings_meeting_announce",
+            ),
             path(
                 "<int:pk>/workflow/<str:step>/",
                 self.admin_site.admin_view(self.workflow_view),
@@ -272,7 +323,66 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
             "field_label": _("Reason for withdrawing"),
             "permission": "meetings.publish_meeting",
         },
+        "announce": {
+            "title": _("Announce the meeting"),
+            "explanation": _(
+                'Announcing lists the meeting under "Forthcoming meetings" and in the '
+                "calendar feeds at once, with its date, time, venue and whether it is open to "
+                "the public. No minutes are published."
+            ),
+            "button": _("Announce"),
+            "permission": "meetings.change_meeting",
+        },
+        "cancel": {
+            "title": _("Cancel the meeting"),
+            "explanation": _(
+                "The meeting stays listed, marked cancelled, and calendars that hold it are "
+                "told it is cancelled."
+            ),
+            "button": _("Cancel the meeting"),
+            "permission": "meetings.change_meeting",
+        },
+        "publish-agenda": {
+            "title": _("Publish the agenda and papers"),
+            "explanation": _(
+                "Publishing shows the agenda and the public papers on the meeting's page and "
+                "builds the agenda pack (the agenda followed by the public papers) in the "
+                "background. Exempt items show by title only where the board allows it, with "
+                "the reason; exempt papers are never published. The minutes are not touched."
+            ),
+            "button": _("Publish the agenda"),
+            "permission": "meetings.publish_meeting",
+        },
+        "withdraw-agenda": {
+            "title": _("Withdraw the agenda"),
+            "explanation": _(
+                "Withdrawing takes the agenda, its papers and the agenda pack off the public "
+                "site at once."
+            ),
+            "button": _("Withdraw the agenda"),
+            "permission": "meetings.publish_meeting",
+        },
     }
+
+    def announce_view(self, request):
+        if not request.user.has_perm("meetings.add_meeting"):
+            raise PermissionDenied
+        form = AnnounceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                meeting = meeting_announce(**form.cleaned_data, by=request.user)
+            except AnnouncementError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, gettext("The meeting is announced."))
+                return redirect("admin:meetings_meeting_change", meeting.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Announce a meeting"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/meeting/announce.html", context)
 
     def workflow_view(self, request, pk, step):
         meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
@@ -294,11 +404,24 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
                         gettext("Version %(n)s of the minutes is published.")
                         % {"n": publication.version},
                     )
-                else:
+                elif step == "withdraw":
                     meeting_withdraw(meeting=meeting, by=request.user, reason=text)
                     messages.success(request, gettext("The minutes are withdrawn."))
+                elif step == "announce":
+                    meeting_announce_existing(meeting=meeting)
+                    messages.success(request, gettext("The meeting is announced."))
+                elif step == "cancel":
+                    meeting_cancel(meeting=meeting)
+                    messages.success(request, gettext("The meeting is cancelled."))
+                elif step == "publish-agenda":
+                    agenda = agenda_publish(meeting=meeting, by=request.user)
+                    published = gettext("Version %(n)s of the agenda is published.")
+                    messages.success(request, published % {"n": agenda.version})
+                else:
+                    agenda_withdraw(meeting=meeting, by=request.user)
+                    messages.success(request, gettext("The agenda is withdrawn."))
                 return redirect("admin:meetings_meeting_change", meeting.pk)
-            except (PublicationError, RenderError) as exc:
+            except (PublicationError, AnnouncementError, RenderError) as exc:
                 error = str(exc)
         context = {
             **self.admin_site.each_context(request),
@@ -319,6 +442,9 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         latest = meeting.publications.order_by("-version").first()
         questions = Question.objects.filter(item__meeting=meeting)
         return {
+            "live_agenda": meeting.agenda_publications.filter(withdrawn_at__isnull=True)
+            .defer("pack")
+            .first(),
             "live_publications": live,
             "next_version": (latest.version + 1) if latest else 1,
             "has_questions": has_questions_document(meeting),
@@ -346,9 +472,49 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         return obj.get_status_display()
 
 
+class PaperForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("PDF"),
+        required=False,
+        help_text=_("A PDF of at most 20 MB; it replaces the paper's current file."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    class Meta:
+        model = Paper
+        fields = ["position", "title", "author", "exempt"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                check_pdf(upload.read())
+            except PaperError as exc:
+                raise forms.ValidationError(str(exc)) from None
+            upload.seek(0)
+        return upload
+
+
 class PaperInline(admin.TabularInline):
     model = Paper
+    form = PaperForm
     extra = 0
+    fields = ["position", "title", "author", "exempt", "upload", "current_file"]
+    readonly_fields = ["current_file"]
+
+    @admin.display(description=_("current PDF"))
+    def current_file(self, obj):
+        if not obj.pk or not obj.file_id:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("minutes:paper", args=[obj.item.meeting_id, obj.file_id]),
+            ngettext("%(size)s, %(n)s page", "%(size)s, %(n)s pages", obj.file.pages)
+            % {"size": filesizeformat(obj.file.size), "n": obj.file.pages},
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("file", "item").defer("file__pdf")
 
 
 class QuestionInline(admin.StackedInline):
@@ -433,6 +599,11 @@ class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
                 deleted.delete()
             return
         super().save_formset(request, form, formset, change)
+        if formset.model is Paper:
+            for paper_form in formset.forms:
+                upload = paper_form.cleaned_data.get("upload") if paper_form.is_valid() else None
+                if upload and paper_form.instance.pk:
+                    paper_attach_pdf(paper=paper_form.instance, data=upload.read(), by=request.user)
 
 
 @admin.register(Question)

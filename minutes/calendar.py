@@ -1,54 +1,96 @@
-"""iCalendar (RFC 5545) for upcoming meetings: small enough to write by hand, and escaped."""
+"""iCalendar (RFC 5545) feeds of announced meetings, built with the icalendar library.
+
+Each meeting keeps one UID for its life (its primary key), so a calendar program updates the
+event it holds; SEQUENCE counts the changes, and a cancelled meeting is sent as CANCELLED.
+"""
 
 import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+import icalendar
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+
+LONDON = ZoneInfo(settings.TIME_ZONE)
 
 
-def _escape(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return "".join(ch for ch in text if ch == "\t" or ord(ch) >= 32)
+@dataclass
+class Event:
+    uid: str
+    summary: str
+    day: datetime.date
+    start: datetime.time | None
+    end: datetime.time | None
+    length_minutes: int
+    venue: str = ""
+    description: str = ""
+    url: str = ""
+    sequence: int = 0
+    cancelled: bool = False
+    changed_at: datetime.datetime | None = None
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets are folded, as the RFC requires."""
-    out, current = [], b""
-    for ch in line:
-        encoded = ch.encode("utf-8")
-        if len(current) + len(encoded) > 74:
-            out.append(current.decode("utf-8"))
-            current = b" "
-        current += encoded
-    out.append(current.decode("utf-8"))
-    return "\r\n".join(out)
+def meeting_event(meeting: Meeting, *, host: str, url: str) -> Event:
+    board = meeting.board
+    summary = board.name + (f": {meeting.title}" if meeting.title else "")
+    notes = [board.body.shown_name]
+    notes.append(_("Open to the public.") if meeting.is_public else _("Not open to the public."))
+    return Event(
+        uid=f"meeting-{meeting.pk}@{host}",
+        summary=summary,
+        day=meeting.held_on,
+        start=meeting.start_time,
+        end=meeting.end_time,
+        length_minutes=board.default_length,
+        venue=meeting.venue,
+        description=" ".join(notes),
+        url=url,
+        sequence=meeting.calendar_sequence,
+        cancelled=meeting.cancelled_at is not None,
+        changed_at=meeting.updated_at,
+    )
 
 
-def feed(publications, *, host: str) -> str:
-    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Scrutiny//Board meetings//EN",
-        "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:" + _escape("Board meetings"),
-    ]
-    for publication in publications:
-        board = publication.meeting.board
-        day = publication.next_meeting_on
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{board.slug}-{day:%Y%m%d}@{_escape(host)}",
-            f"DTSTAMP:{stamp}",
-            "SUMMARY:" + _escape(f"{board.name} ({board.body.name})"),
-        ]
-        if publication.next_meeting_start:
-            start = datetime.datetime.combine(day, publication.next_meeting_start)
-            lines.append(f"DTSTART;TZID=Europe/London:{start:%Y%m%dT%H%M%S}")
+def feed(events, *, name: str) -> bytes:
+    """A calendar of the events, with a VTIMEZONE for Europe/London."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Scrutiny//Board meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    stamp = timezone.now().astimezone(datetime.UTC)
+    for event in events:
+        vevent = icalendar.Event()
+        vevent.add("uid", event.uid)
+        vevent.add("dtstamp", stamp)
+        vevent.add("summary", event.summary)
+        if event.start is not None:
+            start = datetime.datetime.combine(event.day, event.start, tzinfo=LONDON)
+            if event.end is not None:
+                end = datetime.datetime.combine(event.day, event.end, tzinfo=LONDON)
+            else:
+                end = start + datetime.timedelta(minutes=event.length_minutes)
+            vevent.add("dtstart", start)
+            vevent.add("dtend", end)
         else:
-            lines.append(f"DTSTART;VALUE=DATE:{day:%Y%m%d}")
-        if publication.next_meeting_venue:
-            lines.append("LOCATION:" + _escape(publication.next_meeting_venue))
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            vevent.add("dtstart", event.day)
+            vevent.add("dtend", event.day + datetime.timedelta(days=1))
+        if event.venue:
+            vevent.add("location", event.venue)
+        if event.description:
+            vevent.add("description", event.description)
+        if event.url:
+            vevent.add("url", event.url)
+        if event.changed_at is not None:
+            vevent.add("last-modified", event.changed_at.astimezone(datetime.UTC))
+        vevent.add("sequence", event.sequence)
+        vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+        cal.add_component(vevent)
+    cal.add_missing_timezones()
+    return cal.to_ical()

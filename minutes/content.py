@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
-from meetings.models import AgendaItem, Attendance, Meeting, split_paragraphs
+from meetings.models import AgendaItem, Attendance, Meeting, Paper, split_paragraphs
 
 
 @dataclass
@@ -103,7 +103,7 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
     owners = Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
     items = list(
         meeting.items.prefetch_related(
-            "papers",
+            Prefetch("papers", queryset=Paper.objects.select_related("file").defer("file__pdf")),
             "questions__responder",
             "departures",
             Prefetch(

@@ -108,3 +108,55 @@ def render_minutes_pdf(meeting: Meeting, *, public: bool) -> bytes:
 
 def render_questions_pdf(meeting: Meeting, *, public: bool) -> bytes:
     return render_pdf(questions_html(meeting, public=public))
+
+
+def agenda_snapshot(meeting: Meeting) -> list[dict]:
+    """The public agenda: numbered items (an exempt one by title only where the board allows
+    it, with the reason), each public item's public papers. Built from what the public minutes
+    show, so an agenda never shows more than the minutes would."""
+    rows: list[dict] = []
+
+    def walk(nodes, depth):
+        for node in nodes:
+            item = node.item
+            row = {
+                "id": item.pk,
+                "number": item.number,
+                "depth": depth,
+                "title": item.title if node.show_title else str(_("Exempt item")),
+                "exempt": node.withheld,
+                "reason": item.exempt_reason if node.withheld else "",
+                "papers": [],
+            }
+            if not node.withheld:
+                for paper in node.papers:
+                    if paper.exempt:
+                        continue  # never to the public, not even its title
+                    entry = {"id": paper.pk, "title": paper.title, "author": paper.author}
+                    if paper.file_id:
+                        entry |= {
+                            "file": paper.file_id,
+                            "size": paper.file.size,
+                            "pages": paper.file.pages,
+                        }
+                    row["papers"].append(entry)
+            rows.append(row)
+            if not node.withheld:
+                walk(node.children, depth + 1)
+
+    walk(minutes_content(meeting, public=True).items, 0)
+    return rows
+
+
+def agenda_title(meeting: Meeting) -> str:
+    when = date_format(meeting.held_on, "j F Y")
+    name = f"{meeting.board.name} {when}" + (f" ({meeting.title})" if meeting.title else "")
+    return _("Agenda: %(meeting)s") % {"meeting": name}
+
+
+def agenda_html(meeting: Meeting, items: list[dict]) -> str:
+    """The agenda as the first part of the agenda pack."""
+    return render_to_string(
+        "documents/agenda.html",
+        {"meeting": meeting, "items": items, "title": agenda_title(meeting)},
+    )

@@ -1,22 +1,38 @@
 """Writes to a meeting's record that go beyond one row: approval, publication, withdrawal."""
 
 import hashlib
+import io
 
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
-from meetings.models import Meeting, Publication, PublishedDocument, PublishedText
+from meetings.models import (
+    AgendaPublication,
+    Meeting,
+    Paper,
+    PaperFile,
+    Publication,
+    PublishedDocument,
+    PublishedText,
+)
 from minutes.content import minutes_content
 from minutes.documents import (
+    agenda_html,
+    agenda_snapshot,
     has_questions_document,
     minutes_fragment,
     render_minutes_pdf,
     render_questions_pdf,
 )
 from minutes.search import published_texts
+from minutes.tasks import build_agenda_pack
+from scrutiny.limits import PAPER_MAX_BYTES
+from scrutiny.pdf import render_pdf
 
 
 def meeting_heading(meeting: Meeting) -> str:
@@ -167,3 +183,112 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
     meeting.status = Meeting.Status.DRAFT
     meeting.save(update_fields=["status", "updated_at"])
     return len(live)
+
+
+class PaperError(Exception):
+    """An uploaded paper that is refused, and why."""
+
+
+def check_pdf(data: bytes) -> int:
+    """The page count of a PDF, judged by its content; PaperError if it is not a readable one
+    or is too large."""
+    if len(data) > PAPER_MAX_BYTES:
+        raise PaperError(
+            _("The file is %(size)s; a paper can be at most %(limit)s.")
+            % {"size": filesizeformat(len(data)), "limit": filesizeformat(PAPER_MAX_BYTES)}
+        )
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        raise PaperError(_("The file is not a PDF (it does not start as a PDF does)."))
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise PaperError(_("The PDF is password-protected: upload an unprotected copy."))
+        pages = len(reader.pages)
+    except PaperError:
+        raise
+    except Exception:  # pypdf raises many kinds of error for a damaged file
+        raise PaperError(_("The PDF could not be read: it may be damaged.")) from None
+    if pages == 0:
+        raise PaperError(_("The PDF has no pages."))
+    return pages
+
+
+@transaction.atomic
+def paper_attach_pdf(*, paper: Paper, data: bytes, by) -> PaperFile:
+    """Store the PDF of a paper, checked by its content and size; the paper points at it from
+    now on, while an agenda already published keeps the file it published."""
+    pages = check_pdf(data)
+    stored = PaperFile.objects.create(
+        pdf=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        pages=pages,
+        uploaded_by=by,
+    )
+    paper.file = stored
+    paper.save(update_fields=["file"])
+    return stored
+
+
+def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
+    """Publish the agenda and papers as they stand, as the next version; the agenda pack is
+    built in the background. Minutes are not touched."""
+    if by is None or not by.has_perm("meetings.publish_meeting"):
+        raise PublicationError(_("Only an approver can publish an agenda."))
+    if meeting.cancelled_at is not None:
+        raise PublicationError(_("The meeting is cancelled."))
+    items = agenda_snapshot(meeting)
+    if not items:
+        raise PublicationError(_("The agenda has no items yet."))
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.announced_at is None:
+            locked.announced_at = timezone.now()
+            locked.save(update_fields=["announced_at", "updated_at"])
+        previous = locked.agenda_publications.aggregate(latest=Max("version"))["latest"] or 0
+        locked.agenda_publications.filter(withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        publication = AgendaPublication.objects.create(
+            meeting=locked,
+            version=previous + 1,
+            published_at=timezone.now(),
+            published_by=by,
+            items=items,
+        )
+        # Enqueued in the same transaction: the database queue's row commits with the agenda.
+        build_agenda_pack.enqueue(publication.pk)
+    return publication
+
+
+def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
+    """The agenda pack: the agenda followed by the public papers as published, in one PDF."""
+    meeting = publication.meeting
+    writer = PdfWriter()
+    writer.append(io.BytesIO(render_pdf(agenda_html(meeting, publication.items))))
+    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+    for item in publication.items:
+        for paper in item["papers"]:
+            if paper.get("file") in files:
+                writer.append(io.BytesIO(bytes(files[paper["file"]].pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    pack = out.getvalue()
+    AgendaPublication.objects.filter(pk=publication.pk).update(
+        pack=pack,
+        pack_sha256=hashlib.sha256(pack).hexdigest(),
+        pack_size=len(pack),
+        pack_pages=len(writer.pages),
+    )
+    publication.refresh_from_db()
+    return publication
+
+
+@transaction.atomic
+def agenda_withdraw(*, meeting: Meeting, by) -> int:
+    """Take the published agenda, its papers and pack off the public site at once."""
+    if by is None or not by.has_perm("meetings.publish_meeting"):
+        raise PublicationError(_("Only an approver can withdraw an agenda."))
+    return meeting.agenda_publications.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import api, views
+from minutes import api, feeds, views
 
 app_name = "minutes"
 
@@ -33,9 +33,25 @@ urlpatterns = [
         views.PublishedDocumentView.as_view(),
         name="published-document",
     ),
+    path("meetings/<int:pk>/papers/<int:file>.pdf", views.PaperView.as_view(), name="paper"),
+    path(
+        "meetings/<int:pk>/agenda-pack-v<int:version>.pdf",
+        views.AgendaPackView.as_view(),
+        name="agenda-pack",
+    ),
+    path("boards/<slug:slug>/feed.atom", feeds.BoardFeed(), name="board-feed"),
     path(
         "meetings/<int:pk>/preview/<str:kind>-<str:variant>.pdf",
         views.PreviewDocumentView.as_view(),
         name="preview-document",
     ),
+    # A body's own pages last: its web address is any slug the paths above do not take.
+    path("<slug:body>/", views.BodyHomeView.as_view(), name="body-home"),
+    path("<slug:body>/feed.atom", feeds.BodyFeed(), name="body-feed"),
+    path("<slug:body>/meetings.ics", views.CalendarFeedView.as_view(), name="body-calendar"),
+    path(
+        "<slug:body>/accessibility/", views.AccessibilityView.as_view(), name="body-accessibility"
+    ),
+    path("<slug:body>/logo", views.BodyLogoView.as_view(), name="body-logo"),
+    path("<slug:body>/identity.css", views.BodyStyleView.as_view(), name="body-style"),
 ]

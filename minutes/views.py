@@ -1,21 +1,28 @@
+import datetime
+
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from actions.models import Action
 from meetings.models import (
     AgendaItem,
+    AgendaPublication,
     Attendance,
     Board,
     Departure,
     Meeting,
+    Organisation,
     Paper,
+    PaperFile,
     Publication,
     PublishedDocument,
     Question,
+    split_paragraphs,
 )
 from minutes import calendar, search
 from minutes.documents import (
@@ -45,22 +52,62 @@ def listed_meetings(user):
     return visible.annotate(public_title=Subquery(latest.values("title")[:1]))
 
 
+def live_agendas():
+    return AgendaPublication.objects.filter(withdrawn_at__isnull=True)
+
+
+def boards_listed(user):
+    """Boards as the public lists them: only those that have published something (minutes, an
+    agenda or an announced meeting); staff see every board."""
+    boards = Board.objects.select_related("body")
+    if can_see_full_record(user):
+        return boards
+    here = OuterRef("pk")
+    return boards.filter(
+        Exists(live_publications().filter(meeting__board=here))
+        | Exists(Meeting.objects.announced().filter(board=here))
+    )
+
+
+def forthcoming_meetings(**filters):
+    """Announced meetings still to come, soonest first, with whether an agenda is published."""
+    return (
+        Meeting.objects.forthcoming(timezone.localdate())
+        .filter(**filters)
+        .select_related("board__body")
+        .annotate(has_agenda=Exists(live_agendas().filter(meeting=OuterRef("pk"))))
+        .order_by("held_on", "start_time", "board__name")
+    )
+
+
+def body_identity(body: Organisation | None) -> dict:
+    """The identity the chrome of a body's pages shows (the default one when body is None)."""
+    return {"site_body": body if body is not None and body.slug else None}
+
+
 class HomeView(ListView):
-    """The boards, each with its latest meetings."""
+    """The boards, each with its latest meetings, and the meetings to come."""
 
     template_name = "meetings/home.html"
     context_object_name = "boards"
+    body = None
 
     def get_context_data(self, **kwargs):
+        filters = {"board__body": self.body} if self.body else {}
         return super().get_context_data(
-            full_record=can_see_full_record(self.request.user), **kwargs
+            full_record=can_see_full_record(self.request.user),
+            forthcoming=forthcoming_meetings(**filters),
+            **body_identity(self.body),
+            **kwargs,
         )
 
     def get_queryset(self):
         visible = listed_meetings(self.request.user)
+        boards = boards_listed(self.request.user)
+        if self.body is not None:
+            boards = boards.filter(body=self.body)
         return (
-            Board.objects.select_related("body")
-            .annotate(meeting_count=Count("meetings", filter=Q(meetings__in=visible)))
+            boards.annotate(meeting_count=Count("meetings", filter=Q(meetings__in=visible)))
             .prefetch_related(
                 Prefetch(
                     "meetings",
@@ -72,13 +119,66 @@ class HomeView(ListView):
         )
 
 
+class BodyHomeView(HomeView):
+    """A body's own home page: its boards and meetings only, in its own identity."""
+
+    template_name = "meetings/body_home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.body = get_object_or_404(Organisation, parent=None, slug=kwargs["body"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AccessibilityView(TemplateView):
+    """A body's accessibility statement, as it wrote it."""
+
+    template_name = "meetings/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        body = get_object_or_404(Organisation, parent=None, slug=kwargs.pop("body"))
+        paragraphs = split_paragraphs(body.accessibility_statement)
+        return super().get_context_data(
+            **body_identity(body), body=body, paragraphs=paragraphs, **kwargs
+        )
+
+
+class BodyLogoView(View):
+    """A body's logo, served by the application (PNG or JPEG only, checked at upload)."""
+
+    def get(self, request, body):
+        organisation = get_object_or_404(Organisation, parent=None, slug=body)
+        if not organisation.logo or organisation.logo_type not in ("image/png", "image/jpeg"):
+            raise Http404
+        response = HttpResponse(bytes(organisation.logo), content_type=organisation.logo_type)
+        response["Cache-Control"] = "public, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class BodyStyleView(View):
+    """A body's colours as a stylesheet (our CSP allows no inline style); the colours are
+    validated #rrggbb values, checked for contrast when saved."""
+
+    def get(self, request, body):
+        organisation = get_object_or_404(Organisation, parent=None, slug=body)
+        css = (
+            f":root{{--body-header:{organisation.header_colour};"
+            f"--body-header-text:{organisation.header_text_colour};"
+            f"--bs-link-color:{organisation.link_colour};}}\n"
+            ".site-header{background:var(--body-header);}\n"
+            ".site-header .nav-link,.site-header .navbar-brand{color:var(--body-header-text);}\n"
+        )
+        response = HttpResponse(css, content_type="text/css; charset=utf-8")
+        response["Cache-Control"] = "public, no-cache"
+        return response
+
+
 class BoardDetailView(DetailView):
-    model = Board
     template_name = "meetings/board_detail.html"
     context_object_name = "board"
 
     def get_queryset(self):
-        return Board.objects.select_related("body")
+        return boards_listed(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -87,7 +187,9 @@ class BoardDetailView(DetailView):
             .filter(board=self.object)
             .order_by("-held_on", "title")
         )
+        context["forthcoming"] = forthcoming_meetings(board=self.object)
         context["full_record"] = can_see_full_record(self.request.user)
+        context.update(body_identity(self.object.body))
         return context
 
 
@@ -97,7 +199,11 @@ class MeetingDetailView(DetailView):
     context_object_name = "meeting"
 
     def get_object(self, queryset=None):
-        queryset = Meeting.objects.visible_to(self.request.user).select_related(
+        user = self.request.user
+        visible = Meeting.objects.visible_to(user)
+        if not can_see_full_record(user):
+            visible = visible | Meeting.objects.announced()
+        queryset = visible.select_related(
             "board__body", "chair", "chair_role", "created_by", "approved_by"
         )
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
@@ -105,11 +211,17 @@ class MeetingDetailView(DetailView):
     def get_template_names(self):
         if can_see_full_record(self.request.user):
             return ["meetings/meeting_detail.html"]
-        return ["meetings/meeting_published.html"]
+        if self.object.publications.filter(withdrawn_at__isnull=True).exists():
+            return ["meetings/meeting_published.html"]
+        return ["meetings/meeting_forthcoming.html"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.object
+        context.update(body_identity(meeting.board.body))
+        context["agenda"] = (
+            live_agendas().filter(meeting=meeting).defer("pack").order_by("-version").first()
+        )
         publications = list(
             meeting.publications.prefetch_related("documents")
             .select_related("published_by", "withdrawn_by")
@@ -123,7 +235,7 @@ class MeetingDetailView(DetailView):
             context["has_questions"] = has_questions_document(meeting)
             context["can_see_actions"] = self.request.user.has_perm("actions.view_action")
             context["audit"] = meeting_audit(meeting)
-        else:
+        elif live:
             context["current"] = live[0]
         return context
 
@@ -156,18 +268,11 @@ class PublishedDocumentView(View):
         )
         if document is None:
             raise Http404
-        etag = f'"{document.sha256}"'
-        if request.headers.get("If-None-Match") == etag:
-            return HttpResponseNotModified(headers={"ETag": etag, "Cache-Control": "no-cache"})
         meeting = document.publication.meeting
         filename = f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-{kind}-v{version}.pdf"
-        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-        response["Content-Length"] = str(document.size)
-        response["ETag"] = etag
-        # Caches may keep a copy but must ask each time: a withdrawal takes effect at once.
-        response["Cache-Control"] = "public, no-cache"
-        return response
+        return pdf_response(
+            bytes(document.pdf), filename=filename, etag=f'"{document.sha256}"', request=request
+        )
 
 
 class PreviewDocumentView(View):
@@ -190,26 +295,125 @@ class PreviewDocumentView(View):
         return response
 
 
-class CalendarFeedView(View):
-    """Upcoming meetings as announced in published minutes, as iCalendar."""
+def pdf_response(data: bytes, *, filename: str, etag: str, request) -> HttpResponse:
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag, "Cache-Control": "no-cache"})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    # Caches may keep a copy but must ask each time: a withdrawal takes effect at once.
+    response["Cache-Control"] = "public, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
-    def get(self, request, slug=None):
-        today = timezone.localdate()
-        publications = (
-            live_publications()
-            .filter(next_meeting_on__gte=today)
-            .select_related("meeting__board__body")
-            .order_by("next_meeting_on", "-version")
+
+def public_papers(meeting: Meeting):
+    """The meeting's papers the public may have now: neither exempt nor under an exempt item."""
+    papers = Paper.objects.filter(item__meeting=meeting, exempt=False).select_related(
+        "item__parent__parent"
+    )
+    return [paper for paper in papers if not paper.item.is_exempt_in_effect()]
+
+
+class PaperView(View):
+    """A paper's PDF: to the public only when a live agenda published it and it is still
+    public; staff may open any paper of the meeting. Never under a public file address."""
+
+    def get(self, request, pk, file):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        if can_see_full_record(request.user):
+            allowed = Paper.objects.filter(item__meeting=meeting, file_id=file).exists()
+            cache = "private, no-store"
+        else:
+            agenda = live_agendas().filter(meeting=meeting).defer("pack").order_by("-version")
+            agenda = agenda.first()
+            allowed = (
+                agenda is not None
+                and file in agenda.public_file_ids()
+                and any(paper.file_id == file for paper in public_papers(meeting))
+            )
+            cache = None
+        if not allowed:
+            raise Http404
+        stored = get_object_or_404(PaperFile, pk=file)
+        response = pdf_response(
+            bytes(stored.pdf),
+            filename=f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-paper-{file}.pdf",
+            etag=f'"{stored.sha256}"',
+            request=request,
         )
+        if cache:
+            response["Cache-Control"] = cache
+        return response
+
+
+class AgendaPackView(View):
+    """The agenda pack of a live agenda (the agenda, then its public papers)."""
+
+    def get(self, request, pk, version):
+        agenda = live_agendas().filter(meeting_id=pk, version=version, pack_size__isnull=False)
+        agenda = agenda.select_related("meeting__board").first()
+        if agenda is None:
+            raise Http404
+        meeting = agenda.meeting
+        return pdf_response(
+            bytes(agenda.pack),
+            filename=f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-agenda-pack-"
+            f"v{version}.pdf",
+            etag=f'"{agenda.pack_sha256}"',
+            request=request,
+        )
+
+
+class CalendarFeedView(View):
+    """Announced meetings (and the next meeting printed in published minutes that nobody
+    announced), as iCalendar: a board's, a body's or everyone's."""
+
+    def get(self, request, slug=None, body=None):
+        since = timezone.localdate() - datetime.timedelta(days=31)
+        meetings = Meeting.objects.announced().filter(held_on__gte=since)
+        publications = live_publications().filter(next_meeting_on__gte=timezone.localdate())
+        name = gettext("Board meetings")
         if slug is not None:
-            board = get_object_or_404(Board, slug=slug)
+            board = get_object_or_404(boards_listed(request.user), slug=slug)
+            meetings = meetings.filter(board=board)
             publications = publications.filter(meeting__board=board)
-        events = {}
-        for publication in publications:
-            key = (publication.meeting.board_id, publication.next_meeting_on)
-            events.setdefault(key, publication)
-        body = calendar.feed(events.values(), host=request.get_host())
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+            name = board.name
+        elif body is not None:
+            organisation = get_object_or_404(Organisation, parent=None, slug=body)
+            meetings = meetings.filter(board__body=organisation)
+            publications = publications.filter(meeting__board__body=organisation)
+            name = organisation.shown_name
+        host = request.get_host()
+        events, taken = [], set()
+        for meeting in meetings.select_related("board__body").order_by("held_on", "pk"):
+            taken.add((meeting.board_id, meeting.held_on))
+            url = request.build_absolute_uri(meeting.get_absolute_url())
+            events.append(calendar.meeting_event(meeting, host=host, url=url))
+        printed = publications.select_related("meeting__board__body").order_by(
+            "next_meeting_on", "-version"
+        )
+        for publication in printed:
+            board = publication.meeting.board
+            key = (board.id, publication.next_meeting_on)
+            if key in taken:
+                continue
+            taken.add(key)
+            events.append(
+                calendar.Event(
+                    uid=f"next-{board.slug}-{publication.next_meeting_on:%Y%m%d}@{host}",
+                    summary=f"{board.name} ({board.body.shown_name})",
+                    day=publication.next_meeting_on,
+                    start=publication.next_meeting_start,
+                    end=None,
+                    length_minutes=board.default_length,
+                    venue=publication.next_meeting_venue,
+                )
+            )
+        response = HttpResponse(
+            calendar.feed(events, name=name), content_type="text/calendar; charset=utf-8"
+        )
         response["Content-Disposition"] = 'inline; filename="meetings.ics"'
         return response
 

@@ -10,3 +10,6 @@ DOCUMENT_HTML = 8_000_000  # what the renderer accepts at most, all items togeth
 
 def limit(n: int) -> list:
     return [MaxLengthValidator(n)]
+
+
+PAPER_MAX_BYTES = 20 * 1024 * 1024  # an uploaded paper (a report with charts is a few MB)

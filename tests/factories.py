@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import factory
 from django.contrib.auth import get_user_model
@@ -133,3 +134,32 @@ class ActionUpdateFactory(factory.django.DjangoModelFactory):
     action = factory.SubFactory(ActionFactory)
     reported_on = datetime.date(2019, 6, 1)
     text = factory.Faker("sentence")
+
+
+def pdf_with_text(*lines: str, pages: int = 1) -> bytes:
+    """A small real PDF whose pages print the given lines (for papers and their canaries)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    for _ in range(pages):
+        page = writer.add_blank_page(595, 842)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        text = " ".join(f"({line}) Tj 0 -16 Td" for line in lines)
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT /F1 12 Tf 72 760 Td {text} ET".encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,14 +1,26 @@
 """Every URL name of the project, with every persona and object state, and its documented
 outcome (docs/permissions.md). A URL without a row here fails `test_every_url_has_a_row`."""
 
+import datetime
+import io
+
 import pytest
 from django.contrib import admin
 from django.urls import URLResolver, get_resolver, reverse
+from PIL import Image
 
 from actions.services import action_create
-from meetings.models import Role
-from minutes.services import meeting_publish
-from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, QuestionFactory
+from meetings.models import Paper, Role
+from meetings.services import meeting_announce
+from minutes.services import agenda_publish, meeting_publish, paper_attach_pdf
+from tests.factories import (
+    AgendaItemFactory,
+    BoardFactory,
+    MeetingFactory,
+    QuestionFactory,
+    UserFactory,
+    pdf_with_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +83,21 @@ MATRIX = {
         ("published", "get", lambda o: [o["published"].pk, 1, "minutes"], PUBLIC),
         ("draft", "get", lambda o: [o["draft"].pk, 1, "minutes"], dict.fromkeys(PERSONAS, 404)),
     ],
+    "minutes:paper": [
+        ("public paper", "get", lambda o: [o["forthcoming"].pk, o["public_file"]], PUBLIC),
+        (
+            "exempt paper",
+            "get",
+            lambda o: [o["forthcoming"].pk, o["exempt_file"]],
+            FULL_RECORD_ONLY,
+        ),
+    ],
+    "minutes:agenda-pack": [("published", "get", lambda o: [o["forthcoming"].pk, 1], PUBLIC)],
+    "minutes:board-feed": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
+    **{
+        f"minutes:body-{name}": [("-", "get", lambda o: [o["board"].body.slug], PUBLIC)]
+        for name in ["home", "feed", "calendar", "accessibility", "logo", "style"]
+    },
     "minutes:preview-document": [
         ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
         ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], FULL_RECORD_ONLY),
@@ -191,7 +218,12 @@ def test_every_url_has_a_row():
 def objects(force_lead, other_force_lead):
     hospc = Role.objects.get(abbrev="HoSPC")
     acc = Role.objects.get(abbrev="ACC")
-    board = BoardFactory(body=hospc.body, slug="spb")
+    logo = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(logo, "PNG")
+    body = hospc.body
+    body.slug, body.logo, body.logo_type = "gwent", logo.getvalue(), "image/png"
+    body.save()
+    board = BoardFactory(body=body, slug="spb")
     published = MeetingFactory(board=board)
     exempt = AgendaItemFactory(meeting=published, exempt=True, exempt_reason="Section 7")
     QuestionFactory(item=exempt)
@@ -199,7 +231,24 @@ def objects(force_lead, other_force_lead):
     draft = MeetingFactory(board=board)
     own = action_create(board=board, text="Own", owners=[hospc], raised_at_meeting=draft)
     other = action_create(board=board, text="Other", owners=[acc], raised_at_meeting=draft)
-    return {"board": board, "published": published, "draft": draft, "own": own, "other": other}
+    forthcoming = meeting_announce(
+        board=board, held_on=datetime.date(2099, 1, 1), start_time=None, by=None
+    )
+    item = AgendaItemFactory(meeting=forthcoming)
+    files = {}
+    for title, exempt in (("public_file", False), ("exempt_file", True)):
+        paper = Paper.objects.create(item=item, title=title, exempt=exempt)
+        files[title] = paper_attach_pdf(paper=paper, data=pdf_with_text(title), by=None).pk
+    agenda_publish(meeting=forthcoming, by=UserFactory(is_superuser=True))
+    return {
+        "board": board,
+        "published": published,
+        "draft": draft,
+        "own": own,
+        "other": other,
+        "forthcoming": forthcoming,
+        **files,
+    }
 
 
 @pytest.fixture

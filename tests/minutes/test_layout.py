@@ -164,3 +164,72 @@ def test_a_restricted_response_prints_its_public_reason(questions):
     assert "withheld from publication" not in flat
     full = " ".join(pdf_text(render_questions_pdf(questions, public=False), mode="-raw").split())
     assert "Names of officers" in full
+
+
+def png(colour="navy") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def images_with_alt(pdf: bytes) -> tuple[int, list[str]]:
+    """How many images the document holds, and the text alternatives of the tagged figures."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        images = sum(
+            1
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+        )
+        alts = [
+            str(obj.get("/Alt"))
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Alt") is not None
+        ]
+    return images, alts
+
+
+def test_the_bodys_logo_heads_the_documents_with_its_text_alternative(gwent, questions):
+    from minutes.documents import minutes_html, questions_html
+    from scrutiny.pdf import render
+
+    assert images_with_alt(render_minutes_pdf(gwent, public=True))[0] == 0  # no logo, no image
+    for meeting in (gwent, questions):
+        body = meeting.board.body
+        body.logo, body.logo_type, body.logo_alt = png(), "image/png", "Gwent OPCC logo"
+        body.save()
+        meeting.refresh_from_db()
+    rendered = render(minutes_html(gwent, public=True))
+    assert rendered.refused == []
+    assert images_with_alt(rendered.pdf) == (1, ["Gwent OPCC logo"])
+    rendered = render(questions_html(questions, public=True))
+    assert rendered.refused == []
+    assert images_with_alt(rendered.pdf) == (1, ["Gwent OPCC logo"])
+    # The web page shows the logo in the site header, not inside the stored minutes.
+    assert "data:image" not in minutes_fragment(gwent, public=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "data:text/css,body{}",
+        "data:image/svg+xml;base64,PHN2Zy8+",
+        "data:image/png,notbase64",
+        "data:image/png;base64,%%%",
+        "data:text/html;base64,PHA+",
+    ],
+)
+def test_the_fetcher_serves_no_other_inline_data(url):
+    from scrutiny.pdf import OwnFilesOnlyFetcher
+
+    fetcher = OwnFilesOnlyFetcher()
+    with pytest.raises(ValueError, match="Refused"):
+        fetcher.fetch(url)
+    assert fetcher.refused

@@ -1,0 +1,137 @@
+"""Atom feeds of what a body or a board publishes: minutes, corrections and agendas."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from meetings.models import AgendaPublication, Board, Organisation, Publication
+from minutes.services import meeting_heading
+
+FEED_LENGTH = 50
+
+
+@dataclass
+class Entry:
+    guid: str
+    title: str
+    link: str
+    published_at: datetime
+    description: str
+
+
+def entries(**filters) -> list[Entry]:
+    """The latest live publications (minutes and their corrections) and agendas."""
+    minutes = (
+        Publication.objects.filter(withdrawn_at__isnull=True, **filters)
+        .select_related("meeting__board")
+        .defer("minutes_html")
+        .order_by("-published_at")[:FEED_LENGTH]
+    )
+    agendas = (
+        AgendaPublication.objects.filter(withdrawn_at__isnull=True, **filters)
+        .select_related("meeting__board")
+        .defer("pack", "items")
+        .order_by("-published_at")[:FEED_LENGTH]
+    )
+    out = []
+    for publication in minutes:
+        meeting = publication.meeting
+        if publication.version > 1:
+            title = _("Correction (version %(n)s): minutes of %(board)s, %(meeting)s")
+            description = publication.note
+        else:
+            title = _("Minutes published: %(board)s, %(meeting)s")
+            description = _("The minutes of the meeting are published.")
+        out.append(
+            Entry(
+                guid=f"minutes-{meeting.pk}-v{publication.version}",
+                title=title
+                % {
+                    "n": publication.version,
+                    "board": meeting.board.name,
+                    "meeting": publication.title,
+                },
+                link=meeting.get_absolute_url() + f"#v{publication.version}",
+                published_at=publication.published_at,
+                description=description,
+            )
+        )
+    for agenda in agendas:
+        meeting = agenda.meeting
+        out.append(
+            Entry(
+                guid=f"agenda-{meeting.pk}-v{agenda.version}",
+                title=_("Agenda published: %(board)s, %(meeting)s")
+                % {"board": meeting.board.name, "meeting": meeting_heading(meeting)},
+                link=meeting.get_absolute_url() + f"#agenda-v{agenda.version}",
+                published_at=agenda.published_at,
+                description=_("The agenda and papers of the meeting are published."),
+            )
+        )
+    out.sort(key=lambda entry: entry.published_at, reverse=True)
+    return out[:FEED_LENGTH]
+
+
+class PublicationsFeed(Feed):
+    feed_type = Atom1Feed
+
+    def item_title(self, item: Entry) -> str:
+        return item.title
+
+    def item_description(self, item: Entry) -> str:
+        return item.description
+
+    def item_link(self, item: Entry) -> str:
+        return item.link
+
+    def item_guid(self, item: Entry) -> str:
+        return item.guid
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Entry) -> datetime:
+        return item.published_at
+
+    def item_updateddate(self, item: Entry) -> datetime:
+        return item.published_at
+
+
+class BoardFeed(PublicationsFeed):
+    def get_object(self, request, slug):
+        from minutes.views import boards_listed
+
+        return get_object_or_404(boards_listed(request.user).select_related("body"), slug=slug)
+
+    def title(self, obj: Board) -> str:
+        return _("%(board)s: new publications") % {"board": obj.name}
+
+    def subtitle(self, obj: Board) -> str:
+        return obj.body.shown_name
+
+    def link(self, obj: Board) -> str:
+        return obj.get_absolute_url()
+
+    def items(self, obj: Board) -> list[Entry]:
+        return entries(meeting__board=obj)
+
+
+class BodyFeed(PublicationsFeed):
+    def get_object(self, request, body):
+        return get_object_or_404(Organisation, parent=None, slug=body)
+
+    def title(self, obj: Organisation) -> str:
+        return _("%(body)s: new publications") % {"body": obj.shown_name}
+
+    def subtitle(self, obj: Organisation) -> str:
+        return _("Minutes, corrections and agendas of the boards.")
+
+    def link(self, obj: Organisation) -> str:
+        return reverse("minutes:body-home", kwargs={"body": obj.slug})
+
+    def items(self, obj: Organisation) -> list[Entry]:
+        return entries(meeting__board__body=obj)
