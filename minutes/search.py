@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -198,8 +199,44 @@ def matches(
 # --- What each reader searches --------------------------------------------------------------
 
 
-def _public_results(query: str) -> list[Result]:
+def _agenda_results(query: str) -> list[Result]:
+    """Items and papers of the live published agendas, as published. Agendas are few and short,
+    so their words are matched in Python, as on SQLite (no stemming) on either database."""
+    from minutes.views import live_agendas
+
+    terms = _terms(query)
+    if not terms:
+        return []
     results = []
+    agendas = live_agendas().select_related("meeting__board").defer("pack")
+    for agenda in agendas:
+        meeting = agenda.meeting
+        when = date_format(meeting.held_on, "j F Y")
+        context = f"{meeting.board.name}, {_('agenda of %(date)s') % {'date': when}}"
+        for item in agenda.items:
+            passages = [("item", f"{item['number']} {item['title']}".strip(), item["reason"])]
+            passages += [("paper", p["title"], p.get("author", "")) for p in item["papers"]]
+            for kind, title, text in passages:
+                haystack = f"{title} {text}".lower()
+                if all(term.lower() in haystack for term in terms):
+                    results.append(
+                        Result(
+                            kind=kind,
+                            kind_label=str(PublishedText.Kind(kind).label),
+                            title=title,
+                            snippet=_fallback_snippet(
+                                f"{title} – {text}" if text else title, terms
+                            ),
+                            url=meeting.get_absolute_url(),
+                            context=context,
+                            rank=float(sum(haystack.count(t.lower()) for t in terms)),
+                        )
+                    )
+    return results
+
+
+def _public_results(query: str) -> list[Result]:
+    results = _agenda_results(query)
     texts = public_texts().select_related("publication__meeting__board")
     for language in SEARCH_CONFIGS:
         for row in matches(texts.filter(language=language), query, language=language):

@@ -150,3 +150,32 @@ def test_public_search_uses_the_gin_index(require_postgres, published):
             plan = queryset.explain()
             cursor.execute("SET enable_seqscan = on")
         assert f"publishedtext_search_{language}" in plan
+
+
+def test_a_published_agenda_is_found_before_the_meeting(client, approver):
+    from minutes.services import agenda_publish, agenda_withdraw
+
+    meeting = MeetingFactory(board__name="Police Performance Board")
+    item = AgendaItemFactory(meeting=meeting, number="5", title="Hate Crime Monitoring", minutes="")
+    Paper.objects.create(item=item, title="Hate Crime Monitoring Report", author="ACC")
+    Paper.objects.create(item=item, title="Secret annex on informants", exempt=True)
+    private = AgendaItemFactory(
+        meeting=meeting,
+        number="6",
+        title="Informants",
+        minutes="",
+        exempt=True,
+        exempt_reason="Exempt under paragraph 7",
+    )
+    Paper.objects.create(item=private, title="Informant handling review")
+    meeting.board.public_exempt_titles = False
+    meeting.board.save()
+    agenda_publish(meeting=meeting, by=approver)
+    page = results_page(client, "hate crime")
+    assert "5 Hate Crime Monitoring" in page
+    assert "Hate Crime Monitoring Report" in page
+    assert "agenda of" in page
+    assert "0 results" in results_page(client, "informants")
+    assert "0 results" in results_page(client, "informant")
+    agenda_withdraw(meeting=meeting, by=approver)
+    assert "0 results" in results_page(client, "hate crime")
