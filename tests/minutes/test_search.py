@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meetings.models import Paper, PublishedText
 from meetings.services import meeting_start_correction
-from minutes.search import public_texts, search_vector
+from minutes.search import search_vector
 from minutes.services import meeting_publish
 from tests.factories import (
     ActionFactory,
@@ -139,9 +139,10 @@ def test_public_search_uses_the_gin_index(require_postgres, published):
 
     for language, config in (("en", "english"), ("cy", "simple")):
         tsquery = SearchQuery("burglaries", search_type="websearch", config=config)
+        # The passages alone: on a table this small the planner may start from the publication
+        # instead; what matters is that the search expression is the indexed one.
         queryset = (
-            public_texts()
-            .filter(language=language)
+            PublishedText.objects.filter(language=language)
             .annotate(search=search_vector(config))
             .filter(search=tsquery)
         )
