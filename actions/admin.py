@@ -37,7 +37,7 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     class Meta:
         model = Action
         # A new action starts open; its status then moves only through its progress history.
-        fields = ["raised_at_item", "text", "due_on"]
+        fields = ["raised_at_item", "text", "due_on", "paragraph"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -104,7 +104,7 @@ class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
     fk_name = "raised_at_meeting"
     extra = 0
     fields = [
-        ("raised_at_item", "due_on"),
+        ("raised_at_item", "paragraph", "due_on"),
         "text",
         ("owner_roles", "owner_people"),
         "lock_version",
@@ -119,7 +119,7 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_item"
     extra = 0
-    fields = ["due_on", "text", ("owner_roles", "owner_people"), "lock_version"]
+    fields = [("due_on", "paragraph"), "text", ("owner_roles", "owner_people"), "lock_version"]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised under this item (numbered when saved)")
     show_change_link = True

@@ -145,6 +145,15 @@ class Action(models.Model):
         related_name="actions",
     )
     position = models.PositiveIntegerField(_("order within the item"), default=0)
+    paragraph = models.PositiveSmallIntegerField(
+        _("raised in paragraph"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Which paragraph of the item's minutes raised it (1 for the first): with the "
+            "board's Action column, its owners print beside that paragraph; empty for the last."
+        ),
+    )
     raised_on = models.DateField(
         _("raised on"),
         null=True,

@@ -112,6 +112,7 @@ def action_create(
     raised_on: datetime.date | None = None,
     carried_forward: bool = False,
     position: int = 0,
+    paragraph: int | None = None,
 ) -> Action:
     """Create an action with the board's next free number, or with a number printed earlier."""
     if number is None:
@@ -137,6 +138,7 @@ def action_create(
                 raised_on=raised_on,
                 carried_forward=carried_forward,
                 position=position,
+                paragraph=paragraph,
             )
     except IntegrityError:
         # Another writer took the printed number between the check and the insert.

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,6 +34,13 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
         help_text=_("Empty for a body that owns boards; the body for a group within it."),
+    )
+    time_style = models.CharField(
+        _("how times are written"),
+        max_length=10,
+        choices=[("24h", _("13:00 (24-hour clock)")), ("12h", _("1.00pm (12-hour clock)"))],
+        default="24h",
+        help_text=_("How the body's minutes and pages print times."),
     )
 
     # The body's identity on the public site (only a body, an organisation with no parent, has
@@ -303,6 +311,26 @@ class Board(models.Model):
         default=True,
         help_text=_("When off, the public minutes show only an exempt item's number and reason."),
     )
+    question_label = models.CharField(
+        _("word for a question"),
+        max_length=40,
+        blank=True,
+        help_text=_('As the board prints it, e.g. "Findings"; empty for "Question".'),
+    )
+    response_label = models.CharField(
+        _("word for a response"),
+        max_length=40,
+        blank=True,
+        help_text=_('As the board prints it, e.g. "Update"; empty for "Response".'),
+    )
+    action_column = models.BooleanField(
+        _("print actions in a column beside the minutes"),
+        default=False,
+        help_text=_(
+            "The owners of each action stand in an Action column beside the paragraph that "
+            "raised it, as in Gwent's minutes."
+        ),
+    )
     next_action_number = models.PositiveIntegerField(
         _("next action number"),
         default=1,
@@ -339,6 +367,14 @@ class Board(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("minutes:board-detail", kwargs={"slug": self.slug})
+
+    @property
+    def question_word(self) -> str:
+        return self.question_label or gettext("Question")
+
+    @property
+    def response_word(self) -> str:
+        return self.response_label or gettext("Response")
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -415,6 +451,14 @@ class Meeting(models.Model):
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
     next_meeting_note = models.TextField(
         _("next meeting note"), blank=True, validators=limit(SHORT_TEXT)
+    )
+    questions_intro = models.TextField(
+        _("introduction to the questions record"),
+        blank=True,
+        validators=limit(SHORT_TEXT),
+        help_text=_(
+            "Printed above the questions and responses. Paragraphs separated by a blank line."
+        ),
     )
     is_public = models.BooleanField(
         _("open to the public"),
@@ -750,6 +794,15 @@ class Question(models.Model):
         default=False,
         help_text=_("The public sees that a response was given, not its text."),
     )
+    restricted_reason = models.CharField(
+        _("public reason for the restriction"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            'Printed for the public in place of the standard line, e.g. "Details have been '
+            'provided to the OPCC; the document is restricted under the Data Protection Act."'
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -803,6 +856,7 @@ class Publication(models.Model):
     )
     minutes_html = models.TextField(_("public minutes (HTML)"))
     title = models.CharField(_("title"), max_length=1000)
+    held_on = models.DateField(_("meeting date as published"), null=True, blank=True)
     next_meeting_on = models.DateField(_("next meeting date"), null=True, blank=True)
     next_meeting_start = models.TimeField(_("next meeting start"), null=True, blank=True)
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
@@ -953,3 +1007,47 @@ class PublishedDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("A published document is never deleted.")
+
+
+class PublishedText(models.Model):
+    """A passage of a publication exactly as the public read it, for search and the API."""
+
+    class Kind(models.TextChoices):
+        ITEM = "item", _("Agenda item")
+        PAPER = "paper", _("Paper")
+        QUESTION = "question", _("Question")
+        RESPONSE = "response", _("Response")
+        ACTION = "action", _("Action")
+        MINUTES = "minutes", _("Minutes")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.PROTECT,
+        related_name="texts",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    number = models.CharField(_("number as printed"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # Which text-search configuration reads it: "en" is stemmed as English, "cy" (Welsh, which
+    # PostgreSQL cannot stem) is read word for word. See minutes/search.py.
+    language = models.CharField(_("language"), max_length=10, default="en")
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published text")
+        verbose_name_plural = _("published texts")
+
+    def __str__(self) -> str:
+        return f"{self.publication} {self.kind} {self.number}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("Published text is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Published text is never deleted.")

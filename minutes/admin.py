@@ -74,6 +74,7 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "next_meeting_start",
             "next_meeting_venue",
             "next_meeting_note",
+            "questions_intro",
             "is_public",
         ]
 
@@ -186,7 +187,14 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         ),
         (
             _("Chair and minutes"),
-            {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]},
+            {
+                "fields": [
+                    ("chair_role", "chair"),
+                    "chair_note",
+                    "minute_taker",
+                    "questions_intro",
+                ]
+            },
         ),
         (
             _("Status"),
@@ -516,6 +524,7 @@ class QuestionInline(admin.StackedInline):
         "question",
         "response",
         ("responder", "restricted"),
+        "restricted_reason",
     ]
     autocomplete_fields = ["responder"]
 

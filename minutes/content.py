@@ -40,6 +40,17 @@ class ItemView:
         return any(review.summary for review in self.reviews)
 
     @property
+    def paragraphs_with_actions(self) -> list[tuple[str, list[Action]]]:
+        """Each paragraph with the actions it raised (the Action column of Gwent's minutes):
+        an action without a paragraph, or with one the minutes do not have, goes by the last."""
+        last = len(self.paragraphs)
+        raised: dict[int, list[Action]] = {}
+        for action in self.actions:
+            number = action.paragraph if action.paragraph and action.paragraph <= last else last
+            raised.setdefault(number, []).append(action)
+        return [(text, raised.get(n, [])) for n, text in enumerate(self.paragraphs, start=1)]
+
+    @property
     def no_comments(self) -> bool:
         """A paper considered without questions is printed as "No comments were raised"."""
         return bool(self.papers) and not self.questions
@@ -67,6 +78,11 @@ class MinutesContent:
     items: list[ItemView]
     reviews: list[ActionUpdate]
     new_actions: list[Action]
+
+    @property
+    def has_due_dates(self) -> bool:
+        """The action summary has a Due column when any action has a due date."""
+        return any(action.due_on for action in self.new_actions)
 
 
 def _group(entries: list[Attendance]) -> list[AttendanceGroup]:
@@ -152,7 +168,7 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
             number=q.number,
             question=q.question,
             asked_by=q.asked_by,
-            response=withheld_text if withheld else q.response,
+            response=(q.restricted_reason or withheld_text) if withheld else q.response,
             responder=q.responder.abbrev if q.responder_id else "",
             withheld=withheld,
             awaiting=not q.response,

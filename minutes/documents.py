@@ -96,6 +96,7 @@ def questions_context(meeting: Meeting, *, public: bool) -> dict:
         "rows": rows,
         "public": public,
         "title": document_title(meeting, "questions"),
+        "intro": split_paragraphs(meeting.questions_intro),
     }
 
 

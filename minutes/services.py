@@ -19,6 +19,7 @@ from meetings.models import (
     PaperFile,
     Publication,
     PublishedDocument,
+    PublishedText,
 )
 from minutes.actions_log import public_actions_rebuild, snapshot_rows
 from minutes.content import minutes_content
@@ -30,6 +31,7 @@ from minutes.documents import (
     render_minutes_pdf,
     render_questions_pdf,
 )
+from minutes.search import published_texts
 from minutes.tasks import build_agenda_pack
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
@@ -122,6 +124,7 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
     started = meeting.updated_at
     html = minutes_fragment(meeting, public=True)
     actions = published_actions_snapshot(meeting)
+    texts = published_texts(minutes_content(meeting, public=True), actions)
     minutes_pdf = render_minutes_pdf(meeting, public=True)
     questions_pdf = (
         render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
@@ -152,11 +155,15 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             published_by=by,
             minutes_html=html,
             title=meeting_heading(meeting),
+            held_on=meeting.held_on,
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
             actions=actions,
         )
+        for text in texts:
+            text.publication = publication
+        PublishedText.objects.bulk_create(texts)
         _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
         if questions_pdf is not None:
             _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import feeds, views
+from minutes import api, feeds, views
 
 app_name = "minutes"
 
@@ -10,6 +10,22 @@ urlpatterns = [
     path(
         "boards/<slug:slug>/meetings.ics", views.CalendarFeedView.as_view(), name="board-calendar"
     ),
+    path("api/v1/", api.IndexView.as_view(), name="api-index"),
+    path("api/v1/boards/", api.BoardListView.as_view(), name="api-board-list"),
+    path("api/v1/boards/<slug:slug>/", api.BoardDetailView.as_view(), name="api-board-detail"),
+    path(
+        "api/v1/boards/<slug:slug>/meetings/",
+        api.MeetingListView.as_view(),
+        name="api-board-meetings",
+    ),
+    path(
+        "api/v1/boards/<slug:slug>/actions/",
+        api.BoardActionsView.as_view(),
+        name="api-board-actions",
+    ),
+    path("api/v1/meetings/", api.MeetingListView.as_view(), name="api-meeting-list"),
+    path("api/v1/meetings/<int:pk>/", api.MeetingDetailView.as_view(), name="api-meeting-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path(

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -28,7 +29,7 @@ from meetings.models import (
     Question,
     split_paragraphs,
 )
-from minutes import calendar
+from minutes import calendar, search
 from minutes.documents import (
     has_questions_document,
     minutes_fragment,
@@ -475,3 +476,25 @@ class BoardActionsView(ListView):
             filter_query=query.urlencode(),
             **kwargs,
         )
+
+
+class SearchView(TemplateView):
+    """Search what the reader may see: the published record, or the full one for staff."""
+
+    template_name = "meetings/search.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = search.clean_query(self.request.GET.get("q", ""))
+        results = search.search(query, self.request.user) if query else []
+        page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            query=query,
+            page_obj=page,
+            results=page.object_list,
+            count=len(results),
+            full_record=can_see_full_record(self.request.user),
+            capped=len(results) >= search.MAX_RESULTS,
+        )
+        return context

@@ -2,7 +2,8 @@
 
 User text reaches the renderer inside our templates (auto-escaped), so markup in it is inert; a
 reference it smuggles in (file://, http://127.0.0.1, data:) still has to pass the fetcher, and
-the fetcher serves nothing but our own files under static/pdf/.
+the fetcher serves nothing but our own files under static/pdf/ and PNG or JPEG images inlined
+as data: URLs (a body's logo).
 
 Rendering runs in a child process (scrutiny.pdf_worker) with a cap on its memory and a time
 limit, whatever thread asks for it: a runaway document is stopped without taking the web

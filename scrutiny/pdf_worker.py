@@ -5,7 +5,10 @@ log of what the document tried to fetch. scrutiny.pdf starts it, waits for it fo
 and kills it when it takes too long.
 """
 
+import base64
+import binascii
 import mimetypes
+import re
 import resource
 from pathlib import Path
 
@@ -14,6 +17,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 SCHEME = "scrutiny-static:"
 DOCUMENT_ASSETS = Path(__file__).resolve().parent.parent / "static" / "pdf"
+# A body's logo travels inside the document as a PNG or JPEG data: URL; no other data: URL is
+# served (no stylesheets, fonts or SVG, which could reach further).
+INLINE_IMAGE = re.compile(r"data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=]+)")
+INLINE_IMAGE_MAX = 4 * 1024 * 1024
 
 
 class OwnFilesOnlyFetcher(URLFetcher):
@@ -28,6 +35,16 @@ class OwnFilesOnlyFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         self.attempts.append(url[:200])
+        inline = INLINE_IMAGE.fullmatch(url) if len(url) <= INLINE_IMAGE_MAX else None
+        if inline is not None:
+            try:
+                body = base64.b64decode(inline.group(2), validate=True)
+            except binascii.Error:
+                self.refused.append(url[:200])
+                raise ValueError("Refused a malformed inline image.") from None
+            return URLFetcherResponse(
+                url[:64], body=body, headers={"Content-Type": inline.group(1)}
+            )
         if not url.startswith(SCHEME):
             self.refused.append(url[:200])
             raise ValueError(f"Refused to fetch {url[:80]!r}: documents use only their own files.")

@@ -102,6 +102,19 @@ MATRIX = {
         f"minutes:body-{name}": [("-", "get", lambda o: [o["board"].body.slug], PUBLIC)]
         for name in ["home", "feed", "calendar", "accessibility", "logo", "style"]
     },
+    "minutes:search": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:api-index": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:api-board-list": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:api-meeting-list": [("-", "get", lambda o: [], PUBLIC)],
+    **{
+        f"minutes:api-board-{name}": [("-", "get", lambda o: [o["board"].slug], PUBLIC)]
+        for name in ["detail", "meetings", "actions"]
+    },
+    "minutes:api-meeting-detail": [
+        ("published", "get", lambda o: [o["published"].pk], PUBLIC),
+        # The API shows only what is published, to staff too.
+        ("draft", "get", lambda o: [o["draft"].pk], dict.fromkeys(PERSONAS, 404)),
+    ],
     "minutes:preview-document": [
         ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
         ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], FULL_RECORD_ONLY),

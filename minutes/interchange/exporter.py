@@ -97,6 +97,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
                     "response": q.response,
                     "responder": mentions.role(q.responder),
                     "restricted": q.restricted,
+                    "restricted_reason": q.restricted_reason,
                 }
             )
             for q in item.questions.all()
@@ -109,6 +110,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
                     "owners": [mentions.owner(o) for o in a.owners.all()],
                     "due": a.due_on.isoformat() if a.due_on else None,
                     "status": a.initial_status,
+                    "paragraph": a.paragraph,
                 }
             )
             for a in item.actions.all()
@@ -185,6 +187,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "chair": chair,
             "chair_note": meeting.chair_note,
             "minute_taker": meeting.minute_taker,
+            "questions_intro": meeting.questions_intro,
             "status": meeting.status,
             "next_meeting": next_meeting,
             "announced": meeting.announced_at is not None,
@@ -220,6 +223,14 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "name": board.name,
             "action_prefix": board.action_prefix,
             "welsh_statement": board.welsh_statement,
+            # 1.1: only when set, so a board that uses none of them still exports as 1.0.
+            **_compact(
+                {
+                    "question_label": board.question_label,
+                    "response_label": board.response_label,
+                    "action_column": board.action_column,
+                }
+            ),
         },
         "meeting": meeting_document,
         "roles": roles,

@@ -219,6 +219,7 @@ def _check_references(data: dict, *, source: str) -> None:
 
     meeting = data["meeting"]
     fits(meeting.get("chair_note"), "meeting.chair_note", limits.SHORT_TEXT)
+    fits(meeting.get("questions_intro"), "meeting.questions_intro", limits.SHORT_TEXT)
     _parse_date(meeting["date"], "meeting.date", source)
     if "start" in meeting and "end" in meeting and meeting["end"] < meeting["start"]:
         fail(
@@ -363,6 +364,9 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
             name=spec["name"],
             action_prefix=spec["action_prefix"],
             welsh_statement=spec.get("welsh_statement", False),
+            question_label=spec.get("question_label", ""),
+            response_label=spec.get("response_label", ""),
+            action_column=spec.get("action_column", False),
             slug=_unique_slug(f"{body.name} {spec['name']}"),
         )
     if board.name != spec["name"]:
@@ -372,9 +376,15 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
             path="board.name",
             source=source,
         )
-    if "welsh_statement" in spec and board.welsh_statement != spec["welsh_statement"]:
-        board.welsh_statement = spec["welsh_statement"]
-        board.save(update_fields=["welsh_statement"])
+    changed = [
+        key
+        for key in ("welsh_statement", "question_label", "response_label", "action_column")
+        if key in spec and getattr(board, key) != spec[key]
+    ]
+    for key in changed:
+        setattr(board, key, spec[key])
+    if changed:
+        board.save(update_fields=changed)
     return board
 
 
@@ -441,6 +451,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     now = timezone.now()
     meeting.announced_at = (meeting.announced_at or now) if spec.get("announced") else None
     meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
+    meeting.questions_intro = spec.get("questions_intro", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # A published file is imported as approved, then published: rendered and stored as v1.
     meeting.status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
@@ -588,6 +599,7 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
             response=q.get("response", ""),
             responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
             restricted=q.get("restricted", False),
+            restricted_reason=q.get("restricted_reason", ""),
         )
     for i, d in enumerate(spec.get("departures", [])):
         Departure.objects.create(
@@ -649,6 +661,7 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             due_on=due_on,
             status=status,
             position=position,
+            paragraph=spec.get("paragraph"),
         )
         return
     action.text = spec["text"]
@@ -660,6 +673,7 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     action.raised_on = None
     action.carried_forward = False
     action.position = position
+    action.paragraph = spec.get("paragraph")
     action.save()
     action_set_owners(action=action, owners=owners)
     ctx.touched_actions.add(action.pk)

@@ -25,3 +25,14 @@ def paragraph_html(paragraph: str, css_class: str = ""):
     class_attr = format_html(' class="{}"', css_class) if css_class else ""
     text = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in paragraph.split("\n")))
     return format_html("<p{}>{}</p>", class_attr, text)
+
+
+@register.filter
+def body_time(value, body=None) -> str:
+    """A time as the body writes it: "13:00", or "1.00pm" for a body on the 12-hour clock."""
+    if value is None or value == "":
+        return ""
+    if getattr(body, "time_style", "24h") == "12h":
+        suffix = "am" if value.hour < 12 else "pm"
+        return f"{value.hour % 12 or 12}.{value.minute:02d}{suffix}"
+    return f"{value:%H:%M}"

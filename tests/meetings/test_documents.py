@@ -45,7 +45,8 @@ def squashed(text: str) -> str:
 
 
 PAGE_FURNITURE = re.compile(
-    r"^\f?(Page \d+ of \d+|Report title Question Force response|NOT FOR PUBLICATION)$"
+    r"^\f?(Page \d+ of \d+|Report title Question Force response|NOT FOR PUBLICATION"
+    r"|.+ – \d{1,2} [A-Z][a-z]+ \d{4}( NOT FOR PUBLICATION)?)$"  # the running header
 )
 
 
