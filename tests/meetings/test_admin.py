@@ -9,7 +9,15 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actions.models import Action, ActionStatus, ActionUpdate
-from meetings.models import AgendaItem, Attendance, Meeting, Person, Question, Role
+from meetings.models import (
+    AgendaItem,
+    Appointment,
+    Attendance,
+    Meeting,
+    Person,
+    Question,
+    Role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +31,9 @@ def example(db):
     """The Dyfed-Powys example, which the tests work on, and the record with questions."""
     questions = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
     call_command("import_meeting", str(EXAMPLE), str(questions), stdout=StringIO())
+    # Imports appoint nobody: an administrator appoints (issue 10).
+    attended = Attendance.objects.filter(role__isnull=False).select_related("person").first()
+    Appointment.objects.create(person=attended.person, role=attended.role)
     return Meeting.objects.get(board__action_prefix="PPB")
 
 
@@ -36,6 +47,10 @@ EDITED_ON_PARENT = {
     Question: ("admin:meetings_agendaitem_change", lambda question: question.item_id),
     ActionUpdate: ("admin:actions_action_change", lambda update: update.action_id),
 }
+
+
+# Who holds a post opens its actions: an administrator's decision, which clerks only read.
+READ_ONLY_FOR_CLERKS = {Appointment}
 
 
 def test_clerk_sees_changelist_add_and_change_pages(client, clerk, example):
@@ -57,6 +72,10 @@ def test_clerk_sees_changelist_add_and_change_pages(client, clerk, example):
             assert change.status_code == 302, label
             assert change["Location"] == reverse(parent_page, args=[parent_of(instance)]), label
             assert client.get(change["Location"]).status_code == 200, label
+        elif model in READ_ONLY_FOR_CLERKS:
+            assert add.status_code == 403, label
+            assert change.status_code == 200, label
+            assert 'name="_save"' not in change.content.decode(), label
         else:
             assert add.status_code == 200, label
             assert change.status_code == 200, label
