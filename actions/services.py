@@ -17,7 +17,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from actions.models import (
-    OUTSTANDING,
     Action,
     ActionOwner,
     ActionStatus,
@@ -340,10 +339,7 @@ def action_delete(*, action: Action, by) -> None:
 
 def action_refresh_status(*, action: Action) -> None:
     """The status is the one set by the latest update that set one, else the status raised with."""
-    latest = (
-        action.updates.exclude(status="").order_by("-reported_on", "-created_at", "-pk").first()
-    )
-    status = latest.status if latest else action.initial_status
+    status = action.status_on(datetime.date.max)
     if action.status != status:
         action.status = status
         action.save(update_fields=["status", "updated_at"])
@@ -401,14 +397,14 @@ def action_report_progress(
         _("Progress can only mark an action in progress or completed."),
     )
     _require(
-        action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+        action.can_report(),
         _("%(ref)s is %(status)s: ask the OPCC to reopen it.")
         % {"ref": action.ref, "status": action.get_status_display().lower()},
     )
     return _record(
         action=action,
         kind=UpdateKind.PROGRESS,
-        text=text.strip(),
+        text=text,
         status=status,
         by=by,
         person=person,
@@ -423,7 +419,7 @@ def action_close(
     """The OPCC accepts the action as done."""
     _lock(action, expected_version)
     _require(
-        action.status in OUTSTANDING,
+        action.can_close(),
         _("%(ref)s is already %(status)s.")
         % {"ref": action.ref, "status": action.get_status_display().lower()},
     )
@@ -443,10 +439,7 @@ def action_reopen(
 ) -> ActionUpdate:
     _lock(action, expected_version)
     _require(bool(reason.strip()), _("Give the reason for reopening the action."))
-    _require(
-        action.status in (ActionStatus.COMPLETED, ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
-        _("%(ref)s is still open.") % {"ref": action.ref},
-    )
+    _require(action.can_reopen(), _("%(ref)s is still open.") % {"ref": action.ref})
     return _record(
         action=action,
         kind=UpdateKind.DECISION,
@@ -464,8 +457,9 @@ def action_withdraw(
     _lock(action, expected_version)
     _require(bool(reason.strip()), _("Give the reason for withdrawing the action."))
     _require(
-        action.status != ActionStatus.WITHDRAWN,
-        _("%(ref)s is already withdrawn.") % {"ref": action.ref},
+        action.can_withdraw(),
+        _("%(ref)s is %(status)s: only an outstanding action is withdrawn.")
+        % {"ref": action.ref, "status": action.get_status_display().lower()},
     )
     return _record(
         action=action,
@@ -627,7 +621,7 @@ def action_review_record(
         item=item,
         reported_on=meeting.held_on,
         kind=UpdateKind.PROGRESS,
-        text=text.strip(),
+        text=text,
         status=status,
         position=position,
         summary=summary,

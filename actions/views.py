@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -14,7 +12,7 @@ from django.views.generic import DetailView, ListView, View
 from actions import exports, forms, services
 from actions.filters import ActionFilter, search_actions
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
-from meetings.models import Meeting
+from meetings.models import Meeting, may_see_full_record
 from scrutiny import audit
 
 PAGE_SIZE = 25
@@ -176,8 +174,7 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         context.update(
             history=history,
             can_manage=manage,
-            can_report=(manage or owner)
-            and action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+            can_report=(manage or owner) and action.can_report(),
             today=timezone.localdate(),
             see_also=action.see_also.select_related("board"),
             referenced_by=action.referenced_by.select_related("board"),
@@ -214,9 +211,9 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         meeting, item = action.raised_at_meeting, action.raised_at_item
         if meeting is None:
             return {}
-        if user.has_perm("meetings.view_meeting"):
+        if may_see_full_record(user):
             return {"raised_url": meeting.get_absolute_url(), "raised_minute": item}
-        if meeting.publications.filter(withdrawn_at__isnull=True).exists():
+        if meeting.publications.live().exists():
             return {"raised_url": meeting.get_absolute_url()}
         return {}
 
@@ -346,14 +343,6 @@ class ActionLinkView(_ActionFormView):
         return {"other": form.other}
 
 
-def status_as_at(action: Action, on: datetime.date, updates: list[ActionUpdate]) -> str:
-    """The status an action had on a day: the latest status set on or before it."""
-    for update in updates:
-        if update.reported_on <= on and update.status:
-            return update.status
-    return action.initial_status
-
-
 class MeetingActionReviewView(RegisterReaderMixin, DetailView):
     """A meeting's action review: progress as at that meeting, and the actions it raised."""
 
@@ -389,7 +378,7 @@ class MeetingActionReviewView(RegisterReaderMixin, DetailView):
                 {
                     "action": action,
                     "progress": at_meeting or progress[:1],
-                    "status": ActionStatus(status_as_at(action, on, action.history_to_date)),
+                    "status": ActionStatus(action.status_on(on, action.history_to_date)),
                 }
             )
         context["reviewed"] = rows

@@ -3,7 +3,9 @@ actions and review, and the approval and publication workflow."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,6 +20,7 @@ from actions.admin import (
     ItemActionInline,
     save_action_formsets,
 )
+from actions.models import Action
 from meetings import services as record
 from meetings.admin import ServiceAdmin
 from meetings.models import (
@@ -227,7 +230,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     list_select_related = ["board"]
 
     def get_queryset(self, request):
-        live = Publication.objects.filter(meeting=OuterRef("pk"), withdrawn_at__isnull=True)
+        live = Publication.objects.live().filter(meeting=OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
@@ -273,6 +276,30 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         if obj is not None and obj.publications.exists():
             return False  # Nothing published is deleted: withdraw it instead.
         return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The actions raised at the meeting go with it (meeting_delete): the page lists them,
+        and they do not stop the deletion by protecting the items they were raised under."""
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        pks = {meeting.pk for meeting in objs}
+        raised = list(Action.objects.filter(raised_at_meeting__in=pks).select_related("board"))
+        if raised:
+            collector = NestedObjects(using=router.db_for_write(Meeting))
+            collector.collect(objs)
+            if all(
+                isinstance(o, Action) and o.raised_at_meeting_id in pks for o in collector.protected
+            ):
+                protected = []
+            to_delete = [
+                *to_delete,
+                *(
+                    gettext("Action raised at this meeting: %(ref)s – %(text)s")
+                    % {"ref": action.ref, "text": action.text}
+                    for action in raised
+                ),
+            ]
+            counts = {**counts, Action._meta.verbose_name_plural: len(raised)}
+        return to_delete, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         meeting_delete(meeting=obj, by=request.user)
@@ -365,7 +392,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     @staticmethod
     def _workflow_facts(meeting: Meeting) -> dict:
         """What the approver checks before deciding: the record, its previews and what is live."""
-        live = list(meeting.publications.filter(withdrawn_at__isnull=True).order_by("version"))
+        live = list(meeting.publications.live().order_by("version"))
         latest = meeting.publications.order_by("-version").first()
         questions = Question.objects.filter(item__meeting=meeting)
         return {

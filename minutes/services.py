@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from actions.models import Action, ActionUpdate
 from actions.services import action_delete, action_refresh_status, action_review_delete
 from meetings.models import Meeting, Publication, PublishedDocument
-from minutes.content import minutes_content
+from minutes.content import MinutesContent, minutes_content
 from minutes.documents import (
     has_questions_document,
     minutes_fragment,
@@ -26,13 +26,15 @@ def meeting_heading(meeting: Meeting) -> str:
     return f"{when} – {meeting.title}" if meeting.title else when
 
 
-def published_actions_snapshot(meeting: Meeting) -> list[dict]:
+def published_actions_snapshot(
+    meeting: Meeting, *, content: MinutesContent | None = None
+) -> list[dict]:
     """The actions the public minutes print: raised, or reviewed, outside exempt items.
 
     An action raised in private and reviewed in public is left out: its text and owners are not
     public, only the progress minuted in the open item is.
     """
-    content = minutes_content(meeting, public=True)
+    content = content or minutes_content(meeting, public=True)
     reviewed = [review.action for review in content.reviews if not review.raised_in_private]
     seen, rows = set(), []
     for action in [*content.new_actions, *reviewed]:
@@ -108,11 +110,15 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
     started = meeting.updated_at
-    html = minutes_fragment(meeting, public=True)
-    actions = published_actions_snapshot(meeting)
-    minutes_pdf = render_minutes_pdf(meeting, public=True)
+    # One snapshot of the public content: the page, both PDFs and the actions come from it.
+    content = minutes_content(meeting, public=True)
+    html = minutes_fragment(meeting, public=True, content=content)
+    actions = published_actions_snapshot(meeting, content=content)
+    minutes_pdf = render_minutes_pdf(meeting, public=True, content=content)
     questions_pdf = (
-        render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
+        render_questions_pdf(meeting, public=True, content=content)
+        if has_questions_document(meeting)
+        else None
     )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -161,7 +167,7 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
         raise PublicationError(_("Only an approver can withdraw published minutes."))
     if not reason.strip():
         raise PublicationError(_("Give the reason for withdrawing the minutes."))
-    live = list(meeting.publications.select_for_update().filter(withdrawn_at__isnull=True))
+    live = list(meeting.publications.select_for_update().live())
     if not live:
         raise PublicationError(_("These minutes are not published."))
     now = timezone.now()

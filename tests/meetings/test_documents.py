@@ -18,7 +18,7 @@ from actions.models import Action, ActionUpdate
 from meetings.models import Meeting
 from minutes.documents import render_minutes_pdf, render_questions_pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 EXAMPLE = FIXTURES / "dyfed-powys-ppb-2014-03-13.json"
