@@ -132,6 +132,7 @@ def _pdf_text(pdf: bytes) -> str:
     ).stdout.decode()
 
 
+@pytest.mark.real_pdf
 def test_pdf_shows_hostile_text_literally_and_fetches_nothing(hostile_meeting, monkeypatch):
     refused = []
     from scrutiny import pdf as pdf_module
@@ -258,6 +259,7 @@ def test_a_five_megabyte_import_is_refused_at_its_path(tmp_path):
     assert not Meeting.objects.exists()
 
 
+@pytest.mark.real_pdf
 def test_the_renderer_refuses_a_document_too_large_before_rendering():
     with pytest.raises(RenderError, match="too large"):
         render_pdf("<p>" + "x" * 9_000_000 + "</p>")
@@ -274,6 +276,7 @@ LONG_DOCUMENT = (
 
 
 @pytest.mark.parametrize("in_a_thread", [False, True])
+@pytest.mark.real_pdf
 def test_a_render_that_takes_too_long_is_stopped_in_any_thread(in_a_thread):
     import threading
 
@@ -294,6 +297,7 @@ def test_a_render_that_takes_too_long_is_stopped_in_any_thread(in_a_thread):
     assert raised == ["Rendering took longer than 0.3 seconds and was stopped."]
 
 
+@pytest.mark.real_pdf
 def test_a_render_that_needs_too_much_memory_is_stopped():
     with pytest.raises(RenderError, match="within 150 MB|limit 150 MB|more than 150 MB"):
         render_pdf(LONG_DOCUMENT, memory_mb=150)
