@@ -390,6 +390,8 @@ def _apply_row(entry: LogRow, *, board: Board, by, on: datetime.date) -> list[st
             due_on=entry.due_on,
             raised_on=entry.raised_on,
             carried_forward=True,
+            raised_at=None,
+            by=by,
         )
         done.append(
             _("%(ref)s: created (owners %(owners)s; due %(due)s)")

@@ -65,9 +65,6 @@ class ActionQuerySet(models.QuerySet):
         )
         return self.filter(Exists(owner))
 
-    def with_board(self) -> "ActionQuerySet":
-        return self.select_related("board")
-
     def for_register(self) -> "ActionQuerySet":
         """What a register row shows, in a fixed number of queries whatever the row count."""
         latest = ActionUpdate.objects.filter(
@@ -219,6 +216,36 @@ class Action(models.Model):
             and self.due_on < on
             and self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
         )
+
+    def status_on(self, on: datetime.date, updates=None) -> str:
+        """The status the action had on a day: the one set by the latest update on or before
+        it, else the status it was raised with. `updates`, newest first, saves a query."""
+        if updates is None:
+            updates = (
+                self.updates.exclude(status="")
+                .filter(reported_on__lte=on)
+                .order_by("-reported_on", "-created_at", "-pk")[:1]
+            )
+        for update in updates:
+            if update.reported_on <= on and update.status:
+                return update.status
+        return self.initial_status
+
+    # What may happen to the action next: the services, the views and the pages ask these.
+    def can_report(self) -> bool:
+        """Progress is reported on an action that is not closed or withdrawn."""
+        return self.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN)
+
+    def can_close(self) -> bool:
+        """The OPCC accepts (closes) an outstanding action."""
+        return self.status in OUTSTANDING
+
+    def can_reopen(self) -> bool:
+        return self.status in (ActionStatus.COMPLETED, ActionStatus.CLOSED, ActionStatus.WITHDRAWN)
+
+    def can_withdraw(self) -> bool:
+        """An outstanding action is withdrawn; a closed one was done, so it is reopened first."""
+        return self.status in OUTSTANDING
 
     def owners_display(self) -> str:
         return " / ".join(owner.label for owner in self.owners.all())

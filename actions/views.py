@@ -1,4 +1,3 @@
-import datetime
 import io
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from actions.models import (
     ActionStatus,
     ActionUpdate,
 )
-from meetings.models import Meeting
+from meetings.models import Meeting, may_see_full_record
 from scrutiny import audit
 
 PAGE_SIZE = 25
@@ -240,8 +239,7 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         context.update(
             history=history,
             can_manage=manage,
-            can_report=(manage or owner)
-            and action.status not in (ActionStatus.CLOSED, ActionStatus.WITHDRAWN),
+            can_report=(manage or owner) and action.can_report(),
             today=timezone.localdate(),
             see_also=action.see_also.select_related("board"),
             referenced_by=action.referenced_by.select_related("board"),
@@ -278,7 +276,7 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         meeting, item = action.raised_at_meeting, action.raised_at_item
         if meeting is None:
             return {}
-        if user.has_perm("meetings.view_meeting"):
+        if may_see_full_record(user):
             return {
                 "raised_url": meeting.get_absolute_url(),
                 "raised_minute": item,
@@ -287,7 +285,7 @@ class ActionDetailView(LoginRequiredMixin, DetailView):
         # Anyone else sees the item's title only where the public may: in live published
         # minutes, and for an exempt item only where the board publishes exempt titles.
         private = {"raised_item": None, "raised_item_private": item is not None}
-        if meeting.publications.filter(withdrawn_at__isnull=True).exists():
+        if meeting.publications.live().exists():
             public_title = item is not None and (
                 not item.is_exempt_in_effect() or meeting.board.public_exempt_titles
             )
@@ -421,14 +419,6 @@ class ActionLinkView(_ActionFormView):
         return {"other": form.other}
 
 
-def status_as_at(action: Action, on: datetime.date, updates: list[ActionUpdate]) -> str:
-    """The status an action had on a day: the latest status set on or before it."""
-    for update in updates:
-        if update.reported_on <= on and update.status:
-            return update.status
-    return action.initial_status
-
-
 class MeetingActionReviewView(RegisterReaderMixin, DetailView):
     """A meeting's action review: progress as at that meeting, and the actions it raised."""
 
@@ -464,7 +454,7 @@ class MeetingActionReviewView(RegisterReaderMixin, DetailView):
                 {
                     "action": action,
                     "progress": at_meeting or progress[:1],
-                    "status": ActionStatus(status_as_at(action, on, action.history_to_date)),
+                    "status": ActionStatus(action.status_on(on, action.history_to_date)),
                 }
             )
         context["reviewed"] = rows

@@ -143,11 +143,6 @@ class Organisation(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def body(self) -> "Organisation":
-        """The top-level body this organisation belongs to (itself when it is one)."""
-        return self.parent or self
-
 
 class Person(models.Model):
     """A human being, named as the minutes print them ("Mrs P Kelly")."""
@@ -377,10 +372,16 @@ class Board(models.Model):
         return self.response_label or gettext("Response")
 
 
+def may_see_full_record(user) -> bool:
+    """Signed-in OPCC staff and members see drafts, exempt items and restricted responses;
+    everyone else sees what was published."""
+    return user.is_authenticated and user.has_perm("meetings.view_meeting")
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> "MeetingQuerySet":
         """Meetings with a publication that has not been withdrawn: what the public may see."""
-        live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        live = Publication.objects.live().filter(meeting=models.OuterRef("pk"))
         return self.filter(models.Exists(live))
 
     def announced(self) -> "MeetingQuerySet":
@@ -394,7 +395,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "MeetingQuerySet":
         """What a user may see: everything for those who can view meetings, else published."""
-        if user.is_authenticated and user.has_perm("meetings.view_meeting"):
+        if may_see_full_record(user):
             return self
         return self.published()
 
@@ -506,6 +507,14 @@ class Meeting(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    changed_since_approval_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed since the last approval by"),
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Who changed what the minutes print since they were last approved."),
     )
 
     version = models.PositiveIntegerField(
@@ -835,6 +844,10 @@ class ImmutableQuerySet(models.QuerySet):
 
 class PublicationQuerySet(ImmutableQuerySet):
     allowed_updates = frozenset({"withdrawn_at", "withdrawn_by", "withdrawn_reason"})
+
+    def live(self) -> "PublicationQuerySet":
+        """What the public is served: publications that have not been withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class Publication(models.Model):

@@ -3,7 +3,9 @@ actions and review, and the approval and publication workflow."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -19,6 +21,9 @@ from actions.admin import (
     ItemActionInline,
     save_action_formsets,
 )
+from actions.models import Action
+from meetings import services as record
+from meetings.admin import ServiceAdmin
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -35,7 +40,6 @@ from meetings.services import (
     meeting_announce_existing,
     meeting_calendar_changed,
     meeting_cancel,
-    reopen_minutes,
 )
 from minutes.documents import has_questions_document
 from minutes.services import (
@@ -45,6 +49,7 @@ from minutes.services import (
     agenda_withdraw,
     check_pdf,
     meeting_approve,
+    meeting_delete,
     meeting_publish_in_background,
     meeting_withdraw,
     paper_attach_pdf,
@@ -55,6 +60,21 @@ from scrutiny.pdf import RenderError
 
 
 class MeetingForm(OptimisticLockMixin, forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        board = cleaned.get("board")
+        if board is not None:
+            # The same rule the service applies, shown next to the field with what was typed.
+            for name in ("chair", "chair_role", "named_roles", "named_people"):
+                value = cleaned.get(name)
+                records = [value] if name.startswith("chair") else list(value or [])
+                try:
+                    for choice in records:
+                        record.require_in_body(board.body, choice, name)
+                except record.RecordError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
+
     class Meta:
         model = Meeting
         fields = [
@@ -152,8 +172,36 @@ class AgendaItemInline(admin.StackedInline):
         return super().get_queryset(request).filter(parent__isnull=True)
 
 
+SAVE = {
+    Attendance: lambda obj, by: record.attendance_save(attendance=obj, by=by),
+    AgendaItem: lambda obj, by: record.meeting_item_save(item=obj, by=by),
+    Paper: lambda obj, by: record.paper_save(paper=obj, by=by),
+    Question: lambda obj, by: record.question_save(question=obj, by=by),
+    Departure: lambda obj, by: record.departure_save(departure=obj, by=by),
+}
+DELETE = {
+    Attendance: lambda obj, by: record.attendance_delete(attendance=obj, by=by),
+    AgendaItem: lambda obj, by: record.meeting_item_delete(item=obj, by=by),
+    Paper: lambda obj, by: record.paper_delete(paper=obj, by=by),
+    Question: lambda obj, by: record.question_delete(question=obj, by=by),
+    Departure: lambda obj, by: record.departure_delete(departure=obj, by=by),
+}
+
+
+def save_record_formset(request, formset, *, meeting: Meeting) -> None:
+    """Save an inline of the meeting's record through its services: deletions first (a row
+    may be replaced by another in the same save), then additions and changes."""
+    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
+    for obj in formset.deleted_objects:
+        DELETE[formset.model](obj, request.user)
+    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+        if isinstance(obj, AgendaItem):
+            obj.meeting = meeting  # a sub-item is of its parent's meeting
+        SAVE[formset.model](obj, request.user)
+
+
 @admin.register(Meeting)
-class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
+class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = MeetingForm
     list_display = ["held_on", "board", "title", "status_display", "item_count", "updated_at"]
     list_filter = ["status", "board", "board__body"]
@@ -234,7 +282,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     list_select_related = ["board"]
 
     def get_queryset(self, request):
-        live = Publication.objects.filter(meeting=OuterRef("pk"), withdrawn_at__isnull=True)
+        live = Publication.objects.live().filter(meeting=OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
@@ -257,25 +305,61 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        named = {
+            "named_roles": form.cleaned_data["named_roles"],
+            "named_people": form.cleaned_data["named_people"],
+        }
         if change:
+            record.meeting_update(meeting=obj, by=request.user, **named)
             meeting_calendar_changed(meeting=obj, changed=form.changed_data)
-
-    def save_formset(self, request, form, formset, change):
-        if not save_action_formsets(request, form, formset, board_of=lambda m: m.board):
-            super().save_formset(request, form, formset, change)
+        else:
+            record.meeting_create(meeting=obj, by=request.user, **named)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
-            reopen_minutes(request, [form.instance])
+        # The named posts and people were saved with the meeting, by the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        self.bump_if_only_inlines_changed(form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        if not save_action_formsets(request, form, formset):
+            save_record_formset(request, formset, meeting=form.instance)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.publications.exists():
             return False  # Nothing published is deleted: withdraw it instead.
         return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The actions raised at the meeting go with it (meeting_delete): the page lists them,
+        and they do not stop the deletion by protecting the items they were raised under."""
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        pks = {meeting.pk for meeting in objs}
+        raised = list(Action.objects.filter(raised_at_meeting__in=pks).select_related("board"))
+        if raised:
+            collector = NestedObjects(using=router.db_for_write(Meeting))
+            collector.collect(objs)
+            if all(
+                isinstance(o, Action) and o.raised_at_meeting_id in pks for o in collector.protected
+            ):
+                protected = []
+            to_delete = [
+                *to_delete,
+                *(
+                    gettext("Action raised at this meeting: %(ref)s – %(text)s")
+                    % {"ref": action.ref, "text": action.text}
+                    for action in raised
+                ),
+            ]
+            counts = {**counts, Action._meta.verbose_name_plural: len(raised)}
+        return to_delete, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        meeting_delete(meeting=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for meeting in queryset:
+            meeting_delete(meeting=meeting, by=request.user)
 
     def get_urls(self):
         return [
@@ -434,7 +518,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     @staticmethod
     def _workflow_facts(meeting: Meeting) -> dict:
         """What the approver checks before deciding: the record, its previews and what is live."""
-        live = list(meeting.publications.filter(withdrawn_at__isnull=True).order_by("version"))
+        live = list(meeting.publications.live().order_by("version"))
         latest = meeting.publications.order_by("-version").first()
         questions = Question.objects.filter(item__meeting=meeting)
         return {
@@ -551,7 +635,7 @@ class SubItemInline(admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
+class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = AgendaItemForm
     list_display = ["__str__", "meeting", "exempt"]
     list_filter = ["exempt", "meeting__board"]
@@ -568,41 +652,30 @@ class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]
 
+    def save_model(self, request, obj, form, change):
+        record.meeting_item_save(item=obj, by=request.user)
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if form.has_changed() or any(f.has_changed() for f in formsets):
-            # An item moved to another meeting changes the minutes of both.
-            moved_from = form.initial.get("meeting") if "meeting" in form.changed_data else None
-            reopen_minutes(
-                request, [form.instance.meeting, Meeting.objects.filter(pk=moved_from).first()]
-            )
-
-    def delete_model(self, request, obj):
-        meeting = obj.meeting
-        super().delete_model(request, obj)
-        reopen_minutes(request, [meeting])
-
-    def delete_queryset(self, request, queryset):
-        meetings = list(Meeting.objects.filter(items__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        reopen_minutes(request, meetings)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        self.bump_if_only_inlines_changed(form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
-        if save_action_formsets(request, form, formset, board_of=lambda item: item.meeting.board):
-            return
-        if formset.model is AgendaItem:
-            for sub_item in formset.save(commit=False):
-                sub_item.meeting = form.instance.meeting
-                sub_item.save()
-            for deleted in formset.deleted_objects:
-                deleted.delete()
-            return
-        super().save_formset(request, form, formset, change)
+        if not save_action_formsets(request, form, formset):
+            save_record_formset(request, formset, meeting=form.instance.meeting)
+
         if formset.model is Paper:
             for paper_form in formset.forms:
                 upload = paper_form.cleaned_data.get("upload") if paper_form.is_valid() else None
                 if upload and paper_form.instance.pk:
                     paper_attach_pdf(paper=paper_form.instance, data=upload.read(), by=request.user)
+
+    def delete_model(self, request, obj):
+        record.meeting_item_delete(item=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            record.meeting_item_delete(item=item, by=request.user)
 
 
 @admin.register(Question)

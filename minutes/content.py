@@ -78,6 +78,8 @@ class MinutesContent:
     items: list[ItemView]
     reviews: list[ActionUpdate]
     new_actions: list[Action]
+    # Progress minuted at the meeting under no item: printed in a section of its own.
+    unplaced_reviews: list[ActionUpdate] = field(default_factory=list)
 
     @property
     def has_due_dates(self) -> bool:
@@ -198,6 +200,14 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
         return view
 
     tree = [build(item, False) for item in children.get(None, [])]
+    unplaced = [
+        review_view(review)
+        for review in meeting.action_updates.filter(item__isnull=True)
+        .select_related("action__board", "action__raised_at_item__parent__parent")
+        .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
+        .order_by("position", "pk")
+    ]
+    reviews.extend(unplaced)
     return MinutesContent(
         meeting=meeting,
         public=public,
@@ -208,4 +218,5 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
         items=tree,
         reviews=reviews,
         new_actions=new_actions,
+        unplaced_reviews=unplaced,
     )

@@ -1,5 +1,6 @@
 """The published documents of a meeting: contexts (pure), HTML (templates), PDF (scrutiny.pdf)."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -7,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.models import AgendaItem, Meeting, split_paragraphs
-from minutes.content import QuestionView, minutes_content
+from minutes.content import MinutesContent, QuestionView, minutes_content
 from scrutiny.pdf import render_pdf
 
 
@@ -21,21 +22,32 @@ def document_title(meeting: Meeting, kind: str) -> str:
     return _("Minutes: %(meeting)s") % {"meeting": name}
 
 
-def minutes_html(meeting: Meeting, *, public: bool) -> str:
-    """The whole HTML document the minutes PDF is made from."""
+def minutes_html(
+    meeting: Meeting,
+    *,
+    public: bool,
+    draft_at: datetime.datetime | None = None,
+    content: MinutesContent | None = None,
+) -> str:
+    """The whole HTML document the minutes PDF is made from; a preview (`draft_at`, when it
+    was made) is marked as a draft on every page."""
     return render_to_string(
         "documents/minutes.html",
         {
-            "minutes": minutes_content(meeting, public=public),
+            "minutes": content or minutes_content(meeting, public=public),
             "title": document_title(meeting, "minutes"),
+            "draft_at": draft_at,
         },
     )
 
 
-def minutes_fragment(meeting: Meeting, *, public: bool) -> str:
+def minutes_fragment(
+    meeting: Meeting, *, public: bool, content: MinutesContent | None = None
+) -> str:
     """The same minutes as a fragment for a web page."""
     return render_to_string(
-        "documents/_minutes_body.html", {"minutes": minutes_content(meeting, public=public)}
+        "documents/_minutes_body.html",
+        {"minutes": content or minutes_content(meeting, public=public)},
     )
 
 
@@ -45,7 +57,6 @@ class QuestionRow:
     withheld: bool = False
     show_title: bool = True
     reason: str = ""
-    note: str = ""
     questions: list[QuestionView] = field(default_factory=list)
 
 
@@ -74,17 +85,17 @@ def has_questions_document(meeting: Meeting) -> bool:
     )
 
 
-def questions_context(meeting: Meeting, *, public: bool) -> dict:
-    content = minutes_content(meeting, public=public)
+def questions_context(
+    meeting: Meeting, *, public: bool, content: MinutesContent | None = None
+) -> dict:
+    content = content or minutes_content(meeting, public=public)
     rows: list[QuestionRow] = []
 
     def walk(nodes):
         for node in nodes:
+            # Only the questions record: items that carry questions, and items whose papers
+            # were considered without any ("No comments were raised"). Never minute text.
             row = _question_row(node)
-            if row is None and not node.withheld and node.paragraphs and not node.children:
-                # An item with neither papers nor questions but a note ("For noting.").
-                if any(sibling.papers or sibling.questions for sibling in nodes):
-                    row = QuestionRow(title=node.item.title, note=node.item.minutes)
             if row is not None:
                 rows.append(row)
             if not node.withheld:
@@ -100,16 +111,36 @@ def questions_context(meeting: Meeting, *, public: bool) -> dict:
     }
 
 
-def questions_html(meeting: Meeting, *, public: bool) -> str:
-    return render_to_string("documents/questions.html", questions_context(meeting, public=public))
+def questions_html(
+    meeting: Meeting,
+    *,
+    public: bool,
+    draft_at: datetime.datetime | None = None,
+    content: MinutesContent | None = None,
+) -> str:
+    context = questions_context(meeting, public=public, content=content)
+    return render_to_string("documents/questions.html", {**context, "draft_at": draft_at})
 
 
-def render_minutes_pdf(meeting: Meeting, *, public: bool) -> bytes:
-    return render_pdf(minutes_html(meeting, public=public))
+def render_minutes_pdf(
+    meeting: Meeting,
+    *,
+    public: bool,
+    draft_at: datetime.datetime | None = None,
+    content: MinutesContent | None = None,
+) -> bytes:
+    """The minutes as PDF; `draft_at` marks a preview, `content` reuses a built snapshot."""
+    return render_pdf(minutes_html(meeting, public=public, draft_at=draft_at, content=content))
 
 
-def render_questions_pdf(meeting: Meeting, *, public: bool) -> bytes:
-    return render_pdf(questions_html(meeting, public=public))
+def render_questions_pdf(
+    meeting: Meeting,
+    *,
+    public: bool,
+    draft_at: datetime.datetime | None = None,
+    content: MinutesContent | None = None,
+) -> bytes:
+    return render_pdf(questions_html(meeting, public=public, draft_at=draft_at, content=content))
 
 
 def agenda_snapshot(meeting: Meeting) -> list[dict]:

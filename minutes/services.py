@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
+from actions.models import Action, ActionUpdate
+from actions.services import action_delete, action_refresh_status, action_review_delete
 from meetings.models import (
     AgendaPublication,
     Meeting,
@@ -22,7 +24,7 @@ from meetings.models import (
     PublishedText,
 )
 from minutes.actions_log import public_actions_rebuild, snapshot_rows
-from minutes.content import minutes_content
+from minutes.content import MinutesContent, minutes_content
 from minutes.documents import (
     agenda_html,
     agenda_snapshot,
@@ -43,18 +45,22 @@ def meeting_heading(meeting: Meeting) -> str:
     return f"{when} – {meeting.title}" if meeting.title else when
 
 
-def published_actions_snapshot(meeting: Meeting) -> list[dict]:
+def published_actions_snapshot(
+    meeting: Meeting, *, content: MinutesContent | None = None
+) -> list[dict]:
     """The actions the public minutes print: raised under an open item (text, owners, due), or
     reviewed under one (the progress minuted there). See minutes/actions_log.py."""
-    return snapshot_rows(minutes_content(meeting, public=True))
+    return snapshot_rows(content or minutes_content(meeting, public=True))
 
 
 class PublicationError(Exception):
     """A step of the approval and publication workflow that cannot be taken, and why."""
 
 
+@transaction.atomic
 def meeting_approve(*, meeting: Meeting, by) -> Meeting:
-    """Approval is by someone with the approver permission who did not prepare the minutes."""
+    """Approval is by someone with the approver permission who neither prepared the minutes nor
+    changed what they print since their last approval."""
     if by is None or not by.has_perm("meetings.approve_meeting"):
         raise PublicationError(_("Only an approver can approve minutes."))
     if meeting.created_by_id is not None and meeting.created_by_id == by.pk:
@@ -63,10 +69,18 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
         )
     if meeting.status != Meeting.Status.DRAFT:
         raise PublicationError(_("Only draft minutes can be approved."))
+    if meeting.changed_since_approval_by.filter(pk=by.pk).exists():
+        raise PublicationError(
+            _(
+                "You changed what these minutes print since they were last approved: another "
+                "approver has to approve your change."
+            )
+        )
     meeting.status = Meeting.Status.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = by
     meeting.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    meeting.changed_since_approval_by.clear()
     return meeting
 
 
@@ -122,12 +136,17 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
     """
     meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
     started = meeting.updated_at
-    html = minutes_fragment(meeting, public=True)
-    actions = published_actions_snapshot(meeting)
-    texts = published_texts(minutes_content(meeting, public=True), actions)
-    minutes_pdf = render_minutes_pdf(meeting, public=True)
+    # One snapshot of the public content: the page, both PDFs, the actions and the passages
+    # for search all come from it.
+    content = minutes_content(meeting, public=True)
+    html = minutes_fragment(meeting, public=True, content=content)
+    actions = published_actions_snapshot(meeting, content=content)
+    texts = published_texts(content, actions)
+    minutes_pdf = render_minutes_pdf(meeting, public=True, content=content)
     questions_pdf = (
-        render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
+        render_questions_pdf(meeting, public=True, content=content)
+        if has_questions_document(meeting)
+        else None
     )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -181,7 +200,7 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
         raise PublicationError(_("Only an approver can withdraw published minutes."))
     if not reason.strip():
         raise PublicationError(_("Give the reason for withdrawing the minutes."))
-    live = list(meeting.publications.select_for_update().filter(withdrawn_at__isnull=True))
+    live = list(meeting.publications.select_for_update().live())
     if not live:
         raise PublicationError(_("These minutes are not published."))
     now = timezone.now()
@@ -315,3 +334,38 @@ def agenda_withdraw(*, meeting: Meeting, by) -> int:
     return meeting.agenda_publications.filter(withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by) -> list[str]:
+    """Delete a meeting that was never published, with the actions it raised (their numbers are
+    never issued again) and the progress minuted at it (the statuses of the actions it reviewed
+    are worked out again). Returns the refs of the deleted actions."""
+    if meeting.publications.exists():
+        raise PublicationError(
+            _("These minutes were published, so they are never deleted: withdraw them instead.")
+        )
+    raised = list(meeting.actions_raised.select_related("board"))
+    for action in raised:
+        if action.in_published_minutes():
+            raise PublicationError(
+                _(
+                    "%(ref)s was raised here and reviewed in published minutes, so this meeting "
+                    "cannot be deleted."
+                )
+                % {"ref": action.ref}
+            )
+    reviewed = list(
+        Action.objects.filter(updates__meeting=meeting)
+        .exclude(raised_at_meeting=meeting)
+        .distinct()
+    )
+    refs = [action.ref for action in raised]
+    for review in ActionUpdate.objects.filter(meeting=meeting).select_related("action"):
+        action_review_delete(review=review, by=by)
+    for action in raised:
+        action_delete(action=action, by=by)
+    meeting.delete()
+    for action in reviewed:
+        action_refresh_status(action=action)
+    return refs

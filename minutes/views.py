@@ -27,6 +27,7 @@ from meetings.models import (
     Publication,
     PublishedDocument,
     Question,
+    may_see_full_record,
     split_paragraphs,
 )
 from minutes import calendar, search
@@ -39,14 +40,11 @@ from minutes.documents import (
 from minutes.models import PublicAction
 from scrutiny import audit
 
-
-def can_see_full_record(user) -> bool:
-    """Signed-in OPCC staff and members see drafts, exempt items and restricted responses."""
-    return user.is_authenticated and user.has_perm("meetings.view_meeting")
+can_see_full_record = may_see_full_record
 
 
 def live_publications():
-    return Publication.objects.filter(withdrawn_at__isnull=True)
+    return Publication.objects.live()
 
 
 def listed_meetings(user):
@@ -301,7 +299,7 @@ class PreviewDocumentView(View):
             raise Http404
         public = variant == "public"
         render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
-        pdf = render(meeting, public=public)
+        pdf = render(meeting, public=public, draft_at=timezone.localtime())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'inline; filename="preview-{kind}-{variant}-{meeting.held_on:%Y-%m-%d}.pdf"'

@@ -1,6 +1,10 @@
+from urllib.parse import unquote_plus
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext
 
 from scrutiny.two_factor import second_factor_required
 
@@ -74,3 +78,20 @@ def _field_count(request) -> int:
         boundary = request.content_params.get("boundary", "")
         return request.body.count(b"--" + boundary.encode("ascii", "replace")) - 1
     return 0
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte has no place in an address, and PostgreSQL refuses it in a query: answer
+    400 at once rather than fail deep in a view with a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = unquote_plus(request.META.get("QUERY_STRING", ""))
+        if "\x00" in request.path or "\x00" in query:
+            return HttpResponseBadRequest(
+                gettext("The address contains a character that is not allowed."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

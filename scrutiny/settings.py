@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scrutiny.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,7 +130,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 
 if not DEBUG:
     # In production WhiteNoise serves the collected static files; runserver does it locally.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+    MIDDLEWARE.insert(after_security, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "scrutiny.urls"
 WSGI_APPLICATION = "scrutiny.wsgi.application"

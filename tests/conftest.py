@@ -14,6 +14,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fake_renderer(request, monkeypatch):
+    """Tests that are not about documents get a PDF of the document's text in microseconds
+    (tests/fake_pdf.py); those marked `real_pdf` (documents, canaries, the renderer) get
+    WeasyPrint."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        from scrutiny import pdf
+        from tests.fake_pdf import fake_render
+
+        monkeypatch.setattr(pdf, "render", fake_render)
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run inside the request or command that enqueues them, so a test sees
     their outcome; a test of the queue itself sets the database backend and runs a worker."""

@@ -77,8 +77,9 @@ def hostile_meeting():
         board=board,
         text=HOSTILE["formula"],
         owners=[role, person],
-        raised_at_meeting=meeting,
-        raised_at_item=item,
+        raised_at=meeting,
+        item=item,
+        by=None,
     )
     ActionUpdate.objects.create(
         action=action, reported_on=meeting.held_on, text=HOSTILE["control"] + HOSTILE["formula"]
@@ -131,6 +132,7 @@ def _pdf_text(pdf: bytes) -> str:
     ).stdout.decode()
 
 
+@pytest.mark.real_pdf
 def test_pdf_shows_hostile_text_literally_and_fetches_nothing(hostile_meeting, monkeypatch):
     refused = []
     from scrutiny import pdf as pdf_module
@@ -228,7 +230,9 @@ def test_a_five_megabyte_update_is_refused_on_the_action_page(client, force_lead
     from meetings.models import Role
 
     role = Role.objects.get(abbrev="HoSPC")
-    action = action_create(board=BoardFactory(body=role.body), text="Do it", owners=[role])
+    action = action_create(
+        board=BoardFactory(body=role.body), text="Do it", owners=[role], raised_at=None, by=None
+    )
     client.force_login(force_lead)
     response = client.post(
         reverse("actions:action-update-create", args=[action.pk]),
@@ -255,6 +259,7 @@ def test_a_five_megabyte_import_is_refused_at_its_path(tmp_path):
     assert not Meeting.objects.exists()
 
 
+@pytest.mark.real_pdf
 def test_the_renderer_refuses_a_document_too_large_before_rendering():
     with pytest.raises(RenderError, match="too large"):
         render_pdf("<p>" + "x" * 9_000_000 + "</p>")
@@ -271,6 +276,7 @@ LONG_DOCUMENT = (
 
 
 @pytest.mark.parametrize("in_a_thread", [False, True])
+@pytest.mark.real_pdf
 def test_a_render_that_takes_too_long_is_stopped_in_any_thread(in_a_thread):
     import threading
 
@@ -291,6 +297,7 @@ def test_a_render_that_takes_too_long_is_stopped_in_any_thread(in_a_thread):
     assert raised == ["Rendering took longer than 0.3 seconds and was stopped."]
 
 
+@pytest.mark.real_pdf
 def test_a_render_that_needs_too_much_memory_is_stopped():
     with pytest.raises(RenderError, match="within 150 MB|limit 150 MB|more than 150 MB"):
         render_pdf(LONG_DOCUMENT, memory_mb=150)

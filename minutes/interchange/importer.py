@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,11 @@ from jsonschema import Draft202012Validator
 from actions.models import Action, ActionStatus, ActionUpdate
 from actions.services import (
     action_create,
+    action_delete,
     action_refresh_status,
+    action_review_record,
     action_set_owners,
+    action_withdraw,
     board_reserve_action_number,
 )
 from meetings.models import (
@@ -33,6 +37,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.services import MAX_ITEM_DEPTH, RecordError
 from minutes import interchange
 from minutes.interchange import InterchangeError, json_path, schema_for
 from scrutiny import limits
@@ -244,6 +249,15 @@ def _check_references(data: dict, *, source: str) -> None:
     prefix = data["board"]["action_prefix"]
     raised_numbers: dict[int, str] = {}
     for path, item in _walk_items(data["items"]):
+        if path.count("items[") > MAX_ITEM_DEPTH:
+            fail(
+                path,
+                _("items nest at most %(n)s levels deep (docs/meeting-format.md)")
+                % {"n": MAX_ITEM_DEPTH},
+            )
+        fits(item.get("minutes"), f"{path}.minutes", limits.MINUTES)
+        fits(item.get("title"), f"{path}.title", _field_length(AgendaItem, "title"))
+        fits(item.get("number"), f"{path}.number", _field_length(AgendaItem, "number"))
         if item.get("exempt") and not item.get("exempt_reason", "").strip():
             fail(
                 f"{path}.exempt_reason",
@@ -416,7 +430,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
             if title
             else _("the meeting of the %(board)s on %(date)s")
         ) % names
-        if meeting.is_published or meeting.publications.filter(withdrawn_at__isnull=True):
+        if meeting.is_published or meeting.publications.live().exists():
             # Under correction, the meeting is a draft again but its published version is live.
             message = _(
                 "%(meeting)s is published and is never replaced; correct it in the secretariat "
@@ -453,8 +467,11 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
     meeting.questions_intro = spec.get("questions_intro", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
-    # A published file is imported as approved, then published: rendered and stored as v1.
-    meeting.status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
+    # Built as a draft through the services (each change reopens approval); the file's status
+    # is set once the record is whole. A published file is imported as approved, then
+    # published: rendered and stored as v1.
+    meeting.status = Meeting.Status.DRAFT
+    status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
     meeting.next_meeting_on = (
         datetime.date.fromisoformat(next_meeting["date"]) if "date" in next_meeting else None
     )
@@ -493,11 +510,22 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
         _import_raised(ctx, item, spec, position=position, path=path)
 
     for action in ctx.previous_actions:
-        # Raised at the replaced version and not in the new one: drop it unless it has history.
-        if not action.updates.exists():
-            action.delete()
+        # Raised at the replaced version and not in the new one: drop it unless it has history
+        # or was ever published (then it stays, withdrawn). Its number is never issued again.
+        if action.in_published_minutes():
+            if action.status != ActionStatus.WITHDRAWN:
+                action_withdraw(
+                    action=action,
+                    reason=_("Not in the replacement of the minutes that raised it."),
+                    by=None,
+                    on=meeting.held_on,
+                )
+        elif not action.updates.exists():
+            action_delete(action=action, by=None)
     for action in Action.objects.filter(pk__in=ctx.touched_actions):
         action_refresh_status(action=action)
+    Meeting.objects.filter(pk=meeting.pk).update(status=status)
+    meeting.status = status
     if publish:
         from minutes.services import meeting_publish
 
@@ -650,19 +678,8 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
                 ctx.fail(f"{path}.ref", message)
             action = existing  # The meeting that raised a carried-forward action arrives.
     if action is None:
-        action = action_create(
-            board=board,
-            text=spec["text"],
-            owners=owners,
-            raised_at_meeting=ctx.meeting,
-            raised_at_item=item,
-            number=number,
-            legacy_ref=legacy_ref,
-            due_on=due_on,
-            status=status,
-            position=position,
-            paragraph=spec.get("paragraph"),
-        )
+        with _as_import_error(ctx, f"{path}.ref"):
+            _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position)
         return
     action.text = spec["text"]
     action.legacy_ref = legacy_ref
@@ -677,6 +694,47 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     action.save()
     action_set_owners(action=action, owners=owners)
     ctx.touched_actions.add(action.pk)
+
+
+@contextmanager
+def _as_import_error(ctx: _Context, path: str):
+    """A rule of the services, broken by the file, is a fault of the file at this path."""
+    try:
+        yield
+    except RecordError as exc:
+        ctx.fail(path, str(exc))
+
+
+def _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position):
+    action_create(
+        board=ctx.board,
+        text=spec["text"],
+        owners=owners,
+        raised_at=ctx.meeting,
+        item=item,
+        number=number,
+        legacy_ref=legacy_ref,
+        due_on=due_on,
+        status=status,
+        position=position,
+        paragraph=spec.get("paragraph"),
+        by=None,
+    )
+
+
+def _create_carried_forward(ctx, spec, owners, number, due_on, raised_on) -> Action:
+    return action_create(
+        board=ctx.board,
+        text=spec["text"],
+        owners=owners,
+        number=number,
+        legacy_ref=spec.get("ref", "").strip() if number is None else "",
+        due_on=due_on,
+        raised_on=raised_on,
+        carried_forward=True,
+        raised_at=None,
+        by=None,
+    )
 
 
 def _find_reviewed(ctx: _Context, spec: dict) -> Action | None:
@@ -715,35 +773,28 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
                 )
             ctx.fail(f"{path}.text", message)
         number = prefixed_number(spec.get("ref"), board.action_prefix)
-        action = action_create(
-            board=board,
-            text=spec["text"],
-            owners=owners,
-            number=number,
-            legacy_ref=spec.get("ref", "").strip() if number is None else "",
-            due_on=due_on,
-            raised_on=raised_on,
-            carried_forward=True,
-        )
+        with _as_import_error(ctx, f"{path}.ref"):
+            action = _create_carried_forward(ctx, spec, owners, number, due_on, raised_on)
     else:
         if owners and not action.owners.exists():
             action_set_owners(action=action, owners=owners)
         if due_on and action.due_on is None:
             action.due_on = due_on
             action.save(update_fields=["due_on", "updated_at"])
-    ActionUpdate.objects.create(
-        action=action,
-        reported_on=ctx.meeting.held_on,
-        text=spec["progress"],
-        status=spec.get("status", ""),
-        meeting=ctx.meeting,
-        item=item,
-        position=position,
-        summary=spec.get("text", ""),
-        printed_owners=list(spec.get("owners", [])),
-        printed_due_on=due_on,
-        printed_raised_on=raised_on,
-    )
+    with _as_import_error(ctx, f"{path}.progress"):
+        action_review_record(
+            action=action,
+            meeting=ctx.meeting,
+            text=spec["progress"],
+            by=None,
+            item=item,
+            status=spec.get("status", ""),
+            position=position,
+            summary=spec.get("text", ""),
+            printed_owners=spec.get("owners", []),
+            printed_due_on=due_on,
+            printed_raised_on=raised_on,
+        )
     ctx.touched_actions.add(action.pk)
 
 

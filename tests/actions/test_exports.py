@@ -59,8 +59,9 @@ def ppb(db):
         board=board,
         text="Report on 101 call handling",
         owners=[hospc, acc],
-        raised_at_meeting=meeting,
-        raised_at_item=item,
+        raised_at=meeting,
+        item=item,
+        by=None,
         due_on=datetime.date(2019, 12, 31),
         number=60,
     )
@@ -71,8 +72,12 @@ def ppb(db):
         raised_on=datetime.date(2018, 8, 31),
         carried_forward=True,
         number=12,
+        raised_at=None,
+        by=None,
     )
-    done = action_create(board=board, text="Closed one", owners=[acc], number=61)
+    done = action_create(
+        board=board, text="Closed one", owners=[acc], number=61, raised_at=None, by=None
+    )
     clerk_user = UserFactory(username="minutes")
     action_report_progress(
         action=raised,
@@ -264,7 +269,9 @@ def test_export_queries_do_not_grow_with_rows(client, clerk, ppb, django_assert_
     board = ppb["raised"].board
     role = ActionOwner.objects.filter(role__isnull=False).first().role
     for n in range(30):
-        action_create(board=board, text=f"Action {n}", owners=[role], due_on=TODAY)
+        action_create(
+            board=board, text=f"Action {n}", owners=[role], due_on=TODAY, raised_at=None, by=None
+        )
     assert queries() == few
 
 

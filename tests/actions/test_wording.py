@@ -21,10 +21,20 @@ def late(db):
     role = RoleFactory(body=board.body, abbrev="HoSPC")
     return {
         "long": action_create(
-            board=board, text="Long overdue", owners=[role], due_on=datetime.date(2019, 3, 31)
+            board=board,
+            text="Long overdue",
+            owners=[role],
+            due_on=datetime.date(2019, 3, 31),
+            raised_at=None,
+            by=None,
         ),
         "recent": action_create(
-            board=board, text="Recently due", owners=[role], due_on=datetime.date(2020, 1, 10)
+            board=board,
+            text="Recently due",
+            owners=[role],
+            due_on=datetime.date(2020, 1, 10),
+            raised_at=None,
+            by=None,
         ),
     }
 

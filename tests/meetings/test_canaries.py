@@ -39,7 +39,7 @@ from tests.factories import (
     QuestionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 NEVER_FOLLOWED = ("/admin/", "/accounts/")
 MAX_PAGES = 500

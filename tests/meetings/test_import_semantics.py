@@ -18,7 +18,7 @@ from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
+EXAMPLE = Path(settings.BASE_DIR) / "fixtures" / "dyfed-powys-ppb-2014-03-13.json"
 
 
 def load_example() -> dict:

@@ -722,6 +722,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.real_pdf
 def test_references_in_minutes_print_as_text_and_fetch_nothing(board):
     from minutes.documents import minutes_html
     from scrutiny.pdf import render
@@ -734,6 +735,7 @@ def test_references_in_minutes_print_as_text_and_fetch_nothing(board):
     assert rendered.attempts == []  # escaped, the references are text: nothing tries to fetch
 
 
+@pytest.mark.real_pdf
 def test_the_renderer_logs_and_refuses_what_a_document_tries_to_fetch():
     """The control for the test above: a reference that is markup is tried, and refused."""
     from scrutiny.pdf import render

@@ -1,11 +1,10 @@
-import datetime
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting
 from minutes.interchange.exporter import export_meeting_document
+from minutes.management.commands._render import find_meeting
 
 
 class Command(BaseCommand):
@@ -21,28 +20,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, prefix, date, title, **options):
-        try:
-            held_on = datetime.date.fromisoformat(date)
-        except ValueError:
-            raise CommandError(
-                _("%(date)r is not a date as YYYY-MM-DD.") % {"date": date}
-            ) from None
-        meetings = list(
-            Meeting.objects.filter(
-                board__action_prefix=prefix, held_on=held_on, title=title
-            ).select_related("board__body")
-        )
-        if not meetings:
-            if title:
-                message = _("No meeting of the board %(prefix)s on %(date)s titled %(title)r.")
-            else:
-                message = _("No meeting of the board %(prefix)s on %(date)s.")
-            raise CommandError(message % {"prefix": prefix, "date": date, "title": title})
-        if len(meetings) > 1:
-            bodies = ", ".join(m.board.body.name for m in meetings)
-            raise CommandError(
-                _("%(prefix)s is the prefix of boards of several bodies (%(bodies)s).")
-                % {"prefix": prefix, "bodies": bodies}
-            )
-        document = export_meeting_document(meetings[0])
+        meeting = find_meeting(prefix=prefix, date=date, title=title)
+        document = export_meeting_document(meeting)
         self.stdout.write(json.dumps(document, indent=1, ensure_ascii=False))
