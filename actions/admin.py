@@ -17,8 +17,7 @@ class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
     show_body = True
 
     def label_from_instance(self, obj):
-        label = obj.abbrev if isinstance(obj, Role) else obj.name
-        return f"{label} ({obj.body})" if self.show_body else label
+        return f"{obj} ({obj.body})" if self.show_body else str(obj)
 
 
 class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):

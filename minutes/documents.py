@@ -57,6 +57,7 @@ class QuestionRow:
     withheld: bool = False
     show_title: bool = True
     reason: str = ""
+    note: str = ""
     questions: list[QuestionView] = field(default_factory=list)
 
 
@@ -77,6 +78,14 @@ def _question_row(node) -> QuestionRow | None:
     return None
 
 
+NOTE_MAX = 200  # characters: "For noting.", "Noted.", never a minute
+
+
+def _is_note(node) -> bool:
+    """The item's whole minute is one short paragraph: a note, as the record prints it."""
+    return len(node.paragraphs) == 1 and len(node.paragraphs[0]) <= NOTE_MAX
+
+
 def has_questions_document(meeting: Meeting) -> bool:
     """A questions-and-responses record exists for a meeting that considered papers or questions."""
     return (
@@ -93,9 +102,13 @@ def questions_context(
 
     def walk(nodes):
         for node in nodes:
-            # Only the questions record: items that carry questions, and items whose papers
-            # were considered without any ("No comments were raised"). Never minute text.
+            # Only the questions record: items that carry questions, items whose papers were
+            # considered without any ("No comments were raised"), and beside them an item whose
+            # whole minute is a one-line note ("For noting."). Never an item's minute text.
             row = _question_row(node)
+            if row is None and not node.withheld and not node.children and _is_note(node):
+                if any(sibling.papers or sibling.questions for sibling in nodes):
+                    row = QuestionRow(title=node.item.title, note=node.item.minutes.strip())
             if row is not None:
                 rows.append(row)
             if not node.withheld:

@@ -528,6 +528,7 @@ def test_importing_a_published_file_publishes_it(client):
 # --- Render commands and previews ---------------------------------------------------------
 
 
+@pytest.mark.real_pdf
 @pytest.mark.parametrize("command", ["render_minutes", "render_questions"])
 def test_render_commands_write_the_public_and_the_full_pdf(command, prepared, tmp_path):
     texts = {}

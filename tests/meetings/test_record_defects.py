@@ -52,7 +52,11 @@ def test_the_questions_record_leaves_out_the_minutes_of_sibling_items():
     AgendaItemFactory(
         meeting=meeting,
         title="Chief Constable's update",
-        minutes="The Chief Constable spoke at length about recruitment.",
+        minutes=(
+            "The Chief Constable spoke at length about recruitment: 120 officers joined this "
+            "year and 40 more start in January.\n\nThe PCC asked how the new officers are "
+            "placed across the four areas, and the Chief Constable explained the allocation."
+        ),
         position=1,
     )
     text = pdf_text(render_questions_pdf(meeting, public=True))
