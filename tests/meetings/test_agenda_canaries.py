@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.meetings.test_canaries import Site, crawl, pdf_internals, pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 SOON = datetime.date(2099, 3, 1)
 

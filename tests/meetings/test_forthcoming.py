@@ -234,6 +234,7 @@ def test_a_paper_is_checked_by_its_content_not_its_name(board, clerk, settings, 
     assert (stored.pages, stored.size > 0) == (3, True)
 
 
+@pytest.mark.real_pdf
 def test_the_paper_form_refuses_a_renamed_file(board, clerk):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -282,6 +283,7 @@ def pdf_text(data: bytes) -> str:
     ).stdout.decode()
 
 
+@pytest.mark.real_pdf
 def test_the_agenda_and_its_papers_are_published_before_the_meeting(
     client, agenda_meeting, approver
 ):
@@ -330,6 +332,7 @@ def test_the_agenda_and_its_papers_are_published_before_the_meeting(
     assert f"{agenda.pack_pages} pages)" in page
 
 
+@pytest.mark.real_pdf
 def test_an_exempt_item_is_only_exempt_item_where_the_board_withholds_titles(
     client, agenda_meeting, approver
 ):

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.meetings.test_documents import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 LONG = "\n\n".join(
     f"Paragraph {n} of the budget discussion. " + "The board discussed the budget. " * 12
