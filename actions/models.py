@@ -59,9 +59,15 @@ class ActionQuerySet(models.QuerySet):
 
     def owned_by(self, person: Person, *, on: datetime.date) -> "ActionQuerySet":
         """Owned by the person, or by a post they hold on that day."""
-        roles = Appointment.objects.current(on).filter(person=person).values("role")
+        return self.owned_by_any([person.pk], on=on)
+
+    def owned_by_any(self, people, *, on: datetime.date) -> "ActionQuerySet":
+        """Owned by any of these people (ids or a queryset), or by a post one holds that day."""
+        if isinstance(people, models.QuerySet):
+            people = people.values("pk")
+        roles = Appointment.objects.current(on).filter(person__in=people).values("role")
         owner = ActionOwner.objects.filter(action=OuterRef("pk")).filter(
-            Q(person=person) | Q(role__in=roles)
+            Q(person__in=people) | Q(role__in=roles)
         )
         return self.filter(Exists(owner))
 
