@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from actions.models import (
     OUTSTANDING,
@@ -70,6 +71,10 @@ def board_reserve_action_number(*, board: Board, number: int) -> None:
 def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     """Replace the owners of an action, keeping their order."""
     action.owners.all().delete()
+    _add_owners(action, owners)
+
+
+def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
     seen: set[tuple[str, int]] = set()
     rows = []
     for owner in owners:
@@ -85,8 +90,8 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
                 person=owner if isinstance(owner, Person) else None,
             )
         )
-    for row in rows:  # one by one, so that the audit trail records each owner (ADR 0002)
-        row.save()
+    # In one insert, with a history row for each owner (ADR 0002).
+    bulk_create_with_history(rows, ActionOwner)
 
 
 @transaction.atomic
@@ -135,7 +140,7 @@ def action_create(
         raise ActionError(
             _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
         ) from None
-    action_set_owners(action=action, owners=owners)
+    _add_owners(action, owners)  # a new action has no owners to replace
     return action
 
 

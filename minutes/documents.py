@@ -19,21 +19,22 @@ def document_title(meeting: Meeting, kind: str) -> str:
     return _("Minutes: %(meeting)s") % {"meeting": name}
 
 
-def minutes_html(meeting: Meeting, *, public: bool) -> str:
+def minutes_html(meeting: Meeting, *, public: bool, content=None) -> str:
     """The whole HTML document the minutes PDF is made from."""
     return render_to_string(
         "documents/minutes.html",
         {
-            "minutes": minutes_content(meeting, public=public),
+            "minutes": content or minutes_content(meeting, public=public),
             "title": document_title(meeting, "minutes"),
         },
     )
 
 
-def minutes_fragment(meeting: Meeting, *, public: bool) -> str:
+def minutes_fragment(meeting: Meeting, *, public: bool, content=None) -> str:
     """The same minutes as a fragment for a web page."""
     return render_to_string(
-        "documents/_minutes_body.html", {"minutes": minutes_content(meeting, public=public)}
+        "documents/_minutes_body.html",
+        {"minutes": content or minutes_content(meeting, public=public)},
     )
 
 
@@ -72,8 +73,8 @@ def has_questions_document(meeting: Meeting) -> bool:
     )
 
 
-def questions_context(meeting: Meeting, *, public: bool) -> dict:
-    content = minutes_content(meeting, public=public)
+def questions_context(meeting: Meeting, *, public: bool, content=None) -> dict:
+    content = content or minutes_content(meeting, public=public)
     rows: list[QuestionRow] = []
 
     def walk(nodes):
@@ -97,8 +98,10 @@ def questions_context(meeting: Meeting, *, public: bool) -> dict:
     }
 
 
-def questions_html(meeting: Meeting, *, public: bool) -> str:
-    return render_to_string("documents/questions.html", questions_context(meeting, public=public))
+def questions_html(meeting: Meeting, *, public: bool, content=None) -> str:
+    return render_to_string(
+        "documents/questions.html", questions_context(meeting, public=public, content=content)
+    )
 
 
 def render_minutes_pdf(meeting: Meeting, *, public: bool) -> bytes:

@@ -9,13 +9,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting, Publication, PublishedDocument
+from minutes import documents
 from minutes.content import minutes_content
 from minutes.documents import (
     has_questions_document,
     minutes_fragment,
-    render_minutes_pdf,
-    render_questions_pdf,
+    minutes_html,
+    questions_html,
 )
+from minutes.tasks import publication_render_documents
 
 
 def meeting_heading(meeting: Meeting) -> str:
@@ -24,13 +26,13 @@ def meeting_heading(meeting: Meeting) -> str:
     return f"{when} – {meeting.title}" if meeting.title else when
 
 
-def published_actions_snapshot(meeting: Meeting) -> list[dict]:
+def published_actions_snapshot(meeting: Meeting, content=None) -> list[dict]:
     """The actions the public minutes print: raised, or reviewed, outside exempt items.
 
     An action raised in private and reviewed in public is left out: its text and owners are not
     public, only the progress minuted in the open item is.
     """
-    content = minutes_content(meeting, public=True)
+    content = content or minutes_content(meeting, public=True)
     reviewed = [review.action for review in content.reviews if not review.raised_in_private]
     seen, rows = set(), []
     for action in [*content.new_actions, *reviewed]:
@@ -69,7 +71,7 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def _document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
+def store_document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
     return PublishedDocument.objects.create(
         publication=publication,
         kind=kind,
@@ -79,11 +81,20 @@ def _document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocum
     )
 
 
-def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: bool = True):
+def meeting_publish(
+    *,
+    meeting: Meeting,
+    by,
+    note: str = "",
+    check_permission: bool = True,
+    background: bool = False,
+):
     """Render the public documents once and store them as the next version.
 
     Rendering happens before anything is written, so a failed render leaves nothing
-    half-published. The public is served what is stored here, never a fresh render.
+    half-published. The public is served what is stored here, never a fresh render. In the
+    background (imports of published files), the documents' HTML is fixed now and the task
+    queue turns it into the PDFs.
     """
     if check_permission:
         if by is None or not by.has_perm("meetings.publish_meeting"):
@@ -96,12 +107,21 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
     started = meeting.updated_at
-    html = minutes_fragment(meeting, public=True)
-    actions = published_actions_snapshot(meeting)
-    minutes_pdf = render_minutes_pdf(meeting, public=True)
-    questions_pdf = (
-        render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
+    # The content is built once and the page, the snapshot and both documents come from it.
+    content = minutes_content(meeting, public=True)
+    html = minutes_fragment(meeting, public=True, content=content)
+    actions = published_actions_snapshot(meeting, content)
+    minutes_source = minutes_html(meeting, public=True, content=content)
+    questions_source = (
+        questions_html(meeting, public=True, content=content)
+        if has_questions_document(meeting)
+        else None
     )
+    if not background:
+        minutes_pdf = documents.render_pdf(minutes_source)
+        questions_pdf = (
+            documents.render_pdf(questions_source) if questions_source is not None else None
+        )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
@@ -133,9 +153,14 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             next_meeting_venue=meeting.next_meeting_venue,
             actions=actions,
         )
-        _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
-        if questions_pdf is not None:
-            _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
+        if background:
+            # Queued in this transaction: the worker sees it once the publication is committed,
+            # and it goes with the publication if this rolls back.
+            publication_render_documents.enqueue(publication.pk, minutes_source, questions_source)
+        else:
+            store_document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
+            if questions_pdf is not None:
+                store_document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
         locked.status = Meeting.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
     meeting.status = Meeting.Status.PUBLISHED

@@ -137,7 +137,10 @@ class Generator:
     def __init__(self, *, seed: int, end: datetime.date, years: int, user):
         self.rng = random.Random(seed)
         self.end = end
-        self.start = datetime.date(end.year - years, end.month, 1)
+        # The first of the month after the same day `years` back: 12 months a year exactly.
+        self.start = (
+            datetime.date(end.year - years, end.month, 1) + datetime.timedelta(days=31)
+        ).replace(day=1)
         self.years = years
         self.user = user
         self.now = timezone.now()
@@ -251,7 +254,7 @@ class Generator:
         for meeting in meetings:
             count = rng.randint(15, 25)
             titles = (
-                ROUTINE + ["Action Log"] + rng.sample(TOPICS, count - 6) + ["Questions"] + CLOSING
+                ROUTINE + ["Action Log"] + rng.sample(TOPICS, count - 7) + ["Questions"] + CLOSING
             )
             for position, title in enumerate(titles, start=1):
                 exempt = title in TOPICS and rng.random() < 0.1
