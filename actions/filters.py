@@ -15,28 +15,51 @@ from meetings.models import Board, Meeting, Person, Role
 REF = re.compile(r"([A-Za-z][A-Za-z0-9/&-]*)?\s*(\d{1,9})")
 
 
-def search_actions(queryset, value: str):
+def _ref_condition(value: str) -> Q | None:
+    """A ref parsed into board and number: "PPB 60" is number 60 of a board prefixed PPB."""
+    ref = REF.fullmatch(value)
+    if ref is None:
+        return None
+    prefix, number = ref.groups()
+    condition = Q(number=int(number))
+    if prefix:
+        condition &= Q(board__action_prefix__iexact=prefix)
+    return condition
+
+
+def search_actions(queryset, value: str, *, narrow: bool = False):
     """Free text over the ref ("PPB 60", "60"), the printed ref, the text and the updates.
 
-    Each text match is its own subquery, so PostgreSQL answers it from a trigram index
-    (migration 0004) and the register only probes the matching ids.
+    Over the register, the matching ids are one UNION of indexed lookups (trigram indexes for
+    the text, migration 0003; the unique board and number for a ref), so only those ids are
+    probed rather than every action tested against an OR of conditions. Over a narrow set (one
+    person's actions), a common word can match a large share of all progress: each of the few
+    actions is checked through its own updates instead.
     """
     value = value.strip()
     if not value:
         return queryset
-    condition = Q(
-        pk__in=Action.objects.filter(Q(text__icontains=value) | Q(legacy_ref__icontains=value))
-        .order_by()
-        .values("pk")
-    ) | Q(pk__in=ActionUpdate.objects.filter(text__icontains=value).order_by().values("action_id"))
-    ref = REF.fullmatch(value)
-    if ref:
-        prefix, number = ref.groups()
-        by_ref = Q(number=int(number))
-        if prefix:
-            by_ref &= Q(board__action_prefix__iexact=prefix)
-        condition |= by_ref
-    return queryset.filter(condition)
+    if narrow:
+        updates = ActionUpdate.objects.filter(action=OuterRef("pk"), text__icontains=value)
+        condition = Q(text__icontains=value) | Q(legacy_ref__icontains=value) | Exists(updates)
+        if (by_ref := _ref_condition(value)) is not None:
+            condition |= by_ref
+        return queryset.filter(condition)
+    texts = Action.objects.filter(Q(text__icontains=value) | Q(legacy_ref__icontains=value))
+    matches = (
+        texts.order_by()
+        .values_list("pk", flat=True)
+        .union(
+            ActionUpdate.objects.filter(text__icontains=value)
+            .order_by()
+            .values_list("action_id", flat=True)
+        )
+    )
+    if (by_ref := _ref_condition(value)) is not None:
+        matches = matches.union(
+            Action.objects.filter(by_ref).order_by().values_list("pk", flat=True)
+        )
+    return queryset.filter(pk__in=matches)
 
 
 class SearchInput(forms.TextInput):

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import (
     Case,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -62,14 +61,21 @@ class ActionQuerySet(models.QuerySet):
         return self.owned_by_any([person.pk], on=on)
 
     def owned_by_any(self, people, *, on: datetime.date) -> "ActionQuerySet":
-        """Owned by any of these people (ids or a queryset), or by a post one holds that day."""
+        """Owned by any of these people (ids or a queryset), or by a post one holds that day.
+
+        One UNION of two indexed lookups of owners (by person, by post) gives the ids: the
+        database then fetches those few actions instead of testing every action for an owner.
+        """
         if isinstance(people, models.QuerySet):
             people = people.values("pk")
         roles = Appointment.objects.current(on).filter(person__in=people).values("role")
-        owner = ActionOwner.objects.filter(action=OuterRef("pk")).filter(
-            Q(person__in=people) | Q(role__in=roles)
+        owners = ActionOwner.objects.order_by()
+        ids = (
+            owners.filter(person__in=people)
+            .values_list("action_id", flat=True)
+            .union(owners.filter(role__in=roles).values_list("action_id", flat=True))
         )
-        return self.filter(Exists(owner))
+        return self.filter(pk__in=ids)
 
     def with_board(self) -> "ActionQuerySet":
         return self.select_related("board")

@@ -160,7 +160,7 @@ class MyActionsView(RegisterPageMixin, LoginRequiredMixin, ListView):
         if self.show != "all":
             actions = actions.filter(status__in=OUTSTANDING)
         self.query = self.request.GET.get("q", "").strip()[:200]
-        actions = search_actions(actions, self.query)
+        actions = search_actions(actions, self.query, narrow=True)
         return actions.most_overdue_first(self.today)
 
     def get_context_data(self, **kwargs):

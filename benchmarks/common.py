@@ -67,7 +67,7 @@ def machine() -> str:
 
     cpus = os.cpu_count()
     try:
-        load = "load %.1f %.1f %.1f" % os.getloadavg()
+        load = "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     except OSError:
         load = ""
     server = connection.vendor
@@ -77,7 +77,8 @@ def machine() -> str:
             server += " " + cursor.fetchone()[0]
             cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
             server += f", database {cursor.fetchone()[0]}"
-    return f"{platform.node()} {platform.machine()} {cpus} CPUs ({load}), Python {platform.python_version()}, {server}"
+    python = platform.python_version()
+    return f"{platform.node()} {platform.machine()} {cpus} CPUs ({load}), Python {python}, {server}"
 
 
 def collect_static() -> None:

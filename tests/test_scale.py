@@ -280,3 +280,51 @@ def test_two_instances_share_sign_in_and_refuse_a_stale_save_across_them(
     assert list(action.updates.values_list("text", flat=True)) == ["Saved on the second instance."]
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
+
+
+# Public pages cached on their live publication ---------------------------------------------
+
+
+@pytest.fixture
+def published_meeting(approver):
+    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
+    call_command("import_meeting", str(source), stdout=StringIO())
+    return Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+
+
+def test_a_visitor_is_served_the_cached_page_until_the_publication_changes(
+    client, approver, published_meeting, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from minutes.services import meeting_withdraw
+
+    cache.clear()
+    url = published_meeting.get_absolute_url()
+    first = client.get(url)
+    assert "Crime Prevention Response Report" in first.content.decode()
+    with django_assert_max_num_queries(1):
+        again = client.get(url)
+    assert again.content == first.content
+
+    meeting_withdraw(meeting=published_meeting, by=approver, reason="Wrong attendance")
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_arriving_from_the_queue_shows_on_the_cached_page(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
+    call_command("import_meeting", str(source), stdout=StringIO())
+    meeting = Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+    url = meeting.get_absolute_url()
+    assert "(PDF," not in client.get(url).content.decode()
+
+    call_command("db_worker", "--batch", stdout=StringIO(), stderr=StringIO())
+
+    page = client.get(url).content.decode()
+    for document in meeting.publications.get().documents.all():
+        assert document.get_absolute_url() in page
