@@ -8,7 +8,6 @@ imported as one batch in a transaction that is rolled back afterwards, so the da
 as it was. Rendering the published PDFs is queued (a task row per publication), as in production.
 """
 
-import argparse
 import os
 import sys
 import tempfile
@@ -20,10 +19,7 @@ import common  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--boards", type=int, default=int(os.environ.get("BENCH_BOARDS", 2)))
-    parser.add_argument("--years", type=int, default=int(os.environ.get("BENCH_YEARS", 2)))
+    parser = common.parser(__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=int(os.environ.get("BENCH_FILES", 20)))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
     args = parser.parse_args()

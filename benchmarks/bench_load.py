@@ -10,7 +10,6 @@ p50/p95/p99 latency and errors, and the ratio of requests a second to the static
 client runs on the same machine, so it takes CPU from the server: compare the ratios.
 """
 
-import argparse
 import os
 import re
 import socket
@@ -105,10 +104,7 @@ def hammer(session: Session, path: str, seconds: float, connections: int) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--boards", type=int, default=int(os.environ.get("BENCH_BOARDS", 2)))
-    parser.add_argument("--years", type=int, default=int(os.environ.get("BENCH_YEARS", 2)))
+    parser = common.parser(__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 3)))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)

@@ -16,6 +16,17 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def parser(description: str):
+    """The options every benchmark takes: where, and how much generated data."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--boards", type=int, default=int(os.environ.get("BENCH_BOARDS", 2)))
+    parser.add_argument("--years", type=int, default=int(os.environ.get("BENCH_YEARS", 2)))
+    return parser
+
+
 def setup(database_url: str | None, *, debug: bool = False) -> str:
     """Django with production-like settings (DEBUG off, WhiteNoise) on the given database; a
     throwaway SQLite file when none is given."""
