@@ -51,8 +51,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Cheap defaults (a throwaway SQLite database, ~500 actions, a few seconds a figure). The sizes of
+# docs/performance.md: BENCH_DATABASE_URL=postgresql://... BENCH_BOARDS=100 BENCH_YEARS=10.
 bench: install
-	@for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,5 +1,6 @@
 """Filters of the action register, usable outside views (exports, reminders, tests)."""
 
+import datetime
 import re
 
 import django_filters
@@ -11,25 +12,115 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
 from meetings.models import Board, Meeting, Person, Role
 
+REF = re.compile(r"([A-Za-z][A-Za-z0-9/&-]*)?\s*(\d{1,9})")
 
-def search_actions(queryset, value: str):
-    """Free text over the ref ("PPB 60", "60"), the printed ref, the text and the updates."""
+
+def _ref_condition(value: str) -> Q | None:
+    """A ref parsed into board and number: "PPB 60" is number 60 of a board prefixed PPB."""
+    ref = REF.fullmatch(value)
+    if ref is None:
+        return None
+    prefix, number = ref.groups()
+    condition = Q(number=int(number))
+    if prefix:
+        condition &= Q(board__action_prefix__iexact=prefix)
+    return condition
+
+
+def search_actions(queryset, value: str, *, narrow: bool = False):
+    """Free text over the ref ("PPB 60", "60"), the printed ref, the text and the updates.
+
+    Over the register, the matching ids are one UNION of indexed lookups (trigram indexes for
+    the text, migration 0003; the unique board and number for a ref), so only those ids are
+    probed rather than every action tested against an OR of conditions. Over a narrow set (one
+    person's actions), a common word can match a large share of all progress: each of the few
+    actions is checked through its own updates instead.
+    """
     value = value.strip()
     if not value:
         return queryset
-    condition = (
-        Q(text__icontains=value)
-        | Q(legacy_ref__icontains=value)
-        | Exists(ActionUpdate.objects.filter(action=OuterRef("pk"), text__icontains=value))
+    if narrow:
+        updates = ActionUpdate.objects.filter(action=OuterRef("pk"), text__icontains=value)
+        condition = Q(text__icontains=value) | Q(legacy_ref__icontains=value) | Exists(updates)
+        if (by_ref := _ref_condition(value)) is not None:
+            condition |= by_ref
+        return queryset.filter(condition)
+    texts = Action.objects.filter(Q(text__icontains=value) | Q(legacy_ref__icontains=value))
+    matches = (
+        texts.order_by()
+        .values_list("pk", flat=True)
+        .union(
+            ActionUpdate.objects.filter(text__icontains=value)
+            .order_by()
+            .values_list("action_id", flat=True)
+        )
     )
-    ref = re.fullmatch(r"([A-Za-z][A-Za-z0-9/&-]*)?\s*(\d{1,9})", value)
-    if ref:
-        prefix, number = ref.groups()
-        by_ref = Q(number=int(number))
-        if prefix:
-            by_ref &= Q(board__action_prefix__iexact=prefix)
-        condition |= by_ref
-    return queryset.filter(condition)
+    if (by_ref := _ref_condition(value)) is not None:
+        matches = matches.union(
+            Action.objects.filter(by_ref).order_by().values_list("pk", flat=True)
+        )
+    return queryset.filter(pk__in=matches)
+
+
+class SearchInput(forms.TextInput):
+    """A choice among thousands, typed rather than listed; shows the chosen record's name when
+    the page was reached through a link that names it by number."""
+
+    input_type = "search"
+    display = None
+
+    def format_value(self, value):
+        return self.display or super().format_value(value)
+
+
+def _searched(label, help_text):
+    return django_filters.CharFilter(
+        method="filter_searched",
+        label=label,
+        help_text=help_text,
+        widget=SearchInput,
+    )
+
+
+def _meeting_dates(value: str) -> list[datetime.date]:
+    """A typed meeting date ("2024-03-13", "13/03/2024", "13 March 2024")."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y", "%d.%m.%Y"):
+        try:
+            return [datetime.datetime.strptime(value, fmt).date()]
+        except ValueError:
+            continue
+    return []
+
+
+def matching_people(value: str):
+    if value.isdigit():
+        return Person.objects.filter(pk=int(value))
+    return Person.objects.filter(name__icontains=value)
+
+
+def matching_roles(value: str):
+    if value.isdigit():
+        return Role.objects.filter(pk=int(value))
+    exact = Role.objects.filter(abbrev__iexact=value)
+    return exact if exact.exists() else Role.objects.filter(title__icontains=value)
+
+
+def matching_meetings(value: str):
+    """By number (links), or a date with the board's prefix or name before it, if wanted."""
+    if value.isdigit():
+        return Meeting.objects.filter(pk=int(value))
+    words = value.split()
+    for cut in range(len(words)):
+        board, when = " ".join(words[:cut]), " ".join(words[cut:])
+        dates = _meeting_dates(when)
+        if dates:
+            meetings = Meeting.objects.filter(held_on__in=dates)
+            if board:
+                meetings = meetings.filter(
+                    Q(board__action_prefix__iexact=board) | Q(board__name__icontains=board)
+                )
+            return meetings
+    return None
 
 
 class ActionOrderingFilter(django_filters.OrderingFilter):
@@ -47,6 +138,16 @@ class ActionOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "board__action_prefix", "number")
 
 
+class ActionFilterForm(forms.Form):
+    def clean_raised_at(self):
+        value = (self.cleaned_data.get("raised_at") or "").strip()
+        if value and matching_meetings(value) is None:
+            raise forms.ValidationError(
+                _("Enter the meeting's date, such as 13/03/2024 or PPB 13/03/2024.")
+            )
+        return value
+
+
 class ActionFilter(django_filters.FilterSet):
     """The dashboard's filters. No status ticked means the outstanding actions."""
 
@@ -54,23 +155,19 @@ class ActionFilter(django_filters.FilterSet):
     board = django_filters.ModelChoiceFilter(
         queryset=Board.objects.order_by("name"), label=_("Board"), empty_label=_("All boards")
     )
-    owner_role = django_filters.ModelChoiceFilter(
-        queryset=Role.objects.order_by("abbrev"),
-        method="filter_owner",
-        label=_("Owner (post)"),
-        empty_label=_("Any post"),
+    owner_role = _searched(
+        _("Owner (post)"), _("Its abbreviation, such as HoSPC, or words of its title.")
     )
-    owner_person = django_filters.ModelChoiceFilter(
-        queryset=Person.objects.order_by("name"),
-        method="filter_owner",
-        label=_("Owner (person)"),
-        empty_label=_("Any person"),
-        help_text=_("Theirs in person, or owned by a post they hold today."),
+    owner_person = _searched(
+        _("Owner (person)"),
+        _("Words of their name: theirs in person, or owned by a post they hold today."),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=ActionStatus.choices,
         widget=forms.CheckboxSelectMultiple,
         label=_("Status (none ticked: outstanding)"),
+        # One action has one status: no DISTINCT (django-filter's default) over the register.
+        distinct=False,
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=forms.CheckboxInput, label=_("Overdue only")
@@ -87,11 +184,9 @@ class ActionFilter(django_filters.FilterSet):
         label=_("Due on or before"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    raised_at = django_filters.ModelChoiceFilter(
-        field_name="raised_at_meeting",
-        queryset=Meeting.objects.select_related("board").order_by("-held_on"),
-        label=_("Raised at meeting"),
-        empty_label=_("Any meeting"),
+    raised_at = _searched(
+        _("Raised at meeting"),
+        _("The meeting's date, such as 13/03/2024, with the board's prefix before it if wanted."),
     )
     raised_after = django_filters.DateFilter(
         field_name="raised_sort_on",
@@ -126,18 +221,41 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
+        form = ActionFilterForm
         fields: list[str] = []
 
     def filter_q(self, queryset, name, value):
         return search_actions(queryset, value)
 
-    def filter_owner(self, queryset, name, value):
+    SEARCHED = {
+        "owner_person": matching_people,
+        "owner_role": matching_roles,
+        "raised_at": matching_meetings,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.SEARCHED:
+            value = (self.data.get(name) or "").strip()
+            if value.isdigit():
+                found = self.SEARCHED[name](value).first()
+                if found is not None:
+                    label = found.name if name == "owner_person" else str(found)
+                    self.form.fields[name].widget.display = label
+
+    def filter_searched(self, queryset, name, value):
+        value = value.strip()
         if not value:
             return queryset
+        matches = self.SEARCHED[name](value)
+        if matches is None:
+            return queryset.none()
         if name == "owner_person":
             # As the person sees it on their own page: theirs, and their posts' today.
-            return queryset.owned_by(value, on=timezone.localdate())
-        owners = ActionOwner.objects.filter(action=OuterRef("pk"), role=value)
+            return queryset.owned_by_any(matches, on=timezone.localdate())
+        if name == "raised_at":
+            return queryset.filter(raised_at_meeting__in=matches.values("pk"))
+        owners = ActionOwner.objects.filter(action=OuterRef("pk"), role__in=matches.values("pk"))
         return queryset.filter(Exists(owners))
 
     def filter_overdue(self, queryset, name, value):

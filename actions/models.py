@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import (
     Case,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -59,11 +58,24 @@ class ActionQuerySet(models.QuerySet):
 
     def owned_by(self, person: Person, *, on: datetime.date) -> "ActionQuerySet":
         """Owned by the person, or by a post they hold on that day."""
-        roles = Appointment.objects.current(on).filter(person=person).values("role")
-        owner = ActionOwner.objects.filter(action=OuterRef("pk")).filter(
-            Q(person=person) | Q(role__in=roles)
+        return self.owned_by_any([person.pk], on=on)
+
+    def owned_by_any(self, people, *, on: datetime.date) -> "ActionQuerySet":
+        """Owned by any of these people (ids or a queryset), or by a post one holds that day.
+
+        One UNION of two indexed lookups of owners (by person, by post) gives the ids: the
+        database then fetches those few actions instead of testing every action for an owner.
+        """
+        if isinstance(people, models.QuerySet):
+            people = people.values("pk")
+        roles = Appointment.objects.current(on).filter(person__in=people).values("role")
+        owners = ActionOwner.objects.order_by()
+        ids = (
+            owners.filter(person__in=people)
+            .values_list("action_id", flat=True)
+            .union(owners.filter(role__in=roles).values_list("action_id", flat=True))
         )
-        return self.filter(Exists(owner))
+        return self.filter(pk__in=ids)
 
     def for_register(self) -> "ActionQuerySet":
         """What a register row shows, in a fixed number of queries whatever the row count."""

@@ -20,6 +20,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from actions import exports
 from actions.filters import ActionFilter
@@ -176,6 +177,10 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     if current == _owner_keys(owners):
         return
     action.owners.all().delete()
+    _add_owners(action, owners)
+
+
+def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
     seen: set[tuple[str, int]] = set()
     rows = []
     for owner in owners:
@@ -191,8 +196,8 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
                 person=owner if isinstance(owner, Person) else None,
             )
         )
-    for row in rows:  # one by one, so that the audit trail records each owner (ADR 0002)
-        row.save()
+    # In one insert, with a history row for each owner (ADR 0002).
+    bulk_create_with_history(rows, ActionOwner)
 
 
 @transaction.atomic
@@ -262,7 +267,7 @@ def action_create(
         raise ActionError(
             _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
         ) from None
-    action_set_owners(action=action, owners=owners)
+    _add_owners(action, owners)  # a new action has no owners to replace
     meeting_reopen_approval(meetings=[raised_at], by=by)
     return action
 

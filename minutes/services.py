@@ -30,11 +30,11 @@ from minutes.documents import (
     agenda_snapshot,
     has_questions_document,
     minutes_fragment,
-    render_minutes_pdf,
-    render_questions_pdf,
+    minutes_html,
+    questions_html,
 )
 from minutes.search import published_texts
-from minutes.tasks import build_agenda_pack
+from minutes.tasks import build_agenda_pack, publication_render_documents
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
@@ -84,7 +84,7 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def _document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
+def store_document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
     return PublishedDocument.objects.create(
         publication=publication,
         kind=kind,
@@ -128,11 +128,20 @@ def meeting_publish_in_background(*, meeting: Meeting, by, note: str = "") -> No
     meeting.refresh_from_db(fields=["status", "publishing", "publishing_error"])
 
 
-def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: bool = True):
+def meeting_publish(
+    *,
+    meeting: Meeting,
+    by,
+    note: str = "",
+    check_permission: bool = True,
+    background: bool = False,
+):
     """Render the public documents once and store them as the next version.
 
     Rendering happens before anything is written, so a failed render leaves nothing
-    half-published. The public is served what is stored here, never a fresh render.
+    half-published. The public is served what is stored here, never a fresh render. In the
+    background (imports of published files), the documents' HTML is fixed now and the task
+    queue turns it into the PDFs.
     """
     meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
     started = meeting.updated_at
@@ -142,12 +151,15 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
     html = minutes_fragment(meeting, public=True, content=content)
     actions = published_actions_snapshot(meeting, content=content)
     texts = published_texts(content, actions)
-    minutes_pdf = render_minutes_pdf(meeting, public=True, content=content)
-    questions_pdf = (
-        render_questions_pdf(meeting, public=True, content=content)
+    minutes_source = minutes_html(meeting, public=True, content=content)
+    questions_source = (
+        questions_html(meeting, public=True, content=content)
         if has_questions_document(meeting)
         else None
     )
+    if not background:
+        minutes_pdf = render_pdf(minutes_source)
+        questions_pdf = render_pdf(questions_source) if questions_source is not None else None
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
@@ -183,9 +195,14 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
         for text in texts:
             text.publication = publication
         PublishedText.objects.bulk_create(texts)
-        _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
-        if questions_pdf is not None:
-            _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
+        if background:
+            # Queued in this transaction: the worker sees it once the publication is committed,
+            # and it goes with the publication if this rolls back.
+            publication_render_documents.enqueue(publication.pk, minutes_source, questions_source)
+        else:
+            store_document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
+            if questions_pdf is not None:
+                store_document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
         locked.status = Meeting.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
         public_actions_rebuild(board=locked.board)

@@ -3,10 +3,11 @@ them; the tests run it at once. Publication renders in a worker, never in a web 
 would outlast the server's timeout on a long meeting."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext as _
 
-from meetings.models import AgendaPublication, Meeting
+from meetings.models import AgendaPublication, Meeting, Publication, PublishedDocument
 from scrutiny.audit import recorded_as
 from scrutiny.pdf import RenderError
 
@@ -46,3 +47,24 @@ def build_agenda_pack(publication_id: int) -> None:
         pk=publication_id
     )
     agenda_pack_build(publication=publication)
+
+
+@task
+def publication_render_documents(
+    publication_id: int, minutes_html: str, questions_html: str | None
+) -> None:
+    """Render the PDFs of a publication from the HTML frozen when it was published, so what
+    the PDFs say is what the publication says however late the worker gets to it."""
+    from minutes import documents
+    from minutes.services import store_document
+
+    sources = [(PublishedDocument.Kind.MINUTES, minutes_html)]
+    if questions_html is not None:
+        sources.append((PublishedDocument.Kind.QUESTIONS, questions_html))
+    rendered = [(kind, documents.render_pdf(html)) for kind, html in sources]
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().get(pk=publication_id)
+        have = set(publication.documents.values_list("kind", flat=True))
+        for kind, pdf in rendered:
+            if kind not in have:  # a retried task stores nothing twice
+                store_document(publication, kind, pdf)

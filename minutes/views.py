@@ -3,12 +3,13 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
@@ -210,6 +211,32 @@ class MeetingDetailView(DetailView):
     """Staff see the live record; everyone else sees the published version, as stored."""
 
     context_object_name = "meeting"
+    # A visitor's page changes only with the meeting's live publications and their documents:
+    # it is cached under a key made of those, so publishing, withdrawing or a PDF arriving from
+    # the task queue makes a new key and the old page is never served again.
+    public_cache_seconds = 600
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return super().get(request, *args, **kwargs)
+        live = (
+            live_publications()
+            .filter(meeting=kwargs["pk"])
+            .annotate(documents_count=Count("documents"))
+            .order_by("-version")
+            .values_list("pk", "documents_count")
+        )
+        if not live:
+            raise Http404
+        versions = "-".join(f"{pk}.{n}" for pk, n in live)
+        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
+        content = cache.get(key)
+        if content is None:
+            response = super().get(request, *args, **kwargs)
+            response.render()
+            cache.set(key, response.content, self.public_cache_seconds)
+            return response
+        return HttpResponse(content)
 
     def get_object(self, queryset=None):
         user = self.request.user

@@ -32,6 +32,14 @@ def _tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached public pages are keyed on ids, which another test's rows may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
     for item in items:

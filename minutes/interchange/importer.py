@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
+from simple_history.utils import bulk_create_with_history
 
 from actions.models import Action, ActionStatus, ActionUpdate
 from actions.services import (
@@ -337,6 +338,7 @@ class _Context:
     previous_actions: list[Action] = field(default_factory=list)
     touched_actions: set[int] = field(default_factory=set)
     raised: list[tuple[AgendaItem, dict, int, str]] = field(default_factory=list)
+    batch: dict = field(default_factory=dict)
 
     def fail(self, path: str, message: str):
         raise InterchangeError(message, path=path, source=self.source)
@@ -345,13 +347,18 @@ class _Context:
         return self.roles.get(name) or self.people[name]
 
 
-def _suborganisation(body: Organisation, name: str | None) -> Organisation | None:
+def _suborganisation(
+    body: Organisation, name: str | None, batch: dict | None = None
+) -> Organisation | None:
     if not name:
         return None
     if name == body.name:
         return body
-    org, _created = Organisation.objects.get_or_create(parent=body, name=name)
-    return org
+    batch = {} if batch is None else batch
+    key = ("organisation", body.pk, name)
+    if key not in batch:
+        batch[key] = Organisation.objects.get_or_create(parent=body, name=name)[0]
+    return batch[key]
 
 
 def _unique_slug(text: str) -> str:
@@ -402,10 +409,27 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
     return board
 
 
-def import_meeting_document(data: dict, *, replace: bool = False, source: str = "") -> Meeting:
-    """Write one validated document. Call inside a transaction: a failure leaves partial rows."""
-    validate_document(data, source=source)
-    body, _created = Organisation.objects.get_or_create(parent=None, name=data["organisation"])
+def import_meeting_document(
+    data: dict,
+    *,
+    replace: bool = False,
+    source: str = "",
+    validated: bool = False,
+    batch: dict | None = None,
+) -> Meeting:
+    """Write one document. Call inside a transaction: a failure leaves partial rows.
+
+    A batch passes validated=True for documents it has validated, and one dict for `batch` in
+    which the bodies, organisations, posts and people it has looked up are kept for the next
+    files, so that each is looked up once a batch rather than once a file.
+    """
+    if not validated:
+        validate_document(data, source=source)
+    batch = {} if batch is None else batch
+    key = ("body", data["organisation"])
+    if key not in batch:
+        batch[key] = Organisation.objects.get_or_create(parent=None, name=data["organisation"])[0]
+    body = batch[key]
     board = _board(data, body, source)
     printed = [
         number
@@ -490,6 +514,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
         meeting=meeting,
         previous_actions=previous,
         touched_actions=touched,
+        batch=batch,
     )
     _import_roles(ctx)
     _import_people(ctx)
@@ -503,8 +528,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
         else:
             meeting.chair = ctx.people[chair]
         meeting.save(update_fields=["chair", "chair_role"])
-    for position, item in enumerate(data["items"]):
-        _import_item(ctx, item, position=position, parent=None, path=f"items[{position}]")
+    _import_items(ctx, data["items"])
     # Actions raised here are numbered after those carried forward from earlier meetings.
     for item, spec, position, path in ctx.raised:
         _import_raised(ctx, item, spec, position=position, path=path)
@@ -529,18 +553,23 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     if publish:
         from minutes.services import meeting_publish
 
-        meeting_publish(meeting=meeting, by=None, check_permission=False)
+        meeting_publish(meeting=meeting, by=None, check_permission=False, background=True)
     return meeting
 
 
 def _import_roles(ctx: _Context) -> None:
     for spec in ctx.data["roles"]:
-        organisation = _suborganisation(ctx.body, spec.get("organisation"))
-        role, created = Role.objects.get_or_create(
-            body=ctx.body,
-            abbrev=spec["abbrev"],
-            defaults={"title": spec["title"], "organisation": organisation},
-        )
+        organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
+        key = ("role", ctx.body.pk, spec["abbrev"])
+        role = ctx.batch.get(key)
+        created = False
+        if role is None:
+            role, created = Role.objects.get_or_create(
+                body=ctx.body,
+                abbrev=spec["abbrev"],
+                defaults={"title": spec["title"], "organisation": organisation},
+            )
+            ctx.batch[key] = role
         if not created:
             changed = []
             if role.title in ("", role.abbrev) and spec["title"] != role.title:
@@ -557,9 +586,13 @@ def _import_roles(ctx: _Context) -> None:
 def _person(ctx: _Context, name: str, organisation: Organisation | None) -> Person:
     person = ctx.people.get(name)
     if person is None:
-        person, _created = Person.objects.get_or_create(
-            body=ctx.body, name=name, defaults={"organisation": organisation}
-        )
+        key = ("person", ctx.body.pk, name)
+        person = ctx.batch.get(key)
+        if person is None:
+            person, _created = Person.objects.get_or_create(
+                body=ctx.body, name=name, defaults={"organisation": organisation}
+            )
+            ctx.batch[key] = person
         ctx.people[name] = person
     if person.organisation is None and organisation is not None:
         person.organisation = organisation
@@ -569,13 +602,13 @@ def _person(ctx: _Context, name: str, organisation: Organisation | None) -> Pers
 
 def _import_people(ctx: _Context) -> None:
     for spec in ctx.data.get("people", []):
-        _person(ctx, spec["name"], _suborganisation(ctx.body, spec.get("organisation")))
+        _person(ctx, spec["name"], _suborganisation(ctx.body, spec.get("organisation"), ctx.batch))
 
 
 def _import_attendance(ctx: _Context) -> None:
     rows = []
     for position, spec in enumerate(ctx.data["attendance"]):
-        organisation = _suborganisation(ctx.body, spec.get("organisation"))
+        organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
         person = _person(ctx, spec["name"], organisation)
         # The row records who held the post that day; it never appoints them (an appointment
         # opens the post's actions, and only an administrator or grant_role gives one).
@@ -593,52 +626,83 @@ def _import_attendance(ctx: _Context) -> None:
                 note=spec.get("note", ""),
             )
         )
-    for row in rows:  # saved one by one so that the audit trail records each (ADR 0002)
-        row.save()
+    bulk_create_with_history(rows, Attendance)  # a history row for each (ADR 0002)
 
 
-def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str) -> None:
-    item = AgendaItem.objects.create(
-        meeting=ctx.meeting,
-        parent=parent,
-        position=position,
-        number=spec.get("number", ""),
-        title=spec["title"],
-        minutes=spec.get("minutes", ""),
-        exempt=spec.get("exempt", False),
-        exempt_reason=spec.get("exempt_reason", ""),
-    )
-    # Saved one by one, not in bulk, so that the audit trail records each row (ADR 0002).
-    for i, p in enumerate(spec.get("papers", [])):
-        Paper.objects.create(
-            item=item,
-            position=i,
-            title=p["title"],
-            author=p.get("author", ""),
-            exempt=p.get("exempt", False),
-        )
-    for i, q in enumerate(spec.get("questions", [])):
-        Question.objects.create(
-            item=item,
-            position=i,
-            number=q.get("number", ""),
-            question=q["question"],
-            asked_by=q.get("asked_by", ""),
-            response=q.get("response", ""),
-            responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
-            restricted=q.get("restricted", False),
-            restricted_reason=q.get("restricted_reason", ""),
-        )
-    for i, d in enumerate(spec.get("departures", [])):
-        Departure.objects.create(
-            item=item, position=i, name=d["name"], left_at=_parse_time(d.get("at"))
-        )
-    for i, action in enumerate(spec.get("action_reviews", [])):
-        _import_review(ctx, item, action, position=i, path=f"{path}.action_reviews[{i}]")
-    for i, action in enumerate(spec.get("actions", [])):
-        ctx.raised.append((item, action, i, f"{path}.actions[{i}]"))
-    for i, child in enumerate(spec.get("items", [])):
-        _import_item(ctx, child, position=i, parent=item, path=f"{path}.items[{i}]")
+def _create_items(ctx: _Context, specs: list[dict]) -> dict[int, AgendaItem]:
+    """Every item of the meeting, a level at a time in one insert each (sub-items need their
+    parent's id), with a history row for each (ADR 0002). Keyed by id() of the item's spec."""
+    created: dict[int, AgendaItem] = {}
+    level = [(None, position, spec) for position, spec in enumerate(specs)]
+    while level:
+        items = [
+            AgendaItem(
+                meeting=ctx.meeting,
+                parent=parent,
+                position=position,
+                number=spec.get("number", ""),
+                title=spec["title"],
+                minutes=spec.get("minutes", ""),
+                exempt=spec.get("exempt", False),
+                exempt_reason=spec.get("exempt_reason", ""),
+            )
+            for parent, position, spec in level
+        ]
+        bulk_create_with_history(items, AgendaItem)
+        for item, (_parent, _position, spec) in zip(items, level, strict=True):
+            created[id(spec)] = item
+        level = [
+            (item, i, child)
+            for item, (_parent, _position, spec) in zip(items, level, strict=True)
+            for i, child in enumerate(spec.get("items", []))
+        ]
+    return created
+
+
+def _import_items(ctx: _Context, specs: list[dict]) -> None:
+    items = _create_items(ctx, specs)
+    papers, questions, departures = [], [], []
+    for _path, spec in _walk_items(specs):
+        item = items[id(spec)]
+        papers += [
+            Paper(
+                item=item,
+                position=i,
+                title=p["title"],
+                author=p.get("author", ""),
+                exempt=p.get("exempt", False),
+            )
+            for i, p in enumerate(spec.get("papers", []))
+        ]
+        questions += [
+            Question(
+                item=item,
+                position=i,
+                number=q.get("number", ""),
+                question=q["question"],
+                asked_by=q.get("asked_by", ""),
+                response=q.get("response", ""),
+                responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
+                restricted=q.get("restricted", False),
+                restricted_reason=q.get("restricted_reason", ""),
+            )
+            for i, q in enumerate(spec.get("questions", []))
+        ]
+        departures += [
+            Departure(item=item, position=i, name=d["name"], left_at=_parse_time(d.get("at")))
+            for i, d in enumerate(spec.get("departures", []))
+        ]
+    for model, rows in ((Paper, papers), (Question, questions), (Departure, departures)):
+        if rows:
+            bulk_create_with_history(rows, model)
+    # Reviews, then the actions raised, in the file's order: carried-forward actions take the
+    # board's next numbers in that order.
+    for path, spec in _walk_items(specs):
+        item = items[id(spec)]
+        for i, action in enumerate(spec.get("action_reviews", [])):
+            _import_review(ctx, item, action, position=i, path=f"{path}.action_reviews[{i}]")
+        for i, action in enumerate(spec.get("actions", [])):
+            ctx.raised.append((item, action, i, f"{path}.actions[{i}]"))
 
 
 def _take_previous(ctx: _Context, *, number=None, legacy_ref="", text="") -> Action | None:
@@ -803,8 +867,11 @@ def import_meeting_files(paths, *, replace: bool = False) -> list[Meeting]:
     documents = [(str(path), read_meeting_file(path)) for path in paths]
     for source, data in documents:
         validate_document(data, source=source)
+    batch: dict = {}
     with transaction.atomic():
         return [
-            import_meeting_document(data, replace=replace, source=source)
+            import_meeting_document(
+                data, replace=replace, source=source, validated=True, batch=batch
+            )
             for source, data in documents
         ]

@@ -23,13 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _no_rendering(monkeypatch):
-    """The log is built from what publication stores; the PDFs themselves are not its concern."""
-    monkeypatch.setattr("minutes.services.render_minutes_pdf", lambda *a, **k: b"%PDF-1.7\n")
-    monkeypatch.setattr("minutes.services.render_questions_pdf", lambda *a, **k: b"%PDF-1.7\n")
-
-
 @pytest.fixture
 def board():
     return BoardFactory(name="Policing Performance Board", slug="ppb", action_prefix="PPB")

@@ -1,0 +1,85 @@
+"""Meetings imported a second, for published files, beside validating the same files alone.
+
+Run: .venv/bin/python benchmarks/bench_import.py                         (cheap: SQLite)
+     .venv/bin/python benchmarks/bench_import.py --database postgresql://postgres@127.0.0.1:55432/big
+
+Generated meetings are exported in the interchange format, renamed to a body of their own, and
+imported as one batch in a transaction that is rolled back afterwards, so the database is left
+as it was. Rendering the published PDFs is queued (a task row per publication), as in production.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+
+def main() -> None:
+    parser = common.parser(__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=int(os.environ.get("BENCH_FILES", 20)))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 3)))
+    args = parser.parse_args()
+    common.setup(args.database)
+    size = common.ensure_data(boards=args.boards, years=args.years, seed=1)
+
+    import json
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from meetings.models import Board, Meeting
+    from minutes.interchange.exporter import export_meeting_document
+    from minutes.interchange.importer import import_meeting_files, validate_document
+
+    board = Board.objects.filter(slug__startswith="gen-").order_by("pk").first()
+    meetings = Meeting.objects.filter(board=board, status=Meeting.Status.PUBLISHED).order_by(
+        "held_on"
+    )[: args.files]
+    folder = Path(tempfile.mkdtemp(prefix="scrutiny-bench-import-"))
+    paths = []
+    for n, meeting in enumerate(meetings):
+        document = export_meeting_document(meeting)
+        document["organisation"] = "Benchmark import body"
+        document["meeting"]["status"] = "published"
+        path = folder / f"{n:03}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        paths.append(path)
+    documents = [json.loads(p.read_text("utf-8")) for p in paths]
+
+    class Rollback(Exception):
+        pass
+
+    imports, validations, statements = [], [], 0
+    tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for run in range(args.runs + 1):
+        seconds, _ = common.timed(lambda: [validate_document(d) for d in documents])
+        with CaptureQueriesContext(connection) as queries, override_settings(TASKS=tasks):
+            try:
+                with transaction.atomic():
+                    took, _ = common.timed(lambda: import_meeting_files(paths))
+                    raise Rollback
+            except Rollback:
+                pass
+        if run == 0:
+            continue  # warm-up
+        imports.append(took)
+        validations.append(seconds)
+        statements = len(queries)
+    n = len(paths)
+    per_second = n / (common.median_ms(imports) / 1000)
+    print(f"\n== Import of {n} published meeting files at {size['actions']:,} actions")
+    print(common.machine())
+    print(
+        f"import: {per_second:.1f} meetings a second ({common.median_ms(imports) / n:.1f} ms "
+        f"and {statements / n:.0f} statements a meeting), median of {args.runs}"
+    )
+    anchor = common.median_ms(validations) / n
+    print(f"anchor, validating the same files alone: {anchor:.1f} ms a meeting")
+
+
+if __name__ == "__main__":
+    main()

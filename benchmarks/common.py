@@ -1,0 +1,112 @@
+"""What the scale benchmarks share: Django set up on a chosen database, generated data, timing.
+
+Not a test module: pytest collects tests/ only (pyproject's testpaths), and nothing here is
+named test_*.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def parser(description: str):
+    """The options every benchmark takes: where, and how much generated data."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--boards", type=int, default=int(os.environ.get("BENCH_BOARDS", 2)))
+    parser.add_argument("--years", type=int, default=int(os.environ.get("BENCH_YEARS", 2)))
+    return parser
+
+
+def setup(database_url: str | None, *, debug: bool = False) -> str:
+    """Django with production-like settings (DEBUG off, WhiteNoise) on the given database; a
+    throwaway SQLite file when none is given."""
+    if not database_url:
+        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='scrutiny-bench-')}/bench.sqlite3"
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "scrutiny.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "true" if debug else "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("EMAIL_HOST", "127.0.0.1")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("ADMIN_REQUIRE_OTP", "false")
+    os.environ.setdefault("STATIC_ROOT", str(Path(tempfile.gettempdir()) / "scrutiny-bench-static"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    return database_url
+
+
+def ensure_data(*, boards: int, years: int, seed: int) -> dict:
+    """Generated data of this size, made now unless the database already holds it."""
+    from django.core.management import call_command
+
+    from actions.models import Action
+    from meetings.models import Board
+
+    existing = Board.objects.filter(slug__startswith="gen-").count()
+    if existing == 0:
+        started = time.monotonic()
+        call_command(
+            "generate_data", boards=boards, years=years, seed=seed, stdout=open(os.devnull, "w")
+        )
+        print(f"generated {boards} boards x {years} years in {time.monotonic() - started:.1f} s")
+    elif existing != boards:
+        print(
+            f"note: the database holds {existing} generated boards (asked for {boards}); using them"
+        )
+    return {"actions": Action.objects.count(), "boards": Board.objects.count()}
+
+
+def machine() -> str:
+    from django.db import connection
+
+    cpus = os.cpu_count()
+    try:
+        load = "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    except OSError:
+        load = ""
+    server = connection.vendor
+    if server == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server += " " + cursor.fetchone()[0]
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            server += f", database {cursor.fetchone()[0]}"
+    python = platform.python_version()
+    return f"{platform.node()} {platform.machine()} {cpus} CPUs ({load}), Python {python}, {server}"
+
+
+def collect_static() -> None:
+    from django.conf import settings
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), "collectstatic", "--no-input", "-v0"],
+            check=True,
+        )
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result

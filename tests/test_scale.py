@@ -1,0 +1,330 @@
+"""Scale: generated data, imports that leave rendering to the task queue, and two instances of
+the application serving the same users from one database."""
+
+import datetime
+import html
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookies import SimpleCookie
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
+from actions.services import action_create
+from meetings.models import AgendaItem, Attendance, Meeting, Publication
+from tests.conftest import PASSWORD
+from tests.factories import BoardFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fingerprint() -> list[tuple]:
+    return list(
+        Action.objects.order_by("board__slug", "number").values_list(
+            "board__slug", "number", "text", "status", "due_on", "raised_at_meeting__held_on"
+        )
+    )
+
+
+def _generate(**options) -> list[tuple]:
+    with transaction.atomic():
+        call_command("generate_data", stdout=StringIO(), **options)
+        found = _fingerprint()
+        transaction.set_rollback(True)
+    return found
+
+
+def test_generated_data_is_reproducible_from_its_seed():
+    options = {"boards": 2, "years": 1, "end": datetime.date(2025, 6, 30)}
+    first = _generate(seed=5, **options)
+    assert first == _generate(seed=5, **options)
+    assert first != _generate(seed=6, **options)
+
+
+def test_generated_data_has_the_seeds_shapes_and_its_history():
+    call_command(
+        "generate_data",
+        boards=1,
+        years=1,
+        seed=1,
+        end=datetime.date(2025, 6, 30),
+        stdout=StringIO(),
+    )
+    meetings = list(Meeting.objects.all())
+    assert len(meetings) == 12
+    for meeting in meetings:
+        assert 15 <= meeting.items.count() <= 25
+        assert 8 <= Action.objects.filter(raised_at_meeting=meeting).count() <= 12
+    assert AgendaItem.objects.filter(exempt=True).exists()
+    assert Attendance.objects.exists()
+    first_meeting = min(meetings, key=lambda m: m.held_on)
+    first = Action.objects.filter(raised_at_meeting=first_meeting).order_by("number").first()
+    assert 3 <= first.updates.count() <= 6
+    assert first.owners.count() == 2
+    # Everything written is in the audit trail, as if typed in.
+    for model in (Action, ActionOwner, ActionUpdate, AgendaItem, Attendance, Meeting):
+        assert model.history.count() == model.objects.count()
+    # Meetings older than a month are published with what the public may see.
+    published = Publication.objects.select_related("meeting")
+    assert published.count() == Meeting.objects.filter(status=Meeting.Status.PUBLISHED).count()
+    exempt = AgendaItem.objects.filter(exempt=True).first()
+    publication = Publication.objects.filter(meeting=exempt.meeting).first()
+    if publication is not None and exempt.minutes:
+        assert exempt.minutes.split("\n\n")[0] not in publication.minutes_html
+
+
+def test_generated_data_refuses_a_database_that_already_has_it():
+    options = {"boards": 1, "years": 1, "seed": 1, "stdout": StringIO()}
+    call_command("generate_data", **options)
+    with pytest.raises(Exception, match="already holds generated data"):
+        call_command("generate_data", **options)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_import_is_live_at_once_and_its_pdfs_come_from_the_queue(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
+    call_command("import_meeting", str(source), stdout=StringIO())
+    meeting = Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+    publication = meeting.publications.get()
+    assert not publication.documents.exists()
+    page = client.get(meeting.get_absolute_url())
+    assert "Crime Prevention Response Report" in page.content.decode()
+
+    call_command("db_worker", "--batch", stdout=StringIO(), stderr=StringIO())
+
+    kinds = sorted(publication.documents.values_list("kind", flat=True))
+    assert kinds == ["minutes", "questions"]
+    minutes = publication.documents.get(kind="minutes")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=bytes(minutes.pdf), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Crime Prevention Response Report" in " ".join(text.split())
+
+
+# Two instances against one database ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Instance:
+    """A gunicorn of the application with the production settings, on its own port."""
+
+    def __init__(self, database_url: str):
+        self.port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            # What is shared is the database (sessions, locks, the task queue); the production
+            # settings themselves are the trust issue's smoke test.
+            "DEBUG": "true",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "scrutiny.wsgi:application",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(self.process.stderr.read().decode()) from None
+                time.sleep(0.1)  # waiting for a process to listen, not for the clock
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Browser:
+    """A browser's cookie jar, enough for a session and its CSRF token."""
+
+    def __init__(self):
+        self.cookies: dict[str, str] = {}
+
+    def request(self, instance: Instance, path: str, data: dict | None = None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(f"http://127.0.0.1:{instance.port}{path}", data=body)
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            response = opener.open(request, timeout=60)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return response.status, response.read().decode()
+
+    @staticmethod
+    def token(page: str) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def two_instances(require_postgres):
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    first = Instance(url)
+    try:
+        second = Instance(url)
+    except Exception:
+        first.stop()
+        raise
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+@pytest.mark.postgres
+def test_two_instances_share_sign_in_and_refuse_a_stale_save_across_them(
+    clerk, two_instances, settings
+):
+    first, second = two_instances
+    # The instances check passwords with the project's hashers, not the tests' quick one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    clerk.set_password(PASSWORD)
+    clerk.save()
+    role = RoleFactory(abbrev="HoSPC")
+    board = BoardFactory(body=role.body, action_prefix="SPB")
+    action = action_create(board=board, text="Review mental health demand", owners=[role])
+
+    # Two browsers of the same clerk: each signs in on the first instance.
+    one, two = Browser(), Browser()
+    for browser in (one, two):
+        status, page = browser.request(first, "/accounts/login/")
+        assert status == 200
+        status, _page = browser.request(
+            first,
+            "/accounts/login/",
+            {"username": "clerk", "password": PASSWORD, "csrfmiddlewaretoken": browser.token(page)},
+        )
+        assert status == 302
+
+    # Both open the action on the second instance: the session made on the first is known.
+    path = f"/actions/{action.pk}/"
+    status, page_one = one.request(second, path)
+    assert status == 200
+    assert "Review mental health demand" in html.unescape(page_one)
+    status, page_two = two.request(first, path)
+    assert status == 200
+    version = re.search(r'name="version" value="(\d+)"', page_one).group(1)
+
+    # One saves through the second instance ...
+    status, _page = one.request(
+        second,
+        f"/actions/{action.pk}/updates/new/",
+        {
+            "text": "Saved on the second instance.",
+            "status": "",
+            "version": version,
+            "csrfmiddlewaretoken": one.token(page_one),
+        },
+    )
+    assert status == 302
+    # ... and the other, who opened the same version, is refused on the first, keeping the text.
+    status, refused = two.request(
+        first,
+        f"/actions/{action.pk}/updates/new/",
+        {
+            "text": "Typed on the first instance.",
+            "status": "",
+            "version": version,
+            "csrfmiddlewaretoken": two.token(page_two),
+        },
+    )
+    assert status == 400
+    refused = html.unescape(refused)
+    assert "was changed by someone else after you opened it" in refused
+    assert "Typed on the first instance." in refused
+    assert list(action.updates.values_list("text", flat=True)) == ["Saved on the second instance."]
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+# Public pages cached on their live publication ---------------------------------------------
+
+
+@pytest.fixture
+def published_meeting(approver):
+    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
+    call_command("import_meeting", str(source), stdout=StringIO())
+    return Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+
+
+def test_a_visitor_is_served_the_cached_page_until_the_publication_changes(
+    client, approver, published_meeting, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from minutes.services import meeting_withdraw
+
+    cache.clear()
+    url = published_meeting.get_absolute_url()
+    first = client.get(url)
+    assert "Crime Prevention Response Report" in first.content.decode()
+    with django_assert_max_num_queries(1):
+        again = client.get(url)
+    assert again.content == first.content
+
+    meeting_withdraw(meeting=published_meeting, by=approver, reason="Wrong attendance")
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_arriving_from_the_queue_shows_on_the_cached_page(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
+    call_command("import_meeting", str(source), stdout=StringIO())
+    meeting = Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+    url = meeting.get_absolute_url()
+    assert "(PDF," not in client.get(url).content.decode()
+
+    call_command("db_worker", "--batch", stdout=StringIO(), stderr=StringIO())
+
+    page = client.get(url).content.decode()
+    for document in meeting.publications.get().documents.all():
+        assert document.get_absolute_url() in page
