@@ -16,6 +16,7 @@ from actions.models import (
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
+from meetings.services import meeting_start_correction
 
 Owner = Role | Person
 
@@ -345,3 +346,55 @@ def action_link(
         by=by,
         on=on,
     )
+
+
+REVIEW_STATUSES = ("", ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED, ActionStatus.CLOSED)
+
+
+@transaction.atomic
+def action_review_record(
+    *,
+    action: Action,
+    meeting: Meeting,
+    item: AgendaItem | None,
+    text: str,
+    status: str = "",
+    by,
+) -> ActionUpdate | None:
+    """Minute a meeting's review of an earlier action: record, change or (empty text) remove
+    the progress as at that meeting. A change reopens the meeting's approved minutes."""
+    _require(status in REVIEW_STATUSES, _("Choose a status the review can set."))
+    _require(
+        item is None or item.meeting_id == meeting.pk,
+        _("The item belongs to another meeting."),
+    )
+    _require(
+        action.board_id == meeting.board_id, _("%(ref)s is another board's.") % {"ref": action.ref}
+    )
+    Action.objects.select_for_update().get(pk=action.pk)
+    text = text.replace("\r\n", "\n").strip()
+    update = action.updates.filter(meeting=meeting, kind=UpdateKind.PROGRESS).order_by("pk").first()
+    if update is None and not text:
+        return None
+    if update is not None and not text:
+        update.delete()
+        update = None
+    elif update is None:
+        update = ActionUpdate.objects.create(
+            action=action,
+            kind=UpdateKind.PROGRESS,
+            reported_on=meeting.held_on,
+            meeting=meeting,
+            item=item,
+            text=text,
+            status=status,
+            created_by=by,
+        )
+    elif (update.text, update.status, update.item_id) != (text, status, item and item.pk):
+        update.text, update.status, update.item = text, status, item
+        update.save(update_fields=["text", "status", "item"])
+    else:
+        return update
+    action_refresh_status(action=action)
+    meeting_start_correction(meeting=meeting)
+    return update
