@@ -135,7 +135,8 @@ def test_a_conflict_keeps_what_was_typed_and_shows_both_versions(signed_in, draf
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else saved this section" in html
-    assert "Their venue" in html and 'value="My venue"' in html
+    assert "Their venue" in html
+    assert 'value="My venue"' in html
     draft.refresh_from_db()
     assert draft.venue == "Their venue"
     # Saving again, having seen theirs, replaces it: the form now carries the current version.
@@ -152,7 +153,8 @@ def test_bad_input_is_refused_with_the_field_named_and_kept(signed_in, draft):
     assert response.status_code == 422
     html = response.content.decode()
     assert "Enter a valid date" in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
     draft.refresh_from_db()
     assert draft.venue == ""
 
@@ -160,7 +162,8 @@ def test_bad_input_is_refused_with_the_field_named_and_kept(signed_in, draft):
 def test_attendance_is_prefilled_from_the_previous_meeting_and_saved_as_typed(signed_in, draft):
     html = signed_in.get(edit_url(draft)).content.decode()
     assert "Pre-filled from" in html
-    assert "Ms A Chair" in html and "Mr B Deputy" in html
+    assert "Ms A Chair" in html
+    assert "Mr B Deputy" in html
     previous = Meeting.objects.exclude(pk=draft.pk).get()
     people = [row.person for row in previous.attendance.order_by("pk")]
     data = {
@@ -281,7 +284,8 @@ def test_an_item_saves_with_its_questions_and_a_conflict_keeps_the_minutes(signe
     response = signed_in.post(url, stale, **HTMX)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Their minutes." in html and "My longer minutes." in html
+    assert "Their minutes." in html
+    assert "My longer minutes." in html
     item.refresh_from_db()
     assert item.minutes == "Their minutes."
 
@@ -320,7 +324,8 @@ def test_an_action_is_raised_with_owners_from_the_attendance_and_numbered(signed
     action = Action.objects.get(text="OPCC to schedule a custody visit")
     assert action.ref == f"SPB {before}"
     assert action.owners_display() == "DPCC / CC"
-    assert action.raised_at_item == item and action.due_on == datetime.date(2019, 1, 31)
+    assert action.raised_at_item == item
+    assert action.due_on == datetime.date(2019, 1, 31)
     assert f"SPB {before}" in response.content.decode()
     gwent.refresh_from_db()
     assert gwent.status == Meeting.Status.DRAFT
@@ -391,7 +396,8 @@ def test_an_expired_session_gets_401_on_a_save_and_signs_in_again_in_place(clien
     assert refused.status_code == 400
     assert refused.json()["ok"] is False
     response = client.post(reverse("editor:reauth"), {"username": "clerk", "password": PASSWORD})
-    assert response.json()["ok"] is True and response.json()["csrf"]
+    assert response.json()["ok"] is True
+    assert response.json()["csrf"]
     data = details_data(draft, venue="Saved after signing in")
     assert client.post(edit_url(draft, "details"), data, **HTMX).status_code == 200
     draft.refresh_from_db()
@@ -412,7 +418,8 @@ def test_two_factor_is_required_when_the_secretariat_requires_it(client, clerk, 
     settings.ADMIN_REQUIRE_OTP = True
     client.force_login(clerk)
     response = client.get(edit_url(draft))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
 
 
 def test_the_editor_costs_the_same_queries_however_big_the_record(
