@@ -74,6 +74,7 @@ class EditorForm(forms.Form):
     """Every editor form gets the page's lists of posts, people and items."""
 
     def __init__(self, *args, lists=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.lists = lists
         for field in self.fields.values():
@@ -266,7 +267,11 @@ class ReviewRowForm(EditorForm):
     action = forms.IntegerField(widget=forms.HiddenInput)
     text = _text(_("Progress at this meeting"), rows=2, max_length=20_000)
     status = forms.ChoiceField(label=_("Status"), choices=REVIEW_STATUS_CHOICES, required=False)
-    item = PickField(label=_("Minuted under"), required=False)
+    item = PickField(
+        label=_("Minuted under"),
+        required=False,
+        widget=forms.Select(attrs={"class": "item-choice"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

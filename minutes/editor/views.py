@@ -72,6 +72,7 @@ class Lists:
                 )
             ),
         )
+        lists.items = tree_order(lists.items)
         lists.roles_by_abbrev = {role.abbrev.casefold(): role for role in lists.roles}
         lists.roles_by_pk = {role.pk: role for role in lists.roles}
         lists.people_by_pk = {person.pk: person for person in lists.people}
@@ -81,6 +82,22 @@ class Lists:
                 seen[row.role_id] = row.role
         lists.attendee_roles = list(seen.values())
         return lists
+
+
+def tree_order(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Items as the agenda prints them: each followed by its sub-items."""
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    ordered: list[AgendaItem] = []
+
+    def walk(parent_id):
+        for item in children.get(parent_id, []):
+            ordered.append(item)
+            walk(item.pk)
+
+    walk(None)
+    return ordered
 
 
 def _saved_message() -> str:
@@ -419,6 +436,13 @@ class AgendaChangeView(EditorView):
 
 
 class RaiseActionView(EditorView):
+    def get(self, request, pk, item_pk):
+        """The form to raise an action, with the posts of the attendance as saved now."""
+        item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
+        form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=self.lists())
+        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": True}
+        return self.render("_raise_form.html", context)
+
     def post(self, request, pk, item_pk):
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         lists = self.lists()
@@ -548,15 +572,6 @@ class ReviewView(EditorView):
 # The page --------------------------------------------------------------------------------------
 
 
-class Placeholder:
-    """Stands for an item in the page's templates; the script fills in the real one."""
-
-    pk = "__item__"
-
-    def __str__(self) -> str:
-        return "__label__"
-
-
 class MeetingEditorView(EditorView):
     def get(self, request, pk):
         lists = self.lists()
@@ -575,8 +590,6 @@ class MeetingEditorView(EditorView):
                 "question": editor_forms.QuestionFormSet(
                     prefix="__formset__", lists=lists
                 ).empty_form,
-                "raise": editor_forms.RaiseActionForm(prefix="raise__item__", lists=lists),
-                "item": Placeholder(),
             },
         }
         return self.render("editor.html", context)

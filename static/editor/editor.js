@@ -94,7 +94,7 @@
     restore.textContent = strings.restore;
     const discard = document.createElement("button");
     discard.type = "button";
-    discard.className = "btn btn-sm btn-outline-secondary";
+    discard.className = "btn btn-sm btn-outline-dark";
     discard.textContent = strings.discard;
     restore.addEventListener("click", function () {
       applyValues(form, draft.values);
@@ -135,11 +135,10 @@
   // After each htmx exchange -----------------------------------------------------------------
   let pending = null; // what to send again after signing in
 
-  document.addEventListener("htmx:afterRequest", function (event) {
+  // A saved section's draft goes before the new content arrives (which offers any draft back).
+  document.addEventListener("htmx:beforeSwap", function (event) {
     const elt = event.detail.elt;
     const xhr = event.detail.xhr;
-    if (!xhr) return;
-    if (xhr.status === 0) { announce(strings.network); return; }
     if (elt.matches("form[data-section]") && xhr.status >= 200 && xhr.status < 300) {
       dropDraft(elt);
     }
@@ -163,15 +162,41 @@
         input.value = version;
       });
     }
-    if (root.dataset && root.dataset.focus) {
-      const wanted = document.getElementById(root.dataset.focus);
-      if (wanted && !wanted.disabled) {
-        wanted.focus();
-      } else if (wanted) {
-        const next = wanted.parentElement.querySelector("button:not([disabled])");
-        (next || document.getElementById("agenda-heading")).focus();
-      }
+  });
+
+  // Focus goes where the clerk was once the new agenda is live (processed by htmx), so the
+  // keyboard can carry on: the moved item's button, or the agenda's heading.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = document.getElementById(event.detail.target.id) || event.detail.target;
+    const root = target.matches("[data-focus]") ? target : target.querySelector("[data-focus]");
+    if (!root) return;
+    const wanted = document.getElementById(root.dataset.focus);
+    if (wanted && !wanted.disabled) {
+      wanted.focus();
+    } else if (wanted) {
+      const next = wanted.parentElement.querySelector("button:not([disabled])");
+      (next || document.getElementById("agenda-heading")).focus();
     }
+  });
+
+  // The review's "minuted under" lists follow the agenda as it changes, keeping each choice.
+  function refreshItemChoices() {
+    const items = Array.from(document.querySelectorAll("#agenda [data-item-id]"));
+    document.querySelectorAll("select.item-choice").forEach(function (select) {
+      const chosen = select.value;
+      const blank = select.options[0].cloneNode(true);
+      select.replaceChildren(blank);
+      items.forEach(function (li) {
+        const own = li.querySelector(".item-own");
+        const option = new Option((own && own.dataset.itemLabel) || li.dataset.itemLabel, li.dataset.itemId);
+        select.add(option);
+      });
+      select.value = chosen;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const id = event.detail.target.id || "";
+    if (id === "agenda" || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
 
   htmx.onLoad(function (content) {
@@ -246,7 +271,7 @@
     }
   });
 
-  // A blank question, or the form to raise an action, from the page's templates ----------------
+  // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
     if (!button) return;
@@ -260,17 +285,11 @@
       html = html.replace(/__formset__/g, data.prefix).replace(/__prefix__/g, String(index));
       total.value = String(index + 1);
     }
-    if (data.item) {
-      html = html.replace(/__item__/g, data.item).replace(/__url__/g, data.url);
-      html = html.replace(/__label__/g, data.label.replace(/[&<>"]/g, function (c) {
-        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
-      }));
-    }
     const into = document.getElementById(data.into);
     const holder = document.createElement("div");
     holder.innerHTML = html;
     const added = holder.firstElementChild;
-    if ("replace" in data) { into.replaceChildren(added); } else { into.append(added); }
+    into.append(added);
     htmx.process(added);
     if (form) markDirty(form);
     const first = added.querySelector("textarea, input:not([type=hidden]), select");
