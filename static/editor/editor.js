@@ -135,15 +135,6 @@
   // After each htmx exchange -----------------------------------------------------------------
   let pending = null; // what to send again after signing in
 
-  // A saved section's draft goes before the new content arrives (which offers any draft back).
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    const elt = event.detail.elt;
-    const xhr = event.detail.xhr;
-    if (elt.matches("form[data-section]") && xhr.status >= 200 && xhr.status < 300) {
-      dropDraft(elt);
-    }
-  });
-
   document.addEventListener("htmx:afterSwap", function (event) {
     const xhr = event.detail.xhr;
     const target = event.detail.target;
@@ -152,7 +143,12 @@
       root.querySelectorAll("form[data-section]").forEach(markDirty);
       const alert = root.querySelector(".conflict, .errorlist, .alert");
       if (alert) announce(alert.textContent.trim().slice(0, 300));
-    } else {
+    } else if (xhr && xhr.status < 300 && !root.matches("#agenda")) {
+      // What came back is what was saved: the drafts of these sections are done with.
+      const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
+      forms.forEach(dropDraft);
+      const elt = event.detail.elt;
+      if (elt && elt.matches && elt.matches("form[data-section]")) dropDraft(elt);
       const status = root.querySelector(".save-status");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
     }
@@ -199,10 +195,12 @@
     if (id === "agenda" || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
 
-  htmx.onLoad(function (content) {
-    const forms = content.matches && content.matches("form[data-section]")
-      ? [content] : Array.from(content.querySelectorAll("form[data-section]"));
-    forms.forEach(offerDraft);
+  // Drafts are offered when the page opens, and when the agenda comes back after a change.
+  document.querySelectorAll("form[data-section]").forEach(offerDraft);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "agenda") {
+      document.querySelectorAll("#agenda form[data-section]").forEach(offerDraft);
+    }
   });
 
   document.addEventListener("htmx:responseError", function (event) {
