@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from meetings.models import Appointment, Board, Organisation, Person, Role
+from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
 
 
 @admin.register(Organisation)
@@ -46,8 +46,16 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "start_on"
 
 
+class BoardMembershipInline(admin.TabularInline):
+    model = BoardMembership
+    extra = 0
+    autocomplete_fields = ["person", "role", "organisation"]
+    fields = ["position", "person", "role", "organisation", "start_on", "end_on"]
+
+
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
+    inlines = [BoardMembershipInline]
     list_display = ["name", "action_prefix", "body", "next_action_number"]
     list_filter = ["body"]
     search_fields = ["name", "action_prefix"]

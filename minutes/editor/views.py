@@ -21,7 +21,16 @@ from django_otp import login as otp_login
 
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, UpdateKind
 from actions.services import ActionError, action_create, action_review_record
-from meetings.models import AgendaItem, Attendance, Meeting, Organisation, Person, Question, Role
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    BoardMembership,
+    Meeting,
+    Organisation,
+    Person,
+    Question,
+    Role,
+)
 from meetings.services import (
     RecordConflict,
     RecordError,
@@ -212,13 +221,20 @@ def attendance_initial(meeting: Meeting, lists: Lists) -> list[dict]:
             }
             for row in lists.attendance
         ]
-    previous = (
-        Meeting.objects.filter(board=meeting.board, held_on__lt=meeting.held_on)
-        .order_by("-held_on")
-        .first()
+    members = (
+        BoardMembership.objects.current(meeting.held_on)
+        .filter(board=meeting.board)
+        .select_related("person", "role")
     )
-    if previous is None:
-        return []
+    if not members:
+        previous = (
+            Meeting.objects.filter(board=meeting.board, held_on__lt=meeting.held_on)
+            .order_by("-held_on")
+            .first()
+        )
+        if previous is None:
+            return []
+        members = previous.attendance.select_related("person", "role").order_by("position", "pk")
     return [
         {
             "person": row.person_id,
@@ -227,7 +243,7 @@ def attendance_initial(meeting: Meeting, lists: Lists) -> list[dict]:
             "organisation": row.organisation_id,
             "status": Attendance.Status.PRESENT,
         }
-        for row in previous.attendance.select_related("person", "role").order_by("position", "pk")
+        for row in members
     ]
 
 

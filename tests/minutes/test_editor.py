@@ -20,6 +20,7 @@ from tests.factories import (
     AgendaItemFactory,
     AttendanceFactory,
     MeetingFactory,
+    PersonFactory,
     RoleFactory,
 )
 
@@ -307,10 +308,9 @@ def test_an_exempt_item_needs_its_reason(signed_in, draft):
 
 def test_an_action_is_raised_with_owners_from_the_attendance_and_numbered(signed_in, gwent):
     item = gwent.items.get(title__startswith="Safeguarding")
-    html = signed_in.get(edit_url(gwent)).content.decode()
-    raise_template = html[html.index('<template id="tpl-raise">') :]
-    # Owners offered first: the posts of the people at the meeting.
-    assert " DPCC</label>" in raise_template.split("</template>")[0]
+    form = signed_in.get(edit_url(gwent, "action-raise", item_pk=item.pk), **HTMX)
+    # Owners offered first: the posts of the people at the meeting, one checkbox each.
+    assert " DPCC</label>" in form.content.decode()
     dpcc = gwent.board.body.roles.get(abbrev="DPCC")
     data = {
         f"raise{item.pk}-text": "OPCC to schedule a custody visit",
@@ -437,3 +437,39 @@ def test_the_editor_costs_the_same_queries_however_big_the_record(
         response = signed_in.get(edit_url(gwent))
     assert len(small) <= 32
     assert "Extra 559" in response.content.decode()
+
+
+def test_attendance_is_prefilled_from_the_board_members_on_the_day(signed_in, draft):
+    from meetings.models import BoardMembership
+
+    body = draft.board.body
+    chair = body.people.get(name="Ms A Chair")
+    cc = body.roles.get(abbrev="CC")
+    newcomer = PersonFactory(body=body, name="Dr E Member")
+    BoardMembership.objects.create(board=draft.board, person=chair, role=cc, position=0)
+    BoardMembership.objects.create(
+        board=draft.board, person=newcomer, position=1, start_on=datetime.date(2024, 2, 1)
+    )
+    BoardMembership.objects.create(
+        board=draft.board,
+        person=PersonFactory(body=body, name="Mr F Former"),
+        position=2,
+        end_on=datetime.date(2023, 12, 31),
+    )
+    page = signed_in.get(edit_url(draft)).content.decode()
+    html = page[page.index('<section id="attendance"') : page.index('<section id="agenda"')]
+    assert "Pre-filled from" in html
+    assert "Dr E Member" in html
+    assert "Mr F Former" not in html  # no longer a member on the meeting's day
+    assert "Mr B Deputy" not in html  # the members, not the previous meeting, when there are some
+    assert html.index("Ms A Chair") < html.index("Dr E Member")
+
+
+def test_the_secretariat_list_and_change_page_lead_to_the_editor(signed_in, draft):
+    url = edit_url(draft)
+    assert (
+        f'href="{url}"'
+        in signed_in.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    )
+    change = signed_in.get(reverse("admin:meetings_meeting_change", args=[draft.pk]))
+    assert f'href="{url}"' in change.content.decode()
