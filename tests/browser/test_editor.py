@@ -109,7 +109,10 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     actions_item = AgendaItem.objects.get(meeting=meeting, title="Actions")
     up = page.locator(f"#move-up-{actions_item.pk}")
     up.focus()
-    order = "() => Array.from(document.querySelectorAll('#agenda h3')).map(h => h.textContent).join('|')"
+    order = (
+        "() => Array.from(document.querySelectorAll('#agenda h3'))"
+        ".map(h => h.textContent).join('|')"
+    )
     page.keyboard.press("Enter")
     page.wait_for_function(f"{order} === 'Item Apologies|Item Actions|Item Performance'")
     # Focus stays on the moved item's button, so the clerk presses Enter again.
@@ -152,7 +155,6 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
     # Owners are the posts at this meeting, one click each.
     owners = raise_form.get_by_role("group", name="Owners: posts at this meeting")
-    assert owners.get_by_role("checkbox").all_inner_texts() == [] or True
     labels = owners.locator("label").all_inner_texts()
     assert [label.strip() for label in labels] == ["CC", "ACC", "CFO"]
     owners.get_by_label("ACC").check()
