@@ -13,6 +13,7 @@ from actions.models import (
     ActionOwner,
     ActionStatus,
     ActionUpdate,
+    DueKind,
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
@@ -105,8 +106,15 @@ def action_create(
     raised_on: datetime.date | None = None,
     carried_forward: bool = False,
     position: int = 0,
+    due_kind: str = DueKind.DATE,
+    owned_by_body: bool = False,
 ) -> Action:
-    """Create an action with the board's next free number, or with a number printed earlier."""
+    """Create an action with the board's next free number, or with a number printed earlier.
+    An action due "by the next meeting" is due on the raising meeting's next date when known."""
+    if due_kind == DueKind.NEXT_MEETING and due_on is None and raised_at_meeting is not None:
+        due_on = raised_at_meeting.next_meeting_on
+    if due_kind == DueKind.MEETING and due_on is None:
+        raise ActionError(_("Give the date of the meeting the action is due by."))
     if number is None:
         number = board_allocate_action_number(board=board)
     else:
@@ -130,6 +138,8 @@ def action_create(
                 raised_on=raised_on,
                 carried_forward=carried_forward,
                 position=position,
+                due_kind=due_kind,
+                owned_by_body=owned_by_body,
             )
     except IntegrityError:
         # Another writer took the printed number between the check and the insert.

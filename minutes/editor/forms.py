@@ -4,7 +4,7 @@ field), so the page costs the same number of queries however big the record is."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionStatus
+from actions.models import ActionStatus, DueKind
 from meetings.models import Attendance
 from scrutiny.forms import PlainTextField
 
@@ -238,7 +238,21 @@ class RaiseActionForm(EditorForm):
         widget=forms.CheckboxSelectMultiple,
     )
     other_owner = AbbrevField(label=_("Or another post of the body"), required=False)
-    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    owned_by_body = forms.BooleanField(
+        label=_("No named post: the body itself owns it"),
+        required=False,
+        help_text=_('As in "OPCC to schedule"; the register shows "no named owner".'),
+    )
+    due_kind = forms.ChoiceField(
+        label=_("Due"),
+        choices=DueKind.choices,
+        initial=DueKind.DATE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    due_on = forms.DateField(
+        label=_("Date (of the meeting, when due by a meeting)"), required=False, widget=DATE
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,8 +263,11 @@ class RaiseActionForm(EditorForm):
         owners = [self.lists.roles_by_pk[int(pk)] for pk in cleaned.get("owners", [])]
         if cleaned.get("other_owner") and cleaned["other_owner"] not in owners:
             owners.append(cleaned["other_owner"])
-        if not owners and "text" in cleaned:
-            self.add_error("owners", _("Choose at least one owner."))
+        if not owners and "text" in cleaned and not cleaned.get("owned_by_body"):
+            self.add_error("owners", _("Choose at least one owner, or the body itself."))
+        cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
+        if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
+            self.add_error("due_on", _("Give the date of the meeting the action is due by."))
         cleaned["owner_list"] = owners
         return cleaned
 

@@ -473,6 +473,8 @@ class RaiseActionView(EditorView):
                     raised_at_meeting=self.meeting,
                     raised_at_item=item,
                     due_on=form.cleaned_data["due_on"],
+                    due_kind=form.cleaned_data["due_kind"],
+                    owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
                 )
                 meeting_start_correction(meeting=self.meeting)

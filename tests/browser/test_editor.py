@@ -158,7 +158,8 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     labels = owners.locator("label").all_inner_texts()
     assert [label.strip() for label in labels] == ["CC", "ACC", "CFO"]
     owners.get_by_label("ACC").check()
-    raise_form.get_by_label("Due").fill("2024-06-30")
+    assert raise_form.get_by_label("By a date").is_checked()
+    raise_form.get_by_label("Date (of the meeting, when due by a meeting)").fill("2024-06-30")
     screenshot("editor-raise-action")
     assert axe(page) == []
     raise_form.get_by_role("button", name="Raise the action").click()

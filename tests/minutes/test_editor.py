@@ -473,3 +473,40 @@ def test_the_secretariat_list_and_change_page_lead_to_the_editor(signed_in, draf
     )
     change = signed_in.get(reverse("admin:meetings_meeting_change", args=[draft.pk]))
     assert f'href="{url}"' in change.content.decode()
+
+
+def test_an_action_due_by_the_next_meeting_and_owned_by_the_body(signed_in, draft, clerk):
+    draft.next_meeting_on = datetime.date(2024, 6, 4)
+    draft.save()
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    p = f"raise{item.pk}"
+    data = {
+        f"{p}-text": "OPCC to schedule a visit",
+        f"{p}-owned_by_body": "on",
+        f"{p}-due_kind": "next_meeting",
+    }
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200
+    action = Action.objects.get(text="OPCC to schedule a visit")
+    assert action.due_on == datetime.date(2024, 6, 4)  # reminders and "overdue" use the date
+    assert action.due_display() == "By the next meeting (4 June 2024)"
+    body = draft.board.body.name
+    assert action.owners_display() == f"{body} (no named owner)"
+    register = signed_in.get(reverse("actions:action-list")).content.decode()
+    assert "(no named owner)" in register
+    assert "By the next meeting (4 June 2024)" in register
+    detail = signed_in.get(action.get_absolute_url()).content.decode()
+    assert "By the next meeting (4 June 2024)" in detail
+
+
+def test_an_action_due_by_a_meeting_needs_its_date(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    p = f"raise{item.pk}"
+    data = {f"{p}-text": "Report back", f"{p}-owned_by_body": "on", f"{p}-due_kind": "meeting"}
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 422
+    assert "Give the date of the meeting" in response.content.decode()
+    data[f"{p}-due_on"] = "2024-09-10"
+    signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    action = Action.objects.get(text="Report back")
+    assert action.due_display() == "By the meeting of 10 September 2024"
