@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
-from actions.models import Action, ActionStatus, ActionUpdate
+from actions.models import Action, ActionStatus, ActionUpdate, DueKind
 from actions.services import (
     action_create,
     action_refresh_status,
@@ -25,6 +25,7 @@ from meetings.models import (
     Appointment,
     Attendance,
     Board,
+    BoardMembership,
     Departure,
     Meeting,
     Organisation,
@@ -464,6 +465,7 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.named_roles.set(ctx.roles.values())
     meeting.named_people.set(ctx.people[spec["name"]] for spec in data.get("people", []))
     _import_attendance(ctx)
+    _import_members(ctx)
     chair = spec.get("chair")
     if chair:
         if chair in ctx.roles:
@@ -555,6 +557,30 @@ def _import_attendance(ctx: _Context) -> None:
         row.save()
 
 
+def _import_members(ctx: _Context) -> None:
+    """Format 1.1: the board's members, added to those the board already records."""
+    for position, spec in enumerate(ctx.data["board"].get("members", [])):
+        path = f"board.members[{position}]"
+        role = None
+        if spec.get("role"):
+            role = ctx.roles.get(spec["role"])
+            if role is None:
+                ctx.fail(f"{path}.role", _("%(abbrev)s is not in roles") % {"abbrev": spec["role"]})
+        organisation = _suborganisation(ctx.body, spec.get("organisation"))
+        start_on = _parse_date(spec["from"], f"{path}.from", ctx.source) if "from" in spec else None
+        end_on = _parse_date(spec["to"], f"{path}.to", ctx.source) if "to" in spec else None
+        if start_on and end_on and end_on < start_on:
+            ctx.fail(f"{path}.to", _("a membership cannot end before it starts"))
+        BoardMembership.objects.get_or_create(
+            board=ctx.board,
+            person=_person(ctx, spec["name"], organisation),
+            role=role,
+            start_on=start_on,
+            end_on=end_on,
+            defaults={"organisation": organisation, "position": position},
+        )
+
+
 def _ensure_appointment(person: Person, role: Role, on: datetime.date) -> None:
     """The minutes show the person in the post that day: make the appointment cover it."""
     appointments = Appointment.objects.filter(person=person, role=role)
@@ -627,6 +653,8 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     owners = [ctx.owner(name) for name in spec["owners"]]
     due_on = datetime.date.fromisoformat(spec["due"]) if spec.get("due") else None
     status = spec.get("status", ActionStatus.OPEN)
+    due_kind = spec.get("due_by", DueKind.DATE)
+    owned_by_body = spec.get("owned_by_body", False)
 
     action = _take_previous(ctx, number=number, legacy_ref=legacy_ref, text=spec["text"])
     if action is None and number is not None:
@@ -656,11 +684,15 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             due_on=due_on,
             status=status,
             position=position,
+            due_kind=due_kind,
+            owned_by_body=owned_by_body,
         )
         return
     action.text = spec["text"]
     action.legacy_ref = legacy_ref
     action.due_on = due_on
+    action.due_kind = due_kind
+    action.owned_by_body = owned_by_body
     action.initial_status = status
     action.raised_at_meeting = ctx.meeting
     action.raised_at_item = item
