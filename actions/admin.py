@@ -1,38 +1,47 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import Action, ActionOwner, ActionUpdate
-from actions.services import action_refresh_status, action_set_owners, board_allocate_action_number
-from meetings.models import Meeting, Person, Role
-from meetings.services import reopen_minutes
-from scrutiny.admin_locks import (
-    EditedOnParentPageAdmin,
-    WholePageLockAdmin,
-    bump_versions,
-)
+from actions import services
+from actions.models import Action, ActionUpdate
+from meetings.admin import ServiceAdmin
+from meetings.models import AgendaItem, Meeting, Person, Role
+from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
 
+class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
+    """Posts or people, with their body where the choice spans bodies (two "PCC"s look alike)."""
+
+    show_body = True
+
+    def label_from_instance(self, obj):
+        label = obj.abbrev if isinstance(obj, Role) else obj.name
+        return f"{label} ({obj.body})" if self.show_body else label
+
+
 class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
-    """An action with its owners chosen from posts, or people where no post fits."""
+    """An action with its owners chosen from posts, or people where no post fits.
+
+    The choices are those of the meeting's body (`meeting`, set per page by the admin): each
+    form has its own copies of the fields, so one page's choices never reach another's."""
 
     # The admin's two-list picker: the chosen owners stay in sight, and a click adds an owner
     # rather than replacing the others.
-    owner_roles = forms.ModelMultipleChoiceField(
+    owner_roles = BodyLabelledChoiceField(
         label=_("Owners (posts)"),
-        queryset=Role.objects.order_by("abbrev"),
+        queryset=Role.objects.select_related("body").order_by("abbrev"),
         required=False,
         widget=FilteredSelectMultiple(_("posts"), is_stacked=False),
     )
-    owner_people = forms.ModelMultipleChoiceField(
+    owner_people = BodyLabelledChoiceField(
         label=_("Owners (people, where no post fits)"),
-        queryset=Person.objects.order_by("name"),
+        queryset=Person.objects.select_related("body").order_by("name"),
         required=False,
         widget=FilteredSelectMultiple(_("people"), is_stacked=False),
     )
+    meeting: Meeting | None = None  # the meeting whose page this is, set per request
 
     class Meta:
         model = Action
@@ -42,10 +51,27 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        body = self._body()
+        if body is not None:
+            for name in ("owner_roles", "owner_people"):
+                field = self.fields[name]
+                field.queryset = field.queryset.filter(body=body)
+                field.show_body = False
+            if "raised_at_item" in self.fields and self.meeting is not None:
+                self.fields["raised_at_item"].queryset = AgendaItem.objects.filter(
+                    meeting=self.meeting
+                )
         if self.instance.pk:
             owners = list(self.instance.owners.all())
             self.fields["owner_roles"].initial = [o.role_id for o in owners if o.role_id]
             self.fields["owner_people"].initial = [o.person_id for o in owners if o.person_id]
+
+    def _body(self):
+        if self.meeting is not None:
+            return self.meeting.board.body
+        if self.instance.pk:
+            return self.instance.board.body
+        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -83,16 +109,8 @@ class _ScopedOwnersMixin:
         formset = super().get_formset(request, obj, **kwargs)
         meeting = getattr(obj, "meeting", obj)
         if meeting is not None and getattr(meeting, "pk", None):
-            body = meeting.board.body
-            form = formset.form
-            form.base_fields["owner_roles"].queryset = Role.objects.filter(body=body).order_by(
-                "abbrev"
-            )
-            form.base_fields["owner_people"].queryset = Person.objects.filter(body=body).order_by(
-                "name"
-            )
-            if "raised_at_item" in form.base_fields:
-                form.base_fields["raised_at_item"].queryset = meeting.items.all()
+            # A subclass per request: the form class itself is shared by every request.
+            formset.form = type(formset.form.__name__, (formset.form,), {"meeting": meeting})
         return formset
 
 
@@ -134,6 +152,16 @@ class ActionReviewForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
+    meeting: Meeting | None = None  # the meeting whose page this is, set per request
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.meeting is not None:
+            self.fields["item"].queryset = AgendaItem.objects.filter(meeting=self.meeting)
+            self.fields["action"].queryset = Action.objects.filter(
+                board__body=self.meeting.board.body_id
+            )
+
 
 class ActionReviewInline(admin.StackedInline):
     """Progress on earlier actions reported at the meeting: the action review."""
@@ -150,55 +178,45 @@ class ActionReviewInline(admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None and obj.pk:
-            formset.form.base_fields["item"].queryset = obj.items.all()
+            formset.form = type(formset.form.__name__, (formset.form,), {"meeting": obj})
         return formset
 
 
-def save_action_formsets(request, form, formset, *, board_of) -> bool:
-    """Save action and review inlines: number new actions, set owners, refresh statuses."""
+def save_action_formsets(request, form, formset) -> bool:
+    """Save the action and review inlines of a meeting's or an item's page through the
+    services. Returns False for a formset of another kind."""
+    parent = form.instance
     if formset.model is Action:
-        with transaction.atomic():
-            actions = formset.save(commit=False)
-            form_of = {id(inline.instance): inline for inline in formset.forms}
-            parent = form.instance
-            for action in actions:
-                if action.pk is None:
-                    action.board = board_of(parent)
-                    action.number = board_allocate_action_number(board=action.board)
-                    action.initial_status = action.status
-                if getattr(parent, "meeting_id", None):
-                    action.raised_at_meeting_id = parent.meeting_id
-                    action.raised_at_item = parent
-                action.save()
-                action_set_owners(action=action, owners=form_of[id(action)].owners())
-            for action in formset.deleted_objects:
-                action.delete()
+        meeting = parent.meeting if isinstance(parent, AgendaItem) else parent
+        form_of = {id(inline.instance): inline for inline in formset.forms}
+        for action in formset.save(commit=False):
+            owners = form_of[id(action)].owners()
+            if action.pk is None:
+                created = services.action_create(
+                    board=meeting.board,
+                    text=action.text,
+                    owners=owners,
+                    raised_at=meeting,
+                    by=request.user,
+                    item=parent if isinstance(parent, AgendaItem) else action.raised_at_item,
+                    due_on=action.due_on,
+                )
+                action.__dict__.update(created.__dict__)  # the page's record of what was added
+            else:
+                services.action_update(action=action, by=request.user, owners=owners)
+        for action in formset.deleted_objects:
+            services.action_delete(action=action, by=request.user)
         return True
-    if formset.model is ActionUpdate and formset.fk.name == "meeting":
-        meeting = form.instance
-        updates = formset.save(commit=False)
-        for update in updates:
-            update.reported_on = update.reported_on or meeting.held_on
+    if formset.model is ActionUpdate:
+        for update in formset.save(commit=False):
             if update.pk is None:
-                update.created_by = request.user
-            update.save()
-            action_refresh_status(action=update.action)
+                services.action_history_save(update=update, by=request.user)
+            else:
+                services.action_review_update(review=update, by=request.user)
         for update in formset.deleted_objects:
-            action = update.action
-            update.delete()
-            action_refresh_status(action=action)
-        # The reviews are also on their actions' pages: a page opened before this save is stale.
-        bump_versions(Action, [update.action for update in [*updates, *formset.deleted_objects]])
+            services.action_review_delete(review=update, by=request.user)
         return True
     return False
-
-
-class ActionOwnerInline(admin.TabularInline):
-    model = ActionOwner
-    extra = 0
-    min_num = 1
-    autocomplete_fields = ["role", "person"]
-    verbose_name_plural = _("owners (a post, or a person where no post fits)")
 
 
 class ActionUpdateInline(admin.StackedInline):
@@ -210,7 +228,7 @@ class ActionUpdateInline(admin.StackedInline):
     verbose_name_plural = _("progress history")
 
 
-class ActionAdminForm(OptimisticLockMixin, forms.ModelForm):
+class ActionAdminForm(ActionOwnersForm):
     class Meta:
         model = Action
         fields = [
@@ -226,9 +244,15 @@ class ActionAdminForm(OptimisticLockMixin, forms.ModelForm):
             "see_also",
         ]
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("owner_roles") and not cleaned.get("owner_people"):
+            self.add_error("owner_roles", _("Choose at least one owner: a post or a person."))
+        return cleaned
+
 
 @admin.register(Action)
-class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
+class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ["ref_display", "short_text", "owners_list", "status", "due_on", "board"]
     list_filter = ["status", "board", "carried_forward"]
@@ -241,13 +265,14 @@ class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
         "legacy_ref",
         "text",
         ("status", "due_on"),
+        ("owner_roles", "owner_people"),
         ("raised_at_meeting", "raised_at_item"),
         ("raised_on", "carried_forward"),
         "see_also",
         ("created_at", "updated_at"),
         "lock_version",
     ]
-    inlines = [ActionOwnerInline, ActionUpdateInline]
+    inlines = [ActionUpdateInline]
     list_select_related = ["board"]
     ordering = ["board", "-number"]
 
@@ -273,49 +298,50 @@ class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.number = board_allocate_action_number(board=obj.board)
-            obj.initial_status = obj.status
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is ActionUpdate:
-            action_refresh_status(action=form.instance)
-
-    # What the minutes print of an action: a change to it is a change to the minutes.
-    MINUTED_FIELDS = {"board", "legacy_ref", "text", "raised_at_meeting", "raised_at_item"}
+        if change:
+            services.action_update(
+                action=obj,
+                by=request.user,
+                owners=form.owners(),
+                see_also=form.cleaned_data["see_also"],
+            )
+            return
+        created = services.action_create(
+            board=obj.board,
+            text=obj.text,
+            owners=form.owners(),
+            raised_at=obj.raised_at_meeting,
+            by=request.user,
+            item=obj.raised_at_item,
+            legacy_ref=obj.legacy_ref,
+            due_on=obj.due_on,
+            status=obj.status,
+            raised_on=obj.raised_on,
+            carried_forward=obj.carried_forward,
+        )
+        obj.__dict__.update(created.__dict__)  # the page goes on with the saved action
+        services.action_update(action=obj, by=request.user, see_also=form.cleaned_data["see_also"])
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        action, meetings = form.instance, []
-        owners_changed = any(f.has_changed() for f in formsets if f.model is ActionOwner)
-        if not change or owners_changed or self.MINUTED_FIELDS & set(form.changed_data):
-            # Printed by the minutes that raised it and by those that reviewed it.
-            meetings += [action.raised_at_meeting, self._initial(form, "raised_at_meeting")]
-            meetings += Meeting.objects.filter(action_updates__action=action)
-        reviewed_at = []
+        # The links were saved by the services above; the inlines go through them too.
         for formset in formsets:
-            if formset.model is ActionUpdate:
-                for update_form in formset.forms:
-                    if update_form.has_changed():
-                        reviewed_at += [
-                            update_form.instance.meeting,
-                            self._initial(update_form, "meeting"),
-                        ]
-        # A review is also on its meeting's page: a page opened before this save is stale.
-        bump_versions(Meeting, reviewed_at)
-        reopen_minutes(request, [*meetings, *reviewed_at])
+            self.save_formset(request, form, formset, change=change)
+        WholePageLockAdmin.bump_if_only_inlines_changed(form, formsets, change)
 
-    @staticmethod
-    def _initial(form, field):
-        pk = form.initial.get(field)
-        return Meeting.objects.filter(pk=pk).first() if pk and field in form.changed_data else None
+    def save_formset(self, request, form, formset, change):
+        save_action_formsets(request, form, formset)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.in_published_minutes():
             return False  # Nothing published is deleted: withdraw the action instead.
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.action_delete(action=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for action in queryset:
+            services.action_delete(action=action, by=request.user)
 
 
 @admin.register(ActionUpdate)

@@ -1,9 +1,18 @@
-"""Writes to the action register: numbering, creation, owners and progress."""
+"""Writes to the action register: numbering, creation, owners, progress and the review of
+actions at meetings.
+
+Every change to an action goes through these services, whoever makes it. What the minutes print
+of an action (its ref, text, owners, due date, links, where it was raised, and the progress
+minuted at a meeting) is printed by the meeting that raised it and by every meeting that
+reviewed it: a change to it reopens the approval of those minutes (`meeting_reopen_approval`).
+Progress reported between meetings is not minuted and reopens nothing.
+"""
 
 import datetime
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -17,17 +26,89 @@ from actions.models import (
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
-from meetings.services import meeting_start_correction
+from meetings.services import RecordError, meeting_reopen_approval
 
 Owner = Role | Person
 
 
-class ActionError(Exception):
+class ActionError(RecordError):
     """A change to the register that cannot be made, with a message for the user."""
 
 
 class ActionConflict(ActionError):
     """Someone else changed the action after the user opened it."""
+
+
+# What the minutes print of an action: a change to one of these reopens their approval.
+PRINTED_FIELDS = (
+    "board",
+    "number",
+    "legacy_ref",
+    "text",
+    "due_on",
+    "raised_at_meeting",
+    "raised_at_item",
+    "position",
+    "raised_on",
+)
+# What the minutes print of a review (progress minuted at a meeting).
+PRINTED_REVIEW_FIELDS = (
+    "action",
+    "meeting",
+    "item",
+    "position",
+    "text",
+    "status",
+    "summary",
+    "printed_owners",
+    "printed_due_on",
+    "printed_raised_on",
+)
+
+
+def action_meetings(action: Action) -> list[Meeting]:
+    """The meetings whose minutes print the action: the one that raised it and every one that
+    reviewed it."""
+    if action.pk is None:
+        return [action.raised_at_meeting] if action.raised_at_meeting_id else []
+    return list(
+        Meeting.objects.filter(
+            Q(pk=action.raised_at_meeting_id) | Q(action_updates__action=action)
+        ).distinct()
+    )
+
+
+def _reopen(action: Action, by, *also: Meeting | None) -> list[Meeting]:
+    return meeting_reopen_approval(meetings=[*action_meetings(action), *also], by=by)
+
+
+def _require_owners_in_body(board: Board, owners: Iterable[Owner]) -> None:
+    for owner in owners:
+        if owner.body_id != board.body_id:
+            raise ActionError(
+                _("%(owner)s belongs to %(other)s, not to %(body)s.")
+                % {"owner": owner, "other": owner.body, "body": board.body}
+            )
+
+
+def _require_raised_in_board(
+    board: Board, meeting: Meeting | None, item: AgendaItem | None
+) -> None:
+    if meeting is not None and meeting.board_id != board.pk:
+        raise ActionError(_("An action is raised at a meeting of its own board."))
+    if item is not None and (meeting is None or item.meeting_id != meeting.pk):
+        raise ActionError(_("An action is raised under an item of the meeting that raised it."))
+
+
+def _require_number_never_issued(board: Board, number: int) -> None:
+    """A number once issued on a board is never issued again, even after its action was
+    deleted (the audit trail keeps every deletion)."""
+    deleted = Action.history.filter(board_id=board.pk, number=number, history_type="-")
+    if deleted.exists() and not Action.objects.filter(board=board, number=number).exists():
+        raise ActionError(
+            _("%(ref)s was issued before and deleted: a number is never issued twice.")
+            % {"ref": f"{board.action_prefix} {number}"}
+        )
 
 
 def _lock(action: Action, expected_version: int | None) -> None:
@@ -68,9 +149,26 @@ def board_reserve_action_number(*, board: Board, number: int) -> None:
         board.next_action_number = locked.next_action_number
 
 
+def _owner_keys(owners: Iterable[Owner]) -> list[tuple[str, int]]:
+    keys: list[tuple[str, int]] = []
+    for owner in owners:
+        key = ("role" if isinstance(owner, Role) else "person", owner.pk)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
 @transaction.atomic
 def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
-    """Replace the owners of an action, keeping their order."""
+    """Replace the owners of an action, keeping their order. (Used by the services below: a
+    caller outside them uses `action_reassign` or `action_update`, which apply the rules.)"""
+    owners = list(owners)
+    _require_owners_in_body(action.board, owners)
+    current = [
+        ("role", o.role_id) if o.role_id else ("person", o.person_id) for o in action.owners.all()
+    ]
+    if current == _owner_keys(owners):
+        return
     action.owners.all().delete()
     seen: set[tuple[str, int]] = set()
     rows = []
@@ -97,8 +195,9 @@ def action_create(
     board: Board,
     text: str,
     owners: Iterable[Owner],
-    raised_at_meeting: Meeting | None = None,
-    raised_at_item: AgendaItem | None = None,
+    raised_at: Meeting | None,
+    by,
+    item: AgendaItem | None = None,
     number: int | None = None,
     legacy_ref: str = "",
     due_on: datetime.date | None = None,
@@ -109,12 +208,37 @@ def action_create(
     due_kind: str = DueKind.DATE,
     owned_by_body: bool = False,
 ) -> Action:
-    """Create an action with the board's next free number, or with a number printed earlier.
-    An action due "by the next meeting" is due on the raising meeting's next date when known."""
-    if due_kind == DueKind.NEXT_MEETING and due_on is None and raised_at_meeting is not None:
-        due_on = raised_at_meeting.next_meeting_on
-    if due_kind == DueKind.MEETING and due_on is None:
-        raise ActionError(_("Give the date of the meeting the action is due by."))
+    """The one way an action comes to be: raised at a meeting (under one of its items), or
+    carried forward from a meeting that is not recorded (`raised_at=None`, `raised_on` the date).
+
+    It may be due by a date, by the next meeting (due on the raising meeting's next date when
+    known) or by the meeting of a date (`due_on` that date); the body itself may own it
+    (`owned_by_body`, "no named owner") where the minutes name no post.
+
+    It takes the board's next free number, or the number printed earlier (`number`), which must
+    never have been issued before. Owners are posts or people of the board's body. Raising an
+    action changes the minutes of the meeting that raised it, so their approval reopens."""
+    owners = list(owners)
+    _require(bool(text.strip()), _("Write what the action is."))
+    # A carried-forward action may arrive without owners: the review that names it did not.
+    _require(
+        bool(owners) or carried_forward or owned_by_body,
+        _("Choose at least one owner: a post or a person."),
+    )
+    if due_kind == DueKind.NEXT_MEETING and due_on is None and raised_at is not None:
+        due_on = raised_at.next_meeting_on
+    _require(
+        due_kind != DueKind.MEETING or due_on is not None,
+        _("Give the date of the meeting the action is due by."),
+    )
+    _require_owners_in_body(board, owners)
+    _require_raised_in_board(board, raised_at, item)
+    raised = raised_at.held_on if raised_at is not None else raised_on
+    _require(
+        due_on is None or raised is None or due_on >= raised,
+        _("The due date cannot be before the action was raised (%(date)s).")
+        % {"date": _long_date(raised)},
+    )
     if number is None:
         number = board_allocate_action_number(board=board)
     else:
@@ -122,6 +246,7 @@ def action_create(
             raise ActionError(
                 _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
             )
+        _require_number_never_issued(board, number)
         board_reserve_action_number(board=board, number=number)
     try:
         with transaction.atomic():
@@ -133,8 +258,8 @@ def action_create(
                 status=status,
                 initial_status=status,
                 due_on=due_on,
-                raised_at_meeting=raised_at_meeting,
-                raised_at_item=raised_at_item,
+                raised_at_meeting=raised_at,
+                raised_at_item=item,
                 raised_on=raised_on,
                 carried_forward=carried_forward,
                 position=position,
@@ -147,7 +272,88 @@ def action_create(
             _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
         ) from None
     action_set_owners(action=action, owners=owners)
+    meeting_reopen_approval(meetings=[raised_at], by=by)
     return action
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: Action,
+    by,
+    owners: Iterable[Owner] | None = None,
+    see_also: Iterable[Action] | None = None,
+    expected_version: int | None = None,
+) -> Action:
+    """Save an action's details as set on the instance (text, due date, reference, where it was
+    raised), and its owners and links when given. The status is not set here: it moves only
+    through the progress history. A change to what the minutes print reopens the approval of
+    the meetings that print it, before and after the change."""
+    _require(action.pk is not None, _("Use action_create to raise an action."))
+    stored = Action.objects.select_for_update().get(pk=action.pk)
+    if expected_version is not None and stored.version != expected_version:
+        raise ActionConflict(
+            _(
+                "%(ref)s was changed by someone else after you opened it, so nothing was saved. "
+                "What you typed is kept below: read the history, then submit again."
+            )
+            % {"ref": stored.ref}
+        )
+    _require(bool(action.text.strip()), _("Write what the action is."))
+    _require_raised_in_board(action.board, action.raised_at_meeting, action.raised_at_item)
+    if action.board_id != stored.board_id or action.number != stored.number:
+        raise ActionError(_("An action keeps its board and its number."))
+    raised = action.raised_date
+    _require(
+        action.due_on is None or raised is None or action.due_on >= raised,
+        _("The due date cannot be before the action was raised (%(date)s).")
+        % {"date": _long_date(raised)},
+    )
+    before = action_meetings(stored)
+    changed = any(
+        getattr(action, action._meta.get_field(name).attname)
+        != getattr(stored, action._meta.get_field(name).attname)
+        for name in PRINTED_FIELDS
+    )
+    action.status = stored.status
+    action.initial_status = stored.initial_status
+    action.version = stored.version + 1
+    action.save()
+    if owners is not None:
+        owners = list(owners)
+        _require(bool(owners), _("Choose at least one owner: a post or a person."))
+        keys = [
+            ("role", o.role_id) if o.role_id else ("person", o.person_id)
+            for o in action.owners.all()
+        ]
+        if keys != _owner_keys(owners):
+            action_set_owners(action=action, owners=owners)
+            changed = True
+    if see_also is not None:
+        see_also = [other for other in see_also if other.pk != action.pk]
+        if {a.pk for a in see_also} != set(action.see_also.values_list("pk", flat=True)):
+            action.see_also.set(see_also)
+            changed = True
+    if changed:
+        meeting_reopen_approval(meetings=[*before, *action_meetings(action)], by=by)
+    return action
+
+
+@transaction.atomic
+def action_delete(*, action: Action, by) -> None:
+    """Delete an action entered by mistake. One in published minutes (even withdrawn ones) is
+    never deleted: it is withdrawn instead. Its number is never issued again."""
+    if action.in_published_minutes():
+        raise ActionError(
+            _(
+                "%(ref)s is in published minutes, so it is never deleted: withdraw it on its own "
+                "page instead."
+            )
+            % {"ref": action.ref}
+        )
+    meetings = action_meetings(action)
+    action.delete()
+    meeting_reopen_approval(meetings=meetings, by=by)
 
 
 def action_refresh_status(*, action: Action) -> None:
@@ -303,6 +509,7 @@ def action_reassign(
     before = action.owners_display()
     action_set_owners(action=action, owners=owners)
     after = action.owners_display()
+    _reopen(action, by)
     return _record(
         action=action,
         kind=UpdateKind.CHANGE,
@@ -332,6 +539,8 @@ def action_set_due(
     before = action.due_on
     action.due_on = due_on
     action.save(update_fields=["due_on", "updated_at"])
+    if before != due_on:
+        _reopen(action, by)
     return _record(
         action=action,
         kind=UpdateKind.CHANGE,
@@ -349,6 +558,7 @@ def action_link(
     _lock(action, expected_version)
     _require(other.pk != action.pk, _("An action cannot refer to itself."))
     action.see_also.add(other)
+    _reopen(action, by)
     return _record(
         action=action,
         kind=UpdateKind.CHANGE,
@@ -358,7 +568,56 @@ def action_link(
     )
 
 
-REVIEW_STATUSES = ("", ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED, ActionStatus.CLOSED)
+def _review_check(review: ActionUpdate) -> None:
+    meeting, action = review.meeting, review.action
+    _require(bool(review.text.strip()), _("Write the progress."))
+    _require(
+        review.status in ("", *ActionStatus.values),
+        _("%(status)s is not a status of an action.") % {"status": review.status},
+    )
+    if meeting is None:
+        _require(review.item_id is None, _("Progress under an item names its meeting."))
+        return
+    if action.board.body_id != meeting.board.body_id:
+        raise ActionError(
+            _("%(ref)s is an action of %(other)s, not of %(body)s.")
+            % {"ref": action.ref, "other": action.board.body, "body": meeting.board.body}
+        )
+    if review.item_id is not None and review.item.meeting_id != meeting.pk:
+        raise ActionError(_("Progress is minuted under an item of the same meeting."))
+
+
+def _review_save(review: ActionUpdate, *, by) -> ActionUpdate:
+    _review_check(review)
+    stored = None
+    if review.pk is not None:
+        stored = ActionUpdate.objects.select_related("action", "meeting").get(pk=review.pk)
+    changed = stored is None or any(
+        getattr(review, review._meta.get_field(name).attname)
+        != getattr(stored, review._meta.get_field(name).attname)
+        for name in PRINTED_REVIEW_FIELDS
+    )
+    if review.reported_on is None:
+        _require(review.meeting is not None, _("Give the date the progress was reported."))
+        review.reported_on = review.meeting.held_on
+    if stored is None and by is not None and getattr(by, "pk", None):
+        review.created_by = by
+    review.save()
+    actions = {review.action_id: review.action}
+    if stored is not None:
+        actions.setdefault(stored.action_id, stored.action)
+    for action in actions.values():
+        action_refresh_status(action=action)
+    # The review is also on its action's page and its meeting's: a copy of either opened
+    # before this save is stale.
+    Action.objects.filter(pk__in=actions).update(version=models.F("version") + 1)
+    meetings = {review.meeting_id, stored.meeting_id if stored is not None else None} - {None}
+    Meeting.objects.filter(pk__in=meetings).update(version=models.F("version") + 1)
+    if changed:
+        meeting_reopen_approval(
+            meetings=[review.meeting, stored.meeting if stored is not None else None], by=by
+        )
+    return review
 
 
 @transaction.atomic
@@ -366,45 +625,60 @@ def action_review_record(
     *,
     action: Action,
     meeting: Meeting,
-    item: AgendaItem | None,
     text: str,
-    status: str = "",
     by,
-) -> ActionUpdate | None:
-    """Minute a meeting's review of an earlier action: record, change or (empty text) remove
-    the progress as at that meeting. A change reopens the meeting's approved minutes."""
-    _require(status in REVIEW_STATUSES, _("Choose a status the review can set."))
-    _require(
-        item is None or item.meeting_id == meeting.pk,
-        _("The item belongs to another meeting."),
+    item: AgendaItem | None = None,
+    status: str = "",
+    position: int = 0,
+    summary: str = "",
+    printed_owners: Iterable[str] = (),
+    printed_due_on: datetime.date | None = None,
+    printed_raised_on: datetime.date | None = None,
+) -> ActionUpdate:
+    """Progress on an earlier action as minuted at a meeting (its action review), under one of
+    the meeting's items or, without one, in the minutes' "Progress on earlier actions" section.
+    A status given here sets the action's status as at the meeting's date. The meeting's
+    approval reopens."""
+    review = ActionUpdate(
+        action=action,
+        meeting=meeting,
+        item=item,
+        reported_on=meeting.held_on,
+        kind=UpdateKind.PROGRESS,
+        text=text.strip(),
+        status=status,
+        position=position,
+        summary=summary,
+        printed_owners=list(printed_owners),
+        printed_due_on=printed_due_on,
+        printed_raised_on=printed_raised_on,
     )
-    _require(
-        action.board_id == meeting.board_id, _("%(ref)s is another board's.") % {"ref": action.ref}
-    )
-    Action.objects.select_for_update().get(pk=action.pk)
-    text = text.replace("\r\n", "\n").strip()
-    update = action.updates.filter(meeting=meeting, kind=UpdateKind.PROGRESS).order_by("pk").first()
-    if update is None and not text:
-        return None
-    if update is not None and not text:
-        update.delete()
-        update = None
-    elif update is None:
-        update = ActionUpdate.objects.create(
-            action=action,
-            kind=UpdateKind.PROGRESS,
-            reported_on=meeting.held_on,
-            meeting=meeting,
-            item=item,
-            text=text,
-            status=status,
-            created_by=by,
-        )
-    elif (update.text, update.status, update.item_id) != (text, status, item and item.pk):
-        update.text, update.status, update.item = text, status, item
-        update.save(update_fields=["text", "status", "item"])
-    else:
-        return update
+    return _review_save(review, by=by)
+
+
+@transaction.atomic
+def action_review_update(*, review: ActionUpdate, by) -> ActionUpdate:
+    """Save a review changed on the instance (its text, status, item, summary); the minutes of
+    its meeting (and of the meeting it moved from) reopen when what they print changed."""
+    _require(review.pk is not None, _("Use action_review_record to minute progress."))
+    return _review_save(review, by=by)
+
+
+@transaction.atomic
+def action_history_save(*, update: ActionUpdate, by) -> ActionUpdate:
+    """Add or correct any entry of an action's history as the secretariat enters it (dated,
+    at a meeting or not). Minuted progress follows the review's rules; the status is worked out
+    again from the history."""
+    return _review_save(update, by=by)
+
+
+@transaction.atomic
+def action_review_delete(*, review: ActionUpdate, by) -> None:
+    """Remove an entry of an action's history (progress minuted at a meeting or not); the
+    action's status is worked out again and the meeting's approval reopens."""
+    action, meeting = review.action, review.meeting
+    review.delete()
     action_refresh_status(action=action)
-    meeting_start_correction(meeting=meeting)
-    return update
+    Action.objects.filter(pk=action.pk).update(version=models.F("version") + 1)
+    Meeting.objects.filter(pk=getattr(meeting, "pk", None)).update(version=models.F("version") + 1)
+    meeting_reopen_approval(meetings=[meeting], by=by)

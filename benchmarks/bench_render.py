@@ -137,8 +137,9 @@ def synthetic_meeting(items: int = SYNTHETIC_ITEMS):
             board=board,
             text=f"Report the outcome of the pilot in area {n} to the next meeting.",
             owners=[roles[n % len(roles)]],
-            raised_at_meeting=meeting,
-            raised_at_item=item,
+            raised_at=meeting,
+            item=item,
+            by=None,
         )
     return meeting
 

@@ -1,8 +1,48 @@
-"""Reference data in the secretariat pages: organisations, people, posts, appointments, boards."""
+"""Reference data in the secretariat pages: organisations, people, posts, appointments, boards;
+and what every page that edits the record shares."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 
 from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
+from meetings.services import RecordError, reopened_minutes
+
+
+class ServiceAdmin:
+    """A page whose saves go through the services: it says when a save reopened approved
+    minutes, and shows a save the services refused as an error (nothing of it is written)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._through_services(
+            request, super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._through_services(
+            request, super().delete_view, request, object_id, extra_context
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        return self._through_services(request, super().changelist_view, request, extra_context)
+
+    @staticmethod
+    def _through_services(request, view, *args):
+        with reopened_minutes() as reopened:
+            try:
+                response = view(*args)
+            except RecordError as exc:  # the transaction of the view has rolled back
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(request.get_full_path())
+        if reopened:
+            messages.warning(
+                request,
+                gettext(
+                    "These minutes were changed, so they are a draft again: they need approval "
+                    "before the change is published."
+                ),
+            )
+        return response
 
 
 @admin.register(Organisation)

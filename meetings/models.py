@@ -385,6 +385,14 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    changed_since_approval_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed since the last approval by"),
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Who changed what the minutes print since they were last approved."),
+    )
 
     version = models.PositiveIntegerField(
         _("version"),

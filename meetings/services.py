@@ -1,19 +1,105 @@
-"""Rules of a meeting's own record that every page and command shares."""
+"""The write path of a meeting's own record: the meeting, its attendance, items, papers,
+questions and departures.
+
+Every change goes through one of these services, whoever makes it (the secretariat pages, the
+meeting editor, the importer, commands, tests). Each one runs in a transaction, refuses what
+does not belong to the meeting's body, and applies the rule that a change to what the minutes
+print reopens their approval (`meeting_reopen_approval`, docs/adr/0005-correction-rule.md).
+
+The services that save a row take the instance with the caller's changes already set on it
+(a ModelForm's `save(commit=False)`, or attributes set by hand) and decide from the stored row
+what changed, so no caller has to say which fields it touched.
+"""
 
 import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.contrib import messages
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.utils.translation import gettext
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
-from meetings.models import AgendaItem, Attendance, Meeting, Person, Question
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Departure,
+    Meeting,
+    Organisation,
+    Paper,
+    Person,
+    Question,
+    Role,
+)
+
+
+class RecordError(Exception):
+    """A change to a meeting's record that cannot be made, with a message for the user."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class RecordConflict(RecordError):
+    """Someone else saved the record after the user opened it."""
+
+
+# What the minutes print of each row: a change to one of these fields is a change to the minutes
+# and reopens their approval. Status, approval, audit and version fields are not printed.
+PRINTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Meeting: (
+        "board",
+        "held_on",
+        "title",
+        "start_time",
+        "end_time",
+        "venue",
+        "chair",
+        "chair_role",
+        "chair_note",
+        "minute_taker",
+        "next_meeting_on",
+        "next_meeting_start",
+        "next_meeting_venue",
+        "next_meeting_note",
+    ),
+    Attendance: (
+        "meeting",
+        "position",
+        "person",
+        "role",
+        "organisation",
+        "status",
+        "arrival_time",
+        "departure_time",
+        "note",
+    ),
+    AgendaItem: ("meeting", "parent", "position", "number", "title", "minutes", "exempt"),
+    Paper: ("item", "position", "title", "author"),
+    Question: (
+        "item",
+        "position",
+        "number",
+        "question",
+        "asked_by",
+        "response",
+        "responder",
+        "restricted",
+    ),
+    Departure: ("item", "position", "name", "left_at"),
+}
+# The exemption reason is printed too; listed apart so the tuple above reads as the item's form.
+PRINTED_FIELDS[AgendaItem] += ("exempt_reason",)
+
+MAX_ITEM_DEPTH = 6
+"""How deep items nest: 1 is an item, 2 a sub-item (2.1), 3 a sub-sub-item (2.1.a), and so on.
+The real minutes use three levels; the pages and documents are built for this many."""
 
 
 def meeting_start_correction(*, meeting: Meeting) -> None:
-    """Editing approved or published minutes makes them a draft again: the approval was of the
-    text before the edit. The public keeps any published version until the corrected minutes
-    are approved and published as the next version."""
+    """Approved or published minutes become a draft again: the approval was of the text before
+    the edit. The public keeps any published version until the corrected minutes are approved
+    and published as the next version."""
     if meeting.status != Meeting.Status.DRAFT:
         meeting.status = Meeting.Status.DRAFT
         meeting.approved_at = None
@@ -21,55 +107,341 @@ def meeting_start_correction(*, meeting: Meeting) -> None:
         meeting.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
 
 
-def reopen_minutes(request, meetings) -> None:
-    """Edited minutes that were approved or published become a draft again (a correction)."""
-    pks = {meeting.pk for meeting in meetings if meeting is not None}
-    reopened = list(Meeting.objects.filter(pk__in=pks).exclude(status=Meeting.Status.DRAFT))
-    for meeting in reopened:
-        meeting_start_correction(meeting=meeting)
-    if reopened:
-        messages.warning(
-            request,
-            gettext(
-                "These minutes were changed, so they are a draft again: they need approval "
-                "before the change is published."
-            ),
-        )
+_reopened: ContextVar[list[Meeting] | None] = ContextVar("reopened", default=None)
 
 
-class RecordConflict(Exception):
-    """Someone else saved this part of the record after the user opened it; nothing was saved."""
-
-    def __init__(self, current):
-        super().__init__(gettext("Someone else saved this after you opened it."))
-        self.current = current
-
-
-class RecordError(Exception):
-    """A change to a meeting's record that cannot be made, with a message for the user."""
-
-
-def _lock_row(model, pk: int, expected_version: int | None):
-    current = model.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and current.version != expected_version:
-        raise RecordConflict(current)
-    return current
+@contextmanager
+def reopened_minutes() -> Iterator[list[Meeting]]:
+    """Collect the minutes that the services called inside the block reopened, so that a page
+    can say so ("These minutes were changed, so they are a draft again")."""
+    token = _reopened.set([])
+    try:
+        yield _reopened.get()
+    finally:
+        _reopened.reset(token)
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, changes: dict, expected_version: int | None) -> Meeting:
-    """Change fields of a meeting's own row; a real change reopens approved minutes."""
-    locked = _lock_row(Meeting, meeting.pk, expected_version)
-    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-    if not changed:
-        return locked
-    for name in changed:
-        setattr(locked, name, changes[name])
-    locked.full_clean(exclude=["board", "named_roles", "named_people"])
-    locked.version += 1
-    locked.save()
-    meeting_start_correction(meeting=locked)
-    return locked
+def meeting_reopen_approval(*, meetings: Iterable[Meeting | None], by) -> list[Meeting]:
+    """What these minutes print was changed by `by`: approved or published minutes become a
+    draft again, and `by` is recorded as having changed them since their last approval, so they
+    cannot approve that change themselves. Returns the meetings that were reopened."""
+    pks = {meeting.pk for meeting in meetings if meeting is not None and meeting.pk}
+    reopened = []
+    for meeting in Meeting.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
+        if by is not None and getattr(by, "pk", None):
+            meeting.changed_since_approval_by.add(by)
+        if meeting.status != Meeting.Status.DRAFT:
+            meeting_start_correction(meeting=meeting)
+            reopened.append(meeting)
+    collected = _reopened.get()
+    if collected is not None:
+        collected.extend(reopened)
+    return reopened
+
+
+def _printed_change(instance: models.Model, stored: models.Model | None) -> bool:
+    if stored is None:
+        return True
+    fields = PRINTED_FIELDS[type(instance)]
+    return any(
+        getattr(instance, instance._meta.get_field(name).attname)
+        != getattr(stored, instance._meta.get_field(name).attname)
+        for name in fields
+    )
+
+
+def _stored(instance: models.Model, expected_version: int | None) -> models.Model | None:
+    """The row as stored, locked; a stale `expected_version` is refused. Counts the save."""
+    if instance.pk is None:
+        return None
+    model = type(instance)
+    stored = model.objects.select_for_update().filter(pk=instance.pk).first()
+    if stored is None:
+        raise RecordError(
+            _("This %(thing)s was deleted by someone else.") % {"thing": model._meta.verbose_name}
+        )
+    if hasattr(stored, "version"):
+        if expected_version is not None and stored.version != expected_version:
+            raise RecordConflict(
+                _(
+                    "Someone else saved changes to this %(thing)s after you opened it, so your "
+                    "changes were not saved. What you typed is kept: open it again to see their "
+                    "changes, then apply yours."
+                )
+                % {"thing": model._meta.verbose_name}
+            )
+        instance.version = stored.version + 1
+    return stored
+
+
+def _body_of(meeting: Meeting) -> Organisation:
+    return meeting.board.body
+
+
+def require_in_body(body: Organisation, record, field: str) -> None:
+    """A person, post or group of another body is never part of this body's record."""
+    if record is None:
+        return
+    if isinstance(record, Organisation):
+        ok = record.pk == body.pk or record.parent_id == body.pk
+    else:
+        ok = record.body_id == body.pk
+    if not ok:
+        raise RecordError(
+            _("%(record)s belongs to %(other)s, not to %(body)s.")
+            % {
+                "record": str(record),
+                "other": str(record.body if not isinstance(record, Organisation) else record),
+                "body": body.name,
+            },
+            field=field,
+        )
+
+
+def _require_body_scope(body: Organisation, **records) -> None:
+    for field, record in records.items():
+        require_in_body(body, record, field)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    meeting: Meeting,
+    by,
+    named_roles: Iterable[Role] | None = None,
+    named_people: Iterable[Person] | None = None,
+) -> Meeting:
+    """Record a new meeting (its details set on the instance), prepared by `by`, who therefore
+    cannot approve its minutes."""
+    if meeting.pk is not None:
+        raise RecordError(_("This meeting already exists."))
+    if by is not None and getattr(by, "pk", None):
+        meeting.created_by = by
+    return meeting_update(
+        meeting=meeting, by=by, named_roles=named_roles, named_people=named_people
+    )
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by,
+    named_roles: Iterable[Role] | None = None,
+    named_people: Iterable[Person] | None = None,
+    expected_version: int | None = None,
+) -> Meeting:
+    """Save a meeting's own details (set on the instance); a printed change reopens approval.
+    The posts and people named in the text are replaced when given."""
+    body = _body_of(meeting)
+    _require_body_scope(body, chair=meeting.chair, chair_role=meeting.chair_role)
+    named_roles = None if named_roles is None else list(named_roles)
+    named_people = None if named_people is None else list(named_people)
+    for record in [*(named_roles or []), *(named_people or [])]:
+        require_in_body(body, record, "named_roles" if isinstance(record, Role) else "named_people")
+    stored = _stored(meeting, expected_version)
+    if stored is not None and stored.board_id != meeting.board_id:
+        _require_board_move(meeting, stored)
+    changed = _printed_change(meeting, stored)
+    if stored is not None:
+        # Status and approval move only through approval, publication and this rule.
+        meeting.status = stored.status
+        meeting.approved_at, meeting.approved_by_id = stored.approved_at, stored.approved_by_id
+    meeting.save()
+    if named_roles is not None and set(named_roles) != set(meeting.named_roles.all()):
+        meeting.named_roles.set(named_roles)
+        changed = True
+    if named_people is not None and set(named_people) != set(meeting.named_people.all()):
+        meeting.named_people.set(named_people)
+        changed = True
+    if changed:
+        meeting_reopen_approval(meetings=[meeting], by=by)
+        meeting.refresh_from_db(fields=["status", "approved_at", "approved_by"])
+    return meeting
+
+
+def _require_board_move(meeting: Meeting, stored: Meeting) -> None:
+    """A meeting moves to another board of the same body only while it raised no action: an
+    action's number belongs to its board."""
+    if stored.board.body_id != meeting.board.body_id:
+        raise RecordError(
+            _("A meeting cannot move to a board of another body."),
+            field="board",
+        )
+    if stored.actions_raised.exists():
+        raise RecordError(
+            _("This meeting raised actions numbered on its board, so it cannot change board."),
+            field="board",
+        )
+
+
+@transaction.atomic
+def attendance_save(*, attendance: Attendance, by) -> Attendance:
+    """Add or change who attended; the person, post and group must be of the meeting's body."""
+    _require_body_scope(
+        _body_of(attendance.meeting),
+        person=attendance.person,
+        role=attendance.role,
+        organisation=attendance.organisation,
+    )
+    stored = _stored(attendance, None)
+    changed = _printed_change(attendance, stored)
+    attendance.save()
+    if changed:
+        meeting_reopen_approval(meetings=[attendance.meeting, _was(stored, "meeting")], by=by)
+    return attendance
+
+
+@transaction.atomic
+def attendance_delete(*, attendance: Attendance, by) -> None:
+    meeting = attendance.meeting
+    attendance.delete()
+    meeting_reopen_approval(meetings=[meeting], by=by)
+
+
+def _was(stored, field: str):
+    return getattr(stored, field) if stored is not None else None
+
+
+def item_depth(item: AgendaItem) -> int:
+    """1 for an item, 2 for a sub-item, and so on."""
+    depth, parent = 1, item.parent
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent
+    return depth
+
+
+@transaction.atomic
+def meeting_item_save(*, item: AgendaItem, by, expected_version: int | None = None) -> AgendaItem:
+    """Add or change an agenda item (its minute text, exemption, place in the agenda).
+
+    A sub-item belongs to its parent's meeting; items nest at most MAX_ITEM_DEPTH deep. An item
+    moved to another meeting changes the minutes of both."""
+    if item.parent_id is not None:
+        if item.parent.meeting_id != item.meeting_id:
+            raise RecordError(
+                _("A sub-item belongs to the meeting of the item it is under."), field="parent"
+            )
+        if item.pk is not None and _is_under(item.parent, item):
+            raise RecordError(_("An item cannot be under itself."), field="parent")
+        if item_depth(item) > MAX_ITEM_DEPTH:
+            raise RecordError(
+                _("Items nest at most %(n)s levels deep.") % {"n": MAX_ITEM_DEPTH},
+                field="parent",
+            )
+    if item.exempt and not item.exempt_reason.strip():
+        raise RecordError(
+            _("An exempt item needs the reason for the exemption."), field="exempt_reason"
+        )
+    stored = _stored(item, expected_version)
+    if stored is not None and stored.meeting_id != item.meeting_id:
+        if _has_actions(item) or item.children.exists():
+            raise RecordError(
+                _(
+                    "This item has actions, reviews or sub-items of its meeting, so it cannot "
+                    "move to another meeting."
+                ),
+                field="meeting",
+            )
+    changed = _printed_change(item, stored)
+    item.save()
+    if changed:
+        meeting_reopen_approval(meetings=[item.meeting, _was(stored, "meeting")], by=by)
+    return item
+
+
+def _has_actions(item: AgendaItem) -> bool:
+    """Actions raised or reviewed under the item or any item below it."""
+    items, level = {item.pk}, {item.pk}
+    while level:
+        level = set(AgendaItem.objects.filter(parent__in=level).values_list("pk", flat=True))
+        items |= level
+    return (
+        AgendaItem.objects.filter(pk__in=items)
+        .filter(models.Q(actions__isnull=False) | models.Q(action_reviews__isnull=False))
+        .exists()
+    )
+
+
+def _is_under(candidate: AgendaItem, item: AgendaItem) -> bool:
+    node = candidate
+    while node is not None:
+        if node.pk == item.pk:
+            return True
+        node = node.parent
+    return False
+
+
+@transaction.atomic
+def meeting_item_delete(*, item: AgendaItem, by) -> None:
+    """Delete an item with its sub-items, papers, questions and departures. An item under which
+    actions were raised is refused: the actions are deleted or moved first."""
+    meeting = item.meeting
+    if _has_actions(item):
+        raise RecordError(
+            _(
+                "Actions were raised or reviewed under this item or its sub-items: delete them "
+                "or move them to another item first."
+            )
+        )
+    item.delete()
+    meeting_reopen_approval(meetings=[meeting], by=by)
+
+
+def _item_child_save(instance, *, by, responder: Role | None = None):
+    if responder is not None:
+        require_in_body(_body_of(instance.item.meeting), responder, "responder")
+    stored = _stored(instance, None)
+    if stored is not None and stored.item.meeting_id != instance.item.meeting_id:
+        raise RecordError(_("This cannot move to another meeting."), field="item")
+    changed = _printed_change(instance, stored)
+    instance.save()
+    if changed:
+        meeting_reopen_approval(meetings=[instance.item.meeting], by=by)
+    return instance
+
+
+def _item_child_delete(instance, *, by) -> None:
+    meeting = instance.item.meeting
+    instance.delete()
+    meeting_reopen_approval(meetings=[meeting], by=by)
+
+
+@transaction.atomic
+def question_save(*, question: Question, by) -> Question:
+    """Add or change a question and its response; the responder is a post of the body."""
+    return _item_child_save(question, by=by, responder=question.responder)
+
+
+@transaction.atomic
+def question_delete(*, question: Question, by) -> None:
+    _item_child_delete(question, by=by)
+
+
+@transaction.atomic
+def paper_save(*, paper: Paper, by) -> Paper:
+    """Add or change a paper considered under an item."""
+    return _item_child_save(paper, by=by)
+
+
+@transaction.atomic
+def paper_delete(*, paper: Paper, by) -> None:
+    _item_child_delete(paper, by=by)
+
+
+@transaction.atomic
+def departure_save(*, departure: Departure, by) -> Departure:
+    """Add or change a departure minuted under an item."""
+    return _item_child_save(departure, by=by)
+
+
+@transaction.atomic
+def departure_delete(*, departure: Departure, by) -> None:
+    _item_child_delete(departure, by=by)
+
+
+# The meeting editor's sections ---------------------------------------------------------------
 
 
 def section_fingerprint(rows) -> str:
@@ -94,94 +466,56 @@ def attendance_fingerprint(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def attendance_save(*, meeting: Meeting, rows: list[dict], expected_fingerprint: str | None):
-    """Replace a meeting's attendance with rows in order. A row names a person by `person` or by
-    a typed `name` (found or created in the board's body, remembered with its post)."""
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+def meeting_attendance_save(
+    *, meeting: Meeting, rows: list[dict], expected_fingerprint: str | None, by
+) -> None:
+    """Save a meeting's whole attendance as the editor's grid shows it, in order. A row names a
+    person (`person`) or a name typed once (`name`), found or added in the board's body and
+    remembered with the group they are listed under. Rows left out are removed."""
+    locked = Meeting.objects.select_for_update().select_related("board__body").get(pk=meeting.pk)
     if expected_fingerprint is not None and attendance_fingerprint(locked) != expected_fingerprint:
-        raise RecordConflict(list(locked.attendance.select_related("person", "role")))
-    body = locked.board.body
+        raise RecordConflict(
+            _(
+                "Someone else saved the attendance after you opened it, so your changes were "
+                "not saved. What you typed is kept."
+            )
+        )
+    body = _body_of(locked)
     existing = {row.pk: row for row in locked.attendance.all()}
-    kept, changed = set(), False
+    kept = set()
     for position, data in enumerate(rows):
         person = data.get("person")
         if person is None:
-            name = data["name"].strip()
             person, _created = Person.objects.get_or_create(
-                body=body, name=name, defaults={"organisation": data.get("organisation")}
-            )
-        organisation = data.get("organisation")
-        owners = [person.body_id, data["role"].body_id if data.get("role") else body.pk]
-        owners.append(organisation.body.pk if organisation else body.pk)
-        if any(owner != body.pk for owner in owners):
-            raise RecordError(
-                gettext("Choose people, posts and organisations of %(body)s.") % {"body": body}
+                body=body,
+                name=data["name"].strip(),
+                defaults={"organisation": data.get("organisation")},
             )
         row = existing.get(data.get("pk")) or Attendance(meeting=locked)
-        values = {
-            "position": position,
-            "person": person,
-            "role": data.get("role"),
-            "organisation": data.get("organisation"),
-            "status": data["status"],
-            "arrival_time": data.get("arrival_time"),
-            "departure_time": data.get("departure_time"),
-            "note": data.get("note", ""),
-        }
-        if row.pk is None or any(getattr(row, k) != v for k, v in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.save()
-            changed = True
+        row.position = position
+        row.person = person
+        row.role = data.get("role")
+        row.organisation = data.get("organisation")
+        row.status = data["status"]
+        row.arrival_time = data.get("arrival_time")
+        row.departure_time = data.get("departure_time")
+        row.note = data.get("note", "")
+        attendance_save(attendance=row, by=by)
         kept.add(row.pk)
     for pk, row in existing.items():
         if pk not in kept:
-            row.delete()
-            changed = True
-    if changed:
-        meeting_start_correction(meeting=locked)
-    return locked
+            attendance_delete(attendance=row, by=by)
 
 
 @transaction.atomic
-def meeting_item_save(
-    *,
-    meeting: Meeting,
-    item: AgendaItem | None,
-    changes: dict,
-    expected_version: int | None,
-) -> AgendaItem:
-    """Add an agenda item, or change one; a real change reopens approved minutes."""
-    Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if item is None:
-        parent = changes.get("parent")
-        if parent is not None and parent.meeting_id != meeting.pk:
-            raise RecordError(gettext("The parent item belongs to another meeting."))
-        siblings = AgendaItem.objects.filter(meeting=meeting, parent=parent)
-        last = siblings.order_by("-position").values_list("position", flat=True).first()
-        locked = AgendaItem(meeting=meeting, position=(last or 0) + 1 if last is not None else 0)
-        changed = list(changes)
-    else:
-        locked = _lock_row(AgendaItem, item.pk, expected_version)
-        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-        if not changed:
-            return locked
-        locked.version += 1
-    for name in changed:
-        setattr(locked, name, changes[name])
-    locked.full_clean(exclude=["meeting", "parent"])
-    locked.save()
-    meeting_start_correction(meeting=meeting)
-    return locked
-
-
-@transaction.atomic
-def meeting_item_move(*, item: AgendaItem, direction: str) -> AgendaItem:
-    """Move an item up or down among its siblings, or in (under the item above) and out."""
-    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
-    item = AgendaItem.objects.get(pk=item.pk)
-    siblings = list(AgendaItem.objects.filter(meeting=meeting, parent=item.parent_id))
+def meeting_item_move(*, item: AgendaItem, direction: str, by) -> AgendaItem:
+    """Move an item up or down among its siblings, in (under the item above it) or out (after
+    its parent); every item whose place changes is saved through `meeting_item_save`."""
+    Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    item = AgendaItem.objects.select_related("parent").get(pk=item.pk)
+    siblings = list(AgendaItem.objects.filter(meeting=item.meeting_id, parent=item.parent_id))
     index = next(i for i, other in enumerate(siblings) if other.pk == item.pk)
+    moved = [siblings]
     if direction in ("up", "down"):
         target = index - 1 if direction == "up" else index + 1
         if not 0 <= target < len(siblings):
@@ -189,52 +523,35 @@ def meeting_item_move(*, item: AgendaItem, direction: str) -> AgendaItem:
         siblings[index], siblings[target] = siblings[target], siblings[index]
     elif direction == "in":
         if index == 0:
-            raise RecordError(gettext("The first item cannot go under the one above it."))
-        new_parent = siblings[index - 1]
-        last = new_parent.children.order_by("-position").first()
-        item.parent = new_parent
-        item.position = last.position + 1 if last else 0
-        item.save(update_fields=["parent", "position"])
+            raise RecordError(_("The first item cannot go under the one above it."))
+        new_parent = siblings[index - 1]  # the item above
         siblings.pop(index)
+        children = list(new_parent.children.all()) + [item]
+        item.parent = new_parent
+        moved.append(children)
     elif direction == "out":
         if item.parent_id is None:
-            raise RecordError(gettext("The item is already at the top level."))
+            raise RecordError(_("The item is already at the top level."))
         parent = item.parent
-        outer = list(AgendaItem.objects.filter(meeting=meeting, parent=parent.parent_id))
         siblings.pop(index)
+        outer = list(AgendaItem.objects.filter(meeting=item.meeting_id, parent=parent.parent_id))
         at = next(i for i, other in enumerate(outer) if other.pk == parent.pk) + 1
         item.parent = parent.parent
         outer.insert(at, item)
-        _renumber_positions(outer)
+        moved.append(outer)
     else:
-        raise RecordError(gettext("Unknown move."))
-    _renumber_positions(siblings)
-    meeting_start_correction(meeting=meeting)
+        raise RecordError(_("Unknown move."))
+    for group in moved:
+        for position, other in enumerate(group):
+            current = item if other.pk == item.pk else other
+            if current.position != position or current is item:
+                current.position = position
+                meeting_item_save(item=current, by=by)
     return item
 
 
-def _renumber_positions(items: list[AgendaItem]) -> None:
-    for position, other in enumerate(items):
-        other.position = position
-        other.save(update_fields=["position", "parent"])
-
-
 @transaction.atomic
-def meeting_item_delete(*, item: AgendaItem) -> None:
-    """Delete an agenda item with its sub-items, questions, papers and departures; an item that
-    raised actions stays until they are moved or deleted."""
-    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
-    try:
-        item.delete()
-    except ProtectedError:
-        raise RecordError(
-            gettext("Actions were raised under this item: move or delete them first.")
-        ) from None
-    meeting_start_correction(meeting=meeting)
-
-
-@transaction.atomic
-def meeting_items_renumber(*, meeting: Meeting) -> None:
+def meeting_items_renumber(*, meeting: Meeting, by) -> None:
     """Number the agenda as printed: 1, 2, 3 at the top, 3.1, 3.2 beneath."""
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
@@ -247,38 +564,7 @@ def meeting_items_renumber(*, meeting: Meeting) -> None:
             number = f"{prefix}{n}"
             if item.number != number:
                 item.number = number
-                item.version += 1
-                item.save(update_fields=["number", "version"])
+                meeting_item_save(item=item, by=by)
             walk(item.pk, number + ".")
 
     walk(None, "")
-    meeting_start_correction(meeting=meeting)
-
-
-@transaction.atomic
-def question_save(*, item: AgendaItem, question: Question | None, changes: dict) -> Question | None:
-    """Add, change or (with no question text) delete a question put on an item."""
-    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
-    responder = changes.get("responder")
-    if responder is not None and responder.body_id != meeting.board.body_id:
-        raise RecordError(gettext("The responder is a post of another body."))
-    if question is None:
-        if not changes.get("question", "").strip():
-            return None
-        last = item.questions.order_by("-position").first()
-        question = Question(item=item, position=last.position + 1 if last else 0)
-        changed = list(changes)
-    elif not changes.get("question", "").strip():
-        question.delete()
-        meeting_start_correction(meeting=meeting)
-        return None
-    else:
-        changed = [name for name, value in changes.items() if getattr(question, name) != value]
-        if not changed:
-            return question
-    for name in changed:
-        setattr(question, name, changes[name])
-    question.full_clean(exclude=["item"])
-    question.save()
-    meeting_start_correction(meeting=meeting)
-    return question

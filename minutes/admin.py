@@ -18,6 +18,8 @@ from actions.admin import (
     ItemActionInline,
     save_action_formsets,
 )
+from meetings import services as record
+from meetings.admin import ServiceAdmin
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -27,11 +29,11 @@ from meetings.models import (
     Publication,
     Question,
 )
-from meetings.services import reopen_minutes
 from minutes.documents import has_questions_document
 from minutes.services import (
     PublicationError,
     meeting_approve,
+    meeting_delete,
     meeting_publish,
     meeting_withdraw,
 )
@@ -41,6 +43,21 @@ from scrutiny.pdf import RenderError
 
 
 class MeetingForm(OptimisticLockMixin, forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        board = cleaned.get("board")
+        if board is not None:
+            # The same rule the service applies, shown next to the field with what was typed.
+            for name in ("chair", "chair_role", "named_roles", "named_people"):
+                value = cleaned.get(name)
+                records = [value] if name.startswith("chair") else list(value or [])
+                try:
+                    for choice in records:
+                        record.require_in_body(board.body, choice, name)
+                except record.RecordError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
+
     class Meta:
         model = Meeting
         fields = [
@@ -115,8 +132,36 @@ class AgendaItemInline(admin.StackedInline):
         return super().get_queryset(request).filter(parent__isnull=True)
 
 
+SAVE = {
+    Attendance: lambda obj, by: record.attendance_save(attendance=obj, by=by),
+    AgendaItem: lambda obj, by: record.meeting_item_save(item=obj, by=by),
+    Paper: lambda obj, by: record.paper_save(paper=obj, by=by),
+    Question: lambda obj, by: record.question_save(question=obj, by=by),
+    Departure: lambda obj, by: record.departure_save(departure=obj, by=by),
+}
+DELETE = {
+    Attendance: lambda obj, by: record.attendance_delete(attendance=obj, by=by),
+    AgendaItem: lambda obj, by: record.meeting_item_delete(item=obj, by=by),
+    Paper: lambda obj, by: record.paper_delete(paper=obj, by=by),
+    Question: lambda obj, by: record.question_delete(question=obj, by=by),
+    Departure: lambda obj, by: record.departure_delete(departure=obj, by=by),
+}
+
+
+def save_record_formset(request, formset, *, meeting: Meeting) -> None:
+    """Save an inline of the meeting's record through its services: deletions first (a row
+    may be replaced by another in the same save), then additions and changes."""
+    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
+    for obj in formset.deleted_objects:
+        DELETE[formset.model](obj, request.user)
+    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+        if isinstance(obj, AgendaItem):
+            obj.meeting = meeting  # a sub-item is of its parent's meeting
+        SAVE[formset.model](obj, request.user)
+
+
 @admin.register(Meeting)
-class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
+class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = MeetingForm
     list_display = [
         "held_on",
@@ -225,23 +270,36 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        if not save_action_formsets(request, form, formset, board_of=lambda m: m.board):
-            super().save_formset(request, form, formset, change)
+        named = {
+            "named_roles": form.cleaned_data["named_roles"],
+            "named_people": form.cleaned_data["named_people"],
+        }
+        if change:
+            record.meeting_update(meeting=obj, by=request.user, **named)
+        else:
+            record.meeting_create(meeting=obj, by=request.user, **named)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change and (form.has_changed() or any(f.has_changed() for f in formsets)):
-            reopen_minutes(request, [form.instance])
+        # The named posts and people were saved with the meeting, by the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        self.bump_if_only_inlines_changed(form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        if not save_action_formsets(request, form, formset):
+            save_record_formset(request, formset, meeting=form.instance)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.publications.exists():
             return False  # Nothing published is deleted: withdraw it instead.
         return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        meeting_delete(meeting=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for meeting in queryset:
+            meeting_delete(meeting=meeting, by=request.user)
 
     def get_urls(self):
         return [
@@ -397,7 +455,7 @@ class SubItemInline(admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
+class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = AgendaItemForm
     list_display = ["__str__", "meeting", "exempt"]
     list_filter = ["exempt", "meeting__board"]
@@ -414,36 +472,24 @@ class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]
 
+    def save_model(self, request, obj, form, change):
+        record.meeting_item_save(item=obj, by=request.user)
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if form.has_changed() or any(f.has_changed() for f in formsets):
-            # An item moved to another meeting changes the minutes of both.
-            moved_from = form.initial.get("meeting") if "meeting" in form.changed_data else None
-            reopen_minutes(
-                request, [form.instance.meeting, Meeting.objects.filter(pk=moved_from).first()]
-            )
-
-    def delete_model(self, request, obj):
-        meeting = obj.meeting
-        super().delete_model(request, obj)
-        reopen_minutes(request, [meeting])
-
-    def delete_queryset(self, request, queryset):
-        meetings = list(Meeting.objects.filter(items__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        reopen_minutes(request, meetings)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        self.bump_if_only_inlines_changed(form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
-        if save_action_formsets(request, form, formset, board_of=lambda item: item.meeting.board):
-            return
-        if formset.model is AgendaItem:
-            for sub_item in formset.save(commit=False):
-                sub_item.meeting = form.instance.meeting
-                sub_item.save()
-            for deleted in formset.deleted_objects:
-                deleted.delete()
-            return
-        super().save_formset(request, form, formset, change)
+        if not save_action_formsets(request, form, formset):
+            save_record_formset(request, formset, meeting=form.instance.meeting)
+
+    def delete_model(self, request, obj):
+        record.meeting_item_delete(item=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            record.meeting_item_delete(item=item, by=request.user)
 
 
 @admin.register(Question)

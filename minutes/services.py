@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from actions.models import Action, ActionUpdate
+from actions.services import action_delete, action_refresh_status, action_review_delete
 from meetings.models import Meeting, Publication, PublishedDocument
 from minutes.content import minutes_content
 from minutes.documents import (
@@ -52,8 +54,10 @@ class PublicationError(Exception):
     """A step of the approval and publication workflow that cannot be taken, and why."""
 
 
+@transaction.atomic
 def meeting_approve(*, meeting: Meeting, by) -> Meeting:
-    """Approval is by someone with the approver permission who did not prepare the minutes."""
+    """Approval is by someone with the approver permission who neither prepared the minutes nor
+    changed what they print since their last approval."""
     if by is None or not by.has_perm("meetings.approve_meeting"):
         raise PublicationError(_("Only an approver can approve minutes."))
     if meeting.created_by_id is not None and meeting.created_by_id == by.pk:
@@ -62,10 +66,18 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
         )
     if meeting.status != Meeting.Status.DRAFT:
         raise PublicationError(_("Only draft minutes can be approved."))
+    if meeting.changed_since_approval_by.filter(pk=by.pk).exists():
+        raise PublicationError(
+            _(
+                "You changed what these minutes print since they were last approved: another "
+                "approver has to approve your change."
+            )
+        )
     meeting.status = Meeting.Status.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = by
     meeting.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    meeting.changed_since_approval_by.clear()
     return meeting
 
 
@@ -161,3 +173,38 @@ def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
     meeting.status = Meeting.Status.DRAFT
     meeting.save(update_fields=["status", "updated_at"])
     return len(live)
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by) -> list[str]:
+    """Delete a meeting that was never published, with the actions it raised (their numbers are
+    never issued again) and the progress minuted at it (the statuses of the actions it reviewed
+    are worked out again). Returns the refs of the deleted actions."""
+    if meeting.publications.exists():
+        raise PublicationError(
+            _("These minutes were published, so they are never deleted: withdraw them instead.")
+        )
+    raised = list(meeting.actions_raised.select_related("board"))
+    for action in raised:
+        if action.in_published_minutes():
+            raise PublicationError(
+                _(
+                    "%(ref)s was raised here and reviewed in published minutes, so this meeting "
+                    "cannot be deleted."
+                )
+                % {"ref": action.ref}
+            )
+    reviewed = list(
+        Action.objects.filter(updates__meeting=meeting)
+        .exclude(raised_at_meeting=meeting)
+        .distinct()
+    )
+    refs = [action.ref for action in raised]
+    for review in ActionUpdate.objects.filter(meeting=meeting).select_related("action"):
+        action_review_delete(review=review, by=by)
+    for action in raised:
+        action_delete(action=action, by=by)
+    meeting.delete()
+    for action in reviewed:
+        action_refresh_status(action=action)
+    return refs

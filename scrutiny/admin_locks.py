@@ -20,6 +20,11 @@ class WholePageLockAdmin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self.bump_if_only_inlines_changed(form, formsets, change)
+
+    @staticmethod
+    def bump_if_only_inlines_changed(form, formsets, change) -> None:
+        """The main form was not saved, an inline was: the page's version moves on all the same."""
         if change and not form.has_changed() and any(f.has_changed() for f in formsets):
             record = form.instance
             record.version = (form.cleaned_data.get("lock_version") or 0) + 1

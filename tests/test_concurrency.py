@@ -23,7 +23,11 @@ def test_twenty_concurrent_creations_get_twenty_consecutive_numbers(require_post
         try:
             start.wait(timeout=30)
             action = action_create(
-                board=Board.objects.get(pk=board.pk), text=f"Action {i}", owners=[role]
+                board=Board.objects.get(pk=board.pk),
+                text=f"Action {i}",
+                owners=[role],
+                raised_at=None,
+                by=None,
             )
             numbers.append(action.number)
         except Exception as exc:  # every failure is reported below
@@ -49,7 +53,9 @@ def test_staff_and_lead_at_once_the_second_is_refused_and_keeps_its_text(client,
 
     role = Role.objects.get(abbrev="HoSPC")
     board = BoardFactory(body=role.body)
-    action = action_create(board=board, text="Evaluate the service", owners=[role])
+    action = action_create(
+        board=board, text="Evaluate the service", owners=[role], raised_at=None, by=None
+    )
     opened_at = action.version
     staff = client
     staff.force_login(clerk)

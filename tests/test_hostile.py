@@ -77,8 +77,9 @@ def hostile_meeting():
         board=board,
         text=HOSTILE["formula"],
         owners=[role, person],
-        raised_at_meeting=meeting,
-        raised_at_item=item,
+        raised_at=meeting,
+        item=item,
+        by=None,
     )
     ActionUpdate.objects.create(
         action=action, reported_on=meeting.held_on, text=HOSTILE["control"] + HOSTILE["formula"]
@@ -228,7 +229,9 @@ def test_a_five_megabyte_update_is_refused_on_the_action_page(client, force_lead
     from meetings.models import Role
 
     role = Role.objects.get(abbrev="HoSPC")
-    action = action_create(board=BoardFactory(body=role.body), text="Do it", owners=[role])
+    action = action_create(
+        board=BoardFactory(body=role.body), text="Do it", owners=[role], raised_at=None, by=None
+    )
     client.force_login(force_lead)
     response = client.post(
         reverse("actions:action-update-create", args=[action.pk]),

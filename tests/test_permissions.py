@@ -197,8 +197,8 @@ def objects(force_lead, other_force_lead):
     QuestionFactory(item=exempt)
     meeting_publish(meeting=published, by=None, check_permission=False)
     draft = MeetingFactory(board=board)
-    own = action_create(board=board, text="Own", owners=[hospc], raised_at_meeting=draft)
-    other = action_create(board=board, text="Other", owners=[acc], raised_at_meeting=draft)
+    own = action_create(board=board, text="Own", owners=[hospc], raised_at=draft, by=None)
+    other = action_create(board=board, text="Other", owners=[acc], raised_at=draft, by=None)
     return {"board": board, "published": published, "draft": draft, "own": own, "other": other}
 
 

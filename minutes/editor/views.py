@@ -20,7 +20,12 @@ from django.views import View
 from django_otp import login as otp_login
 
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, UpdateKind
-from actions.services import ActionError, action_create, action_review_record
+from actions.services import (
+    action_create,
+    action_review_delete,
+    action_review_record,
+    action_review_update,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -35,13 +40,13 @@ from meetings.services import (
     RecordConflict,
     RecordError,
     attendance_fingerprint,
-    attendance_save,
+    meeting_attendance_save,
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
     meeting_items_renumber,
-    meeting_start_correction,
     meeting_update,
+    question_delete,
     question_save,
     section_fingerprint,
 )
@@ -176,28 +181,30 @@ class MeetingSectionView(EditorView):
         form = form_class(request.POST, prefix=section, lists=lists)
         if not form.is_valid():
             return self.render(template, {"form": form, "lists": lists}, status=422)
-        changes = {name: form.cleaned_data[name] for name in form.fields_saved}
-        for name in ("title", "venue", "minute_taker", "next_meeting_venue"):
-            if name in changes:
-                changes[name] = changes[name].strip()
+        for name in form.fields_saved:
+            value = form.cleaned_data[name]
+            setattr(self.meeting, name, value.strip() if isinstance(value, str) else value)
         try:
+            self.meeting.validate_constraints()
+            self.meeting.validate_unique()
             self.meeting = meeting_update(
                 meeting=self.meeting,
-                changes=changes,
+                by=request.user,
                 expected_version=form.cleaned_data["lock_version"],
             )
-        except RecordConflict as conflict:
+        except RecordConflict:
+            current = Meeting.objects.get(pk=self.meeting.pk)
             data = request.POST.copy()
-            data[form.add_prefix("lock_version")] = conflict.current.version
+            data[form.add_prefix("lock_version")] = current.version
             context = {
                 "form": form_class(data, prefix=section, lists=lists),
                 "lists": lists,
-                "conflict": _differences(form, conflict.current),
+                "conflict": _differences(form, current),
             }
             return self.render(template, context, status=409)
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, messages)
+        except (ValidationError, RecordError) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            form.add_error(None, messages)
             return self.render(template, {"form": form, "lists": lists}, status=422)
         fresh = meeting_form(form_class, self.meeting, lists, prefix=section)
         return self.render(template, {"form": fresh, "lists": lists, "saved": _saved_message()})
@@ -266,13 +273,16 @@ class AttendanceView(EditorView):
             and not form.cleaned_data.get("blank")
         ]
         try:
-            attendance_save(
+            meeting_attendance_save(
                 meeting=self.meeting,
                 rows=rows,
                 expected_fingerprint=request.POST.get("fingerprint"),
+                by=request.user,
             )
-        except RecordConflict as conflict:
-            context["conflict_rows"] = conflict.current
+        except RecordConflict:
+            context["conflict_rows"] = list(
+                self.meeting.attendance.select_related("person", "role").order_by("position")
+            )
             context["fingerprint"] = attendance_fingerprint(self.meeting)
             return self.render("_attendance.html", context, status=409)
         except RecordError as error:
@@ -375,37 +385,43 @@ class ItemSaveView(EditorView):
         context = {"node": {"item": item, "form": form, "questions": formset}, "lists": lists}
         if not (form.is_valid() and formset.is_valid()):
             return self.render("_item_own.html", context, status=422)
-        changes = {name: form.cleaned_data[name] for name in form.fields_saved}
         by_pk = {q.pk: q for q in questions}
+        for name in form.fields_saved:
+            setattr(item, name, form.cleaned_data[name])
         try:
             item = meeting_item_save(
-                meeting=self.meeting,
-                item=item,
-                changes=changes,
-                expected_version=form.cleaned_data["lock_version"],
+                item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
             )
             for question_form in formset.forms:
                 data = question_form.cleaned_data
                 if not data:
                     continue
-                question_save(
-                    item=item,
-                    question=by_pk.get(data.get("pk")),
-                    changes={name: data[name] for name in question_form.fields_saved},
-                )
-        except RecordConflict as conflict:
+                question = by_pk.get(data.get("pk"))
+                if question is not None and not data["question"].strip():
+                    question_delete(question=question, by=request.user)
+                    continue
+                if question is None:
+                    if not data["question"].strip():
+                        continue
+                    question = Question(item=item, position=len(by_pk))
+                    by_pk[None] = question
+                for name in question_form.fields_saved:
+                    setattr(question, name, data[name])
+                question_save(question=question, by=request.user)
+        except RecordConflict:
+            current = AgendaItem.objects.get(pk=item.pk)
             data = request.POST.copy()
-            data[form.add_prefix("lock_version")] = conflict.current.version
-            form2, formset2 = item_forms(item, lists, questions, data=data)
+            data[form.add_prefix("lock_version")] = current.version
+            form2, formset2 = item_forms(current, lists, questions, data=data)
             form2.is_valid()
-            context["node"] = {"item": item, "form": form2, "questions": formset2}
-            context["conflict"] = _differences(form, conflict.current)
+            context["node"] = {"item": current, "form": form2, "questions": formset2}
+            context["conflict"] = _differences(form, current)
             return self.render("_item_own.html", context, status=409)
         except (RecordError, ValidationError) as error:
-            form.add_error(
-                None, error.messages if isinstance(error, ValidationError) else str(error)
-            )
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            form.add_error(None, messages)
             return self.render("_item_own.html", context, status=422)
+        item = AgendaItem.objects.get(pk=item.pk)
         questions = list(item.questions.order_by("position", "pk"))
         form, formset = item_forms(item, lists, questions)
         context = {
@@ -427,21 +443,27 @@ class AgendaChangeView(EditorView):
         try:
             if op == "add":
                 title = request.POST.get("title", "").strip() or _("New item")
-                new = meeting_item_save(
-                    meeting=self.meeting,
-                    item=None,
-                    changes={"parent": item, "title": title},
-                    expected_version=None,
+                last = (
+                    AgendaItem.objects.filter(meeting=self.meeting, parent=item)
+                    .order_by("-position")
+                    .first()
                 )
+                new = AgendaItem(
+                    meeting=self.meeting,
+                    parent=item,
+                    title=title[:500],
+                    position=last.position + 1 if last else 0,
+                )
+                meeting_item_save(item=new, by=request.user)
                 focus = f"id_item{new.pk}-title"
             elif op in ("up", "down", "in", "out"):
-                meeting_item_move(item=item, direction=op)
+                meeting_item_move(item=item, direction=op, by=request.user)
                 focus = f"move-{op}-{item.pk}"
             elif op == "delete":
-                meeting_item_delete(item=item)
+                meeting_item_delete(item=item, by=request.user)
                 focus = "agenda-heading"
             elif op == "renumber":
-                meeting_items_renumber(meeting=self.meeting)
+                meeting_items_renumber(meeting=self.meeting, by=request.user)
                 focus = "renumber"
             else:
                 raise PermissionDenied
@@ -470,17 +492,17 @@ class RaiseActionView(EditorView):
                     board=self.meeting.board,
                     text=form.cleaned_data["text"].strip(),
                     owners=form.cleaned_data["owner_list"],
-                    raised_at_meeting=self.meeting,
-                    raised_at_item=item,
+                    raised_at=self.meeting,
+                    item=item,
+                    by=request.user,
                     due_on=form.cleaned_data["due_on"],
                     due_kind=form.cleaned_data["due_kind"],
                     owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
                 )
-                meeting_start_correction(meeting=self.meeting)
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
-            except ActionError as exc:
+            except RecordError as exc:
                 form.add_error(None, str(exc))
         actions = list(
             item.actions.select_related("board")
@@ -571,19 +593,35 @@ class ReviewView(EditorView):
             context["fingerprint"] = review_fingerprint(here)
             return self.render("_review.html", context, status=409)
         by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
-        for form in formset.forms:
-            data = form.cleaned_data
-            action = by_pk.get(data["action"])
-            if action is None:
-                continue
-            action_review_record(
-                action=action,
-                meeting=self.meeting,
-                item=data["item"],
-                text=data["text"],
-                status=data["status"],
-                by=request.user,
-            )
+        try:
+            for form in formset.forms:
+                data = form.cleaned_data
+                action = by_pk.get(data["action"])
+                if action is None:
+                    continue
+                review, text = here.get(action.pk), data["text"].strip()
+                if review is None and text:
+                    action_review_record(
+                        action=action,
+                        meeting=self.meeting,
+                        text=text,
+                        item=data["item"],
+                        status=data["status"],
+                        by=request.user,
+                    )
+                elif review is not None and not text:
+                    action_review_delete(review=review, by=request.user)
+                elif review is not None and (review.text, review.status, review.item) != (
+                    text,
+                    data["status"],
+                    data["item"],
+                ):
+                    review.text, review.status, review.item = text, data["status"], data["item"]
+                    action_review_update(review=review, by=request.user)
+        except RecordError as error:
+            formset._non_form_errors = formset.error_class([str(error)])
+            return self.render("_review.html", context, status=422)
+        self.meeting.refresh_from_db(fields=["version", "status"])
         return self.render("_review.html", review_context(self.meeting, saved=True))
 
 

@@ -439,8 +439,11 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.chair_note = spec.get("chair_note", "")
     meeting.minute_taker = spec.get("minute_taker", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
-    # A published file is imported as approved, then published: rendered and stored as v1.
-    meeting.status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
+    # Built as a draft through the services (each change reopens approval); the file's status
+    # is set once the record is whole. A published file is imported as approved, then
+    # published: rendered and stored as v1.
+    meeting.status = Meeting.Status.DRAFT
+    status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
     meeting.next_meeting_on = (
         datetime.date.fromisoformat(next_meeting["date"]) if "date" in next_meeting else None
     )
@@ -485,6 +488,8 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
             action.delete()
     for action in Action.objects.filter(pk__in=ctx.touched_actions):
         action_refresh_status(action=action)
+    Meeting.objects.filter(pk=meeting.pk).update(status=status)
+    meeting.status = status
     if publish:
         from minutes.services import meeting_publish
 
@@ -677,8 +682,8 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             board=board,
             text=spec["text"],
             owners=owners,
-            raised_at_meeting=ctx.meeting,
-            raised_at_item=item,
+            raised_at=ctx.meeting,
+            item=item,
             number=number,
             legacy_ref=legacy_ref,
             due_on=due_on,
@@ -686,6 +691,7 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             position=position,
             due_kind=due_kind,
             owned_by_body=owned_by_body,
+            by=None,
         )
         return
     action.text = spec["text"]
@@ -749,6 +755,8 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             due_on=due_on,
             raised_on=raised_on,
             carried_forward=True,
+            raised_at=None,
+            by=None,
         )
     else:
         if owners and not action.owners.exists():

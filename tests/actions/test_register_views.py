@@ -51,8 +51,9 @@ def make(board, text, owners, *, due=None, meeting=None, status=ActionStatus.OPE
         text=text,
         owners=owners,
         due_on=due,
-        raised_at_meeting=meeting,
+        raised_at=meeting,
         status=status,
+        by=None,
     )
 
 
@@ -505,6 +506,8 @@ def test_a_form_address_opened_after_signing_in_again_leads_back_to_the_action(c
         board=BoardFactory(),
         text="Review demand",
         owners=[Role.objects.get(abbrev="HoSPC")],
+        raised_at=None,
+        by=None,
     )
     client.force_login(force_lead)
     response = client.get(reverse("actions:action-update-create", args=[action.pk]))
@@ -520,8 +523,9 @@ def test_the_action_page_links_the_meeting_that_raised_it_as_the_reader_may_see_
         board=board,
         text="Review demand",
         owners=[Role.objects.get(abbrev="HoSPC")],
-        raised_at_meeting=meeting,
-        raised_at_item=item,
+        raised_at=meeting,
+        item=item,
+        by=None,
     )
     client.force_login(clerk)
     staff_page = client.get(action.get_absolute_url()).content.decode()

@@ -27,20 +27,23 @@ def register(force_lead, other_force_lead, clerk):
         board=board,
         text="Review service demand for mental health practitioners",
         owners=[hospc],
-        raised_at_meeting=meeting,
+        raised_at=meeting,
         due_on=datetime.date(2024, 2, 1),
+        by=None,
     )
     action_create(
         board=board,
         text="Provide a schedule of performance reporting",
         owners=[hospc],
-        raised_at_meeting=meeting,
+        raised_at=meeting,
+        by=None,
     )
     action_create(
         board=board,
         text="Clarify the purpose of stop and search",
         owners=[acc],
-        raised_at_meeting=meeting,
+        raised_at=meeting,
+        by=None,
     )
     return mine
 

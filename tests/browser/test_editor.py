@@ -275,9 +275,8 @@ def test_an_expired_session_asks_for_the_password_in_place_then_saves(
 def test_a_conflict_shows_both_versions_and_keeps_mine(page, meeting, clerk, axe, screenshot):
     sign_in(page, "clerk")
     open_editor(page, meeting)
-    meeting_update(
-        meeting=meeting, changes={"venue": "Their venue"}, expected_version=meeting.version
-    )
+    meeting.venue = "Their venue"  # someone else saves the details meanwhile
+    meeting_update(meeting=meeting, by=None, expected_version=meeting.version)
     page.locator("#details").get_by_label("Venue").fill("My venue")
     page.get_by_role("button", name="Save details").click()
     conflict = page.locator("#details .conflict")

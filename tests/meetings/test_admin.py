@@ -13,7 +13,7 @@ from meetings.models import AgendaItem, Attendance, Meeting, Person, Question, R
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
+EXAMPLE = Path(settings.BASE_DIR) / "fixtures" / "dyfed-powys-ppb-2014-03-13.json"
 OUR_APPS = {"meetings", "actions"}
 MODELS = [m for m in admin.site._registry if m._meta.app_label in OUR_APPS]
 

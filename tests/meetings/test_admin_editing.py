@@ -192,7 +192,7 @@ def test_an_action_added_to_approved_minutes_reopens_them(client, clerk, reviewe
             "board": later.board_id,
             "text": "A new action after approval",
             "raised_at_meeting": later.pk,
-            "owners-0-role": RoleFactory(body=later.board.body).pk,
+            "owner_roles": [RoleFactory(body=later.board.body).pk],
         }
     )
     response = client.post(add, data, follow=True)

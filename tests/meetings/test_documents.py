@@ -21,9 +21,8 @@ from minutes.documents import render_minutes_pdf, render_questions_pdf
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "examples"
-EXAMPLE = EXAMPLES / "dyfed-powys-ppb-2014-03-13.json"
-SOURCES = [*sorted(FIXTURES.glob("*.json")), EXAMPLE]
+EXAMPLE = FIXTURES / "dyfed-powys-ppb-2014-03-13.json"
+SOURCES = sorted(FIXTURES.glob("*.json"))
 QUESTIONS_SOURCE = FIXTURES / "gwent-spb-2019-11-26.json"
 VARIANTS = ["public", "full"]
 WITHHELD = "A response was given and has been withheld from publication."

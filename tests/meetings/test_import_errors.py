@@ -18,9 +18,7 @@ from tests.factories import BoardFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE_PATH = (
-    Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
-)
+EXAMPLE_PATH = Path(settings.BASE_DIR) / "fixtures" / "dyfed-powys-ppb-2014-03-13.json"
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 ORGANISATION = EXAMPLE["organisation"]
 

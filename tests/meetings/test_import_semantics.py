@@ -16,7 +16,7 @@ from meetings.models import Appointment, Meeting, Person, Role
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(settings.BASE_DIR).parent / "shared" / "examples" / "dyfed-powys-ppb-2014-03-13.json"
+EXAMPLE = Path(settings.BASE_DIR) / "fixtures" / "dyfed-powys-ppb-2014-03-13.json"
 
 
 def load_example() -> dict:

@@ -64,21 +64,27 @@ def test_an_owner_is_a_post_or_a_person_not_both():
 
 def test_next_free_number_is_never_reused():
     board = BoardFactory()
-    first = action_create(board=board, text="One", owners=[RoleFactory()])
-    second = action_create(board=board, text="Two", owners=[RoleFactory()])
+    first = action_create(board=board, text="One", owners=[RoleFactory()], raised_at=None, by=None)
+    second = action_create(board=board, text="Two", owners=[RoleFactory()], raised_at=None, by=None)
     assert (first.number, second.number) == (1, 2)
     second.delete()
-    third = action_create(board=board, text="Three", owners=[RoleFactory()])
+    third = action_create(
+        board=board, text="Three", owners=[RoleFactory()], raised_at=None, by=None
+    )
     assert third.number == 3
     assert third.ref == f"{board.action_prefix} 3"
 
 
 def test_a_printed_number_moves_the_counter_on_and_cannot_be_taken_twice():
     board = BoardFactory()
-    action_create(board=board, text="Printed", owners=[RoleFactory()], number=60)
+    action_create(
+        board=board, text="Printed", owners=[RoleFactory()], number=60, raised_at=None, by=None
+    )
     assert board_allocate_action_number(board=board) == 61
     with pytest.raises(ActionError, match="already exists"):
-        action_create(board=board, text="Again", owners=[RoleFactory()], number=60)
+        action_create(
+            board=board, text="Again", owners=[RoleFactory()], number=60, raised_at=None, by=None
+        )
 
 
 def test_status_follows_the_latest_update_that_set_one():
@@ -100,8 +106,12 @@ def test_actions_owned_through_a_post_follow_the_post():
         end_on=datetime.date(2019, 12, 31),
     )
     AppointmentFactory(person=after, role=role, start_on=datetime.date(2020, 1, 1))
-    action = action_create(board=BoardFactory(body=role.body), text="Review", owners=[role])
-    personal = action_create(board=action.board, text="Personal", owners=[after])
+    action = action_create(
+        board=BoardFactory(body=role.body), text="Review", owners=[role], raised_at=None, by=None
+    )
+    personal = action_create(
+        board=action.board, text="Personal", owners=[after], raised_at=None, by=None
+    )
     in_2018 = Action.objects.owned_by(before, on=datetime.date(2018, 11, 30))
     assert list(in_2018) == [action]
     assert not Action.objects.owned_by(before, on=datetime.date(2020, 6, 1)).exists()
