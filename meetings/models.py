@@ -227,14 +227,6 @@ class Board(models.Model):
         return reverse("minutes:board-detail", kwargs={"slug": self.slug})
 
 
-class BoardMembershipQuerySet(models.QuerySet):
-    def current(self, on: datetime.date) -> "BoardMembershipQuerySet":
-        """Memberships in force on a day."""
-        return self.filter(Q(start_on__isnull=True) | Q(start_on__lte=on)).filter(
-            Q(end_on__isnull=True) | Q(end_on__gte=on)
-        )
-
-
 class BoardMembership(models.Model):
     """Who sits on a board, in which post, from when to when: a new meeting's attendance starts
     from the members on its day."""
@@ -265,7 +257,8 @@ class BoardMembership(models.Model):
     start_on = models.DateField(_("from"), null=True, blank=True)
     end_on = models.DateField(_("to"), null=True, blank=True)
 
-    objects = BoardMembershipQuerySet.as_manager()
+    # In force from start_on to end_on, as an appointment is: the same `current(on)`.
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("board member")
