@@ -209,7 +209,9 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     assert axe(page) == []
 
 
-def test_leaving_with_unsaved_changes_warns_and_a_draft_is_offered_back(page, meeting, clerk):
+def test_leaving_with_unsaved_changes_warns_and_a_draft_is_offered_back(
+    page, meeting, clerk, axe, screenshot
+):
     item = AgendaItemFactory(meeting=meeting, number="1", title="Performance", minutes="")
     sign_in(page, "clerk")
     open_editor(page, meeting)
@@ -237,6 +239,8 @@ def test_leaving_with_unsaved_changes_warns_and_a_draft_is_offered_back(page, me
     offer = page.locator(f"#form-item-{item.pk} .draft-offer")
     offer.wait_for()
     assert "was not saved" in offer.inner_text()
+    screenshot("editor-draft-offer")
+    assert axe(page) == []
     page.get_by_role("button", name="Restore my text").click()
     assert box.input_value() == "Long minutes the clerk has not saved yet."
     page.get_by_role("button", name="Save item 1 Performance").click()
