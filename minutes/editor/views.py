@@ -126,13 +126,14 @@ class EditorView(View):
     template_name = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated or (
-            request.user.is_staff and not admin.site.has_permission(request)
-        ):
+        user = request.user
+        if not admin.site.has_permission(request):  # active staff, verified when required
+            if user.is_authenticated and not user.is_staff:
+                raise PermissionDenied
             if request.htmx:
                 return HttpResponse(status=401)
             return redirect_to_login(request.get_full_path(), "admin:login")
-        if not request.user.has_perm("meetings.change_meeting"):
+        if not user.has_perm("meetings.change_meeting"):
             raise PermissionDenied
         self.meeting = get_object_or_404(
             Meeting.objects.select_related("board__body"), pk=kwargs["pk"]
