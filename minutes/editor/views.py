@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -437,9 +437,13 @@ class AgendaChangeView(EditorView):
     """Add, move, delete and renumber items; the agenda section comes back whole."""
 
     def post(self, request, pk, op, item_pk=None):
-        item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting) if item_pk else None
+        item = None
+        if item_pk is not None:
+            item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         if op == "move":
             op = request.POST.get("op", "")
+        if item is None and op not in ("add", "renumber"):
+            raise Http404
         error, focus = "", ""
         try:
             if op == "add":
