@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -43,6 +44,12 @@ class ActionStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DueKind(models.TextChoices):
+    DATE = "date", _("By a date")
+    NEXT_MEETING = "next_meeting", _("By the next meeting")
+    MEETING = "meeting", _("By the meeting of a date")
 
 
 OUTSTANDING = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED)
@@ -83,7 +90,7 @@ class ActionQuerySet(models.QuerySet):
             action=OuterRef("pk"), kind__in=(UpdateKind.PROGRESS, UpdateKind.DECISION)
         ).order_by("-reported_on", "-created_at", "-pk")
         return (
-            self.select_related("board", "raised_at_meeting", "raised_at_item")
+            self.select_related("board__body", "raised_at_meeting", "raised_at_item")
             .prefetch_related(
                 Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
             )
@@ -134,7 +141,18 @@ class Action(models.Model):
         default=ActionStatus.OPEN,
         editable=False,
     )
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due"),
+        null=True,
+        blank=True,
+        help_text=_("For an action due by a meeting, the date of that meeting when known."),
+    )
+    due_kind = models.CharField(_("due by"), max_length=20, choices=DueKind, default=DueKind.DATE)
+    owned_by_body = models.BooleanField(
+        _("owned by the body itself"),
+        default=False,
+        help_text=_('When the minutes name no post ("OPCC to schedule"): no named owner.'),
+    )
     raised_at_meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("raised at meeting"),
@@ -260,7 +278,23 @@ class Action(models.Model):
         return self.status in OUTSTANDING
 
     def owners_display(self) -> str:
-        return " / ".join(owner.label for owner in self.owners.all())
+        labels = [owner.label for owner in self.owners.all()]
+        if self.owned_by_body and not labels:
+            return str(_("%(body)s (no named owner)") % {"body": self.board.body})
+        return " / ".join(labels)
+
+    def due_display(self) -> str:
+        """The due date as the minutes put it: a date, or by a meeting."""
+        when = date_format(self.due_on, "j F Y") if self.due_on else ""
+        if self.due_kind == DueKind.NEXT_MEETING:
+            return (
+                _("By the next meeting (%(date)s)") % {"date": when}
+                if when
+                else _("By the next meeting")
+            )
+        if self.due_kind == DueKind.MEETING and when:
+            return _("By the meeting of %(date)s") % {"date": when}
+        return when
 
 
 class ActionOwner(models.Model):

@@ -30,6 +30,7 @@ from actions.models import (
     ActionOwner,
     ActionStatus,
     ActionUpdate,
+    DueKind,
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
@@ -217,9 +218,15 @@ def action_create(
     carried_forward: bool = False,
     position: int = 0,
     paragraph: int | None = None,
+    due_kind: str = DueKind.DATE,
+    owned_by_body: bool = False,
 ) -> Action:
     """The one way an action comes to be: raised at a meeting (under one of its items), or
     carried forward from a meeting that is not recorded (`raised_at=None`, `raised_on` the date).
+
+    It may be due by a date, by the next meeting (due on the raising meeting's next date when
+    known) or by the meeting of a date (`due_on` that date); the body itself may own it
+    (`owned_by_body`, "no named owner") where the minutes name no post.
 
     It takes the board's next free number, or the number printed earlier (`number`), which must
     never have been issued before. Owners are posts or people of the board's body. Raising an
@@ -227,7 +234,16 @@ def action_create(
     owners = list(owners)
     _require(bool(text.strip()), _("Write what the action is."))
     # A carried-forward action may arrive without owners: the review that names it did not.
-    _require(bool(owners) or carried_forward, _("Choose at least one owner: a post or a person."))
+    _require(
+        bool(owners) or carried_forward or owned_by_body,
+        _("Choose at least one owner: a post or a person."),
+    )
+    if due_kind == DueKind.NEXT_MEETING and due_on is None and raised_at is not None:
+        due_on = raised_at.next_meeting_on
+    _require(
+        due_kind != DueKind.MEETING or due_on is not None,
+        _("Give the date of the meeting the action is due by."),
+    )
     _require_owners_in_body(board, owners)
     _require_raised_in_board(board, raised_at, item)
     raised = raised_at.held_on if raised_at is not None else raised_on
@@ -261,6 +277,8 @@ def action_create(
                 carried_forward=carried_forward,
                 position=position,
                 paragraph=paragraph,
+                due_kind=due_kind,
+                owned_by_body=owned_by_body,
             )
     except IntegrityError:
         # Another writer took the printed number between the check and the insert.

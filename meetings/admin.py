@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings.models import Appointment, Board, Organisation, Person, Role
+from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
 from meetings.services import RecordError, reopened_minutes
 from scrutiny.admin_locks import WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
@@ -215,9 +215,17 @@ class AppointmentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_on"
 
 
+class BoardMembershipInline(admin.TabularInline):
+    model = BoardMembership
+    extra = 0
+    autocomplete_fields = ["person", "role", "organisation"]
+    fields = ["position", "person", "role", "organisation", "start_on", "end_on"]
+
+
 @admin.register(Board)
 class BoardAdmin(SimpleHistoryAdmin):
     form = _locked_form(Board)
+    inlines = [BoardMembershipInline]
     list_display = ["name", "action_prefix", "body", "next_action_number"]
     list_filter = ["body"]
     search_fields = ["name", "action_prefix"]

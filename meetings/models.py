@@ -378,6 +378,57 @@ def may_see_full_record(user) -> bool:
     return user.is_authenticated and user.has_perm("meetings.view_meeting")
 
 
+class BoardMembership(models.Model):
+    """Who sits on a board, in which post, from when to when: a new meeting's attendance starts
+    from the members on its day."""
+
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.ForeignKey(
+        Role,
+        verbose_name=_("post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("listed under"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    start_on = models.DateField(_("from"), null=True, blank=True)
+    end_on = models.DateField(_("to"), null=True, blank=True)
+
+    # In force from start_on to end_on, as an appointment is: the same `current(on)`.
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("board member")
+        verbose_name_plural = _("board members")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(end_on__isnull=True)
+                | Q(end_on__gte=models.F("start_on")),
+                name="boardmembership_ends_after_start",
+                violation_error_message=_("A membership cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.role.abbrev if self.role_id else ''}".rstrip(" –")
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> "MeetingQuerySet":
         """Meetings with a publication that has not been withdrawn: what the public may see."""

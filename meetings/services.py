@@ -12,6 +12,7 @@ what changed, so no caller has to say which fields it touched.
 """
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -525,3 +526,132 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     locked.calendar_sequence += 1
     locked.save(update_fields=["cancelled_at", "calendar_sequence", "updated_at"])
     return locked
+
+
+# The meeting editor's sections ---------------------------------------------------------------
+
+
+def section_fingerprint(rows) -> str:
+    """A short digest of what a section showed, to refuse saving over someone else's save in
+    sections whose rows carry no version of their own (attendance, reviews)."""
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:16]
+
+
+def attendance_fingerprint(meeting: Meeting) -> str:
+    return section_fingerprint(
+        meeting.attendance.order_by("position", "pk").values_list(
+            "pk",
+            "person_id",
+            "role_id",
+            "organisation_id",
+            "status",
+            "arrival_time",
+            "departure_time",
+            "note",
+        )
+    )
+
+
+@transaction.atomic
+def meeting_attendance_save(
+    *, meeting: Meeting, rows: list[dict], expected_fingerprint: str | None, by
+) -> None:
+    """Save a meeting's whole attendance as the editor's grid shows it, in order. A row names a
+    person (`person`) or a name typed once (`name`), found or added in the board's body and
+    remembered with the group they are listed under. Rows left out are removed."""
+    locked = Meeting.objects.select_for_update().select_related("board__body").get(pk=meeting.pk)
+    if expected_fingerprint is not None and attendance_fingerprint(locked) != expected_fingerprint:
+        raise RecordConflict(
+            _(
+                "Someone else saved the attendance after you opened it, so your changes were "
+                "not saved. What you typed is kept."
+            )
+        )
+    body = _body_of(locked)
+    existing = {row.pk: row for row in locked.attendance.all()}
+    kept = set()
+    for position, data in enumerate(rows):
+        person = data.get("person")
+        if person is None:
+            person, _created = Person.objects.get_or_create(
+                body=body,
+                name=data["name"].strip(),
+                defaults={"organisation": data.get("organisation")},
+            )
+        row = existing.get(data.get("pk")) or Attendance(meeting=locked)
+        row.position = position
+        row.person = person
+        row.role = data.get("role")
+        row.organisation = data.get("organisation")
+        row.status = data["status"]
+        row.arrival_time = data.get("arrival_time")
+        row.departure_time = data.get("departure_time")
+        row.note = data.get("note", "")
+        attendance_save(attendance=row, by=by)
+        kept.add(row.pk)
+    for pk, row in existing.items():
+        if pk not in kept:
+            attendance_delete(attendance=row, by=by)
+
+
+@transaction.atomic
+def meeting_item_move(*, item: AgendaItem, direction: str, by) -> AgendaItem:
+    """Move an item up or down among its siblings, in (under the item above it) or out (after
+    its parent); every item whose place changes is saved through `meeting_item_save`."""
+    Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    item = AgendaItem.objects.select_related("parent").get(pk=item.pk)
+    siblings = list(AgendaItem.objects.filter(meeting=item.meeting_id, parent=item.parent_id))
+    index = next(i for i, other in enumerate(siblings) if other.pk == item.pk)
+    moved = [siblings]
+    if direction in ("up", "down"):
+        target = index - 1 if direction == "up" else index + 1
+        if not 0 <= target < len(siblings):
+            return item
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+    elif direction == "in":
+        if index == 0:
+            raise RecordError(_("The first item cannot go under the one above it."))
+        new_parent = siblings[index - 1]  # the item above
+        siblings.pop(index)
+        children = list(new_parent.children.all()) + [item]
+        item.parent = new_parent
+        moved.append(children)
+    elif direction == "out":
+        if item.parent_id is None:
+            raise RecordError(_("The item is already at the top level."))
+        parent = item.parent
+        siblings.pop(index)
+        outer = list(AgendaItem.objects.filter(meeting=item.meeting_id, parent=parent.parent_id))
+        at = next(i for i, other in enumerate(outer) if other.pk == parent.pk) + 1
+        item.parent = parent.parent
+        outer.insert(at, item)
+        moved.append(outer)
+    else:
+        raise RecordError(_("Unknown move."))
+    for group in moved:
+        for position, other in enumerate(group):
+            current = item if other.pk == item.pk else other
+            if current.position != position or current is item:
+                current.position = position
+                meeting_item_save(item=current, by=by)
+    return item
+
+
+@transaction.atomic
+def meeting_items_renumber(*, meeting: Meeting, by) -> None:
+    """Number the agenda as printed: 1, 2, 3 at the top, 3.1, 3.2 beneath."""
+    Meeting.objects.select_for_update().get(pk=meeting.pk)
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    def walk(parent_id, prefix):
+        for n, item in enumerate(children.get(parent_id, []), start=1):
+            number = f"{prefix}{n}"
+            if item.number != number:
+                item.number = number
+                meeting_item_save(item=item, by=by)
+            walk(item.pk, number + ".")
+
+    walk(None, "")

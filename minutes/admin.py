@@ -203,7 +203,15 @@ def save_record_formset(request, formset, *, meeting: Meeting) -> None:
 @admin.register(Meeting)
 class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = MeetingForm
-    list_display = ["held_on", "board", "title", "status_display", "item_count", "updated_at"]
+    list_display = [
+        "held_on",
+        "board",
+        "title",
+        "status_display",
+        "item_count",
+        "updated_at",
+        "editor_link",
+    ]
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
     date_hierarchy = "held_on"
@@ -291,6 +299,18 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                 _live_version=Subquery(live.order_by("-version").values("version")[:1]),
             )
         )
+
+    @admin.display(description=_("editor"))
+    def editor_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("editor:meeting-edit", args=[obj.pk]), _("Edit")
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new meeting is entered in the meeting editor."""
+        if "_addanother" in request.POST or "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        return redirect("editor:meeting-edit", obj.pk)
 
     @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, obj):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("secretariat/", include("minutes.editor.urls")),
     path("actions/", include("actions.urls")),
     path("", HomeView.as_view(), name="home"),
     path("", include("minutes.urls")),

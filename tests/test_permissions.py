@@ -62,6 +62,24 @@ FULL_RECORD_ONLY = {
     "administrator": 200,
 }
 
+# The meeting editor: staff who change meetings (clerks, approvers, administrators); others are
+# sent to the secretariat's sign-in (anonymous) or refused. An empty post is refused as invalid
+# (422); an item that is not the meeting's is not found.
+EDITOR_GET = {**STAFF_READ, "anonymous": 302, "member": 403}
+EDITOR_POST = {**EDITOR_GET, "clerk": 422, "approver": 422, "administrator": 422}
+EDITOR_NO_ITEM = {**EDITOR_GET, "clerk": 404, "approver": 404, "administrator": 404}
+EDITOR_ROWS = {
+    "editor:meeting-edit": [("draft", "get", lambda o: [o["draft"].pk], EDITOR_GET)],
+    "editor:details": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:next": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:attendance": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:review": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:item-save": [("no item", "post", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
+    "editor:action-raise": [("no item", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
+    "editor:agenda": [("renumber", "post", lambda o: [o["draft"].pk, "renumber"], EDITOR_GET)],
+    "editor:agenda-item": [("no item", "post", lambda o: [o["draft"].pk, "up", 0], EDITOR_NO_ITEM)],
+    "editor:reauth": [("no password", "post", lambda o: [], dict.fromkeys(PERSONAS, 400))],
+}
 # url name -> list of (state, method, args(objects) -> list, expected per persona)
 MATRIX = {
     "home": [("-", "get", lambda o: [], PUBLIC)],
@@ -207,6 +225,7 @@ MATRIX = {
         for name in ["action-close", "action-due"]
     },
 }
+MATRIX.update(EDITOR_ROWS)
 
 
 def all_url_names():

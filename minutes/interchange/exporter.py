@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from jsonschema import Draft202012Validator
 
-from actions.models import Action, ActionOwner, ActionUpdate
+from actions.models import Action, ActionOwner, ActionUpdate, DueKind
 from meetings.models import AgendaItem, Meeting, Person, Role
 from minutes.interchange import FORMAT_1_0, FORMAT_1_1, schema
 
@@ -12,9 +12,10 @@ def _time(value) -> str | None:
     return value.strftime("%H:%M") if value else None
 
 
-def _compact(mapping: dict) -> dict:
-    """Leave out what is empty: absent and empty mean the same in the format."""
-    return {k: v for k, v in mapping.items() if v not in (None, "", [], {}, False)}
+def _compact(mapping: dict, *, keep: tuple[str, ...] = ()) -> dict:
+    """Leave out what is empty: absent and empty mean the same in the format (but for the
+    required keys named in `keep`)."""
+    return {k: v for k, v in mapping.items() if k in keep or v not in (None, "", [], {}, False)}
 
 
 class _Mentions:
@@ -107,11 +108,15 @@ def export_meeting_document(meeting: Meeting) -> dict:
                 {
                     "ref": a.legacy_ref or a.ref,
                     "text": a.text,
+                    # Required, so kept when empty: an action the body itself owns.
                     "owners": [mentions.owner(o) for o in a.owners.all()],
                     "due": a.due_on.isoformat() if a.due_on else None,
+                    "due_by": a.due_kind if a.due_kind != DueKind.DATE else None,
+                    "owned_by_body": a.owned_by_body,
                     "status": a.initial_status,
                     "paragraph": a.paragraph,
-                }
+                },
+                keep=("owners",),
             )
             for a in item.actions.all()
         ]
@@ -196,6 +201,25 @@ def export_meeting_document(meeting: Meeting) -> dict:
     )
     if not meeting.is_public:
         meeting_document["public"] = False  # absent means open to the public
+    board_document = {
+        "name": board.name,
+        "action_prefix": board.action_prefix,
+        "welsh_statement": board.welsh_statement,
+    }
+    members = [
+        _compact(
+            {
+                "name": member.person.name,
+                "role": mentions.role(member.role),
+                "organisation": member.organisation.name if member.organisation_id else None,
+                "from": member.start_on.isoformat() if member.start_on else None,
+                "to": member.end_on.isoformat() if member.end_on else None,
+            }
+        )
+        for member in board.memberships.select_related("person", "role", "organisation")
+    ]
+    if members:
+        board_document["members"] = members
     roles = [
         _compact(
             {
@@ -220,9 +244,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
         "format": FORMAT_1_1,
         "organisation": board.body.name,
         "board": {
-            "name": board.name,
-            "action_prefix": board.action_prefix,
-            "welsh_statement": board.welsh_statement,
+            **board_document,
             # 1.1: only when set, so a board that uses none of them still exports as 1.0.
             **_compact(
                 {

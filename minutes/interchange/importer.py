@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 from simple_history.utils import bulk_create_with_history
 
-from actions.models import Action, ActionStatus, ActionUpdate
+from actions.models import Action, ActionStatus, ActionUpdate, DueKind
 from actions.services import (
     action_create,
     action_delete,
@@ -30,6 +30,7 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     Board,
+    BoardMembership,
     Departure,
     Meeting,
     Organisation,
@@ -521,6 +522,7 @@ def import_meeting_document(
     meeting.named_roles.set(ctx.roles.values())
     meeting.named_people.set(ctx.people[spec["name"]] for spec in data.get("people", []))
     _import_attendance(ctx)
+    _import_members(ctx)
     chair = spec.get("chair")
     if chair:
         if chair in ctx.roles:
@@ -629,6 +631,30 @@ def _import_attendance(ctx: _Context) -> None:
     bulk_create_with_history(rows, Attendance)  # a history row for each (ADR 0002)
 
 
+def _import_members(ctx: _Context) -> None:
+    """Format 1.1: the board's members, added to those the board already records."""
+    for position, spec in enumerate(ctx.data["board"].get("members", [])):
+        path = f"board.members[{position}]"
+        role = None
+        if spec.get("role"):
+            role = ctx.roles.get(spec["role"])
+            if role is None:
+                ctx.fail(f"{path}.role", _("%(abbrev)s is not in roles") % {"abbrev": spec["role"]})
+        organisation = _suborganisation(ctx.body, spec.get("organisation"))
+        start_on = _parse_date(spec["from"], f"{path}.from", ctx.source) if "from" in spec else None
+        end_on = _parse_date(spec["to"], f"{path}.to", ctx.source) if "to" in spec else None
+        if start_on and end_on and end_on < start_on:
+            ctx.fail(f"{path}.to", _("a membership cannot end before it starts"))
+        BoardMembership.objects.get_or_create(
+            board=ctx.board,
+            person=_person(ctx, spec["name"], organisation),
+            role=role,
+            start_on=start_on,
+            end_on=end_on,
+            defaults={"organisation": organisation, "position": position},
+        )
+
+
 def _create_items(ctx: _Context, specs: list[dict]) -> dict[int, AgendaItem]:
     """Every item of the meeting, a level at a time in one insert each (sub-items need their
     parent's id), with a history row for each (ADR 0002). Keyed by id() of the item's spec."""
@@ -724,6 +750,8 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     owners = [ctx.owner(name) for name in spec["owners"]]
     due_on = datetime.date.fromisoformat(spec["due"]) if spec.get("due") else None
     status = spec.get("status", ActionStatus.OPEN)
+    due_kind = spec.get("due_by", DueKind.DATE)
+    owned_by_body = spec.get("owned_by_body", False)
 
     action = _take_previous(ctx, number=number, legacy_ref=legacy_ref, text=spec["text"])
     if action is None and number is not None:
@@ -748,6 +776,8 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     action.text = spec["text"]
     action.legacy_ref = legacy_ref
     action.due_on = due_on
+    action.due_kind = due_kind
+    action.owned_by_body = owned_by_body
     action.initial_status = status
     action.raised_at_meeting = ctx.meeting
     action.raised_at_item = item
@@ -782,6 +812,8 @@ def _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, 
         status=status,
         position=position,
         paragraph=spec.get("paragraph"),
+        due_kind=spec.get("due_by", DueKind.DATE),
+        owned_by_body=spec.get("owned_by_body", False),
         by=None,
     )
 

@@ -1,0 +1,360 @@
+"""The clerk's effort to enter a whole meeting in the meeting editor, in a real browser.
+
+Run: .venv/bin/python benchmarks/bench_editor.py [fixture.json]
+
+It enters the Gwent Strategy and Performance Board of 30 November 2018 (fixtures/) field by field
+as a clerk would, in Playwright on Debian's Chromium against a live server on a throwaway SQLite
+database: the details, the attendance (no earlier meeting or members, so every person is typed
+once), the agenda with its sub-items, minutes and questions, the actions raised with their
+owners, the review of the earlier actions (found by their reference) and the next meeting. The
+reference data (the body, its posts and groups, the board) and the earlier actions the meeting
+reviews exist beforehand, as they would; the meeting is opened in the editor already created.
+
+It prints the clicks, the fields filled, the keystrokes typed into look-up fields (posts, names,
+the review's search), the full page loads after signing in, the HTML size of the editor page and
+the server time of every save (median and slowest), and the editor page's server time on the
+demo data. Papers and departures are not in the editor yet, so they are left out of the entry.
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+FIXTURE = BASE_DIR / "fixtures" / "gwent-spb-2018-11-30.json"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "benchmark-password-1"
+
+
+def setup_django(database: Path) -> None:
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "scrutiny.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("ADMIN_REQUIRE_OTP", "false")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def walk(items, parent=None):
+    for item in items:
+        yield item, parent
+        yield from walk(item.get("items", []), item)
+
+
+def reference_data(data: dict):
+    """What exists before the clerk starts: the body, its posts and groups, the board, and the
+    earlier actions this meeting reviews."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from actions.services import action_create
+    from meetings.models import Board, Meeting, Organisation, Role
+
+    get_user_model().objects.create_superuser("clerk", "clerk@example.org", PASSWORD)
+    body = Organisation.objects.create(name=data["organisation"])
+    groups = {a.get("organisation") for a in data["attendance"]} | {
+        r.get("organisation") for r in data["roles"]
+    }
+    for name in sorted(g for g in groups if g):
+        Organisation.objects.create(name=name, parent=body)
+    for spec in data["roles"]:
+        Role.objects.create(body=body, abbrev=spec["abbrev"], title=spec["title"])
+    board = Board.objects.create(
+        body=body, name=data["board"]["name"], action_prefix="SPB", slug="spb"
+    )
+    roles = {r.abbrev: r for r in Role.objects.filter(body=body)}
+    reviews = [r for item, _p in walk(data["items"]) for r in item.get("action_reviews", [])]
+    for review in reviews:
+        action_create(
+            board=board,
+            text=review.get("text") or review["ref"],
+            owners=[roles[o] for o in review.get("owners", []) if o in roles],
+            raised_at=None,
+            raised_on=datetime.date.fromisoformat(review.get("raised_on", "2018-08-31")),
+            carried_forward=True,
+            by=None,
+        )
+    spec = data["meeting"]
+    meeting = Meeting.objects.create(board=board, held_on=datetime.date.fromisoformat(spec["date"]))
+    return meeting, reviews
+
+
+class Clerk:
+    """Drives the page and counts what a clerk does."""
+
+    def __init__(self, page):
+        self.page = page
+        self.clicks = self.fields = self.keystrokes = self.loads = 0
+        page.on("framenavigated", lambda frame: self._load(frame))
+
+    def _load(self, frame):
+        if frame == self.page.main_frame:
+            self.loads += 1
+
+    def click(self, locator):
+        self.clicks += 1
+        locator.click()
+        self.page.wait_for_load_state()
+
+    def fill(self, locator, text: str, *, lookup: bool = False):
+        if not text:
+            return
+        self.fields += 1
+        if lookup:
+            self.keystrokes += len(text)
+        locator.fill(text)
+
+    def choose(self, locator, label: str):
+        self.fields += 1
+        self.clicks += 1
+        locator.select_option(label=label)
+
+    def saved(self, section):
+        section.locator(".save-status", has_text="Saved at").wait_for()
+
+
+def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
+    page = clerk.page
+    spec = data["meeting"]
+    details = page.locator("#details")
+    clerk.fill(details.get_by_label("Start"), spec.get("start", ""))
+    clerk.fill(details.get_by_label("End"), spec.get("end", ""))
+    clerk.fill(details.get_by_label("Venue"), spec.get("venue", ""))
+    clerk.fill(details.get_by_label("Chair (post)"), spec.get("chair", ""), lookup=True)
+    clerk.fill(details.get_by_label("Chair note"), spec.get("chair_note", ""))
+    clerk.click(details.get_by_role("button", name="Save details"))
+    clerk.saved(page.locator("#details"))
+
+    grid = page.locator("#attendance")
+    statuses = {
+        "present": "Present",
+        "in_attendance": "In attendance",
+        "apologies": "Apologies",
+        "absent": "Absent",
+    }
+    for person in data["attendance"]:
+        clerk.click(grid.get_by_role("button", name="Add a person"))
+        row = grid.locator("tbody tr").last
+        clerk.fill(row.get_by_role("combobox").first, person["name"], lookup=True)
+        clerk.fill(row.locator("input[name$='-role']"), person.get("role", ""), lookup=True)
+        if person.get("organisation"):
+            short = person["organisation"]
+            if short.endswith(")"):
+                short = short[short.rindex("(") + 1 : -1]
+            clerk.choose(row.locator("select"), short)
+        if person["status"] != "present":
+            clerk.click(row.get_by_label(statuses[person["status"]]))
+        clerk.fill(row.locator("input[name$='arrival_time']"), person.get("arrived", ""))
+        clerk.fill(row.locator("input[name$='departure_time']"), person.get("left", ""))
+        clerk.fill(row.locator("input[name$='-note']"), person.get("note", ""))
+    clerk.click(grid.get_by_role("button", name="Save attendance"))
+    clerk.saved(page.locator("#attendance"))
+
+    from meetings.models import AgendaItem
+
+    created = {}
+    for item, parent in walk(data["items"]):
+        if parent is None:
+            title_box = page.locator("#new-item-title")
+            clerk.fill(title_box, item["title"])
+            title_box.press("Enter")
+            page.locator("#agenda h3", has_text=item["title"]).first.wait_for()
+            record = AgendaItem.objects.get(meeting=meeting, title=item["title"], parent=None)
+        else:
+            parent_record = created[id(parent)]
+            before = set(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
+            clerk.click(page.locator(f"#move-add-{parent_record.pk}"))
+            page.wait_for_function(
+                "n => document.querySelectorAll('#agenda .agenda-item').length === n",
+                arg=len(before) + 1,
+            )
+            record = AgendaItem.objects.filter(meeting=meeting).exclude(pk__in=before).get()
+            clerk.fill(page.locator(f"#id_item{record.pk}-title"), item["title"])
+        created[id(item)] = record
+        own = page.locator(f"#item-{record.pk}-own")
+        clerk.fill(own.get_by_label("Number"), item.get("number", ""))
+        clerk.fill(own.get_by_label("Minutes", exact=True), item.get("minutes", ""))
+        if item.get("exempt"):
+            clerk.click(own.get_by_label("Exempt (taken in private)"))
+            clerk.fill(own.get_by_label("Exemption reason"), item.get("exempt_reason", ""))
+        for question in item.get("questions", []):
+            clerk.click(own.get_by_role("button", name="Add a question"))
+            box = own.locator(".question").last
+            clerk.fill(box.get_by_label("Question number"), question.get("number", ""))
+            clerk.fill(box.get_by_label("Question", exact=True), question["question"])
+            clerk.fill(box.get_by_label("Asked by"), question.get("asked_by", ""))
+            clerk.fill(box.get_by_label("Response", exact=True), question.get("response", ""))
+            clerk.fill(
+                box.get_by_label("Responder (post)"), question.get("responder", ""), lookup=True
+            )
+            if question.get("restricted"):
+                clerk.click(box.get_by_label("Response restricted"))
+        if own.locator(".save-status").count() and (
+            item.get("number") or item.get("minutes") or item.get("questions") or parent
+        ):
+            clerk.click(own.get_by_role("button", name="Save item"))
+            clerk.saved(page.locator(f"#item-{record.pk}-own"))
+        for action in item.get("actions", []):
+            clerk.click(page.locator(f"#item-{record.pk}-raise button"))
+            form = page.locator(f"#form-raise-{record.pk}")
+            clerk.fill(form.get_by_label("Action", exact=True), action["text"])
+            owners = form.get_by_role("group", name="Owners: posts at this meeting")
+            present = set(owners.locator("label").all_inner_texts())
+            present = {label.strip() for label in present}
+            for owner in action["owners"]:
+                if owner in present:
+                    clerk.click(owners.get_by_label(owner, exact=True))
+                else:
+                    clerk.fill(form.get_by_label("Or another post of the body"), owner, lookup=True)
+            if action.get("due"):
+                clerk.fill(form.get_by_label("Date (of the meeting"), action["due"])
+            clerk.click(form.get_by_role("button", name="Raise the action"))
+            form.wait_for(state="detached")
+
+    review = page.locator("#review")
+    search = review.get_by_label("Find an action by number or words")
+    from actions.models import Action
+
+    items_by_review = {
+        id(r): created[id(item)]
+        for item, _p in walk(data["items"])
+        for r in item.get("action_reviews", [])
+    }
+    for spec in reviews:
+        action = Action.objects.get(text=spec.get("text") or spec["ref"])
+        clerk.fill(search, str(action.number), lookup=True)
+        row = review.locator(".review-row:visible")
+        clerk.fill(row.get_by_label("Progress at this meeting"), spec["progress"])
+        status = {"in_progress": "In progress", "completed": "Completed", "closed": "Closed"}
+        if spec.get("status") in status:
+            clerk.choose(row.get_by_label("Status"), status[spec["status"]])
+        item = items_by_review[id(spec)]
+        item.refresh_from_db()
+        clerk.choose(row.get_by_label("Minuted under"), f"{item.number} {item.title}".strip())
+    clerk.click(review.get_by_role("button", name="Save the review"))
+    clerk.saved(page.locator("#review"))
+
+    nxt = spec_next = data["meeting"].get("next_meeting", {})
+    if spec_next:
+        section = page.locator("#next")
+        clerk.fill(section.get_by_label("Date"), nxt.get("date", ""))
+        clerk.fill(section.get_by_label("Start"), nxt.get("start", ""))
+        clerk.fill(section.get_by_label("Venue"), nxt.get("venue", ""))
+        clerk.click(section.get_by_role("button", name="Save next meeting"))
+        clerk.saved(page.locator("#next"))
+
+
+def main() -> None:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURE
+    data = json.loads(path.read_text("utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp) / "bench.sqlite3")
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test.testcases import LiveServerThread
+
+        timings: list[tuple[str, str, float]] = []
+        original = WSGIHandler.__call__
+
+        def timed(self, environ, start_response):
+            started = time.perf_counter()
+            try:
+                return original(self, environ, start_response)
+            finally:
+                timings.append(
+                    (
+                        environ["REQUEST_METHOD"],
+                        environ["PATH_INFO"],
+                        (time.perf_counter() - started) * 1000,
+                    )
+                )
+
+        WSGIHandler.__call__ = timed
+        meeting, reviews = reference_data(data)
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override={})
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        base = f"http://127.0.0.1:{server.port}"
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox"]
+            )
+            context = browser.new_context(
+                base_url=base, locale="en-GB", viewport={"width": 1280, "height": 900}
+            )
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            page.goto("/accounts/login/")
+            page.get_by_label("Username").fill("clerk")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+            clerk = Clerk(page)
+            started = time.perf_counter()
+            page.goto(f"/secretariat/meetings/{meeting.pk}/edit/")
+            if "/edit/" not in page.url:
+                raise SystemExit(f"The editor did not open: {page.url}")
+            page.wait_for_function("() => window.htmx !== undefined")
+            timings.clear()
+            enter(clerk, meeting, data, reviews)
+            elapsed = time.perf_counter() - started
+            browser.close()
+        saves = [ms for method, _path, ms in timings if method == "POST"]
+
+        # The editor page of the meeting just entered: the demo 2018 meeting's content.
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="clerk"))
+        demo = meeting
+        page_times, size = [], 0
+        for _ in range(5):
+            started_page = time.perf_counter()
+            response = client.get(f"/secretariat/meetings/{demo.pk}/edit/")
+            page_times.append((time.perf_counter() - started_page) * 1000)
+            size = len(response.content)
+        server.terminate()
+
+    print(f"Entering {path.name} in the meeting editor (Chromium, 1280 px):")
+    print(f"  clicks                      {clerk.clicks}")
+    print(f"  fields filled               {clerk.fields}")
+    print(f"  keystrokes in look-up fields {clerk.keystrokes}")
+    print(f"  full page loads             {clerk.loads} (after signing in)")
+    print(f"  saves (htmx requests)       {len(saves)}")
+    median, slowest = statistics.median(saves), max(saves)
+    print(f"  server time per save        median {median:.0f} ms, slowest {slowest:.0f} ms")
+    by_kind: dict[str, list[float]] = {}
+    for method, path_info, ms in timings:
+        if method == "POST":
+            kind = path_info.rstrip("/").split("/edit/")[-1].split("/")[0]
+            by_kind.setdefault(kind, []).append(ms)
+    for kind, values in sorted(by_kind.items()):
+        print(
+            f"    {kind:<12} {len(values):>3} saves, median {statistics.median(values):.0f} ms,"
+            f" slowest {max(values):.0f} ms"
+        )
+    print(f"  wall time of the script     {elapsed:.1f} s")
+    print(
+        f"Editor page of the meeting entered: {size / 1024:.0f} KB of HTML, "
+        f"median {statistics.median(page_times):.0f} ms server time over 5 loads (SQLite)"
+    )
+
+
+if __name__ == "__main__":
+    main()

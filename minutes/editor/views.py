@@ -1,0 +1,673 @@
+"""The clerk's meeting editor: one meeting on one page, each section saved on its own."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views import View
+from django_otp import login as otp_login
+
+from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, UpdateKind
+from actions.services import (
+    action_create,
+    action_review_delete,
+    action_review_record,
+    action_review_update,
+)
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    BoardMembership,
+    Meeting,
+    Organisation,
+    Person,
+    Question,
+    Role,
+)
+from meetings.services import (
+    RecordConflict,
+    RecordError,
+    attendance_fingerprint,
+    meeting_attendance_save,
+    meeting_item_delete,
+    meeting_item_move,
+    meeting_item_save,
+    meeting_items_renumber,
+    meeting_update,
+    question_delete,
+    question_save,
+    section_fingerprint,
+)
+from minutes.editor import forms as editor_forms
+
+
+@dataclass
+class Lists:
+    """What the editor's choices are made of, loaded once per request."""
+
+    meeting: Meeting
+    roles: list[Role]
+    people: list[Person]
+    organisations: list[Organisation]
+    items: list[AgendaItem]
+    attendance: list[Attendance]
+    roles_by_abbrev: dict = field(default_factory=dict)
+    roles_by_pk: dict = field(default_factory=dict)
+    people_by_pk: dict = field(default_factory=dict)
+    attendee_roles: list[Role] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, meeting: Meeting) -> "Lists":
+        body = meeting.board.body
+        lists = cls(
+            meeting=meeting,
+            roles=list(Role.objects.filter(body=body).order_by("abbrev")),
+            people=list(Person.objects.filter(body=body).order_by("name")),
+            organisations=list(
+                Organisation.objects.filter(pk=body.pk)
+                | Organisation.objects.filter(parent=body).order_by("name")
+            ),
+            items=list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")),
+            attendance=list(
+                meeting.attendance.select_related("person", "role", "organisation").order_by(
+                    "position", "pk"
+                )
+            ),
+        )
+        lists.items = tree_order(lists.items)
+        lists.roles_by_abbrev = {role.abbrev.casefold(): role for role in lists.roles}
+        lists.roles_by_pk = {role.pk: role for role in lists.roles}
+        lists.people_by_pk = {person.pk: person for person in lists.people}
+        seen = {}
+        for row in lists.attendance:
+            if row.role_id and row.role_id not in seen:
+                seen[row.role_id] = row.role
+        lists.attendee_roles = list(seen.values())
+        return lists
+
+
+def tree_order(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Items as the agenda prints them: each followed by its sub-items."""
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    ordered: list[AgendaItem] = []
+
+    def walk(parent_id):
+        for item in children.get(parent_id, []):
+            ordered.append(item)
+            walk(item.pk)
+
+    walk(None)
+    return ordered
+
+
+def _saved_message() -> str:
+    return _("Saved at %(time)s.") % {"time": time_format(timezone.localtime(), "H:i")}
+
+
+class EditorView(View):
+    """Staff with the right to change meetings, signed in as the secretariat site requires
+    (two-factor when it is on). An htmx request from an expired session gets 401, so the page can
+    ask for the password in place and keep what was typed."""
+
+    template_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not admin.site.has_permission(request):  # active staff, verified when required
+            if user.is_authenticated and not user.is_staff:
+                raise PermissionDenied
+            if request.htmx:
+                return HttpResponse(status=401)
+            return redirect_to_login(request.get_full_path(), "admin:login")
+        if not user.has_perm("meetings.change_meeting"):
+            raise PermissionDenied
+        self.meeting = get_object_or_404(
+            Meeting.objects.select_related("board__body"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def lists(self) -> Lists:
+        return Lists.load(self.meeting)
+
+    def render(self, template, context, status=200):
+        context = {"meeting": self.meeting, **context}
+        return TemplateResponse(self.request, f"minutes/editor/{template}", context, status=status)
+
+
+def _initial_from(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _differences(form, current) -> list[dict]:
+    """The fields where the saved record differs from what the user typed, both shown."""
+    rows = []
+    for name in form.fields_saved:
+        theirs = getattr(current, name)
+        yours = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        if theirs != yours and (theirs or yours):
+            rows.append({"label": form.fields[name].label, "theirs": theirs, "yours": yours})
+    return rows
+
+
+def meeting_form(form_class, meeting: Meeting, lists: Lists, *, prefix: str):
+    initial = {**_initial_from(meeting, form_class.fields_saved), "lock_version": meeting.version}
+    return form_class(initial=initial, prefix=prefix, lists=lists)
+
+
+class MeetingSectionView(EditorView):
+    """Details and next meeting: two sections of the meeting's own row, sharing its version."""
+
+    sections = {
+        "details": (editor_forms.DetailsForm, "_details.html"),
+        "next": (editor_forms.NextMeetingForm, "_next.html"),
+    }
+
+    def post(self, request, pk, section):
+        form_class, template = self.sections[section]
+        lists = self.lists()
+        form = form_class(request.POST, prefix=section, lists=lists)
+        if not form.is_valid():
+            return self.render(template, {"form": form, "lists": lists}, status=422)
+        for name in form.fields_saved:
+            value = form.cleaned_data[name]
+            setattr(self.meeting, name, value.strip() if isinstance(value, str) else value)
+        try:
+            self.meeting.validate_constraints()
+            self.meeting.validate_unique()
+            self.meeting = meeting_update(
+                meeting=self.meeting,
+                by=request.user,
+                expected_version=form.cleaned_data["lock_version"],
+            )
+        except RecordConflict:
+            current = Meeting.objects.get(pk=self.meeting.pk)
+            data = request.POST.copy()
+            data[form.add_prefix("lock_version")] = current.version
+            context = {
+                "form": form_class(data, prefix=section, lists=lists),
+                "lists": lists,
+                "conflict": _differences(form, current),
+            }
+            return self.render(template, context, status=409)
+        except (ValidationError, RecordError) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            form.add_error(None, messages)
+            return self.render(template, {"form": form, "lists": lists}, status=422)
+        fresh = meeting_form(form_class, self.meeting, lists, prefix=section)
+        return self.render(template, {"form": fresh, "lists": lists, "saved": _saved_message()})
+
+
+def attendance_initial(meeting: Meeting, lists: Lists) -> list[dict]:
+    """The grid's rows: the meeting's attendance, or, before any is entered, the board's
+    members on the day, else the previous meeting's attendance, each marked present."""
+    if lists.attendance:
+        return [
+            {
+                "pk": row.pk,
+                "person": row.person_id,
+                "name": row.person.name,
+                "role": row.role,
+                "organisation": row.organisation_id,
+                "status": row.status,
+                "arrival_time": row.arrival_time,
+                "departure_time": row.departure_time,
+                "note": row.note,
+            }
+            for row in lists.attendance
+        ]
+    members = (
+        BoardMembership.objects.current(meeting.held_on)
+        .filter(board=meeting.board)
+        .select_related("person", "role")
+    )
+    if not members:
+        previous = (
+            Meeting.objects.filter(board=meeting.board, held_on__lt=meeting.held_on)
+            .order_by("-held_on")
+            .first()
+        )
+        if previous is None:
+            return []
+        members = previous.attendance.select_related("person", "role").order_by("position", "pk")
+    return [
+        {
+            "person": row.person_id,
+            "name": row.person.name,
+            "role": row.role,
+            "organisation": row.organisation_id,
+            "status": Attendance.Status.PRESENT,
+        }
+        for row in members
+    ]
+
+
+class AttendanceView(EditorView):
+    def post(self, request, pk):
+        lists = self.lists()
+        formset = editor_forms.AttendanceFormSet(request.POST, prefix="att", lists=lists)
+        context = {
+            "formset": formset,
+            "lists": lists,
+            "fingerprint": request.POST.get("fingerprint"),
+        }
+        if not formset.is_valid():
+            return self.render("_attendance.html", context, status=422)
+        rows = [
+            {**form.cleaned_data, "pk": form.cleaned_data.get("pk")}
+            for form in formset.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("remove")
+            and not form.cleaned_data.get("blank")
+        ]
+        try:
+            meeting_attendance_save(
+                meeting=self.meeting,
+                rows=rows,
+                expected_fingerprint=request.POST.get("fingerprint"),
+                by=request.user,
+            )
+        except RecordConflict:
+            context["conflict_rows"] = list(
+                self.meeting.attendance.select_related("person", "role").order_by("position")
+            )
+            context["fingerprint"] = attendance_fingerprint(self.meeting)
+            return self.render("_attendance.html", context, status=409)
+        except RecordError as error:
+            formset._non_form_errors = formset.error_class([str(error)])
+            return self.render("_attendance.html", context, status=422)
+        return self.render("_attendance.html", attendance_context(self.meeting, saved=True))
+
+
+def attendance_context(meeting: Meeting, *, saved=False) -> dict:
+    lists = Lists.load(meeting)
+    formset = editor_forms.AttendanceFormSet(
+        prefix="att", initial=attendance_initial(meeting, lists), lists=lists
+    )
+    return {
+        "formset": formset,
+        "lists": lists,
+        "fingerprint": attendance_fingerprint(meeting),
+        "prefilled": not lists.attendance and bool(formset.initial),
+        "saved": _saved_message() if saved else "",
+    }
+
+
+# The agenda ---------------------------------------------------------------------------------
+
+
+def item_forms(item: AgendaItem, lists: Lists, questions: list[Question], data=None):
+    initial = {
+        **_initial_from(item, editor_forms.ItemForm.fields_saved),
+        "lock_version": item.version,
+    }
+    prefix = f"item{item.pk}"
+    form = editor_forms.ItemForm(data, initial=initial, prefix=prefix, lists=lists)
+    question_initial = [
+        {"pk": q.pk, **_initial_from(q, editor_forms.QuestionForm.fields_saved)} for q in questions
+    ]
+    formset = editor_forms.QuestionFormSet(
+        data, initial=question_initial, prefix=f"{prefix}q", lists=lists
+    )
+    return form, formset
+
+
+def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
+    """The items as a tree, each with its forms, questions and raised actions."""
+    questions: dict[int, list[Question]] = {}
+    for question in Question.objects.filter(item__meeting=meeting).order_by("position", "pk"):
+        questions.setdefault(question.item_id, []).append(question)
+    actions: dict[int, list[Action]] = {}
+    raised = (
+        Action.objects.filter(raised_at_meeting=meeting)
+        .select_related("board")
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+        )
+        .order_by("position", "number")
+    )
+    for action in raised:
+        actions.setdefault(action.raised_at_item_id, []).append(action)
+    nodes = {}
+    for item in lists.items:
+        form, formset = item_forms(item, lists, questions.get(item.pk, []))
+        nodes[item.pk] = {
+            "item": item,
+            "form": form,
+            "questions": formset,
+            "actions": actions.get(item.pk, []),
+            "raise_form": editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists),
+            "children": [],
+        }
+    roots = []
+    for item in lists.items:
+        node = nodes[item.pk]
+        parent = nodes.get(item.parent_id)
+        (parent["children"] if parent else roots).append(node)
+    list(_walk(roots, 0))
+    return roots
+
+
+def _walk(nodes, depth):
+    for index, node in enumerate(nodes):
+        node["depth"] = depth
+        node["first"] = index == 0
+        node["last"] = index == len(nodes) - 1
+        yield node
+        yield from _walk(node["children"], depth + 1)
+
+
+def agenda_context(meeting: Meeting, lists: Lists | None = None, **extra) -> dict:
+    lists = lists or Lists.load(meeting)
+    return {"tree": agenda_tree(meeting, lists), "lists": lists, **extra}
+
+
+class ItemSaveView(EditorView):
+    """Save one item's own fields and its questions; its sub-items keep what is typed in them."""
+
+    def post(self, request, pk, item_pk):
+        item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
+        lists = self.lists()
+        questions = list(item.questions.order_by("position", "pk"))
+        form, formset = item_forms(item, lists, questions, data=request.POST)
+        context = {"node": {"item": item, "form": form, "questions": formset}, "lists": lists}
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render("_item_own.html", context, status=422)
+        by_pk = {q.pk: q for q in questions}
+        for name in form.fields_saved:
+            setattr(item, name, form.cleaned_data[name])
+        try:
+            item = meeting_item_save(
+                item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
+            )
+            for question_form in formset.forms:
+                data = question_form.cleaned_data
+                if not data:
+                    continue
+                question = by_pk.get(data.get("pk"))
+                if question is not None and not data["question"].strip():
+                    question_delete(question=question, by=request.user)
+                    continue
+                if question is None:
+                    if not data["question"].strip():
+                        continue
+                    question = Question(item=item, position=len(by_pk))
+                    by_pk[None] = question
+                for name in question_form.fields_saved:
+                    setattr(question, name, data[name])
+                question_save(question=question, by=request.user)
+        except RecordConflict:
+            current = AgendaItem.objects.get(pk=item.pk)
+            data = request.POST.copy()
+            data[form.add_prefix("lock_version")] = current.version
+            form2, formset2 = item_forms(current, lists, questions, data=data)
+            form2.is_valid()
+            context["node"] = {"item": current, "form": form2, "questions": formset2}
+            context["conflict"] = _differences(form, current)
+            return self.render("_item_own.html", context, status=409)
+        except (RecordError, ValidationError) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            form.add_error(None, messages)
+            return self.render("_item_own.html", context, status=422)
+        item = AgendaItem.objects.get(pk=item.pk)
+        questions = list(item.questions.order_by("position", "pk"))
+        form, formset = item_forms(item, lists, questions)
+        context = {
+            "node": {"item": item, "form": form, "questions": formset},
+            "lists": lists,
+            "saved": _saved_message(),
+        }
+        return self.render("_item_own.html", context)
+
+
+class AgendaChangeView(EditorView):
+    """Add, move, delete and renumber items; the agenda section comes back whole."""
+
+    def post(self, request, pk, op, item_pk=None):
+        item = None
+        if item_pk is not None:
+            item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
+        if op == "move":
+            op = request.POST.get("op", "")
+        if item is None and op not in ("add", "renumber"):
+            raise Http404
+        error, focus = "", ""
+        try:
+            if op == "add":
+                title = request.POST.get("title", "").strip() or _("New item")
+                last = (
+                    AgendaItem.objects.filter(meeting=self.meeting, parent=item)
+                    .order_by("-position")
+                    .first()
+                )
+                new = AgendaItem(
+                    meeting=self.meeting,
+                    parent=item,
+                    title=title[:500],
+                    position=last.position + 1 if last else 0,
+                )
+                meeting_item_save(item=new, by=request.user)
+                focus = f"id_item{new.pk}-title"
+            elif op in ("up", "down", "in", "out"):
+                meeting_item_move(item=item, direction=op, by=request.user)
+                focus = f"move-{op}-{item.pk}"
+            elif op == "delete":
+                meeting_item_delete(item=item, by=request.user)
+                focus = "agenda-heading"
+            elif op == "renumber":
+                meeting_items_renumber(meeting=self.meeting, by=request.user)
+                focus = "renumber"
+            else:
+                raise PermissionDenied
+        except RecordError as exc:
+            error = str(exc)
+        context = agenda_context(self.meeting, error=error, focus=focus)
+        return self.render("_agenda.html", context, status=422 if error else 200)
+
+
+class RaiseActionView(EditorView):
+    def get(self, request, pk, item_pk):
+        """The form to raise an action, with the posts of the attendance as saved now."""
+        item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
+        form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=self.lists())
+        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": True}
+        return self.render("_raise_form.html", context)
+
+    def post(self, request, pk, item_pk):
+        item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
+        lists = self.lists()
+        form = editor_forms.RaiseActionForm(request.POST, prefix=f"raise{item.pk}", lists=lists)
+        status, saved = 422, ""
+        if form.is_valid():
+            try:
+                action = action_create(
+                    board=self.meeting.board,
+                    text=form.cleaned_data["text"].strip(),
+                    owners=form.cleaned_data["owner_list"],
+                    raised_at=self.meeting,
+                    item=item,
+                    by=request.user,
+                    due_on=form.cleaned_data["due_on"],
+                    due_kind=form.cleaned_data["due_kind"],
+                    owned_by_body=form.cleaned_data["owned_by_body"],
+                    position=item.actions.count(),
+                )
+                status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
+                form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
+            except RecordError as exc:
+                form.add_error(None, str(exc))
+        actions = list(
+            item.actions.select_related("board")
+            .prefetch_related(
+                Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+            )
+            .order_by("position", "number")
+        )
+        node = {"item": item, "actions": actions, "raise_form": form}
+        return self.render("_actions.html", {"node": node, "saved": saved}, status=status)
+
+
+# The review of earlier actions ----------------------------------------------------------------
+
+
+def review_rows(meeting: Meeting):
+    """Every outstanding action of the board raised before this meeting (and any this meeting
+    already reviewed), with its latest progress and what this meeting minuted."""
+    here = {
+        update.action_id: update
+        for update in ActionUpdate.objects.filter(meeting=meeting, kind=UpdateKind.PROGRESS)
+    }
+    earlier = (
+        Q(status__in=OUTSTANDING)
+        & ~Q(raised_at_meeting=meeting)
+        & ~Q(raised_at_meeting__held_on__gte=meeting.held_on)
+    )
+    actions = list(
+        Action.objects.filter(board=meeting.board)
+        .filter(earlier | Q(pk__in=list(here)))
+        .for_register()
+        .order_by("number")
+    )
+    return actions, here
+
+
+def review_fingerprint(here) -> str:
+    return section_fingerprint(sorted((u.pk, u.text, u.status, u.item_id) for u in here.values()))
+
+
+def default_review_item(lists: Lists):
+    for item in lists.items:
+        if "action" in item.title.casefold():
+            return item
+    return None
+
+
+def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, saved=False):
+    lists = lists or Lists.load(meeting)
+    actions, here = review_rows(meeting)
+    default_item = default_review_item(lists)
+    initial = []
+    for action in actions:
+        update = here.get(action.pk)
+        initial.append(
+            {
+                "action": action.pk,
+                "text": update.text if update else "",
+                "status": update.status if update else "",
+                "item": (update.item if update else None) or default_item,
+            }
+        )
+    formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
+    rows = []
+    for action, form in zip(actions, formset.forms, strict=False):
+        # The progress before this meeting: the latest not recorded here.
+        rows.append({"action": action, "form": form, "reviewed_here": action.pk in here})
+    return {
+        "rows": rows,
+        "formset": formset,
+        "lists": lists,
+        "fingerprint": review_fingerprint(here),
+        "saved": _saved_message() if saved else "",
+    }
+
+
+class ReviewView(EditorView):
+    def post(self, request, pk):
+        lists = self.lists()
+        context = review_context(self.meeting, lists, data=request.POST)
+        formset = context["formset"]
+        context["fingerprint"] = request.POST.get("fingerprint", "")
+        if not formset.is_valid():
+            return self.render("_review.html", context, status=422)
+        _actions, here = review_rows(self.meeting)
+        if review_fingerprint(here) != request.POST.get("fingerprint"):
+            context["conflict_rows"] = list(here.values())
+            context["fingerprint"] = review_fingerprint(here)
+            return self.render("_review.html", context, status=409)
+        by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
+        try:
+            for form in formset.forms:
+                data = form.cleaned_data
+                action = by_pk.get(data["action"])
+                if action is None:
+                    continue
+                review, text = here.get(action.pk), data["text"].strip()
+                if review is None and text:
+                    action_review_record(
+                        action=action,
+                        meeting=self.meeting,
+                        text=text,
+                        item=data["item"],
+                        status=data["status"],
+                        by=request.user,
+                    )
+                elif review is not None and not text:
+                    action_review_delete(review=review, by=request.user)
+                elif review is not None and (review.text, review.status, review.item) != (
+                    text,
+                    data["status"],
+                    data["item"],
+                ):
+                    review.text, review.status, review.item = text, data["status"], data["item"]
+                    action_review_update(review=review, by=request.user)
+        except RecordError as error:
+            formset._non_form_errors = formset.error_class([str(error)])
+            return self.render("_review.html", context, status=422)
+        self.meeting.refresh_from_db(fields=["version", "status"])
+        return self.render("_review.html", review_context(self.meeting, saved=True))
+
+
+# The page --------------------------------------------------------------------------------------
+
+
+class MeetingEditorView(EditorView):
+    def get(self, request, pk):
+        lists = self.lists()
+        meeting = self.meeting
+        details = meeting_form(editor_forms.DetailsForm, meeting, lists, prefix="details")
+        next_form = meeting_form(editor_forms.NextMeetingForm, meeting, lists, prefix="next")
+        context = {
+            "lists": lists,
+            "details": {"form": details},
+            "next": {"form": next_form},
+            "attendance": attendance_context(meeting),
+            "agenda": agenda_context(meeting, lists),
+            "review": review_context(meeting, lists),
+            "require_otp": settings.ADMIN_REQUIRE_OTP,
+            "templates": {
+                "question": editor_forms.QuestionFormSet(
+                    prefix="__formset__", lists=lists
+                ).empty_form,
+            },
+        }
+        return self.render("editor.html", context)
+
+
+class ReauthView(View):
+    """Sign in again in place when the session expired while the clerk was typing."""
+
+    def post(self, request):
+        form_class = admin.site.login_form or AuthenticationForm
+        form = form_class(request, data=request.POST)
+        if not form.is_valid():
+            errors = [str(e) for e in form.non_field_errors()] or [_("Sign-in failed.")]
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        user = form.get_user()
+        auth_login(request, user)
+        device = getattr(user, "otp_device", None)
+        if device is not None:
+            otp_login(request, device)
+        return JsonResponse({"ok": True, "csrf": get_token(request)})

@@ -1,0 +1,339 @@
+/* The meeting editor: htmx saves each section; this file keeps what the clerk types safe.
+   - a warning before leaving a page with unsaved changes;
+   - drafts of unsaved sections in localStorage, offered back when the page is opened again;
+   - an expired session asks for the password in place, then sends the save again;
+   - structural agenda changes wait until typed item changes are saved. */
+(function () {
+  "use strict";
+  const editor = document.querySelector("[data-editor]");
+  if (!editor || !window.htmx) return;
+  const strings = document.getElementById("editor-strings").dataset;
+  const meetingId = editor.dataset.meeting;
+  const announcer = document.getElementById("editor-announce");
+
+  htmx.config.includeIndicatorStyles = false;
+  htmx.config.allowEval = false;
+  htmx.config.allowScriptTags = false;
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true, error: false },
+    { code: "422", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+  ];
+
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  // Drafts ---------------------------------------------------------------------------------
+  const draftKey = (form) => "scrutiny-editor:" + meetingId + ":" + form.id;
+
+  function fieldsOf(form) {
+    return Array.from(form.elements).filter(
+      (el) => el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "button"
+    );
+  }
+
+  function valuesOf(form) {
+    const values = {};
+    fieldsOf(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        values[el.name + "=" + el.value] = el.checked;
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    return values;
+  }
+
+  function applyValues(form, values) {
+    fieldsOf(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        const key = el.name + "=" + el.value;
+        if (key in values) el.checked = values[key];
+      } else if (el.name in values) {
+        el.value = values[el.name];
+      }
+    });
+  }
+
+  function same(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  function storeDraft(form) {
+    try {
+      localStorage.setItem(draftKey(form), JSON.stringify({ at: Date.now(), values: valuesOf(form) }));
+    } catch (e) { /* storage full or disabled: the unload warning still protects the text */ }
+  }
+
+  function dropDraft(form) {
+    try { localStorage.removeItem(draftKey(form)); } catch (e) { /* nothing stored */ }
+  }
+
+  function readDraft(form) {
+    try { return JSON.parse(localStorage.getItem(draftKey(form)) || "null"); } catch (e) { return null; }
+  }
+
+  function offerDraft(form) {
+    const draft = readDraft(form);
+    if (!draft) return;
+    if (same(draft.values, valuesOf(form))) { dropDraft(form); return; }
+    if (form.querySelector(".draft-offer")) return;
+    const when = new Date(draft.at).toLocaleString(document.documentElement.lang || undefined);
+    const box = document.createElement("div");
+    box.className = "draft-offer";
+    box.setAttribute("role", "alert");
+    const text = document.createElement("p");
+    text.textContent = strings.draft.replace("%(time)s", when);
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "btn btn-sm btn-primary";
+    restore.textContent = strings.restore;
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-sm btn-outline-dark";
+    discard.textContent = strings.discard;
+    restore.addEventListener("click", function () {
+      applyValues(form, draft.values);
+      markDirty(form);
+      box.remove();
+      announce(strings.restored);
+      const first = fieldsOf(form)[0];
+      if (first) first.focus();
+    });
+    discard.addEventListener("click", function () { dropDraft(form); box.remove(); });
+    box.append(text, restore, " ", discard);
+    form.prepend(box);
+  }
+
+  // Unsaved changes --------------------------------------------------------------------------
+  function markDirty(form) {
+    form.dataset.dirty = "1";
+    const status = form.querySelector(".save-status");
+    if (status && status.textContent !== strings.unsaved) status.textContent = strings.unsaved;
+  }
+
+  function onEdit(event) {
+    const form = event.target.form;
+    if (!form || !form.hasAttribute("data-section") || !event.target.name) return;
+    markDirty(form);
+    storeDraft(form);
+  }
+  document.addEventListener("input", onEdit);
+  document.addEventListener("change", onEdit);
+
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector("form[data-dirty='1']")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // After each htmx exchange -----------------------------------------------------------------
+  let pending = null; // what to send again after signing in
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const xhr = event.detail.xhr;
+    const target = event.detail.target;
+    const root = document.getElementById(target.id) || target;
+    if (xhr && (xhr.status === 409 || xhr.status === 422)) {
+      root.querySelectorAll("form[data-section]").forEach(markDirty);
+      const alert = root.querySelector(".conflict, .errorlist, .alert");
+      if (alert) announce(alert.textContent.trim().slice(0, 300));
+    } else if (xhr && xhr.status < 300 && !root.matches("#agenda")) {
+      // What came back is what was saved: the drafts of these sections are done with.
+      const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
+      forms.forEach(dropDraft);
+      const elt = event.detail.elt;
+      if (elt && elt.matches && elt.matches("form[data-section]")) dropDraft(elt);
+      const status = root.querySelector(".save-status");
+      if (status && status.textContent.trim()) announce(status.textContent.trim());
+    }
+    const version = root.dataset && root.dataset.meetingVersion;
+    if (version && xhr && xhr.status < 300) {
+      document.querySelectorAll("input.meeting-version").forEach(function (input) {
+        input.value = version;
+      });
+    }
+  });
+
+  // Focus goes where the clerk was once the new agenda is live (processed by htmx), so the
+  // keyboard can carry on: the moved item's button, or the agenda's heading.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = document.getElementById(event.detail.target.id) || event.detail.target;
+    const root = target.matches("[data-focus]") ? target : target.querySelector("[data-focus]");
+    if (!root) return;
+    const wanted = document.getElementById(root.dataset.focus);
+    if (wanted && !wanted.disabled) {
+      wanted.focus();
+    } else if (wanted) {
+      const next = wanted.parentElement.querySelector("button:not([disabled])");
+      (next || document.getElementById("agenda-heading")).focus();
+    }
+  });
+
+  // The review's "minuted under" lists follow the agenda as it changes, keeping each choice.
+  function refreshItemChoices() {
+    const items = Array.from(document.querySelectorAll("#agenda [data-item-id]"));
+    document.querySelectorAll("select.item-choice").forEach(function (select) {
+      const chosen = select.value;
+      const blank = select.options[0].cloneNode(true);
+      select.replaceChildren(blank);
+      items.forEach(function (li) {
+        const own = li.querySelector(".item-own");
+        const option = new Option((own && own.dataset.itemLabel) || li.dataset.itemLabel, li.dataset.itemId);
+        select.add(option);
+      });
+      select.value = chosen;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const id = event.detail.target.id || "";
+    if (id === "agenda" || /^item-\d+-own$/.test(id)) refreshItemChoices();
+  });
+
+  // Drafts are offered when the page opens, and when the agenda comes back after a change.
+  document.querySelectorAll("form[data-section]").forEach(offerDraft);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "agenda") {
+      document.querySelectorAll("#agenda form[data-section]").forEach(offerDraft);
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr.status;
+    if (status === 401 || status === 403 && /csrf/i.test(event.detail.xhr.responseText)) {
+      pending = event.detail.elt;
+      const dialog = document.getElementById("reauth");
+      document.getElementById("reauth-error").textContent = "";
+      dialog.showModal();
+      document.getElementById("reauth-password").focus();
+    } else {
+      announce(strings.failed);
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function () { announce(strings.network); });
+
+  // Signing in again in place ------------------------------------------------------------------
+  document.getElementById("reauth-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    const form = event.target;
+    const headers = JSON.parse(editor.getAttribute("hx-headers"));
+    fetch(editor.dataset.reauthUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: headers,
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok || !result.data.ok) {
+        document.getElementById("reauth-error").textContent = (result.data.errors || []).join(" ");
+        return;
+      }
+      editor.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": result.data.csrf }));
+      document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+        input.value = result.data.csrf;
+      });
+      form.reset();
+      document.getElementById("reauth").close();
+      const again = pending;
+      pending = null;
+      if (again) htmx.trigger(again, again.tagName === "FORM" ? "submit" : "click");
+    }).catch(function () {
+      document.getElementById("reauth-error").textContent = strings.network;
+    });
+  });
+
+  // Agenda changes that reload the agenda ---------------------------------------------------
+  document.addEventListener("htmx:confirm", function (event) {
+    const elt = event.detail.elt;
+    if (!elt.hasAttribute("data-structural")) return;
+    const agenda = document.getElementById("agenda");
+    if (agenda.querySelector("form[data-dirty='1']")) {
+      event.preventDefault();
+      announce(strings.saveFirst);
+      window.alert(strings.saveFirst);
+      return;
+    }
+    const trigger = event.detail.triggeringEvent;
+    const submitter = trigger && trigger.submitter;
+    const message = (submitter && submitter.dataset.confirm) || elt.dataset.confirm;
+    if (message) {
+      event.preventDefault();
+      if (window.confirm(message)) event.detail.issueRequest(true);
+    }
+  });
+
+  // A blank question from the page's template ----------------
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-from]");
+    if (!button) return;
+    let html = document.getElementById(button.dataset.addFrom).innerHTML;
+    const data = button.dataset;
+    let form = null;
+    if (data.prefix) {
+      form = button.closest("form");
+      const total = form.querySelector("input[name='" + data.prefix + "-TOTAL_FORMS']");
+      const index = parseInt(total.value, 10);
+      html = html.replace(/__formset__/g, data.prefix).replace(/__prefix__/g, String(index));
+      total.value = String(index + 1);
+    }
+    const into = document.getElementById(data.into);
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const added = holder.firstElementChild;
+    into.append(added);
+    htmx.process(added);
+    if (form) markDirty(form);
+    const first = added.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) first.focus();
+  });
+
+  // Attendance: another row -------------------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-add-row]");
+    if (!button) return;
+    const form = button.closest("form");
+    const prefix = button.dataset.addRow;
+    const total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    const index = parseInt(total.value, 10);
+    const template = form.querySelector("template[data-empty-row]");
+    const html = template.innerHTML.replace(/__prefix__/g, String(index));
+    const body = form.querySelector("[data-rows]");
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    markDirty(form);
+    const row = body.lastElementChild;
+    const first = row.querySelector("input:not([type=hidden])");
+    if (first) first.focus();
+  });
+
+  // Review: find an action by its number or words ---------------------------------------------
+  function matches(row, query) {
+    const q = query.trim().toLowerCase();
+    if (!q) return true;
+    const ref = row.dataset.ref.toLowerCase();
+    const compact = q.replace(/\s+/g, "");
+    if (/^\d+$/.test(compact)) return row.dataset.number === compact;
+    if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
+    const text = (ref + " " + row.dataset.text).toLowerCase();
+    return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-review-filter]")) return;
+    const rows = document.querySelectorAll(".review-row");
+    let shown = 0;
+    rows.forEach(function (row) {
+      const hit = matches(row, event.target.value);
+      row.hidden = !hit;
+      if (hit) shown += 1;
+    });
+    document.getElementById("review-count").textContent = shown + " / " + rows.length;
+  });
+})();

@@ -1,0 +1,295 @@
+"""The clerk's meeting editor in a real browser: each section saves on its own, nothing typed is
+lost (leaving, reloading, an expired session, a conflict), and every state passes axe at 1280
+and 390 px."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from actions.models import Action, ActionUpdate
+from meetings.models import AgendaItem, Attendance, Meeting, Question
+from meetings.services import meeting_update
+from tests.browser.test_secretariat import sign_in
+from tests.factories import (
+    ActionFactory,
+    ActionOwnerFactory,
+    ActionUpdateFactory,
+    AgendaItemFactory,
+    AttendanceFactory,
+    BoardFactory,
+    MeetingFactory,
+    PersonFactory,
+    RoleFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def meeting(db):
+    """A new draft meeting of a board whose previous meeting had two attendees and raised three
+    actions (SPB 2, SPB 12, SPB 20)."""
+    board = BoardFactory(action_prefix="SPB", name="Strategy and Performance Board")
+    body = board.body
+    cc = RoleFactory(body=body, abbrev="CC", title="Chief Constable")
+    acc = RoleFactory(body=body, abbrev="ACC", title="Assistant Chief Constable")
+    RoleFactory(body=body, abbrev="CFO", title="Chief Finance Officer")
+    previous = MeetingFactory(board=board, held_on=datetime.date(2024, 1, 10))
+    chair = PersonFactory(body=body, name="Ms A Chair")
+    deputy = PersonFactory(body=body, name="Mr B Deputy")
+    AttendanceFactory(meeting=previous, person=chair, role=cc, position=0)
+    AttendanceFactory(meeting=previous, person=deputy, role=acc, position=1)
+    item = AgendaItemFactory(meeting=previous, title="Performance")
+    for number, text in [
+        (2, "Review custody staffing"),
+        (12, "Report on stop and search"),
+        (20, "Brief the panel on the budget"),
+    ]:
+        action = ActionFactory(
+            board=board, number=number, text=text, raised_at_meeting=previous, raised_at_item=item
+        )
+        ActionOwnerFactory(action=action, role=cc)
+    ActionUpdateFactory(
+        action=Action.objects.get(number=12),
+        text="Data requested from the force.",
+        reported_on=datetime.date(2024, 2, 1),
+    )
+    board.next_action_number = 21
+    board.save()
+    return MeetingFactory(board=board, held_on=datetime.date(2024, 3, 5))
+
+
+def open_editor(page, meeting, width=1280):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/secretariat/meetings/{meeting.pk}/edit/")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
+def saved(locator):
+    locator.locator(".save-status", has_text="Saved at").wait_for()
+
+
+def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screenshot, axe):
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    assert axe(page) == []
+
+    # Details.
+    details = page.locator("#details")
+    details.get_by_label("Venue").fill("Police Headquarters, Cwmbran")
+    details.get_by_label("Start").fill("10:00")
+    details.get_by_label("Chair (post)").fill("CC")
+    details.get_by_role("button", name="Save details").click()
+    saved(page.locator("#details"))
+
+    # Attendance, pre-filled from the previous meeting: one click per status.
+    grid = page.locator("#attendance")
+    assert grid.get_by_text("Pre-filled from").is_visible()
+    grid.get_by_role("group", name="Status Mr B Deputy").get_by_label("Apologies").check()
+    grid.get_by_role("button", name="Add a person").click()
+    grid.get_by_role("combobox", name="Name of a new attendee", exact=True).fill("Mrs C Newcomer")
+    grid.get_by_role("combobox", name="Post Name of a new attendee").fill("CFO")
+    grid.locator("tr").last.get_by_label("In attendance").check()
+    grid.get_by_role("button", name="Save attendance").click()
+    saved(page.locator("#attendance"))
+    rows = list(Attendance.objects.filter(meeting=meeting).order_by("position"))
+    assert [(r.person.name, r.role.abbrev, r.status) for r in rows] == [
+        ("Ms A Chair", "CC", "present"),
+        ("Mr B Deputy", "ACC", "apologies"),
+        ("Mrs C Newcomer", "CFO", "in_attendance"),
+    ]
+
+    # Agenda: add, nest and reorder from the keyboard, number.
+    agenda = page.locator("#agenda")
+    for title in ("Apologies", "Performance", "Actions"):
+        agenda.get_by_label("Title of a new item").fill(title)
+        agenda.get_by_label("Title of a new item").press("Enter")
+        agenda.get_by_role("heading", name=f"Item {title}", exact=True).wait_for()
+    actions_item = AgendaItem.objects.get(meeting=meeting, title="Actions")
+    up = page.locator(f"#move-up-{actions_item.pk}")
+    up.focus()
+    order = (
+        "() => Array.from(document.querySelectorAll('#agenda h3'))"
+        ".map(h => h.textContent).join('|')"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{order} === 'Item Apologies|Item Actions|Item Performance'")
+    # Focus stays on the moved item's button, so the clerk presses Enter again.
+    page.wait_for_function(f"() => document.activeElement.id === 'move-up-{actions_item.pk}'")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{order} === 'Item Actions|Item Apologies|Item Performance'")
+    page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
+    performance = AgendaItem.objects.get(meeting=meeting, title="Performance")
+    page.locator(f"#move-in-{performance.pk}").click()
+    page.locator(f"#move-out-{performance.pk}:not([disabled])").wait_for()
+    page.get_by_role("button", name="Renumber items").click()
+    page.get_by_role("heading", name="Item 2.1 Performance", exact=True).wait_for()
+    order = [
+        (i.number, i.title, i.parent.title if i.parent else None)
+        for i in AgendaItem.objects.filter(meeting=meeting).order_by("parent_id", "position")
+    ]
+    assert sorted(order) == [
+        ("1", "Actions", None),
+        ("2", "Apologies", None),
+        ("2.1", "Performance", "Apologies"),
+    ]
+
+    # A question and its response inline under the item; then an action under it.
+    performance.refresh_from_db()
+    item = page.locator(f"#item-{performance.pk}")
+    item.get_by_label("Minutes", exact=True).fill("The board received the report.")
+    item.get_by_role("button", name="Add a question").click()
+    item.get_by_label("Question", exact=True).fill("How many officers are trained?")
+    item.get_by_label("Response", exact=True).fill("All of them.")
+    item.get_by_label("Responder (post)").fill("ACC")
+    item.get_by_label("Response restricted").check()
+    item.get_by_role("button", name="Save item 2.1 Performance").click()
+    saved(page.locator(f"#item-{performance.pk}-own"))
+    question = Question.objects.get(item=performance)
+    assert question.responder.abbrev == "ACC"
+    assert question.restricted
+
+    page.get_by_role("button", name="Raise an action under item 2.1 Performance").click()
+    raise_form = page.locator(f"#form-raise-{performance.pk}")
+    raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
+    # Owners are the posts at this meeting, one click each.
+    owners = raise_form.get_by_role("group", name="Owners: posts at this meeting")
+    labels = owners.locator("label").all_inner_texts()
+    assert [label.strip() for label in labels] == ["CC", "ACC", "CFO"]
+    owners.get_by_label("ACC").check()
+    assert raise_form.get_by_label("By a date").is_checked()
+    raise_form.get_by_label("Date (of the meeting, when due by a meeting)").fill("2024-06-30")
+    screenshot("editor-raise-action")
+    assert axe(page) == []
+    raise_form.get_by_role("button", name="Raise the action").click()
+    page.locator(f"#item-{performance.pk}-actions").get_by_text("SPB 21").first.wait_for()
+    action = Action.objects.get(text="Publish the training figures")
+    assert action.ref == "SPB 21"
+    assert action.owners_display() == "ACC"
+
+    # The review: every outstanding action, found by its ref, with its latest progress.
+    review = page.locator("#review")
+    assert review.get_by_text("Data requested from the force.").is_visible()
+    search = review.get_by_label("Find an action by number or words")
+    for query, shown in [
+        ("SPB 2", ["SPB 2"]),
+        ("SPB2", ["SPB 2"]),
+        ("2", ["SPB 2"]),
+        ("12", ["SPB 12"]),
+        ("budget", ["SPB 20"]),
+        ("", ["SPB 2", "SPB 12", "SPB 20"]),
+    ]:
+        search.fill(query)
+        visible = review.locator(".review-row:visible legend strong").all_inner_texts()
+        assert visible == shown, query
+    row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_label("Progress at this meeting").fill("Report received; closed.")
+    row.get_by_label("Status").select_option(label="Closed")
+    row.get_by_label("Minuted under").select_option(label="1 Actions")
+    review.get_by_role("button", name="Save the review").click()
+    saved(page.locator("#review"))
+    update = ActionUpdate.objects.get(meeting=meeting)
+    assert (update.action.number, update.status, update.item.title) == (12, "closed", "Actions")
+
+    # Next meeting.
+    nxt = page.locator("#next")
+    nxt.get_by_label("Date").fill("2024-06-04")
+    nxt.get_by_label("Venue").fill("Police Headquarters")
+    nxt.get_by_role("button", name="Save next meeting").click()
+    saved(page.locator("#next"))
+    meeting.refresh_from_db()
+    assert meeting.next_meeting_on == datetime.date(2024, 6, 4)
+    assert meeting.venue == "Police Headquarters, Cwmbran"  # the details save was kept
+
+    screenshot("editor-1280")
+    assert axe(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("editor-390")
+    assert axe(page) == []
+
+
+def test_leaving_with_unsaved_changes_warns_and_a_draft_is_offered_back(
+    page, meeting, clerk, axe, screenshot
+):
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Performance", minutes="")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    box = page.locator(f"#item-{item.pk}").get_by_label("Minutes", exact=True)
+    box.click()
+    box.fill("Long minutes the clerk has not saved yet.")
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.evaluate("document.querySelector('a[href=\"#review\"]').href = '/'")
+    page.get_by_role("link", name="Review of earlier actions").click()
+    page.wait_for_timeout(0)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/edit/") or "#review" in page.url
+    page.remove_listener("dialog", on_dialog)
+
+    # The browser closes anyway (or the tab is reloaded): the text is offered back.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_function("() => window.htmx !== undefined")
+    offer = page.locator(f"#form-item-{item.pk} .draft-offer")
+    offer.wait_for()
+    assert "was not saved" in offer.inner_text()
+    screenshot("editor-draft-offer")
+    assert axe(page) == []
+    page.get_by_role("button", name="Restore my text").click()
+    assert box.input_value() == "Long minutes the clerk has not saved yet."
+    page.get_by_role("button", name="Save item 1 Performance").click()
+    saved(page.locator(f"#item-{item.pk}-own"))
+    item.refresh_from_db()
+    assert item.minutes == "Long minutes the clerk has not saved yet."
+    page.reload()
+    page.wait_for_function("() => window.htmx !== undefined")
+    assert page.locator(".draft-offer").count() == 0
+
+
+def test_an_expired_session_asks_for_the_password_in_place_then_saves(
+    page, meeting, clerk, axe, screenshot
+):
+    from tests.conftest import PASSWORD
+
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    page.locator("#details").get_by_label("Venue").fill("Typed before the session expired")
+    Session.objects.all().delete()
+    page.get_by_role("button", name="Save details").click()
+    dialog = page.get_by_role("dialog", name="Your session has expired")
+    dialog.wait_for()
+    screenshot("editor-reauth")
+    assert axe(page) == []
+    dialog.get_by_label("Password").fill("wrong password")
+    dialog.get_by_role("button", name="Sign in and save").click()
+    page.locator("#reauth-error").get_by_text("enter a correct username").wait_for()
+    dialog.get_by_label("Password").fill(PASSWORD)
+    dialog.get_by_role("button", name="Sign in and save").click()
+    saved(page.locator("#details"))
+    meeting.refresh_from_db()
+    assert meeting.venue == "Typed before the session expired"
+
+
+def test_a_conflict_shows_both_versions_and_keeps_mine(page, meeting, clerk, axe, screenshot):
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    meeting.venue = "Their venue"  # someone else saves the details meanwhile
+    meeting_update(meeting=meeting, by=None, expected_version=meeting.version)
+    page.locator("#details").get_by_label("Venue").fill("My venue")
+    page.get_by_role("button", name="Save details").click()
+    conflict = page.locator("#details .conflict")
+    conflict.wait_for()
+    assert "Their venue" in conflict.inner_text()
+    assert "My venue" in conflict.inner_text()
+    assert page.locator("#details").get_by_label("Venue").input_value() == "My venue"
+    screenshot("editor-conflict")
+    assert axe(page) == []
+    page.get_by_role("button", name="Save details").click()
+    saved(page.locator("#details"))
+    assert Meeting.objects.get(pk=meeting.pk).venue == "My venue"

@@ -1,0 +1,512 @@
+"""The clerk's meeting editor, section by section, through the server: what each save writes,
+what a conflict keeps, who may use it, and what the page costs."""
+
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import Action, ActionUpdate
+from meetings.models import AgendaItem, Attendance, Meeting, Question
+from tests.factories import (
+    ActionFactory,
+    ActionOwnerFactory,
+    AgendaItemFactory,
+    AttendanceFactory,
+    MeetingFactory,
+    PersonFactory,
+    RoleFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def load(name: str) -> Meeting:
+    path = Path(settings.BASE_DIR) / "fixtures" / name
+    call_command("import_meeting", str(path), stdout=StringIO())
+    return Meeting.objects.order_by("-pk").first()
+
+
+@pytest.fixture(autouse=True)
+def _fake_renderer(monkeypatch):
+    """These tests are about the editor, not PDFs: publishing on import stores a stand-in."""
+    monkeypatch.setattr("minutes.documents.render_pdf", lambda html, **limits: b"%PDF-fake")
+
+
+@pytest.fixture
+def gwent(db):
+    return load("gwent-spb-2018-11-30.json")
+
+
+@pytest.fixture
+def draft(db):
+    """A draft meeting of a board with a previous meeting and an earlier outstanding action."""
+    previous = MeetingFactory(held_on=datetime.date(2024, 1, 10))
+    body = previous.board.body
+    cc = RoleFactory(body=body, abbrev="CC", title="Chief Constable")
+    acc = RoleFactory(body=body, abbrev="ACC", title="Assistant Chief Constable")
+    AttendanceFactory(meeting=previous, person__body=body, person__name="Ms A Chair", role=cc)
+    AttendanceFactory(meeting=previous, person__body=body, person__name="Mr B Deputy", role=acc)
+    item = AgendaItemFactory(meeting=previous, title="Performance")
+    earlier = ActionFactory(
+        board=previous.board,
+        number=2,
+        text="Review custody staffing",
+        raised_at_meeting=previous,
+        raised_at_item=item,
+    )
+    ActionOwnerFactory(action=earlier, role=cc)
+    meeting = MeetingFactory(board=previous.board, held_on=datetime.date(2024, 3, 5))
+    return meeting
+
+
+@pytest.fixture
+def signed_in(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def edit_url(meeting, name="meeting-edit", **kwargs):
+    return reverse(f"editor:{name}", kwargs={"pk": meeting.pk, **kwargs})
+
+
+def test_the_editor_shows_every_section_of_the_meeting(signed_in, gwent):
+    response = signed_in.get(edit_url(gwent))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in (
+        "Details",
+        "Attendance",
+        "Agenda, questions and actions",
+        "Review of earlier actions",
+        "Next meeting",
+    ):
+        assert f">{heading}</h2>" in html
+    assert "Ms E Thomas" in html
+    assert "Chief Constable&#x27;s Budget Bid 2019/20" in html
+    assert "SPB " in html
+    # The demo 2018 meeting's page stays small (the admin's is 502 KB).
+    assert len(response.content) < 150_000, len(response.content)
+
+
+def details_data(meeting, **changes):
+    data = {
+        "details-held_on": meeting.held_on.isoformat(),
+        "details-title": meeting.title,
+        "details-start_time": "",
+        "details-end_time": "",
+        "details-venue": meeting.venue,
+        "details-chair_role": "",
+        "details-chair": "",
+        "details-chair_note": meeting.chair_note,
+        "details-minute_taker": meeting.minute_taker,
+        "details-lock_version": meeting.version,
+    }
+    data.update({f"details-{k}": v for k, v in changes.items()})
+    return data
+
+
+def test_saving_details_changes_only_the_meeting_and_reopens_approved_minutes(signed_in, gwent):
+    assert gwent.status == Meeting.Status.PUBLISHED
+    data = details_data(gwent, venue="Police HQ, Cwmbran", start_time="10:00", chair_role="dpcc")
+    response = signed_in.post(edit_url(gwent, "details"), data, **HTMX)
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    gwent.refresh_from_db()
+    assert gwent.venue == "Police HQ, Cwmbran"
+    assert gwent.chair_role.abbrev == "DPCC"
+    assert gwent.status == Meeting.Status.DRAFT  # a correction: approval is needed again
+    assert gwent.version == 2
+
+
+def test_a_conflict_keeps_what_was_typed_and_shows_both_versions(signed_in, draft):
+    stale = draft.version
+    signed_in.post(edit_url(draft, "details"), details_data(draft, venue="Their venue"), **HTMX)
+    mine = details_data(draft, venue="My venue")
+    mine["details-lock_version"] = stale
+    response = signed_in.post(edit_url(draft, "details"), mine, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this section" in html
+    assert "Their venue" in html
+    assert 'value="My venue"' in html
+    draft.refresh_from_db()
+    assert draft.venue == "Their venue"
+    # Saving again, having seen theirs, replaces it: the form now carries the current version.
+    assert f'name="details-lock_version" value="{draft.version}"' in html
+    mine["details-lock_version"] = draft.version
+    assert signed_in.post(edit_url(draft, "details"), mine, **HTMX).status_code == 200
+    draft.refresh_from_db()
+    assert draft.venue == "My venue"
+
+
+def test_bad_input_is_refused_with_the_field_named_and_kept(signed_in, draft):
+    data = details_data(draft, held_on="31/02/2024", venue="<script>alert(1)</script>")
+    response = signed_in.post(edit_url(draft, "details"), data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a valid date" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+    draft.refresh_from_db()
+    assert draft.venue == ""
+
+
+def test_attendance_is_prefilled_from_the_previous_meeting_and_saved_as_typed(signed_in, draft):
+    html = signed_in.get(edit_url(draft)).content.decode()
+    assert "Pre-filled from" in html
+    assert "Ms A Chair" in html
+    assert "Mr B Deputy" in html
+    previous = Meeting.objects.exclude(pk=draft.pk).get()
+    people = [row.person for row in previous.attendance.order_by("pk")]
+    data = {
+        "att-TOTAL_FORMS": 3,
+        "att-INITIAL_FORMS": 0,
+        "fingerprint": "",
+        "att-0-person": people[0].pk,
+        "att-0-name": people[0].name,
+        "att-0-role": "CC",
+        "att-0-status": "present",
+        "att-1-person": people[1].pk,
+        "att-1-name": people[1].name,
+        "att-1-role": "ACC",
+        "att-1-status": "apologies",
+        "att-2-name": "Mrs C Newcomer",
+        "att-2-role": "acc",
+        "att-2-status": "in_attendance",
+        "att-2-arrival_time": "10:15",
+    }
+    from meetings.services import attendance_fingerprint
+
+    data["fingerprint"] = attendance_fingerprint(draft)
+    response = signed_in.post(edit_url(draft, "attendance"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    rows = list(draft.attendance.order_by("position"))
+    assert [(r.person.name, r.role.abbrev, r.status) for r in rows] == [
+        ("Ms A Chair", "CC", "present"),
+        ("Mr B Deputy", "ACC", "apologies"),
+        ("Mrs C Newcomer", "ACC", "in_attendance"),
+    ]
+    assert rows[2].arrival_time == datetime.time(10, 15)
+    assert rows[2].person.body == draft.board.body  # remembered for next time
+
+
+def test_an_unknown_post_is_refused_and_nothing_is_saved(signed_in, draft):
+    from meetings.services import attendance_fingerprint
+
+    data = {
+        "att-TOTAL_FORMS": 1,
+        "att-INITIAL_FORMS": 0,
+        "fingerprint": attendance_fingerprint(draft),
+        "att-0-name": "Mr D Stranger",
+        "att-0-role": "NOPE",
+        "att-0-status": "present",
+    }
+    response = signed_in.post(edit_url(draft, "attendance"), data, **HTMX)
+    assert response.status_code == 422
+    assert "No post NOPE in this body" in response.content.decode()
+    assert 'value="Mr D Stranger"' in response.content.decode()
+    assert not Attendance.objects.filter(meeting=draft).exists()
+
+
+def agenda(signed_in, meeting, path_op, item=None, **data):
+    name = "agenda-item" if item else "agenda"
+    kwargs = {"op": path_op, **({"item_pk": item.pk} if item else {})}
+    return signed_in.post(edit_url(meeting, name, **kwargs), data, **HTMX)
+
+
+def test_items_are_added_nested_moved_and_renumbered(signed_in, draft):
+    for title in ("Apologies", "Minutes", "Actions", "Performance"):
+        assert agenda(signed_in, draft, "add", title=title).status_code == 200
+    items = {item.title: item for item in draft.items.all()}
+    agenda(signed_in, draft, "move", items["Minutes"], op="in")  # under Apologies
+    agenda(signed_in, draft, "move", items["Minutes"], op="out")
+    agenda(signed_in, draft, "move", items["Performance"], op="up")  # above Actions
+    agenda(signed_in, draft, "add", items["Actions"], title="")  # a sub-item
+    response = agenda(signed_in, draft, "renumber")
+    assert response.status_code == 200
+    tree = [
+        (item.number, item.title, item.parent.title if item.parent else None)
+        for item in AgendaItem.objects.filter(meeting=draft).order_by("parent_id", "position")
+    ]
+    assert sorted(tree) == [
+        ("1", "Apologies", None),
+        ("2", "Minutes", None),
+        ("3", "Performance", None),
+        ("4", "Actions", None),
+        ("4.1", "New item", "Actions"),
+    ]
+    html = response.content.decode()
+    assert html.index("4 Actions") < html.index("4.1 New item")
+
+
+def test_an_item_saves_with_its_questions_and_a_conflict_keeps_the_minutes(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, number="1", title="Custody")
+    url = edit_url(draft, "item-save", item_pk=item.pk)
+    p = f"item{item.pk}"
+    data = {
+        f"{p}-number": "1",
+        f"{p}-title": "Custody",
+        f"{p}-minutes": "The board discussed custody.",
+        f"{p}-exempt_reason": "",
+        f"{p}-lock_version": item.version,
+        f"{p}q-TOTAL_FORMS": 1,
+        f"{p}q-INITIAL_FORMS": 0,
+        f"{p}q-0-question": "How many detainees?",
+        f"{p}q-0-asked_by": "OPCC",
+        f"{p}q-0-response": "Twelve.",
+        f"{p}q-0-responder": "CC",
+        f"{p}q-0-restricted": "on",
+    }
+    RoleFactory(body=draft.board.body, abbrev="CC") if not draft.board.body.roles.filter(
+        abbrev="CC"
+    ).exists() else None
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    question = Question.objects.get(item=item)
+    assert (question.question, question.response, question.responder.abbrev) == (
+        "How many detainees?",
+        "Twelve.",
+        "CC",
+    )
+    assert question.restricted
+    # Someone else saves the item; my later save from the old page is refused, text kept.
+    item.refresh_from_db()
+    stale = dict(data, **{f"{p}-minutes": "My longer minutes.", f"{p}-lock_version": 1})
+    AgendaItem.objects.filter(pk=item.pk).update(minutes="Their minutes.", version=5)
+    response = signed_in.post(url, stale, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Their minutes." in html
+    assert "My longer minutes." in html
+    item.refresh_from_db()
+    assert item.minutes == "Their minutes."
+
+
+def test_an_exempt_item_needs_its_reason(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, title="Staffing")
+    p = f"item{item.pk}"
+    data = {
+        f"{p}-title": "Staffing",
+        f"{p}-exempt": "on",
+        f"{p}-lock_version": item.version,
+        f"{p}q-TOTAL_FORMS": 0,
+        f"{p}q-INITIAL_FORMS": 0,
+    }
+    response = signed_in.post(edit_url(draft, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 422
+    assert "needs the reason" in response.content.decode()
+
+
+def test_an_action_is_raised_with_owners_from_the_attendance_and_numbered(signed_in, gwent):
+    item = gwent.items.get(title__startswith="Safeguarding")
+    form = signed_in.get(edit_url(gwent, "action-raise", item_pk=item.pk), **HTMX)
+    # Owners offered first: the posts of the people at the meeting, one checkbox each.
+    assert " DPCC</label>" in form.content.decode()
+    dpcc = gwent.board.body.roles.get(abbrev="DPCC")
+    data = {
+        f"raise{item.pk}-text": "OPCC to schedule a custody visit",
+        f"raise{item.pk}-owners": [dpcc.pk],
+        f"raise{item.pk}-other_owner": "CC",
+        f"raise{item.pk}-due_on": "2019-01-31",
+    }
+    before = gwent.board.next_action_number
+    response = signed_in.post(edit_url(gwent, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200
+    action = Action.objects.get(text="OPCC to schedule a custody visit")
+    assert action.ref == f"SPB {before}"
+    assert action.owners_display() == "DPCC / CC"
+    assert action.raised_at_item == item
+    assert action.due_on == datetime.date(2019, 1, 31)
+    assert f"SPB {before}" in response.content.decode()
+    gwent.refresh_from_db()
+    assert gwent.status == Meeting.Status.DRAFT
+
+
+def test_an_action_without_owner_is_refused(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    data = {f"raise{item.pk}-text": "Somebody should do something"}
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 422
+    assert "Choose at least one owner" in response.content.decode()
+    assert not Action.objects.filter(text__startswith="Somebody").exists()
+
+
+def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    html = signed_in.get(edit_url(draft)).content.decode()
+    assert "Review custody staffing" in html
+    earlier = Action.objects.get(text="Review custody staffing")
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(draft)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Staffing reviewed; two posts filled.",
+        "rev-0-status": "completed",
+        "rev-0-item": item.pk,
+    }
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    update = ActionUpdate.objects.get(action=earlier, meeting=draft)
+    assert (update.text, update.status, update.item) == (
+        "Staffing reviewed; two posts filled.",
+        "completed",
+        item,
+    )
+    earlier.refresh_from_db()
+    assert earlier.status == "completed"
+
+
+def test_progress_without_an_item_is_refused_so_nothing_typed_goes_unprinted(signed_in, draft):
+    earlier = Action.objects.get(text="Review custody staffing")
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(draft)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Progress that would print nowhere",
+        "rev-0-item": "",
+    }
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 422
+    assert "Choose the item" in response.content.decode()
+    assert not ActionUpdate.objects.filter(meeting=draft).exists()
+
+
+def test_an_expired_session_gets_401_on_a_save_and_signs_in_again_in_place(client, clerk, draft):
+    from tests.conftest import PASSWORD
+
+    response = client.post(edit_url(draft, "details"), details_data(draft), **HTMX)
+    assert response.status_code == 401
+    assert client.get(edit_url(draft)).status_code == 302
+    refused = client.post(reverse("editor:reauth"), {"username": "clerk", "password": "wrong"})
+    assert refused.status_code == 400
+    assert refused.json()["ok"] is False
+    response = client.post(reverse("editor:reauth"), {"username": "clerk", "password": PASSWORD})
+    assert response.json()["ok"] is True
+    assert response.json()["csrf"]
+    data = details_data(draft, venue="Saved after signing in")
+    assert client.post(edit_url(draft, "details"), data, **HTMX).status_code == 200
+    draft.refresh_from_db()
+    assert draft.venue == "Saved after signing in"
+
+
+@pytest.mark.parametrize("persona", ["member", "force_lead"])
+def test_only_those_who_change_meetings_may_use_the_editor(client, draft, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(edit_url(draft)).status_code in (302, 403)
+    response = client.post(edit_url(draft, "details"), details_data(draft, venue="x"), **HTMX)
+    assert response.status_code in (401, 403)
+    draft.refresh_from_db()
+    assert draft.venue == ""
+
+
+def test_two_factor_is_required_when_the_secretariat_requires_it(client, clerk, draft, settings):
+    settings.ADMIN_REQUIRE_OTP = True
+    client.force_login(clerk)
+    response = client.get(edit_url(draft))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_editor_costs_the_same_queries_however_big_the_record(
+    signed_in, gwent, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as small:
+        signed_in.get(edit_url(gwent))
+    # Many more actions on the board, attendance and items: the count does not grow.
+    for number in range(500, 560):
+        action = ActionFactory(board=gwent.board, number=number, text=f"Extra {number}")
+        ActionOwnerFactory(action=action, role=gwent.board.body.roles.first())
+    for n in range(20):
+        AgendaItemFactory(meeting=gwent, title=f"Extra item {n}")
+    with django_assert_max_num_queries(len(small)):
+        response = signed_in.get(edit_url(gwent))
+    assert len(small) <= 32
+    assert "Extra 559" in response.content.decode()
+
+
+def test_attendance_is_prefilled_from_the_board_members_on_the_day(signed_in, draft):
+    from meetings.models import BoardMembership
+
+    body = draft.board.body
+    chair = body.people.get(name="Ms A Chair")
+    cc = body.roles.get(abbrev="CC")
+    newcomer = PersonFactory(body=body, name="Dr E Member")
+    BoardMembership.objects.create(board=draft.board, person=chair, role=cc, position=0)
+    BoardMembership.objects.create(
+        board=draft.board, person=newcomer, position=1, start_on=datetime.date(2024, 2, 1)
+    )
+    BoardMembership.objects.create(
+        board=draft.board,
+        person=PersonFactory(body=body, name="Mr F Former"),
+        position=2,
+        end_on=datetime.date(2023, 12, 31),
+    )
+    page = signed_in.get(edit_url(draft)).content.decode()
+    html = page[page.index('<section id="attendance"') : page.index('<section id="agenda"')]
+    assert "Pre-filled from" in html
+    assert "Dr E Member" in html
+    assert "Mr F Former" not in html  # no longer a member on the meeting's day
+    assert "Mr B Deputy" not in html  # the members, not the previous meeting, when there are some
+    assert html.index("Ms A Chair") < html.index("Dr E Member")
+
+
+def test_the_secretariat_list_and_change_page_lead_to_the_editor(signed_in, draft):
+    url = edit_url(draft)
+    assert (
+        f'href="{url}"'
+        in signed_in.get(reverse("admin:meetings_meeting_changelist")).content.decode()
+    )
+    change = signed_in.get(reverse("admin:meetings_meeting_change", args=[draft.pk]))
+    assert f'href="{url}"' in change.content.decode()
+
+
+def test_an_action_due_by_the_next_meeting_and_owned_by_the_body(signed_in, draft, clerk):
+    draft.next_meeting_on = datetime.date(2024, 6, 4)
+    draft.save()
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    p = f"raise{item.pk}"
+    data = {
+        f"{p}-text": "OPCC to schedule a visit",
+        f"{p}-owned_by_body": "on",
+        f"{p}-due_kind": "next_meeting",
+    }
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200
+    action = Action.objects.get(text="OPCC to schedule a visit")
+    assert action.due_on == datetime.date(2024, 6, 4)  # reminders and "overdue" use the date
+    assert action.due_display() == "By the next meeting (4 June 2024)"
+    body = draft.board.body.name
+    assert action.owners_display() == f"{body} (no named owner)"
+    register = signed_in.get(reverse("actions:action-list")).content.decode()
+    assert "(no named owner)" in register
+    assert "By the next meeting (4 June 2024)" in register
+    detail = signed_in.get(action.get_absolute_url()).content.decode()
+    assert "By the next meeting (4 June 2024)" in detail
+
+
+def test_an_action_due_by_a_meeting_needs_its_date(signed_in, draft):
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    p = f"raise{item.pk}"
+    data = {f"{p}-text": "Report back", f"{p}-owned_by_body": "on", f"{p}-due_kind": "meeting"}
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 422
+    assert "Give the date of the meeting" in response.content.decode()
+    data[f"{p}-due_on"] = "2024-09-10"
+    signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    action = Action.objects.get(text="Report back")
+    assert action.due_display() == "By the meeting of 10 September 2024"
