@@ -20,7 +20,6 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from actions import exports
 from actions.filters import ActionFilter
@@ -35,6 +34,7 @@ from actions.models import (
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from meetings.services import RecordError, meeting_reopen_approval
+from scrutiny.audit import bulk_create_recorded
 
 Owner = Role | Person
 
@@ -198,7 +198,7 @@ def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
             )
         )
     # In one insert, with a history row for each owner (ADR 0002).
-    bulk_create_with_history(rows, ActionOwner)
+    bulk_create_recorded(rows, ActionOwner)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from meetings.models import (
     PublishedDocument,
     PublishedText,
 )
+from minutes import documents
 from minutes.actions_log import public_actions_rebuild, snapshot_rows
 from minutes.content import MinutesContent, minutes_content
 from minutes.documents import (
@@ -158,8 +159,10 @@ def meeting_publish(
         else None
     )
     if not background:
-        minutes_pdf = render_pdf(minutes_source)
-        questions_pdf = render_pdf(questions_source) if questions_source is not None else None
+        minutes_pdf = documents.render_pdf(minutes_source)
+        questions_pdf = (
+            documents.render_pdf(questions_source) if questions_source is not None else None
+        )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit

@@ -227,8 +227,13 @@ class MeetingDetailView(DetailView):
             .values_list("pk", "documents_count")
         )
         if not live:
-            raise Http404
+            # Announced, not yet minuted (or not public at all): not cached; get_object decides.
+            return super().get(request, *args, **kwargs)
         versions = "-".join(f"{pk}.{n}" for pk, n in live)
+        agendas = AgendaPublication.objects.filter(
+            meeting=kwargs["pk"], withdrawn_at__isnull=True
+        ).values_list("pk", "pack_size")
+        versions += "|" + "-".join(f"{pk}.{size}" for pk, size in agendas)
         key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
         content = cache.get(key)
         if content is None:

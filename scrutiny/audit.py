@@ -2,6 +2,7 @@
 
 import getpass
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import bulk_create_with_history
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 MAX_ENTRIES = 100
@@ -70,6 +72,18 @@ def entries(*querysets, limit: int = MAX_ENTRIES) -> list[AuditEntry]:
     return out
 
 
+_recording: ContextVar[tuple[object, str]] = ContextVar("recording", default=(None, ""))
+
+
+def bulk_create_recorded(rows: list, model) -> list:
+    """Insert rows in bulk with a history row each, attributed as `recorded_as` says (bulk
+    inserts send no per-row signal, so the attribution is passed along here)."""
+    user, reason = _recording.get()
+    return bulk_create_with_history(
+        rows, model, default_user=user, default_change_reason=reason[:100] or None
+    )
+
+
 @contextmanager
 def recorded_as(*, user=None, reason: str = ""):
     """Every change recorded in the audit trail inside the block is attributed to this user,
@@ -82,9 +96,11 @@ def recorded_as(*, user=None, reason: str = ""):
             history_instance.history_change_reason = reason[:100]
 
     pre_create_historical_record.connect(attribute, dispatch_uid="scrutiny.recorded_as")
+    token = _recording.set((user, reason))
     try:
         yield
     finally:
+        _recording.reset(token)
         pre_create_historical_record.disconnect(dispatch_uid="scrutiny.recorded_as")
 
 

@@ -14,7 +14,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
-from simple_history.utils import bulk_create_with_history
 
 from actions.models import Action, ActionStatus, ActionUpdate, DueKind
 from actions.services import (
@@ -43,6 +42,7 @@ from meetings.services import MAX_ITEM_DEPTH, RecordError
 from minutes import interchange
 from minutes.interchange import InterchangeError, json_path, schema_for
 from scrutiny import limits
+from scrutiny.audit import bulk_create_recorded
 
 MAX_ERRORS = 20
 
@@ -628,7 +628,7 @@ def _import_attendance(ctx: _Context) -> None:
                 note=spec.get("note", ""),
             )
         )
-    bulk_create_with_history(rows, Attendance)  # a history row for each (ADR 0002)
+    bulk_create_recorded(rows, Attendance)  # a history row for each (ADR 0002)
 
 
 def _import_members(ctx: _Context) -> None:
@@ -674,7 +674,7 @@ def _create_items(ctx: _Context, specs: list[dict]) -> dict[int, AgendaItem]:
             )
             for parent, position, spec in level
         ]
-        bulk_create_with_history(items, AgendaItem)
+        bulk_create_recorded(items, AgendaItem)
         for item, (_parent, _position, spec) in zip(items, level, strict=True):
             created[id(spec)] = item
         level = [
@@ -720,7 +720,7 @@ def _import_items(ctx: _Context, specs: list[dict]) -> None:
         ]
     for model, rows in ((Paper, papers), (Question, questions), (Departure, departures)):
         if rows:
-            bulk_create_with_history(rows, model)
+            bulk_create_recorded(rows, model)
     # Reviews, then the actions raised, in the file's order: carried-forward actions take the
     # board's next numbers in that order.
     for path, spec in _walk_items(specs):

@@ -116,6 +116,7 @@ def details_data(meeting, **changes):
 
 def test_saving_details_changes_only_the_meeting_and_reopens_approved_minutes(signed_in, gwent):
     assert gwent.status == Meeting.Status.PUBLISHED
+    before = gwent.version
     data = details_data(gwent, venue="Police HQ, Cwmbran", start_time="10:00", chair_role="dpcc")
     response = signed_in.post(edit_url(gwent, "details"), data, **HTMX)
     assert response.status_code == 200
@@ -124,7 +125,7 @@ def test_saving_details_changes_only_the_meeting_and_reopens_approved_minutes(si
     assert gwent.venue == "Police HQ, Cwmbran"
     assert gwent.chair_role.abbrev == "DPCC"
     assert gwent.status == Meeting.Status.DRAFT  # a correction: approval is needed again
-    assert gwent.version == 2
+    assert gwent.version == before + 1
 
 
 def test_a_conflict_keeps_what_was_typed_and_shows_both_versions(signed_in, draft):
