@@ -6,6 +6,9 @@ class ScrutinyConfig(AppConfig):
     name = "scrutiny"
     default = True
 
+    def ready(self):
+        from scrutiny import languages  # noqa: F401  (applies a user's language on sign-in)
+
 
 class ScrutinyAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -315,8 +315,8 @@ def test_editing_published_minutes_in_the_admin_starts_a_correction(client, cler
     assert ORIGINAL in page
     assert CORRECTED not in page
     for kind, pdf in stored.items():
-        assert client.get(f"/meetings/{published.pk}/v1/{kind}.pdf").content == pdf
-        assert client.get(f"/meetings/{published.pk}/v2/{kind}.pdf").status_code == 404
+        assert client.get(f"/en/meetings/{published.pk}/v1/{kind}.pdf").content == pdf
+        assert client.get(f"/en/meetings/{published.pk}/v2/{kind}.pdf").status_code == 404
 
 
 def test_a_second_version_needs_a_note(client, approver, published):
