@@ -37,7 +37,7 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     class Meta:
         model = Action
         # A new action starts open; its status then moves only through its progress history.
-        fields = ["raised_at_item", "text", "due_on"]
+        fields = ["raised_at_item", "text", "text_cy", "due_on"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -105,7 +105,7 @@ class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
     extra = 0
     fields = [
         ("raised_at_item", "due_on"),
-        "text",
+        ("text", "text_cy"),
         ("owner_roles", "owner_people"),
         "lock_version",
     ]
@@ -119,7 +119,7 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_item"
     extra = 0
-    fields = ["due_on", "text", ("owner_roles", "owner_people"), "lock_version"]
+    fields = ["due_on", ("text", "text_cy"), ("owner_roles", "owner_people"), "lock_version"]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised under this item (numbered when saved)")
     show_change_link = True
@@ -128,7 +128,16 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
 class ActionReviewForm(forms.ModelForm):
     class Meta:
         model = ActionUpdate
-        fields = ["action", "item", "position", "summary", "text", "status"]
+        fields = [
+            "action",
+            "item",
+            "position",
+            "summary",
+            "summary_cy",
+            "text",
+            "text_cy",
+            "status",
+        ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
             "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
@@ -143,7 +152,12 @@ class ActionReviewInline(admin.StackedInline):
     fk_name = "meeting"
     extra = 0
     autocomplete_fields = ["action"]
-    fields = [("action", "status"), ("item", "position"), "summary", "text"]
+    fields = [
+        ("action", "status"),
+        ("item", "position"),
+        ("summary", "summary_cy"),
+        ("text", "text_cy"),
+    ]
     verbose_name = _("progress reported on an action")
     verbose_name_plural = _("review of earlier actions")
 
@@ -205,7 +219,12 @@ class ActionUpdateInline(admin.StackedInline):
     model = ActionUpdate
     fk_name = "action"
     extra = 0
-    fields = [("reported_on", "status"), "text", ("meeting", "item"), "reported_by"]
+    fields = [
+        ("reported_on", "status"),
+        ("text", "text_cy"),
+        ("meeting", "item"),
+        "reported_by",
+    ]
     autocomplete_fields = ["meeting", "item", "reported_by"]
     verbose_name_plural = _("progress history")
 
@@ -217,6 +236,7 @@ class ActionAdminForm(OptimisticLockMixin, forms.ModelForm):
             "board",
             "legacy_ref",
             "text",
+            "text_cy",
             "status",
             "due_on",
             "raised_at_meeting",
@@ -239,7 +259,7 @@ class ActionAdmin(WholePageLockAdmin, admin.ModelAdmin):
         "board",
         "ref_display",
         "legacy_ref",
-        "text",
+        ("text", "text_cy"),
         ("status", "due_on"),
         ("raised_at_meeting", "raised_at_item"),
         ("raised_on", "carried_forward"),

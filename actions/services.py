@@ -104,6 +104,7 @@ def action_create(
     raised_on: datetime.date | None = None,
     carried_forward: bool = False,
     position: int = 0,
+    text_cy: str = "",
 ) -> Action:
     """Create an action with the board's next free number, or with a number printed earlier."""
     if number is None:
@@ -121,6 +122,7 @@ def action_create(
                 number=number,
                 legacy_ref=legacy_ref,
                 text=text,
+                text_cy=text_cy,
                 status=status,
                 initial_status=status,
                 due_on=due_on,

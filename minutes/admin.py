@@ -8,8 +8,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.admin import (
@@ -35,6 +35,7 @@ from minutes.services import (
     meeting_publish,
     meeting_withdraw,
 )
+from minutes.welsh import untranslated
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
@@ -47,12 +48,14 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "board",
             "held_on",
             "title",
+            "title_cy",
             "start_time",
             "end_time",
             "venue",
             "chair_role",
             "chair",
             "chair_note",
+            "chair_note_cy",
             "minute_taker",
             "named_roles",
             "named_people",
@@ -72,11 +75,17 @@ class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
             "position",
             "number",
             "title",
+            "title_cy",
             "minutes",
+            "minutes_cy",
             "exempt",
             "exempt_reason",
+            "exempt_reason_cy",
         ]
-        widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
+        widgets = {
+            "minutes": forms.Textarea(attrs={"rows": 6, "cols": 100}),
+            "minutes_cy": forms.Textarea(attrs={"rows": 6, "cols": 100}),
+        }
 
 
 class AttendanceInline(admin.TabularInline):
@@ -102,8 +111,10 @@ class AgendaItemInline(admin.StackedInline):
     show_change_link = True
     fields = [
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
+        "exempt_reason_cy",
         "lock_version",
     ]
     verbose_name = _("agenda item")
@@ -131,6 +142,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         "approved_at",
         "approved_by",
         "view_minutes",
+        "welsh_missing",
     ]
     fieldsets = [
         (
@@ -139,6 +151,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
                 "fields": [
                     "board",
                     ("held_on", "title"),
+                    "title_cy",
                     ("start_time", "end_time"),
                     "venue",
                     "lock_version",
@@ -147,12 +160,23 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
         ),
         (
             _("Chair and minutes"),
-            {"fields": [("chair_role", "chair"), "chair_note", "minute_taker"]},
+            {
+                "fields": [
+                    ("chair_role", "chair"),
+                    ("chair_note", "chair_note_cy"),
+                    "minute_taker",
+                ]
+            },
         ),
         (
             _("Status"),
             {
-                "fields": ["status", ("approved_by", "approved_at"), "view_minutes"],
+                "fields": [
+                    "status",
+                    ("approved_by", "approved_at"),
+                    "view_minutes",
+                    "welsh_missing",
+                ],
                 "description": _(
                     "Once the meeting is saved, its minutes move from draft to approved to "
                     "published with the buttons at the top of this page. "
@@ -195,6 +219,24 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
     @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, obj):
         return obj._item_count
+
+    @admin.display(description=_("Untranslated into Welsh"))
+    def welsh_missing(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        missing = untranslated(obj)
+        if not missing:
+            return gettext("Every text has its Welsh version.")
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            ngettext(
+                "%(n)s text has no Welsh version yet:",
+                "%(n)s texts have no Welsh version yet:",
+                len(missing),
+            )
+            % {"n": len(missing)},
+            format_html_join("", "<li>{}</li>", ((label,) for label in missing)),
+        )
 
     @admin.display(description=_("minutes"))
     def view_minutes(self, obj):
@@ -341,6 +383,7 @@ class MeetingAdmin(WholePageLockAdmin, admin.ModelAdmin):
 class PaperInline(admin.TabularInline):
     model = Paper
     extra = 0
+    fields = ["position", "title", "title_cy", "author"]
 
 
 class QuestionInline(admin.StackedInline):
@@ -348,8 +391,8 @@ class QuestionInline(admin.StackedInline):
     extra = 0
     fields = [
         ("position", "number", "asked_by"),
-        "question",
-        "response",
+        ("question", "question_cy"),
+        ("response", "response_cy"),
         ("responder", "restricted"),
     ]
     autocomplete_fields = ["responder"]
@@ -368,8 +411,10 @@ class SubItemInline(admin.StackedInline):
     show_change_link = True
     fields = [
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
+        "exempt_reason_cy",
         "lock_version",
     ]
     verbose_name = _("sub-item")
@@ -388,8 +433,10 @@ class AgendaItemAdmin(WholePageLockAdmin, admin.ModelAdmin):
         "meeting",
         "parent",
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
+        "exempt_reason_cy",
         "lock_version",
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]

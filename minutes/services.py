@@ -4,24 +4,31 @@ import hashlib
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from meetings.models import Meeting, Publication, PublishedDocument
 from minutes.content import minutes_content
 from minutes.documents import (
+    ENGLISH,
+    WELSH,
+    document_languages,
     has_questions_document,
     minutes_fragment,
     render_minutes_pdf,
     render_questions_pdf,
 )
+from minutes.welsh import untranslated
 
 
-def meeting_heading(meeting: Meeting) -> str:
+def meeting_heading(meeting: Meeting, language: str = ENGLISH) -> str:
     """How a listing names a meeting under its board: the date, and its own title if any."""
-    when = date_format(meeting.held_on, "j F Y")
-    return f"{when} – {meeting.title}" if meeting.title else when
+    with translation.override(language):
+        when = date_format(meeting.held_on, "j F Y")
+    title = (meeting.title_cy or meeting.title) if language == WELSH else meeting.title
+    return f"{when} – {title}" if title else when
 
 
 def published_actions_snapshot(meeting: Meeting) -> list[dict]:
@@ -69,10 +76,13 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def _document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
+def _document(
+    publication: Publication, kind: str, pdf: bytes, language: str = ENGLISH
+) -> PublishedDocument:
     return PublishedDocument.objects.create(
         publication=publication,
         kind=kind,
+        language=language,
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf),
@@ -95,13 +105,42 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
         raise PublicationError(
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
+    body = meeting.board.body
+    if body.welsh and body.welsh_required:
+        missing = untranslated(meeting, public=True)
+        if missing:
+            raise PublicationError(
+                ngettext(
+                    "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
+                    "English: %(texts)s.",
+                    "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
+                    "English: %(texts)s.",
+                    len(missing),
+                )
+                % {"n": len(missing), "texts": "; ".join(missing[:10])}
+            )
     started = meeting.updated_at
     html = minutes_fragment(meeting, public=True)
+    html_cy = minutes_fragment(meeting, public=True, language=WELSH) if body.welsh else ""
     actions = published_actions_snapshot(meeting)
-    minutes_pdf = render_minutes_pdf(meeting, public=True)
-    questions_pdf = (
-        render_questions_pdf(meeting, public=True) if has_questions_document(meeting) else None
-    )
+    questions = has_questions_document(meeting)
+    documents = []
+    for language in document_languages(body):
+        documents.append(
+            (
+                PublishedDocument.Kind.MINUTES,
+                language,
+                render_minutes_pdf(meeting, public=True, language=language),
+            )
+        )
+        if questions:
+            documents.append(
+                (
+                    PublishedDocument.Kind.QUESTIONS,
+                    language,
+                    render_questions_pdf(meeting, public=True, language=language),
+                )
+            )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
@@ -127,15 +166,16 @@ def meeting_publish(*, meeting: Meeting, by, note: str = "", check_permission: b
             published_at=timezone.now(),
             published_by=by,
             minutes_html=html,
+            minutes_html_cy=html_cy,
             title=meeting_heading(meeting),
+            title_cy=meeting_heading(meeting, WELSH) if body.welsh else "",
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
             actions=actions,
         )
-        _document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
-        if questions_pdf is not None:
-            _document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
+        for kind, language, pdf in documents:
+            _document(publication, kind, pdf, language)
         locked.status = Meeting.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
     meeting.status = Meeting.Status.PUBLISHED

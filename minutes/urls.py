@@ -13,6 +13,11 @@ urlpatterns = [
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path(
+        "meetings/<int:pk>/v<int:version>/<str:kind>.<str:language>.pdf",
+        views.PublishedDocumentView.as_view(),
+        name="published-document-language",
+    ),
+    path(
         "meetings/<int:pk>/v<int:version>/<str:kind>.pdf",
         views.PublishedDocumentView.as_view(),
         name="published-document",

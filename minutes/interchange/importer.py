@@ -361,6 +361,7 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
         return Board.objects.create(
             body=body,
             name=spec["name"],
+            name_cy=spec.get("name_cy", ""),
             action_prefix=spec["action_prefix"],
             welsh_statement=spec.get("welsh_statement", False),
             slug=_unique_slug(f"{body.name} {spec['name']}"),
@@ -375,6 +376,9 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
     if "welsh_statement" in spec and board.welsh_statement != spec["welsh_statement"]:
         board.welsh_statement = spec["welsh_statement"]
         board.save(update_fields=["welsh_statement"])
+    if spec.get("name_cy") and board.name_cy != spec["name_cy"]:
+        board.name_cy = spec["name_cy"]
+        board.save(update_fields=["name_cy"])
     return board
 
 
@@ -382,6 +386,11 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     """Write one validated document. Call inside a transaction: a failure leaves partial rows."""
     validate_document(data, source=source)
     body, _created = Organisation.objects.get_or_create(parent=None, name=data["organisation"])
+    if data.get("organisation_cy") and body.name_cy != data["organisation_cy"]:
+        # A body that names itself in Welsh publishes in Welsh (the Welsh Language Standards).
+        body.name_cy = data["organisation_cy"]
+        body.welsh = True
+        body.save(update_fields=["name_cy", "welsh"])
     board = _board(data, body, source)
     printed = [
         number
@@ -435,7 +444,9 @@ def import_meeting_document(data: dict, *, replace: bool = False, source: str = 
     meeting.start_time = _parse_time(spec.get("start"))
     meeting.end_time = _parse_time(spec.get("end"))
     meeting.venue = spec.get("venue", "")
+    meeting.title_cy = spec.get("title_cy", "")
     meeting.chair_note = spec.get("chair_note", "")
+    meeting.chair_note_cy = spec.get("chair_note_cy", "")
     meeting.minute_taker = spec.get("minute_taker", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # A published file is imported as approved, then published: rendered and stored as v1.
@@ -578,21 +589,32 @@ def _import_item(ctx: _Context, spec: dict, *, position: int, parent, path: str)
         position=position,
         number=spec.get("number", ""),
         title=spec["title"],
+        title_cy=spec.get("title_cy", ""),
         minutes=spec.get("minutes", ""),
+        minutes_cy=spec.get("minutes_cy", ""),
         exempt=spec.get("exempt", False),
         exempt_reason=spec.get("exempt_reason", ""),
+        exempt_reason_cy=spec.get("exempt_reason_cy", ""),
     )
     # Saved one by one, not in bulk, so that the audit trail records each row (ADR 0002).
     for i, p in enumerate(spec.get("papers", [])):
-        Paper.objects.create(item=item, position=i, title=p["title"], author=p.get("author", ""))
+        Paper.objects.create(
+            item=item,
+            position=i,
+            title=p["title"],
+            title_cy=p.get("title_cy", ""),
+            author=p.get("author", ""),
+        )
     for i, q in enumerate(spec.get("questions", [])):
         Question.objects.create(
             item=item,
             position=i,
             number=q.get("number", ""),
             question=q["question"],
+            question_cy=q.get("question_cy", ""),
             asked_by=q.get("asked_by", ""),
             response=q.get("response", ""),
+            response_cy=q.get("response_cy", ""),
             responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
             restricted=q.get("restricted", False),
         )
@@ -656,9 +678,11 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             due_on=due_on,
             status=status,
             position=position,
+            text_cy=spec.get("text_cy", ""),
         )
         return
     action.text = spec["text"]
+    action.text_cy = spec.get("text_cy", "")
     action.legacy_ref = legacy_ref
     action.due_on = due_on
     action.initial_status = status
@@ -728,11 +752,13 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
         action=action,
         reported_on=ctx.meeting.held_on,
         text=spec["progress"],
+        text_cy=spec.get("progress_cy", ""),
         status=spec.get("status", ""),
         meeting=ctx.meeting,
         item=item,
         position=position,
         summary=spec.get("text", ""),
+        summary_cy=spec.get("text_cy", ""),
         printed_owners=list(spec.get("owners", [])),
         printed_due_on=due_on,
         printed_raised_on=raised_on,
