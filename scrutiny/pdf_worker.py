@@ -43,6 +43,7 @@ class OwnFilesOnlyFetcher(URLFetcher):
 
 
 _build_box_tree = weasyprint_tags._build_box_tree
+SCOPES = {"row": "/Row", "col": "/Column", "column": "/Column"}
 
 
 def _build_box_tree_with_lang(box, parent, pdf, page_number, nums, annotations, tags):
@@ -50,12 +51,16 @@ def _build_box_tree_with_lang(box, parent, pdf, page_number, nums, annotations, 
     document's carries it as /Lang (PDF/UA 7.2): a screen reader reads an English passage of a
     Welsh document as English. WeasyPrint 70 writes /Lang only on the catalogue; this wraps its
     tree builder, which calls itself through the module, so every level goes through here."""
-    lang = None
+    lang = scope = None
     if box.element is not None and box.element_tag not in ("html", "body"):
         lang = box.element.attrib.get("lang")
+        scope = SCOPES.get(box.element.attrib.get("scope", "")) if box.element_tag == "th" else None
     for element in _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
-        if lang and "Lang" not in element and element.get("P") == parent.reference:
-            element["Lang"] = pydyf.String(lang)
+        if element.get("P") == parent.reference:
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            if scope and element.get("S") == "/TH" and "A" in element:
+                element["A"]["Scope"] = scope  # table headers say what they head (PDF/UA 7.5)
         yield element
 
 
