@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from actions.models import ActionOwner, ActionStatus, ActionUpdate, UpdateKind
+from actions.models import ActionOwner, ActionStatus, ActionUpdate, DueKind, UpdateKind
 
 # A cell that starts with one of these is a formula to a spreadsheet program: user text that
 # does is written with a leading apostrophe so it stays text (CSV/formula injection).
@@ -68,6 +68,7 @@ def action_columns() -> list[Column]:
         Column(_("Latest progress"), 60, "wrap"),
         Column(_("Progress date"), 13, "date"),
         Column(_("Progress minuted at"), 30, "wrap"),
+        Column(_("Due as minuted"), 30, "wrap"),
     ]
 
 
@@ -95,6 +96,8 @@ class _Words:
         self.minuted_at = _("Minuted at the meeting of %(date)s")
         self.reported_on = _("Reported by the force on %(date)s")
         self.decided_on = _("Decided by the OPCC on %(date)s")
+        self.by_next_meeting = _("By the next meeting (%(date)s)")
+        self.by_meeting = _("By the meeting of %(date)s")
 
     def long_date(self, value: datetime.date) -> str:
         return f"{value.day} {self.months[value.month]} {value.year}"
@@ -118,6 +121,7 @@ ACTION_FIELDS = (
     "raised_at_item__number",
     "carried_forward",
     "due_on",
+    "due_kind",
     "status",
     "x_progress",
     "x_progress_on",
@@ -141,11 +145,14 @@ def _owners(actions: QuerySet) -> dict[int, tuple[str, str]]:
     return {pk: (" / ".join(abbrevs[pk]), " / ".join(titles[pk])) for pk in abbrevs}
 
 
-def _due(due_on: datetime.date | None):
-    """The Due cell: a date. Hook: an action due "by the meeting of …" returns that text here
-    (translated once in _Words), so the column holds a date or those words, never a mixture
-    within one cell."""
-    return due_on
+def _due_as_minuted(words: "_Words", due_on: datetime.date | None, due_kind: str) -> str:
+    """An action due by a meeting says so ("By the meeting of 30 November 2018"); the Due column
+    keeps that meeting's date as a real date, so the sheet still sorts and filters by it."""
+    if due_kind == DueKind.NEXT_MEETING:
+        return words.by_next_meeting % {"date": words.long_date(due_on)} if due_on else ""
+    if due_kind == DueKind.MEETING and due_on:
+        return words.by_meeting % {"date": words.long_date(due_on)}
+    return ""
 
 
 def action_rows(actions: QuerySet, *, today: datetime.date) -> Iterator[list]:
@@ -178,6 +185,7 @@ def action_rows(actions: QuerySet, *, today: datetime.date) -> Iterator[list]:
         item_number,
         carried_forward,
         due_on,
+        due_kind,
         status,
         progress,
         progress_on,
@@ -203,13 +211,14 @@ def action_rows(actions: QuerySet, *, today: datetime.date) -> Iterator[list]:
             meeting_on or raised_on,
             safe_text(item_number),
             words.yes if carried_forward else words.no,
-            _due(due_on),
+            due_on,
             words.status.get(status, status),
             words.yes if days else words.no,
             days,
             safe_text(progress),
             progress_meeting_on or progress_on,
             where,
+            _due_as_minuted(words, due_on, due_kind),
         ]
 
 

@@ -227,7 +227,9 @@ def test_two_instances_share_sign_in_and_refuse_a_stale_save_across_them(
     clerk.save()
     role = RoleFactory(abbrev="HoSPC")
     board = BoardFactory(body=role.body, action_prefix="SPB")
-    action = action_create(board=board, text="Review mental health demand", owners=[role])
+    action = action_create(
+        board=board, text="Review mental health demand", owners=[role], raised_at=None, by=None
+    )
 
     # Two browsers of the same clerk: each signs in on the first instance.
     one, two = Browser(), Browser()

@@ -115,7 +115,7 @@ def test_workbook_has_real_dates_numbers_and_a_frozen_filtered_header(client, cl
     assert book.sheetnames == ["Actions", "History", "About"]
     sheet = book["Actions"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:O4"
+    assert sheet.auto_filter.ref == "A1:P4"
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["C"].width == 60
     header = [cell.value for cell in sheet[1]]
@@ -353,3 +353,18 @@ def test_a_failed_background_export_is_shown_as_failed(
     assert (export.state, export.error) == (ActionExport.State.FAILED, "disk full")
     page = client.get(reverse("actions:action-list")).content.decode()
     assert "could not be built; ask for it again" in page
+
+
+def test_an_action_due_by_a_meeting_keeps_a_real_date_and_says_so(client, clerk, ppb):
+    from actions.models import DueKind
+
+    ppb["raised"].due_kind = DueKind.MEETING
+    ppb["raised"].due_on = datetime.date(2020, 2, 20)
+    ppb["raised"].save()
+    client.force_login(clerk)
+    sheet = workbook_of(client.get(reverse("actions:action-export-xlsx")))["Actions"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[1].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
+    assert rows["PPB 60"]["Due"].value == datetime.datetime(2020, 2, 20)
+    assert rows["PPB 60"]["Due as minuted"].value == "By the meeting of 20 February 2020"
+    assert rows["PPB 12"]["Due as minuted"].value in (None, "")

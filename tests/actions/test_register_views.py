@@ -328,6 +328,7 @@ def test_csv_export_has_the_filtered_rows(client, clerk, register):
         "Latest progress",
         "Progress date",
         "Progress minuted at",
+        "Due as minuted",
     ]
     by_ref = {row[1]: row for row in rows[1:]}
     assert set(by_ref) == {register["late"].ref, register["acc"].ref}
@@ -349,6 +350,7 @@ def test_csv_export_has_the_filtered_rows(client, clerk, register):
         "Half done",
         "2020-03-10",
         "Reported by the force on 10 March 2020",
+        "",  # due by a date, not by a meeting
     ]
     assert by_ref[register["acc"].ref][2] == '\'=HYPERLINK("http://evil")'
 
