@@ -18,7 +18,7 @@ def published():
         title="Neighbourhood Policing",
         minutes="The board discussed burglaries in Newport and the response times of patrols.",
     )
-    Paper.objects.create(item=item, title="Burglary Report", author="ACC")
+    Paper.objects.create(item=item, title="Report on burglaries in Newport", author="ACC")
     QuestionFactory(item=item, question="How are burglaries followed up?", response="By CID.")
     AgendaItemFactory(
         meeting=meeting,
