@@ -398,6 +398,7 @@ def test_a_withdrawn_agenda_takes_its_papers_and_pack_with_it(client, agenda_mee
     assert "Outturn report" not in page
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_the_agenda_pack_is_built_by_the_background_worker(agenda_meeting, approver, settings):
     from django.core.management import call_command
 
