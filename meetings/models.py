@@ -441,7 +441,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def forthcoming(self, on: datetime.date) -> "MeetingQuerySet":
         """Announced meetings from a day on whose minutes are not published yet."""
-        live = Publication.objects.filter(meeting=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        live = Publication.objects.live().filter(meeting=models.OuterRef("pk"))
         return self.announced().filter(held_on__gte=on).filter(~models.Exists(live))
 
     def visible_to(self, user) -> "MeetingQuerySet":
@@ -971,6 +971,12 @@ class Publication(models.Model):
         return self.withdrawn_at is None
 
 
+class AgendaPublicationQuerySet(models.QuerySet):
+    def live(self) -> "AgendaPublicationQuerySet":
+        """What the public is served: agendas that have not been withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class AgendaPublication(models.Model):
     """A version of a meeting's agenda as published before it sits: the public agenda frozen
     as published (items and papers, exempt ones as the board allows) and its agenda pack."""
@@ -1001,6 +1007,8 @@ class AgendaPublication(models.Model):
     pack_size = models.PositiveIntegerField(_("agenda pack size in bytes"), null=True, blank=True)
     pack_pages = models.PositiveIntegerField(_("agenda pack pages"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = AgendaPublicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda publication")

@@ -107,7 +107,8 @@ def public_actions_rebuild(*, board: Board) -> int:
 
     latest: dict[int, Publication] = {}
     for publication in (
-        Publication.objects.filter(meeting__board=board, withdrawn_at__isnull=True)
+        Publication.objects.live()
+        .filter(meeting__board=board)
         .select_related("meeting")
         .only("meeting__held_on", "meeting_id", "version", "actions")
         .order_by("meeting_id", "version")

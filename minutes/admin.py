@@ -545,9 +545,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
             "publishing": meeting.publishing,
             "publishing_error": meeting.publishing_error,
             "latest_publication": latest,
-            "live_agenda": meeting.agenda_publications.filter(withdrawn_at__isnull=True)
-            .defer("pack")
-            .first(),
+            "live_agenda": meeting.agenda_publications.live().defer("pack").first(),
             "live_publications": live,
             "next_version": (latest.version + 1) if latest else 1,
             "has_questions": has_questions_document(meeting),

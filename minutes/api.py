@@ -15,7 +15,6 @@ from django.views import View
 
 from meetings.models import Board, Publication, PublishedDocument, PublishedText
 from minutes.models import PublicAction
-from minutes.views import live_publications
 
 VERSION = "1"
 PAGE_SIZE = 50
@@ -77,9 +76,11 @@ class ApiView(View):
 
 def latest_publications():
     """The latest live publication of each published meeting: what its public page shows."""
-    newer = live_publications().filter(meeting=OuterRef("meeting"), version__gt=OuterRef("version"))
+    newer = Publication.objects.live().filter(
+        meeting=OuterRef("meeting"), version__gt=OuterRef("version")
+    )
     return (
-        live_publications()
+        Publication.objects.live()
         .filter(~Exists(newer))
         .select_related("meeting__board__body")
         .defer("minutes_html")
@@ -89,7 +90,7 @@ def latest_publications():
 def public_boards():
     """Boards with something published."""
     return Board.objects.filter(
-        Exists(live_publications().filter(meeting__board=OuterRef("pk")))
+        Exists(Publication.objects.live().filter(meeting__board=OuterRef("pk")))
     ).select_related("body")
 
 
@@ -163,7 +164,7 @@ class MeetingListView(ApiView):
                     "note": earlier.note,
                     "auxiliaryFile": [self.document(d) for d in earlier.documents.all()],
                 }
-                for earlier in live_publications()
+                for earlier in Publication.objects.live()
                 .filter(meeting=meeting, version__lt=publication.version)
                 .prefetch_related(Prefetch("documents", PublishedDocument.objects.defer("pdf")))
                 .order_by("-version")

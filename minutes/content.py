@@ -141,7 +141,8 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
     }
     raised_in_published = (
         set(
-            Publication.objects.filter(meeting__in=raised_elsewhere, withdrawn_at__isnull=True)
+            Publication.objects.live()
+            .filter(meeting__in=raised_elsewhere)
             .values_list("meeting_id", flat=True)
             .distinct()
         )

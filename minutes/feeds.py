@@ -27,13 +27,15 @@ class Entry:
 def entries(**filters) -> list[Entry]:
     """The latest live publications (minutes and their corrections) and agendas."""
     minutes = (
-        Publication.objects.filter(withdrawn_at__isnull=True, **filters)
+        Publication.objects.live()
+        .filter(**filters)
         .select_related("meeting__board")
         .defer("minutes_html")
         .order_by("-published_at")[:FEED_LENGTH]
     )
     agendas = (
-        AgendaPublication.objects.filter(withdrawn_at__isnull=True, **filters)
+        AgendaPublication.objects.live()
+        .filter(**filters)
         .select_related("meeting__board")
         .defer("pack", "items")
         .order_by("-published_at")[:FEED_LENGTH]

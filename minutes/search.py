@@ -26,7 +26,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from actions.models import Action
-from meetings.models import AgendaItem, Paper, Publication, PublishedText, Question
+from meetings.models import (
+    AgendaItem,
+    AgendaPublication,
+    Paper,
+    Publication,
+    PublishedText,
+    Question,
+    may_see_full_record,
+)
 from minutes.content import MinutesContent
 
 # Language of a text -> PostgreSQL text-search configuration. A language added here needs its
@@ -107,7 +115,8 @@ def published_texts(content: MinutesContent, actions: list[dict]) -> list[Publis
 def public_texts() -> QuerySet[PublishedText]:
     """Passages of the latest live version of each published meeting."""
     latest = (
-        Publication.objects.filter(meeting=OuterRef("publication__meeting"), withdrawn_at=None)
+        Publication.objects.live()
+        .filter(meeting=OuterRef("publication__meeting"))
         .order_by("-version")
         .values("version")[:1]
     )
@@ -208,13 +217,11 @@ def matches(
 def _agenda_results(query: str) -> list[Result]:
     """Items and papers of the live published agendas, as published. Agendas are few and short,
     so their words are matched in Python, as on SQLite (no stemming) on either database."""
-    from minutes.views import live_agendas
-
     terms = _terms(query)
     if not terms:
         return []
     results = []
-    agendas = live_agendas().select_related("meeting__board").defer("pack")
+    agendas = AgendaPublication.objects.live().select_related("meeting__board").defer("pack")
     for agenda in agendas:
         meeting = agenda.meeting
         when = date_format(meeting.held_on, "j F Y")
@@ -363,12 +370,10 @@ def _staff_results(query: str, *, register: bool) -> list[Result]:
 
 def search(query: str, user) -> list[Result]:
     """What a user finds for a query, best first: the public record, or the full one for staff."""
-    from minutes.views import can_see_full_record
-
     query = clean_query(query)
     if not query:
         return []
-    if can_see_full_record(user):
+    if may_see_full_record(user):
         results = _staff_results(query, register=user.has_perm("actions.view_action"))
     else:
         results = _public_results(query)

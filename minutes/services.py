@@ -296,9 +296,7 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
             locked.announced_at = timezone.now()
             locked.save(update_fields=["announced_at", "updated_at"])
         previous = locked.agenda_publications.aggregate(latest=Max("version"))["latest"] or 0
-        locked.agenda_publications.filter(withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now()
-        )
+        locked.agenda_publications.live().update(withdrawn_at=timezone.now())
         publication = AgendaPublication.objects.create(
             meeting=locked,
             version=previous + 1,
@@ -351,9 +349,7 @@ def agenda_withdraw(*, meeting: Meeting, by) -> int:
     """Take the published agenda, its papers and pack off the public site at once."""
     if by is None or not by.has_perm("meetings.publish_meeting"):
         raise PublicationError(_("Only an approver can withdraw an agenda."))
-    return meeting.agenda_publications.filter(withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
+    return meeting.agenda_publications.live().update(withdrawn_at=timezone.now())
 
 
 @transaction.atomic

@@ -41,35 +41,25 @@ from minutes.documents import (
 from minutes.models import PublicAction
 from scrutiny import audit
 
-can_see_full_record = may_see_full_record
-
-
-def live_publications():
-    return Publication.objects.live()
-
 
 def listed_meetings(user):
     """Meetings as a listing shows them: the public sees each one as last published."""
     visible = Meeting.objects.visible_to(user)
-    if can_see_full_record(user):
+    if may_see_full_record(user):
         return visible
-    latest = live_publications().filter(meeting=OuterRef("pk")).order_by("-version")
+    latest = Publication.objects.live().filter(meeting=OuterRef("pk")).order_by("-version")
     return visible.annotate(public_title=Subquery(latest.values("title")[:1]))
-
-
-def live_agendas():
-    return AgendaPublication.objects.filter(withdrawn_at__isnull=True)
 
 
 def boards_listed(user):
     """Boards as the public lists them: only those that have published something (minutes, an
     agenda or an announced meeting); staff see every board."""
     boards = Board.objects.select_related("body").defer("body__logo")
-    if can_see_full_record(user):
+    if may_see_full_record(user):
         return boards
     here = OuterRef("pk")
     return boards.filter(
-        Exists(live_publications().filter(meeting__board=here))
+        Exists(Publication.objects.live().filter(meeting__board=here))
         | Exists(Meeting.objects.announced().filter(board=here))
     )
 
@@ -81,7 +71,9 @@ def forthcoming_meetings(**filters):
         .filter(**filters)
         .select_related("board__body")
         .defer("board__body__logo")
-        .annotate(has_agenda=Exists(live_agendas().filter(meeting=OuterRef("pk"))))
+        .annotate(
+            has_agenda=Exists(AgendaPublication.objects.live().filter(meeting=OuterRef("pk")))
+        )
         .order_by("held_on", "start_time", "board__name")
     )
 
@@ -101,7 +93,7 @@ class HomeView(ListView):
     def get_context_data(self, **kwargs):
         filters = {"board__body": self.body} if self.body else {}
         return super().get_context_data(
-            full_record=can_see_full_record(self.request.user),
+            full_record=may_see_full_record(self.request.user),
             forthcoming=forthcoming_meetings(**filters),
             **body_identity(self.body),
             **kwargs,
@@ -202,7 +194,7 @@ class BoardDetailView(DetailView):
             .order_by("-held_on", "title")
         )
         context["forthcoming"] = forthcoming_meetings(board=self.object)
-        context["full_record"] = can_see_full_record(self.request.user)
+        context["full_record"] = may_see_full_record(self.request.user)
         context.update(body_identity(self.object.body))
         return context
 
@@ -220,7 +212,7 @@ class MeetingDetailView(DetailView):
         if request.user.is_authenticated:
             return super().get(request, *args, **kwargs)
         live = (
-            live_publications()
+            Publication.objects.live()
             .filter(meeting=kwargs["pk"])
             .annotate(documents_count=Count("documents"))
             .order_by("-version")
@@ -230,9 +222,11 @@ class MeetingDetailView(DetailView):
             # Announced, not yet minuted (or not public at all): not cached; get_object decides.
             return super().get(request, *args, **kwargs)
         versions = "-".join(f"{pk}.{n}" for pk, n in live)
-        agendas = AgendaPublication.objects.filter(
-            meeting=kwargs["pk"], withdrawn_at__isnull=True
-        ).values_list("pk", "pack_size")
+        agendas = (
+            AgendaPublication.objects.live()
+            .filter(meeting=kwargs["pk"])
+            .values_list("pk", "pack_size")
+        )
         versions += "|" + "-".join(f"{pk}.{size}" for pk, size in agendas)
         key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
         content = cache.get(key)
@@ -246,7 +240,7 @@ class MeetingDetailView(DetailView):
     def get_object(self, queryset=None):
         user = self.request.user
         visible = Meeting.objects.visible_to(user)
-        if not can_see_full_record(user):
+        if not may_see_full_record(user):
             visible = visible | Meeting.objects.announced()
         queryset = visible.select_related(
             "board__body", "chair", "chair_role", "created_by", "approved_by"
@@ -254,9 +248,9 @@ class MeetingDetailView(DetailView):
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get_template_names(self):
-        if can_see_full_record(self.request.user):
+        if may_see_full_record(self.request.user):
             return ["meetings/meeting_detail.html"]
-        if self.object.publications.filter(withdrawn_at__isnull=True).exists():
+        if self.object.publications.live().exists():
             return ["meetings/meeting_published.html"]
         return ["meetings/meeting_forthcoming.html"]
 
@@ -265,7 +259,11 @@ class MeetingDetailView(DetailView):
         meeting = self.object
         context.update(body_identity(meeting.board.body))
         context["agenda"] = (
-            live_agendas().filter(meeting=meeting).defer("pack").order_by("-version").first()
+            AgendaPublication.objects.live()
+            .filter(meeting=meeting)
+            .defer("pack")
+            .order_by("-version")
+            .first()
         )
         publications = list(
             meeting.publications.prefetch_related("documents")
@@ -274,7 +272,7 @@ class MeetingDetailView(DetailView):
         )
         live = [p for p in publications if p.is_live]
         context["versions"] = live
-        if can_see_full_record(self.request.user):
+        if may_see_full_record(self.request.user):
             context["minutes_html"] = minutes_fragment(meeting, public=False)
             context["publications"] = publications
             context["has_questions"] = has_questions_document(meeting)
@@ -324,7 +322,7 @@ class PreviewDocumentView(View):
     """Staff render a document now, to check it: public or full, never stored."""
 
     def get(self, request, pk, kind, variant):
-        if not can_see_full_record(request.user):
+        if not may_see_full_record(request.user):
             raise Http404
         meeting = get_object_or_404(Meeting.objects.select_related("board__body"), pk=pk)
         if kind not in ("minutes", "questions") or variant not in ("public", "full"):
@@ -367,11 +365,16 @@ class PaperView(View):
 
     def get(self, request, pk, file):
         meeting = get_object_or_404(Meeting, pk=pk)
-        if can_see_full_record(request.user):
+        if may_see_full_record(request.user):
             allowed = Paper.objects.filter(item__meeting=meeting, file_id=file).exists()
             cache = "private, no-store"
         else:
-            agenda = live_agendas().filter(meeting=meeting).defer("pack").order_by("-version")
+            agenda = (
+                AgendaPublication.objects.live()
+                .filter(meeting=meeting)
+                .defer("pack")
+                .order_by("-version")
+            )
             agenda = agenda.first()
             allowed = (
                 agenda is not None
@@ -397,7 +400,9 @@ class AgendaPackView(View):
     """The agenda pack of a live agenda (the agenda, then its public papers)."""
 
     def get(self, request, pk, version):
-        agenda = live_agendas().filter(meeting_id=pk, version=version, pack_size__isnull=False)
+        agenda = AgendaPublication.objects.live().filter(
+            meeting_id=pk, version=version, pack_size__isnull=False
+        )
         agenda = agenda.select_related("meeting__board").first()
         if agenda is None:
             raise Http404
@@ -418,7 +423,7 @@ class CalendarFeedView(View):
     def get(self, request, slug=None, body=None):
         since = timezone.localdate() - datetime.timedelta(days=31)
         meetings = Meeting.objects.announced().filter(held_on__gte=since)
-        publications = live_publications().filter(next_meeting_on__gte=timezone.localdate())
+        publications = Publication.objects.live().filter(next_meeting_on__gte=timezone.localdate())
         name = gettext("Board meetings")
         if slug is not None:
             board = get_object_or_404(boards_listed(request.user), slug=slug)
@@ -524,7 +529,7 @@ class SearchView(TemplateView):
             page_obj=page,
             results=page.object_list,
             count=len(results),
-            full_record=can_see_full_record(self.request.user),
+            full_record=may_see_full_record(self.request.user),
             capped=len(results) >= search.MAX_RESULTS,
         )
         return context
