@@ -298,11 +298,13 @@ def action_update(
     owners: Iterable[Owner] | None = None,
     see_also: Iterable[Action] | None = None,
     expected_version: int | None = None,
+    initial_status: str | None = None,
 ) -> Action:
     """Save an action's details as set on the instance (text, due date, reference, where it was
     raised), and its owners and links when given. The status is not set here: it moves only
-    through the progress history. A change to what the minutes print reopens the approval of
-    the meetings that print it, before and after the change."""
+    through the progress history, from the status it was raised with (`initial_status`, given
+    only when the minutes that raised it are written again). A change to what the minutes print
+    reopens the approval of the meetings that print it, before and after the change."""
     _require(action.pk is not None, _("Use action_create to raise an action."))
     stored = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and stored.version != expected_version:
@@ -330,12 +332,17 @@ def action_update(
         for name in PRINTED_FIELDS
     )
     action.status = stored.status
-    action.initial_status = stored.initial_status
+    action.initial_status = initial_status or stored.initial_status
     action.version = stored.version + 1
     action.save()
+    if action.initial_status != stored.initial_status:
+        action_refresh_status(action=action)
     if owners is not None:
         owners = list(owners)
-        _require(bool(owners), _("Choose at least one owner: a post or a person."))
+        _require(
+            bool(owners) or action.owned_by_body,
+            _("Choose at least one owner: a post or a person."),
+        )
         keys = [
             ("role", o.role_id) if o.role_id else ("person", o.person_id)
             for o in action.owners.all()
@@ -368,6 +375,25 @@ def action_delete(*, action: Action, by) -> None:
     meetings = action_meetings(action)
     action.delete()
     meeting_reopen_approval(meetings=meetings, by=by)
+
+
+@transaction.atomic
+def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
+    """Before a meeting's record is written again (an import that replaces it): the progress
+    minuted at the meeting is deleted, and the actions raised under its items come off them, to
+    be placed under the new items (or withdrawn or deleted, through the services). Returns the
+    ids of the actions whose minuted progress went: their status is worked out again
+    (`action_refresh_status`) once the new record is written."""
+    reviews = ActionUpdate.objects.filter(meeting=meeting)
+    touched = set(reviews.values_list("action_id", flat=True))
+    reviews.delete()
+    for action in Action.objects.filter(raised_at_item__meeting=meeting):
+        action.raised_at_item = None
+        action.save(update_fields=["raised_at_item", "updated_at"])
+    # Their pages and the meeting's opened before this are stale.
+    Action.objects.filter(pk__in=touched).update(version=models.F("version") + 1)
+    meeting_reopen_approval(meetings=[meeting], by=by)
+    return touched
 
 
 def action_refresh_status(*, action: Action) -> None:

@@ -703,6 +703,14 @@ class AgendaItem(models.Model):
         help_text=_("Its content never appears in anything public."),
     )
     exempt_reason = models.CharField(_("exemption reason"), max_length=1000, blank=True)
+    in_questions_record = models.BooleanField(
+        _("part of the questions record"),
+        default=False,
+        help_text=_(
+            "Print this item in the questions and responses record even though it carries no "
+            'question, with its minute as the note (for example "No comments were raised.").'
+        ),
+    )
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()

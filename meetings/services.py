@@ -34,6 +34,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from scrutiny.audit import bulk_create_recorded
 
 
 class RecordError(Exception):
@@ -78,7 +79,16 @@ PRINTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "departure_time",
         "note",
     ),
-    AgendaItem: ("meeting", "parent", "position", "number", "title", "minutes", "exempt"),
+    AgendaItem: (
+        "meeting",
+        "parent",
+        "position",
+        "number",
+        "title",
+        "minutes",
+        "exempt",
+        "in_questions_record",
+    ),
     Paper: ("item", "position", "title", "author"),
     Question: (
         "item",
@@ -125,7 +135,9 @@ def reopened_minutes() -> Iterator[list[Meeting]]:
         _reopened.reset(token)
 
 
-@transaction.atomic
+# No savepoint of its own: it raises no error a caller would catch and carry on after, and it
+# runs inside every other service (an import writes hundreds of rows through them).
+@transaction.atomic(savepoint=False)
 def meeting_reopen_approval(*, meetings: Iterable[Meeting | None], by) -> list[Meeting]:
     """What these minutes print was changed by `by`: approved or published minutes become a
     draft again, and `by` is recorded as having changed them since their last approval, so they
@@ -208,7 +220,6 @@ def _require_body_scope(body: Organisation, **records) -> None:
         require_in_body(body, record, field)
 
 
-@transaction.atomic
 def meeting_create(
     *,
     meeting: Meeting,
@@ -253,15 +264,19 @@ def meeting_update(
         meeting.status = stored.status
         meeting.approved_at, meeting.approved_by_id = stored.approved_at, stored.approved_by_id
     meeting.save()
-    if named_roles is not None and set(named_roles) != set(meeting.named_roles.all()):
-        meeting.named_roles.set(named_roles)
-        changed = True
-    if named_people is not None and set(named_people) != set(meeting.named_people.all()):
-        meeting.named_people.set(named_people)
-        changed = True
-    if changed:
-        meeting_reopen_approval(meetings=[meeting], by=by)
-        meeting.refresh_from_db(fields=["status", "approved_at", "approved_by"])
+    for related, records in (
+        (meeting.named_roles, named_roles),
+        (meeting.named_people, named_people),
+    ):
+        if records is None:
+            continue
+        if stored is None:
+            related.add(*records)  # a new meeting names nothing yet
+        elif set(records) != set(related.all()):
+            related.set(records)
+            changed = True
+    if changed and meeting_reopen_approval(meetings=[meeting], by=by):
+        meeting.status, meeting.approved_at, meeting.approved_by = Meeting.Status.DRAFT, None, None
     return meeting
 
 
@@ -443,6 +458,135 @@ def departure_save(*, departure: Departure, by) -> Departure:
 @transaction.atomic
 def departure_delete(*, departure: Departure, by) -> None:
     _item_child_delete(departure, by=by)
+
+
+# Batches: a whole meeting's record written at once (the importer), the same rules as the
+# services above, in a few statements whatever the number of rows -------------------------------
+
+
+def _require_in_meeting_body(meeting: Meeting, record, field: str) -> None:
+    # Compares ids (no query per row); the full check builds the message when one is refused.
+    if record is None:
+        return
+    body_id = meeting.board.body_id
+    if isinstance(record, Organisation):
+        ok = body_id in (record.pk, record.parent_id)
+    else:
+        ok = record.body_id == body_id
+    if not ok:
+        require_in_body(_body_of(meeting), record, field)
+
+
+def _check_item(item: AgendaItem, meeting: Meeting) -> None:
+    """The rules of `meeting_item_save` for a new item, without a query."""
+    if item.meeting is not meeting and item.meeting_id != meeting.pk:
+        raise RecordError(_("An item belongs to the meeting it is added to."), field="meeting")
+    if item.parent is not None and item.parent.meeting is not meeting:
+        if item.parent.meeting_id != meeting.pk:
+            raise RecordError(
+                _("A sub-item belongs to the meeting of the item it is under."), field="parent"
+            )
+    if item_depth(item) > MAX_ITEM_DEPTH:
+        raise RecordError(
+            _("Items nest at most %(n)s levels deep.") % {"n": MAX_ITEM_DEPTH}, field="parent"
+        )
+    if item.exempt and not item.exempt_reason.strip():
+        raise RecordError(
+            _("An exempt item needs the reason for the exemption."), field="exempt_reason"
+        )
+
+
+def meeting_record_create(
+    *,
+    meeting: Meeting,
+    attendance: list[Attendance] = (),
+    items: list[AgendaItem] = (),
+    papers: list[Paper] = (),
+    questions: list[Question] = (),
+    departures: list[Departure] = (),
+    by,
+) -> None:
+    """Add attendance and new items with their papers, questions and departures to a meeting,
+    as `attendance_save`, `meeting_item_save` and the others would one by one: the person, post
+    and group of a row and a question's responder are of the meeting's body, a sub-item may
+    name a parent of the same list (parents first), items nest at most MAX_ITEM_DEPTH deep, an
+    exempt item gives its reason. Everything is checked before anything is written; then one
+    insert per kind of row (and per level of items), each with its history (ADR 0002)."""
+    for row in attendance:
+        if row.pk is not None:
+            raise RecordError(_("This attendance is already recorded."))
+        row.meeting = meeting
+        _require_in_meeting_body(meeting, row.person, "person")
+        _require_in_meeting_body(meeting, row.role, "role")
+        _require_in_meeting_body(meeting, row.organisation, "organisation")
+    new = {id(item) for item in items}
+    levels: dict[int, list[AgendaItem]] = {}
+    for item in items:
+        if item.pk is not None:
+            raise RecordError(_("This item already exists."))
+        if item.parent is not None and item.parent.pk is None and id(item.parent) not in new:
+            raise RecordError(
+                _("A sub-item is added with, or after, the item it is under."), field="parent"
+            )
+        _check_item(item, meeting)
+        levels.setdefault(item_depth(item), []).append(item)
+    kinds = {Paper: papers, Question: questions, Departure: departures}
+    for rows in kinds.values():
+        for row in rows:
+            if row.item.pk is None and id(row.item) not in new:
+                raise RecordError(_("This cannot move to another meeting."), field="item")
+            if row.item.meeting is not meeting and row.item.meeting_id != meeting.pk:
+                raise RecordError(_("This cannot move to another meeting."), field="item")
+    for question in questions:
+        _require_in_meeting_body(meeting, question.responder, "responder")
+    _record_insert(meeting, attendance, levels, kinds, by)
+
+
+@transaction.atomic(savepoint=False)  # everything was checked: nothing here raises RecordError
+def _record_insert(meeting, attendance, levels, kinds, by) -> None:
+    if attendance:
+        bulk_create_recorded(list(attendance), Attendance)
+    for depth in sorted(levels):
+        # A sub-item's parent got its id in the level above; bulk_create reads it from there.
+        bulk_create_recorded(levels[depth], AgendaItem)
+    for model, rows in kinds.items():
+        if rows:
+            bulk_create_recorded(list(rows), model)
+    if attendance or levels or any(kinds.values()):
+        meeting_reopen_approval(meetings=[meeting], by=by)
+
+
+@transaction.atomic
+def meeting_record_clear(*, meeting: Meeting, by) -> None:
+    """Remove a meeting's attendance and items (with their papers, questions and departures),
+    to write its record again. Items under which actions were raised or reviewed are refused,
+    as by `meeting_item_delete`: the actions are moved off them first."""
+    items = AgendaItem.objects.filter(meeting=meeting)
+    if items.filter(
+        models.Q(actions__isnull=False) | models.Q(action_reviews__isnull=False)
+    ).exists():
+        raise RecordError(
+            _(
+                "Actions were raised or reviewed under this item or its sub-items: delete them "
+                "or move them to another item first."
+            )
+        )
+    items.delete()
+    meeting.attendance.all().delete()
+    meeting_reopen_approval(meetings=[meeting], by=by)
+
+
+def meeting_set_status(*, meeting: Meeting, status: str, by) -> Meeting:
+    """Record the status the minutes had elsewhere, once their record is whole (an import of
+    minutes approved elsewhere): draft or approved. Minutes become published only through
+    publication."""
+    if status not in (Meeting.Status.DRAFT, Meeting.Status.APPROVED):
+        raise RecordError(_("Minutes become published only by publishing them."), field="status")
+    # One statement, which locks the row itself.
+    meeting.updated_at = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(status=status, updated_at=meeting.updated_at)
+    meeting.status = status
+    return meeting
 
 
 class AnnouncementError(Exception):

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
-from actions.models import Action, ActionStatus, ActionUpdate, DueKind
+from actions.models import Action, ActionStatus, DueKind
 from actions.services import (
     action_create,
     action_delete,
     action_refresh_status,
     action_review_record,
-    action_set_owners,
+    action_update,
     action_withdraw,
     board_reserve_action_number,
+    meeting_actions_detach,
 )
 from meetings.models import (
     AgendaItem,
@@ -38,11 +39,18 @@ from meetings.models import (
     Question,
     Role,
 )
-from meetings.services import MAX_ITEM_DEPTH, RecordError
+from meetings.services import (
+    MAX_ITEM_DEPTH,
+    RecordError,
+    meeting_create,
+    meeting_record_clear,
+    meeting_record_create,
+    meeting_set_status,
+    meeting_update,
+)
 from minutes import interchange
 from minutes.interchange import InterchangeError, json_path, schema_for
 from scrutiny import limits
-from scrutiny.audit import bulk_create_recorded
 
 MAX_ERRORS = 20
 
@@ -466,17 +474,10 @@ def import_meeting_document(
             message = _("%(meeting)s already exists; use --replace to replace it")
             raise InterchangeError(message % {"meeting": label}, path="meeting", source=source)
         previous = list(meeting.actions_raised.all())
-        touched = set(
-            ActionUpdate.objects.filter(meeting=meeting).values_list("action_id", flat=True)
-        )
-        ActionUpdate.objects.filter(meeting=meeting).delete()
-        # Items protect the actions raised under them; those are matched again to the new
-        # items below, or dropped.
-        for action in Action.objects.filter(raised_at_item__meeting=meeting):
-            action.raised_at_item = None
-            action.save(update_fields=["raised_at_item"])
-        meeting.items.all().delete()
-        meeting.attendance.all().delete()
+        # The actions raised are matched again to the new items below, or dropped.
+        with _as_import_error(source, "meeting"):
+            touched = meeting_actions_detach(meeting=meeting, by=None)
+            meeting_record_clear(meeting=meeting, by=None)
     else:
         meeting = Meeting(board=board, held_on=held_on, title=title)
 
@@ -492,10 +493,9 @@ def import_meeting_document(
     meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
     meeting.questions_intro = spec.get("questions_intro", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
-    # Built as a draft through the services (each change reopens approval); the file's status
-    # is set once the record is whole. A published file is imported as approved, then
-    # published: rendered and stored as v1.
-    meeting.status = Meeting.Status.DRAFT
+    # Built through the services (each change reopens approval); the file's status is set once
+    # the record is whole. A published file is imported as approved, then published: rendered
+    # and stored as v1.
     status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
     meeting.next_meeting_on = (
         datetime.date.fromisoformat(next_meeting["date"]) if "date" in next_meeting else None
@@ -505,7 +505,6 @@ def import_meeting_document(
     meeting.next_meeting_note = next_meeting.get("note", "")
     meeting.chair = None
     meeting.chair_role = None
-    meeting.save()
 
     ctx = _Context(
         data=data,
@@ -519,18 +518,23 @@ def import_meeting_document(
     )
     _import_roles(ctx)
     _import_people(ctx)
-    meeting.named_roles.set(ctx.roles.values())
-    meeting.named_people.set(ctx.people[spec["name"]] for spec in data.get("people", []))
-    _import_attendance(ctx)
-    _import_members(ctx)
     chair = spec.get("chair")
     if chair:
         if chair in ctx.roles:
             meeting.chair_role = ctx.roles[chair]
         else:
             meeting.chair = ctx.people[chair]
-        meeting.save(update_fields=["chair", "chair_role"])
-    _import_items(ctx, data["items"])
+    named = {
+        "named_roles": list(ctx.roles.values()),
+        "named_people": [ctx.people[spec["name"]] for spec in data.get("people", [])],
+    }
+    with _as_import_error(source, "meeting"):
+        if meeting.pk is None:
+            meeting_create(meeting=meeting, by=None, **named)
+        else:
+            meeting_update(meeting=meeting, by=None, **named)
+    _import_members(ctx)
+    _import_record(ctx, data["items"])
     # Actions raised here are numbered after those carried forward from earlier meetings.
     for item, spec, position, path in ctx.raised:
         _import_raised(ctx, item, spec, position=position, path=path)
@@ -550,8 +554,8 @@ def import_meeting_document(
             action_delete(action=action, by=None)
     for action in Action.objects.filter(pk__in=ctx.touched_actions):
         action_refresh_status(action=action)
-    Meeting.objects.filter(pk=meeting.pk).update(status=status)
-    meeting.status = status
+    with _as_import_error(source, "meeting.status"):
+        meeting_set_status(meeting=meeting, status=status, by=None)
     if publish:
         from minutes.services import meeting_publish
 
@@ -607,7 +611,7 @@ def _import_people(ctx: _Context) -> None:
         _person(ctx, spec["name"], _suborganisation(ctx.body, spec.get("organisation"), ctx.batch))
 
 
-def _import_attendance(ctx: _Context) -> None:
+def _attendance(ctx: _Context) -> list[Attendance]:
     rows = []
     for position, spec in enumerate(ctx.data["attendance"]):
         organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
@@ -628,7 +632,7 @@ def _import_attendance(ctx: _Context) -> None:
                 note=spec.get("note", ""),
             )
         )
-    bulk_create_recorded(rows, Attendance)  # a history row for each (ADR 0002)
+    return rows
 
 
 def _import_members(ctx: _Context) -> None:
@@ -655,41 +659,32 @@ def _import_members(ctx: _Context) -> None:
         )
 
 
-def _create_items(ctx: _Context, specs: list[dict]) -> dict[int, AgendaItem]:
-    """Every item of the meeting, a level at a time in one insert each (sub-items need their
-    parent's id), with a history row for each (ADR 0002). Keyed by id() of the item's spec."""
-    created: dict[int, AgendaItem] = {}
-    level = [(None, position, spec) for position, spec in enumerate(specs)]
-    while level:
-        items = [
-            AgendaItem(
-                meeting=ctx.meeting,
-                parent=parent,
-                position=position,
-                number=spec.get("number", ""),
-                title=spec["title"],
-                minutes=spec.get("minutes", ""),
-                exempt=spec.get("exempt", False),
-                exempt_reason=spec.get("exempt_reason", ""),
-            )
-            for parent, position, spec in level
-        ]
-        bulk_create_recorded(items, AgendaItem)
-        for item, (_parent, _position, spec) in zip(items, level, strict=True):
-            created[id(spec)] = item
-        level = [
-            (item, i, child)
-            for item, (_parent, _position, spec) in zip(items, level, strict=True)
-            for i, child in enumerate(spec.get("items", []))
-        ]
-    return created
+def _walk_tree(specs: list[dict], parent_path="items", parent=None):
+    """(path, spec, the parent item's spec or None, position among its siblings), parents
+    first."""
+    for position, spec in enumerate(specs):
+        path = f"{parent_path}[{position}]"
+        yield path, spec, parent, position
+        yield from _walk_tree(spec.get("items", []), f"{path}.items", spec)
 
 
-def _import_items(ctx: _Context, specs: list[dict]) -> None:
-    items = _create_items(ctx, specs)
+def _import_record(ctx: _Context, specs: list[dict]) -> None:
+    """The attendance and every item of the meeting with its papers, questions and departures,
+    written by the services in one batch (a few inserts, each with its history: ADR 0002)."""
+    items: dict[int, AgendaItem] = {}  # keyed by id() of the item's spec
     papers, questions, departures = [], [], []
-    for _path, spec in _walk_items(specs):
-        item = items[id(spec)]
+    for _path, spec, parent, position in _walk_tree(specs):
+        item = items[id(spec)] = AgendaItem(
+            meeting=ctx.meeting,
+            parent=items[id(parent)] if parent is not None else None,
+            position=position,
+            number=spec.get("number", ""),
+            title=spec["title"],
+            minutes=spec.get("minutes", ""),
+            exempt=spec.get("exempt", False),
+            exempt_reason=spec.get("exempt_reason", ""),
+            in_questions_record=spec.get("in_questions_record", False),
+        )
         papers += [
             Paper(
                 item=item,
@@ -718,9 +713,16 @@ def _import_items(ctx: _Context, specs: list[dict]) -> None:
             Departure(item=item, position=i, name=d["name"], left_at=_parse_time(d.get("at")))
             for i, d in enumerate(spec.get("departures", []))
         ]
-    for model, rows in ((Paper, papers), (Question, questions), (Departure, departures)):
-        if rows:
-            bulk_create_recorded(rows, model)
+    with _as_import_error(ctx.source, "items"):
+        meeting_record_create(
+            meeting=ctx.meeting,
+            attendance=_attendance(ctx),
+            items=list(items.values()),
+            papers=papers,
+            questions=questions,
+            departures=departures,
+            by=None,
+        )
     # Reviews, then the actions raised, in the file's order: carried-forward actions take the
     # board's next numbers in that order.
     for path, spec in _walk_items(specs):
@@ -770,7 +772,7 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
                 ctx.fail(f"{path}.ref", message)
             action = existing  # The meeting that raised a carried-forward action arrives.
     if action is None:
-        with _as_import_error(ctx, f"{path}.ref"):
+        with _as_import_error(ctx.source, f"{path}.ref"):
             _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position)
         return
     action.text = spec["text"]
@@ -778,25 +780,24 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
     action.due_on = due_on
     action.due_kind = due_kind
     action.owned_by_body = owned_by_body
-    action.initial_status = status
     action.raised_at_meeting = ctx.meeting
     action.raised_at_item = item
     action.raised_on = None
     action.carried_forward = False
     action.position = position
     action.paragraph = spec.get("paragraph")
-    action.save()
-    action_set_owners(action=action, owners=owners)
+    with _as_import_error(ctx.source, path):
+        action_update(action=action, owners=owners, initial_status=status, by=None)
     ctx.touched_actions.add(action.pk)
 
 
 @contextmanager
-def _as_import_error(ctx: _Context, path: str):
+def _as_import_error(source: str, path: str):
     """A rule of the services, broken by the file, is a fault of the file at this path."""
     try:
         yield
     except RecordError as exc:
-        ctx.fail(path, str(exc))
+        raise InterchangeError(str(exc), path=path, source=source) from None
 
 
 def _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position):
@@ -869,15 +870,18 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
                 )
             ctx.fail(f"{path}.text", message)
         number = prefixed_number(spec.get("ref"), board.action_prefix)
-        with _as_import_error(ctx, f"{path}.ref"):
+        with _as_import_error(ctx.source, f"{path}.ref"):
             action = _create_carried_forward(ctx, spec, owners, number, due_on, raised_on)
     else:
-        if owners and not action.owners.exists():
-            action_set_owners(action=action, owners=owners)
-        if due_on and action.due_on is None:
+        # What the review prints completes an action recorded without it.
+        set_owners = bool(owners) and not action.owners.exists()
+        set_due = bool(due_on) and action.due_on is None
+        if set_due:
             action.due_on = due_on
-            action.save(update_fields=["due_on", "updated_at"])
-    with _as_import_error(ctx, f"{path}.progress"):
+        if set_owners or set_due:
+            with _as_import_error(ctx.source, path):
+                action_update(action=action, owners=owners if set_owners else None, by=None)
+    with _as_import_error(ctx.source, f"{path}.progress"):
         action_review_record(
             action=action,
             meeting=ctx.meeting,
