@@ -5,6 +5,7 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -103,12 +104,34 @@ class OrganisationForm(forms.ModelForm):
 
 class ServiceAdmin:
     """A page whose saves go through the services: it says when a save reopened approved
-    minutes, and shows a save the services refused as an error (nothing of it is written)."""
+    minutes, and a save the services refused (nothing of it is written) shows the page again
+    with the reason and everything typed."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        return self._through_services(
-            request, super().changeform_view, request, object_id, form_url, extra_context
-        )
+        args = (request, object_id, form_url, extra_context)
+        with reopened_minutes() as reopened:
+            try:
+                response = super().changeform_view(*args)
+            except RecordError as exc:  # the transaction of the view has rolled back
+                # The same POST again, with the refusal as the form's error: the page comes
+                # back as for any invalid form, with what was typed, and saves nothing.
+                request._service_refusal = exc
+                response = super().changeform_view(*args)
+        return self._say_reopened(request, reopened, response)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form
+
+        def clean(self):
+            cleaned = form.clean(self)
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, str(refusal))
+            return cleaned
+
+        return type(form.__name__, (form,), {"clean": clean})
 
     def delete_view(self, request, object_id, extra_context=None):
         return self._through_services(
@@ -118,14 +141,18 @@ class ServiceAdmin:
     def changelist_view(self, request, extra_context=None):
         return self._through_services(request, super().changelist_view, request, extra_context)
 
-    @staticmethod
-    def _through_services(request, view, *args):
+    def _through_services(self, request, view, *args):
+        # Nothing typed to keep here: a deletion or a list action is refused with a message.
         with reopened_minutes() as reopened:
             try:
                 response = view(*args)
             except RecordError as exc:  # the transaction of the view has rolled back
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(request.get_full_path())
+        return self._say_reopened(request, reopened, response)
+
+    @staticmethod
+    def _say_reopened(request, reopened, response):
         if reopened:
             messages.warning(
                 request,
@@ -135,6 +162,41 @@ class ServiceAdmin:
                 ),
             )
         return response
+
+
+class BodyScopedInline:
+    """An inline of a meeting's record whose pickers offer only the people, posts and groups of
+    the meeting's own body (`scoped_fields`); the services refuse any other on save. The choices
+    are loaded once a page, not once a row."""
+
+    scoped_fields: tuple[str, ...] = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        meeting = getattr(obj, "meeting", obj)
+        if meeting is None or not getattr(meeting, "pk", None):
+            return formset  # a meeting being added: its board, so its body, is not known yet
+        body = meeting.board.body
+        base, scoped, choices = formset.form, self.scoped_fields, {}
+
+        def __init__(form, *args, **kwargs):
+            base.__init__(form, *args, **kwargs)
+            for name in scoped:
+                field = form.fields.get(name)
+                if field is None:
+                    continue
+                model = field.queryset.model
+                if model is Organisation:
+                    field.queryset = model.objects.filter(Q(pk=body.pk) | Q(parent=body))
+                else:
+                    field.queryset = field.queryset.filter(body=body)
+                if name not in choices:
+                    choices[name] = list(field.choices)
+                field.choices = choices[name]
+
+        # A subclass per request: the form class itself is shared by every request.
+        formset.form = type(base.__name__, (base,), {"__init__": __init__})
+        return formset
 
 
 @admin.register(Organisation)

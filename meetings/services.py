@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import (
     AgendaItem,
+    Appointment,
     Attendance,
     Board,
     Departure,
@@ -587,6 +588,27 @@ def meeting_set_status(*, meeting: Meeting, status: str, by) -> Meeting:
     Meeting.objects.filter(pk=meeting.pk).update(status=status, updated_at=meeting.updated_at)
     meeting.status = status
     return meeting
+
+
+@transaction.atomic
+def appointment_grant(
+    *, person: Person, role: Role, start_on: datetime.date | None, kind: str, by
+) -> tuple[Appointment, bool]:
+    """`person` holds `role` from `start_on`: this opens the post's actions to their account,
+    so only an administrator (or `grant_role`) gives it. A post is held by a person of its own
+    body. Returns the appointment and whether it is new; one already current that day is kept.
+    """
+    if person.body_id != role.body_id:
+        require_in_body(role.body, person, "person")
+    existing = (
+        Appointment.objects.current(start_on or datetime.date.min)
+        .filter(person=person, role=role)
+        .order_by("start_on")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    return Appointment.objects.create(person=person, role=role, start_on=start_on, kind=kind), True
 
 
 class AnnouncementError(Exception):

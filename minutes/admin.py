@@ -23,7 +23,7 @@ from actions.admin import (
 )
 from actions.models import Action
 from meetings import services as record
-from meetings.admin import ServiceAdmin
+from meetings.admin import BodyScopedInline, ServiceAdmin
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -136,10 +136,11 @@ class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
         widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(BodyScopedInline, admin.TabularInline):
     model = Attendance
     extra = 0
-    autocomplete_fields = ["person", "role", "organisation"]
+    # Lists of the meeting's body (an autocomplete would search every body's).
+    scoped_fields = ("person", "role", "organisation")
     fields = [
         "position",
         "person",
@@ -618,9 +619,10 @@ class PaperInline(admin.StackedInline):
         return super().get_queryset(request).select_related("file", "item").defer("file__pdf")
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(BodyScopedInline, admin.StackedInline):
     model = Question
     extra = 0
+    scoped_fields = ("responder",)
     fields = [
         ("position", "number", "asked_by"),
         "question",
@@ -628,7 +630,6 @@ class QuestionInline(admin.StackedInline):
         ("responder", "restricted"),
         "restricted_reason",
     ]
-    autocomplete_fields = ["responder"]
 
 
 class DepartureInline(admin.TabularInline):

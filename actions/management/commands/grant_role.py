@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, Organisation, Person, Role
+from meetings.services import appointment_grant
 from scrutiny.audit import operator, recorded_as
 from scrutiny.groups import FORCE_LEAD, ensure_groups
 
@@ -276,13 +277,10 @@ class Command(BaseCommand):
     def _appointment(
         self, person: Person, role: Role, start_on: datetime.date, kind: str
     ) -> Appointment:
-        existing = (
-            Appointment.objects.current(start_on)
-            .filter(person=person, role=role)
-            .order_by("start_on")
-            .first()
+        appointment, created = appointment_grant(
+            person=person, role=role, start_on=start_on, kind=kind, by=None
         )
-        if existing is not None:
+        if not created:
             self.stdout.write(
                 _(
                     "Appointment: %(name)s already holds %(abbrev)s on %(day)s "
@@ -292,14 +290,11 @@ class Command(BaseCommand):
                     "name": person.name,
                     "abbrev": role.abbrev,
                     "day": _day(start_on),
-                    "kind": existing.get_kind_display().lower(),
-                    "start": _day(existing.start_on) if existing.start_on else _("the start"),
+                    "kind": appointment.get_kind_display().lower(),
+                    "start": _day(appointment.start_on) if appointment.start_on else _("the start"),
                 }
             )
-            return existing
-        appointment = Appointment.objects.create(
-            person=person, role=role, start_on=start_on, kind=kind
-        )
+            return appointment
         self.stdout.write(
             _("Appointment: %(name)s holds %(abbrev)s (%(kind)s) from %(day)s: created.")
             % {

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, Meeting, Person, Role
+from meetings.services import appointment_grant
 from minutes.interchange import InterchangeError
 from minutes.interchange.importer import import_meeting_files, read_meeting_file
 from scrutiny.audit import operator, recorded_as
@@ -102,8 +103,12 @@ class Command(BaseCommand):
                     person.save(update_fields=["user", "email"])
                     # Imported attendance appoints nobody: the demo force leads get their
                     # posts here, explicitly, as an administrator would give them.
-                    Appointment.objects.get_or_create(
-                        person=person, role=role, defaults={"start_on": datetime.date(2018, 1, 1)}
+                    appointment_grant(
+                        person=person,
+                        role=role,
+                        start_on=datetime.date(2018, 1, 1),
+                        kind=Appointment.Kind.SUBSTANTIVE,
+                        by=None,
                     )
                     detail = f"{name}, {role.abbrev} ({role.title})"
             logins.append((username, group_name, detail))

@@ -1,0 +1,175 @@
+"""A meeting's record holds only its own body's people and posts: the pickers of the
+secretariat pages offer only those, the services refuse any other, and a save the services
+refuse after the form validated shows the form again with the reason and everything typed."""
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import AgendaItem, Attendance, Meeting, Organisation, Question
+from tests.admin_pages import page_data
+from tests.factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    BoardFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    RoleFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_bodies(db):
+    gwent = OrganisationFactory(name="OPCC for Gwent")
+    dyfed = OrganisationFactory(name="OPCC for Dyfed-Powys")
+    meeting = MeetingFactory(board=BoardFactory(body=gwent))
+    return {
+        "meeting": meeting,
+        "item": AgendaItemFactory(meeting=meeting, title="Finance"),
+        "ours": PersonFactory(body=gwent, name="Mrs E Ackland"),
+        "our_post": RoleFactory(body=gwent, abbrev="HoSPC"),
+        "theirs": PersonFactory(body=dyfed, name="Mr D Llewellyn"),
+        "their_post": RoleFactory(body=dyfed, abbrev="DPXX"),
+        "dyfed": dyfed,
+    }
+
+
+def _inline(response, model):
+    return next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is model
+    )
+
+
+def _offered(field) -> set[str]:
+    return {label for value, label in field.choices if value != ""}
+
+
+def test_the_attendance_pickers_offer_only_the_meetings_body(client, clerk, two_bodies):
+    client.force_login(clerk)
+    meeting = two_bodies["meeting"]
+    response = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    form = _inline(response, Attendance).empty_form
+    assert _offered(form.fields["person"]) == {"Mrs E Ackland"}
+    assert {label.split(" ")[0] for label in _offered(form.fields["role"])} == {"HoSPC"}
+    assert "OPCC for Dyfed-Powys" not in _offered(form.fields["organisation"])
+    page = response.content.decode()
+    assert "Mrs E Ackland" in page
+    assert "Mr D Llewellyn" not in page
+    assert "DPXX" not in page
+
+
+def test_the_responder_picker_offers_only_the_meetings_body(client, clerk, two_bodies):
+    client.force_login(clerk)
+    item = two_bodies["item"]
+    response = client.get(reverse("admin:meetings_agendaitem_change", args=[item.pk]))
+    form = _inline(response, Question).empty_form
+    assert {label.split(" ")[0] for label in _offered(form.fields["responder"])} == {"HoSPC"}
+    assert "DPXX" not in response.content.decode()
+
+
+def test_the_services_refuse_another_bodys_person_and_post(two_bodies):
+    meeting, item = two_bodies["meeting"], two_bodies["item"]
+    theirs, their_post = two_bodies["theirs"], two_bodies["their_post"]
+    with pytest.raises(services.RecordError) as refused:
+        services.attendance_save(
+            attendance=Attendance(meeting=meeting, person=theirs, status="present"), by=None
+        )
+    assert (
+        str(refused.value)
+        == "Mr D Llewellyn belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent."
+    )
+    assert refused.value.field == "person"
+    with pytest.raises(services.RecordError) as refused:
+        services.question_save(
+            question=Question(item=item, question="Why?", responder=their_post), by=None
+        )
+    assert "belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent" in str(refused.value)
+    assert refused.value.field == "responder"
+    # The batch of the importer applies the same rule, before writing anything.
+    new_item = AgendaItem(meeting=meeting, title="Questions")
+    with pytest.raises(services.RecordError) as refused:
+        services.meeting_record_create(
+            meeting=meeting,
+            attendance=[Attendance(person=two_bodies["ours"], role=their_post, status="present")],
+            items=[new_item],
+            by=None,
+        )
+    assert refused.value.field == "role"
+    assert "DPXX" in str(refused.value)
+    assert "OPCC for Dyfed-Powys" in str(refused.value)
+    with pytest.raises(services.RecordError):
+        services.meeting_record_create(
+            meeting=meeting,
+            items=[new_item],
+            questions=[Question(item=new_item, question="Why?", responder=their_post)],
+            by=None,
+        )
+    with pytest.raises(services.RecordError):
+        services.meeting_record_create(
+            meeting=meeting,
+            attendance=[
+                Attendance(
+                    person=two_bodies["ours"],
+                    organisation=Organisation.objects.create(
+                        name="OCC", parent=two_bodies["dyfed"]
+                    ),
+                    status="present",
+                )
+            ],
+            by=None,
+        )
+    assert meeting.attendance.count() == 0
+    assert list(meeting.items.values_list("title", flat=True)) == ["Finance"]
+
+
+def test_a_refused_save_shows_the_form_again_with_the_reason_and_what_was_typed(
+    client, clerk, two_bodies
+):
+    """The services refuse to move a meeting that raised actions to another board, after the
+    form validated: the page is shown again, not redirected, with everything typed."""
+    meeting = two_bodies["meeting"]
+    ActionFactory(board=meeting.board, number=1, raised_at_meeting=meeting, text="Report back")
+    other_board = BoardFactory(body=meeting.board.body, name="Joint Audit Committee")
+    client.force_login(clerk)
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    data = page_data(client.get(url))
+    data |= {"board": str(other_board.pk), "venue": "Council Chamber, typed before the refusal"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This meeting raised actions numbered on its board, so it cannot change board." in page
+    assert "Council Chamber, typed before the refusal" in page
+    assert response.context["adminform"].form["board"].value() == str(other_board.pk)
+    meeting.refresh_from_db()
+    assert meeting.board != other_board
+    assert meeting.venue != "Council Chamber, typed before the refusal"
+
+
+def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_bodies):
+    """On the add page the body is not known until the board is chosen: a row of another body
+    is refused by the service, and the page comes back with the reason and the typed rows."""
+    meeting = two_bodies["meeting"]
+    client.force_login(clerk)
+    url = reverse("admin:meetings_meeting_add")
+    data = page_data(client.get(url))
+    attendance = _inline(client.get(url), Attendance).prefix
+    data |= {
+        "board": str(meeting.board.pk),
+        "held_on": "2019-11-26",
+        "venue": "Police Headquarters, Croesyceiliog",
+        f"{attendance}-TOTAL_FORMS": "1",
+        f"{attendance}-0-position": "0",
+        f"{attendance}-0-person": str(two_bodies["theirs"].pk),
+        f"{attendance}-0-status": "present",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mr D Llewellyn belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent." in page
+    assert "Police Headquarters, Croesyceiliog" in page
+    assert not Meeting.objects.filter(venue="Police Headquarters, Croesyceiliog").exists()
