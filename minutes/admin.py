@@ -132,6 +132,7 @@ class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
             "minutes",
             "exempt",
             "exempt_reason",
+            "in_questions_record",
         ]
         widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
 
@@ -162,6 +163,7 @@ class AgendaItemInline(admin.StackedInline):
         ("position", "number", "title"),
         "minutes",
         ("exempt", "exempt_reason"),
+        "in_questions_record",
         "lock_version",
     ]
     verbose_name = _("agenda item")
@@ -647,6 +649,7 @@ class SubItemInline(admin.StackedInline):
         ("position", "number", "title"),
         "minutes",
         ("exempt", "exempt_reason"),
+        "in_questions_record",
         "lock_version",
     ]
     verbose_name = _("sub-item")
@@ -667,6 +670,7 @@ class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         ("position", "number", "title"),
         "minutes",
         ("exempt", "exempt_reason"),
+        "in_questions_record",
         "lock_version",
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]

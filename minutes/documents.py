@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -86,12 +87,24 @@ def _is_note(node) -> bool:
     return len(node.paragraphs) == 1 and len(node.paragraphs[0]) <= NOTE_MAX
 
 
-def has_questions_document(meeting: Meeting) -> bool:
-    """A questions-and-responses record exists for a meeting that considered papers or questions."""
+def _in_record(node, siblings) -> bool:
+    """The clerk marked the item as part of the questions record; or, in records that could not
+    say so (format 1.0), it is a one-line note beside an item with questions or papers."""
+    if node.item.in_questions_record:
+        return True
     return (
-        meeting.items.filter(papers__isnull=False).exists()
-        or meeting.items.filter(questions__isnull=False).exists()
+        not node.children
+        and _is_note(node)
+        and any(sibling.papers or sibling.questions for sibling in siblings)
     )
+
+
+def has_questions_document(meeting: Meeting) -> bool:
+    """A questions-and-responses record exists for a meeting that considered papers or
+    questions, or whose clerk marked an item as part of that record."""
+    return meeting.items.filter(
+        Q(papers__isnull=False) | Q(questions__isnull=False) | Q(in_questions_record=True)
+    ).exists()
 
 
 def questions_context(
@@ -106,9 +119,8 @@ def questions_context(
             # considered without any ("No comments were raised"), and beside them an item whose
             # whole minute is a one-line note ("For noting."). Never an item's minute text.
             row = _question_row(node)
-            if row is None and not node.withheld and not node.children and _is_note(node):
-                if any(sibling.papers or sibling.questions for sibling in nodes):
-                    row = QuestionRow(title=node.item.title, note=node.item.minutes.strip())
+            if row is None and not node.withheld and _in_record(node, nodes):
+                row = QuestionRow(title=node.item.title, note=node.item.minutes.strip())
             if row is not None:
                 rows.append(row)
             if not node.withheld:

@@ -152,6 +152,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "minutes": item.minutes,
             "exempt": item.exempt,
             "exempt_reason": item.exempt_reason,
+            "in_questions_record": item.in_questions_record,
             "papers": [
                 _compact({"title": p.title, "author": p.author, "exempt": p.exempt})
                 for p in item.papers.all()
