@@ -3,7 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from actions.services import action_create, action_review_record
+from actions.services import (
+    action_create,
+    action_link,
+    action_report_progress,
+    action_review_record,
+)
+from meetings.models import Board
 from minutes.services import meeting_publish
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, RoleFactory
 
@@ -75,3 +81,65 @@ def test_a_meetings_action_review_in_a_fixed_number_of_queries(
     reviewed(8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _owned_actions(force_lead, count: int, *, start: int = 0) -> list:
+    """Actions owned through the force lead's post, each raised at a meeting and reviewed, with
+    progress the force lead reported."""
+    person = force_lead.person
+    role = person.appointments.get().role
+    board = Board.objects.filter(body=person.body).first() or BoardFactory(body=person.body)
+    actions = []
+    for n in range(count):
+        meeting = MeetingFactory(board=board)
+        item = AgendaItemFactory(meeting=meeting, position=0)
+        action = action_create(
+            board=board,
+            text=f"Action {start + n}",
+            owners=[role],
+            raised_at=meeting,
+            by=None,
+            item=item,
+        )
+        action_review_record(action=action, meeting=meeting, text="Started.", by=None, item=item)
+        action_report_progress(
+            action=action,
+            text="Draft written.",
+            by=force_lead,
+            person=person,
+            on=meeting.held_on,
+        )
+        actions.append(action)
+    return actions
+
+
+@pytest.mark.parametrize("page", ["mine", "action"])
+def test_the_force_leads_action_pages_in_a_fixed_number_of_queries(
+    client, force_lead, page, django_assert_max_num_queries
+):
+    """My actions" and an action's own page: as many queries with nine actions, each with its
+    history, as with one."""
+    client.force_login(force_lead)
+    first = _owned_actions(force_lead, 1)[0]
+
+    def url():
+        if page == "mine":
+            return reverse("actions:action-mine")
+        return reverse("actions:action-detail", args=[first.pk])
+
+    with django_assert_max_num_queries(30) as few:
+        response = client.get(url())
+    assert response.status_code == 200
+    assert "Action 0" in response.content.decode()
+    more = _owned_actions(force_lead, 8, start=1)
+    for action in more:
+        on = action.raised_at_meeting.held_on
+        action_link(action=first, other=action, by=None, on=on)
+        action_report_progress(
+            action=first, text="More progress.", by=force_lead, person=force_lead.person, on=on
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url())
+    assert response.status_code == 200
+    if page == "mine":
+        assert "Action 8" in response.content.decode()
