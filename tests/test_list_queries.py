@@ -16,20 +16,22 @@ from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, Rol
 pytestmark = pytest.mark.django_db
 
 
+def _raised_and_reviewed(board, role, text: str):
+    """An action raised under an item of a new meeting, and reviewed there."""
+    meeting = MeetingFactory(board=board)
+    item = AgendaItemFactory(meeting=meeting, position=0)
+    action = action_create(
+        board=board, text=text, owners=[role], raised_at=meeting, by=None, item=item
+    )
+    action_review_record(action=action, meeting=meeting, text="Started.", by=None, item=item)
+    return action
+
+
 def _published_meetings(board, count: int, role) -> None:
     start = board.meetings.count()
     for n in range(count):
-        meeting = MeetingFactory(board=board)
-        item = AgendaItemFactory(meeting=meeting, position=0)
-        action = action_create(
-            board=board,
-            text=f"Action {start + n}",
-            owners=[role],
-            raised_at=meeting,
-            by=None,
-            item=item,
-        )
-        action_review_record(action=action, meeting=meeting, text="Started.", by=None, item=item)
+        action = _raised_and_reviewed(board, role, f"Action {start + n}")
+        meeting = action.raised_at_meeting
         meeting_publish(meeting=meeting, by=None, check_permission=False)
 
 
@@ -91,17 +93,8 @@ def _owned_actions(force_lead, count: int, *, start: int = 0) -> list:
     board = Board.objects.filter(body=person.body).first() or BoardFactory(body=person.body)
     actions = []
     for n in range(count):
-        meeting = MeetingFactory(board=board)
-        item = AgendaItemFactory(meeting=meeting, position=0)
-        action = action_create(
-            board=board,
-            text=f"Action {start + n}",
-            owners=[role],
-            raised_at=meeting,
-            by=None,
-            item=item,
-        )
-        action_review_record(action=action, meeting=meeting, text="Started.", by=None, item=item)
+        action = _raised_and_reviewed(board, role, f"Action {start + n}")
+        meeting = action.raised_at_meeting
         action_report_progress(
             action=action,
             text="Draft written.",

@@ -18,7 +18,13 @@ from actions.models import Action, ActionUpdate
 from meetings.models import Meeting
 from minutes.documents import render_minutes_pdf, render_questions_pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
+# One worker runs the module, so each source is imported and rendered once per run, not once
+# per worker (pyproject's `--dist loadgroup`).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.real_pdf,
+    pytest.mark.xdist_group("documents_rendered_once"),
+]
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 EXAMPLE = FIXTURES / "dyfed-powys-ppb-2014-03-13.json"
