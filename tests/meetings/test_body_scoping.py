@@ -173,3 +173,15 @@ def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_b
     assert "Mr D Llewellyn belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent." in page
     assert "Police Headquarters, Croesyceiliog" in page
     assert not Meeting.objects.filter(venue="Police Headquarters, Croesyceiliog").exists()
+
+
+def test_the_editor_offers_only_the_meetings_body(client, clerk, two_bodies):
+    """The meeting editor's lists of posts and people are its body's (issue 11's pickers)."""
+    client.force_login(clerk)
+    response = client.get(reverse("editor:meeting-edit", args=[two_bodies["meeting"].pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<option value="HoSPC">' in page
+    assert '<option value="Mrs E Ackland">' in page
+    assert "DPXX" not in page
+    assert "Mr D Llewellyn" not in page
