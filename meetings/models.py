@@ -900,6 +900,14 @@ class PublicationQuerySet(ImmutableQuerySet):
         """What the public is served: publications that have not been withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
 
+    def current(self) -> "PublicationQuerySet":
+        """The latest live version of each meeting: what its public page shows. An anti-join
+        (no newer live version of the same meeting), not a subquery per row."""
+        newer = Publication.objects.live().filter(
+            meeting=models.OuterRef("meeting"), version__gt=models.OuterRef("version")
+        )
+        return self.live().filter(~models.Exists(newer))
+
 
 class Publication(models.Model):
     """A version of a meeting's published record: frozen HTML and PDFs, and who published it."""

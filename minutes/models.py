@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
-from meetings.models import Board, Meeting
+from meetings.models import AgendaPublication, Board, Meeting, PublishedText
 
 
 class PublicAction(models.Model):
@@ -64,3 +64,30 @@ class PublicAction(models.Model):
 
     def __str__(self) -> str:
         return self.ref
+
+
+class AgendaText(models.Model):
+    """A passage of a published agenda exactly as the public read it (an item as listed, a
+    public paper), for search. Written with the agenda (minutes.search.agenda_texts), never
+    changed; search reads those of live agendas only."""
+
+    agenda = models.ForeignKey(
+        AgendaPublication,
+        verbose_name=_("agenda publication"),
+        on_delete=models.CASCADE,
+        related_name="texts",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PublishedText.Kind)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    number = models.CharField(_("number as printed"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # As PublishedText.language: "en" is stemmed as English, "cy" read word for word.
+    language = models.CharField(_("language"), max_length=10, default="en")
+
+    class Meta:
+        verbose_name = _("published agenda text")
+        verbose_name_plural = _("published agenda texts")
+
+    def __str__(self) -> str:
+        return f"{self.agenda} {self.kind} {self.number}".strip()
