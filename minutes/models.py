@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
-from meetings.models import AgendaPublication, Board, Meeting, PublishedText
+from meetings.models import AgendaPublication, Board, Meeting, Passage
 
 
 class PublicAction(models.Model):
@@ -66,7 +66,7 @@ class PublicAction(models.Model):
         return self.ref
 
 
-class AgendaText(models.Model):
+class AgendaText(Passage):
     """A passage of a published agenda exactly as the public read it (an item as listed, a
     public paper), for search. Written with the agenda (minutes.search.agenda_texts), never
     changed; search reads those of live agendas only."""
@@ -77,13 +77,6 @@ class AgendaText(models.Model):
         on_delete=models.CASCADE,
         related_name="texts",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=PublishedText.Kind)
-    position = models.PositiveIntegerField(_("order"), default=0)
-    number = models.CharField(_("number as printed"), max_length=100, blank=True)
-    title = models.CharField(_("title"), max_length=1000, blank=True)
-    text = models.TextField(_("text"), blank=True)
-    # As PublishedText.language: "en" is stemmed as English, "cy" read word for word.
-    language = models.CharField(_("language"), max_length=10, default="en")
 
     class Meta:
         verbose_name = _("published agenda text")
