@@ -398,12 +398,8 @@ def _staff_context(meeting) -> str:
 
 
 def _show_item(row):
-    return (
-        "item",
-        f"{row.number} {row.title}".strip(),
-        row.meeting.get_absolute_url(),
-        (_staff_context(row.meeting)),
-    )
+    title = f"{row.number} {row.title}".strip()
+    return "item", title, row.meeting.get_absolute_url(), _staff_context(row.meeting)
 
 
 def _show_paper(row):
