@@ -1,130 +1,100 @@
-"""How long a visitor's search takes over many published meetings, and whether it uses the index.
+"""Server time of the search page at a generated data size: a visitor's search of the published
+record and a clerk's of the full record, for a common word, a phrase and a word found nowhere,
+on the first page of results and on a later one.
 
-Run: DATABASE_URL=postgresql://... .venv/bin/python benchmarks/bench_search.py [MEETINGS]
-     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python benchmarks/bench_search.py
-
-It builds a throwaway test database (test_<name>, dropped at the end) with MEETINGS published
-meetings (default 5,000) of 20 passages each (items, questions, responses, actions), then times
-minutes.search.search for an anonymous visitor (best and median of five runs) for a common
-word, a rare word and a phrase, and on PostgreSQL prints whether the plan uses the GIN index.
+Run: .venv/bin/python benchmarks/bench_search.py          (cheap: 2 boards x 2 years, SQLite)
+     .venv/bin/python benchmarks/bench_search.py --boards 10 --years 10 \\
+         --database postgresql://postgres@127.0.0.1:55432/s12   (1,190 published meetings,
+                                                                  about 80,000 passages)
+The database is filled by `manage.py generate_data` (which stores each publication's passages
+as publication does) unless it already holds generated boards. Each search is requested RUNS
+times after one warm-up, through Django's test client in this process (no network): the
+figures are medians, with the query count and the number of results (capped at 200). On
+PostgreSQL it also prints the plan of the visitors' ranking query for the common word.
 """
 
-import datetime
 import os
-import statistics
+import re
 import sys
-import time
 from pathlib import Path
+from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scrutiny.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import django  # noqa: E402
+import common  # noqa: E402
 
-django.setup()
-
-from django.contrib.auth.models import AnonymousUser  # noqa: E402
-from django.contrib.postgres.search import SearchQuery  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from meetings.models import (  # noqa: E402
-    Board,
-    Meeting,
-    Organisation,
-    Publication,
-    PublishedText,
-)
-from minutes import search  # noqa: E402
-
-WORDS = (
-    "budget precept officers burglary policing custody demand mental health partnership "
-    "reserves collaboration estate fleet training victims performance inspection report "
-    "strategy recruitment funding pensions efficiency programme"
-).split()
-
-
-def passage(n: int) -> str:
-    return " ".join(WORDS[(n * 7 + k * 3) % len(WORDS)] for k in range(60)) + "."
-
-
-def build(meetings: int) -> None:
-    body = Organisation.objects.create(name="Bench OPCC")
-    board = Board.objects.create(body=body, name="Bench Board", slug="bench", action_prefix="B")
-    start = datetime.date(1990, 1, 1)
-    Meeting.objects.bulk_create(
-        Meeting(board=board, held_on=start + datetime.timedelta(days=n), status="published")
-        for n in range(meetings)
-    )
-    now = timezone.now()
-    Publication.objects.bulk_create(
-        Publication(meeting=m, version=1, published_at=now, minutes_html="", title=str(m.held_on))
-        for m in Meeting.objects.filter(board=board)
-    )
-    rows = []
-    for publication in Publication.objects.all().iterator():
-        for k in range(20):
-            kind = ("item", "question", "response", "action")[k % 4]
-            text = passage(publication.pk * 20 + k)
-            if publication.pk % 997 == 0 and k == 0:
-                text += " Zanzibar rarity."
-            rows.append(
-                PublishedText(
-                    publication=publication, kind=kind, position=k, title=f"Item {k}", text=text
-                )
-            )
-        if len(rows) >= 20_000:
-            PublishedText.objects.bulk_create(rows)
-            rows = []
-    PublishedText.objects.bulk_create(rows)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def timed(query: str) -> tuple[float, float, int]:
-    runs = []
-    found = 0
-    for _ in range(5):
-        started = time.perf_counter()
-        found = len(search.search(query, AnonymousUser()))
-        runs.append(time.perf_counter() - started)
-    return min(runs), statistics.median(runs), found
+SEARCHES = [
+    ("common word", "plan", 1),
+    ("common word, page 5", "plan", 5),
+    ("phrase", '"body worn video"', 1),
+    ("found nowhere", "giraffe", 1),
+]
 
 
 def main() -> None:
-    meetings = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        started = time.perf_counter()
-        build(meetings)
-        print(
-            f"{connection.vendor}: {meetings:,} published meetings, "
-            f"{PublishedText.objects.count():,} passages, built in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-        for query in ("budget", "zanzibar", '"mental health" custody'):
-            best, median, found = timed(query)
-            print(
-                f"  search {query!r:28} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} "
-                f"ms  {found} results (capped at {search.MAX_RESULTS})"
-            )
-        if connection.vendor == "postgresql":
-            tsquery = SearchQuery("zanzibar", search_type="websearch", config="english")
-            plan = (
-                search.public_texts()
-                .filter(language="en")
-                .annotate(found=search.search_vector("english"))
-                .filter(found=tsquery)
-                .explain(analyze=True)
-            )
-            uses = "publishedtext_search_en" in plan
-            print(f"  the rare word's plan uses the GIN index: {uses}")
-            print("  " + plan.splitlines()[-1].strip())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    parser = common.parser(__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 5)))
+    args = parser.parse_args()
+    common.setup(args.database)
+    common.collect_static()
+    common.ensure_data(boards=args.boards, years=args.years, seed=args.seed)
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from meetings.models import PublishedText
+    from scrutiny.groups import CLERK, ensure_groups
+
+    users = get_user_model().objects
+    clerk = users.filter(username="bench-clerk").first()
+    if clerk is None:
+        clerk = users.create_user("bench-clerk", password="bench-password-not-secret")
+        clerk.groups.add(ensure_groups()[CLERK])
+    visitor, staff = Client(), Client()
+    staff.force_login(clerk)
+
+    def fetch(client, query, page):
+        url = reverse("minutes:search") + "?" + urlencode({"q": query, "page": page})
+        with CaptureQueriesContext(connection) as queries:
+            seconds, response = common.timed(lambda: client.get(url))
+        assert response.status_code == 200, (url, response.status_code)
+        found = re.search(r"(\d[\d,]*) results?", response.content.decode())
+        return seconds, len(queries), found.group(1) if found else "?"
+
+    rows = [
+        (f"{reader}: {name}", client, query, page)
+        for reader, client in (("visitor", visitor), ("clerk", staff))
+        for name, query, page in SEARCHES
+    ]
+    samples = {name: [] for name, *_ in rows}
+    facts = {}
+    for run in range(args.runs + 1):
+        for name, client, query, page in rows:
+            seconds, queries, found = fetch(client, query, page)
+            if run:  # the first is a warm-up
+                samples[name].append(seconds)
+                facts[name] = (queries, found)
+
+    passages = PublishedText.objects.count()
+    print(f"\n== Search at {passages:,} published passages; median of {args.runs} runs")
+    print(common.machine())
+    print(f"{'search':36} {'ms':>8} {'queries':>8} {'results':>8}")
+    for name, *_ in rows:
+        queries, found = facts[name]
+        print(f"{name:36} {common.median_ms(samples[name]):8.1f} {queries:8} {found:>8}")
+
+    if connection.vendor == "postgresql":
+        from minutes import search
+
+        source = search._public_sources()[0]  # the published passages in English
+        plan = source.matching("plan").order_by("-rank", "pk")[:200].explain(analyze=True)
+        index = "meetings_publishedtext_search_vector"
+        print(f"visitors' ranking query for 'plan' reads the GIN index {index}: {index in plan}")
+        print("  " + plan.splitlines()[-1].strip())
 
 
 if __name__ == "__main__":

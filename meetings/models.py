@@ -908,6 +908,14 @@ class PublicationQuerySet(ImmutableQuerySet):
         """What the public is served: publications that have not been withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
 
+    def current(self) -> "PublicationQuerySet":
+        """The latest live version of each meeting: what its public page shows. An anti-join
+        (no newer live version of the same meeting), not a subquery per row."""
+        newer = Publication.objects.live().filter(
+            meeting=models.OuterRef("meeting"), version__gt=models.OuterRef("version")
+        )
+        return self.live().filter(~models.Exists(newer))
+
 
 class Publication(models.Model):
     """A version of a meeting's published record: frozen HTML and PDFs, and who published it."""
@@ -1089,8 +1097,8 @@ class PublishedDocument(models.Model):
         raise ImmutableError("A published document is never deleted.")
 
 
-class PublishedText(models.Model):
-    """A passage of a publication exactly as the public read it, for search and the API."""
+class Passage(models.Model):
+    """A passage as the public read it, stored when it was published, for search and the API."""
 
     class Kind(models.TextChoices):
         ITEM = "item", _("Agenda item")
@@ -1100,12 +1108,6 @@ class PublishedText(models.Model):
         ACTION = "action", _("Action")
         MINUTES = "minutes", _("Minutes")
 
-    publication = models.ForeignKey(
-        Publication,
-        verbose_name=_("publication"),
-        on_delete=models.PROTECT,
-        related_name="texts",
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     position = models.PositiveIntegerField(_("order"), default=0)
     number = models.CharField(_("number as printed"), max_length=100, blank=True)
@@ -1114,6 +1116,20 @@ class PublishedText(models.Model):
     # Which text-search configuration reads it: "en" is stemmed as English, "cy" (Welsh, which
     # PostgreSQL cannot stem) is read word for word. See minutes/search.py.
     language = models.CharField(_("language"), max_length=10, default="en")
+
+    class Meta:
+        abstract = True
+
+
+class PublishedText(Passage):
+    """A passage of a publication exactly as the public read it, for search and the API."""
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.PROTECT,
+        related_name="texts",
+    )
 
     objects = ImmutableQuerySet.as_manager()
 

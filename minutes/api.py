@@ -2,19 +2,36 @@
 
 It shows nothing the public pages do not: meetings as their latest live publication stored them
 (never the live record), the passages stored with it, the published PDFs, and the board's
-published actions. Every list is paginated; every object names itself by its URL ("id").
+published actions; announced meetings still to come (cancelled ones as cancelled) and the live
+published agendas as stored at their publication, with their public papers and agenda pack.
+The boards and forthcoming meetings are chosen by the same rules as the public pages'
+(minutes.views). Every list is paginated; every object names itself by its URL ("id").
 Documented in docs/api.md.
 """
 
+import datetime
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
-from meetings.models import Board, Publication, PublishedDocument, PublishedText
+from meetings.models import (
+    AgendaPublication,
+    Board,
+    Meeting,
+    Publication,
+    PublishedDocument,
+    PublishedText,
+)
 from minutes.models import PublicAction
+from minutes.services import meeting_heading
+from minutes.views import boards_listed, forthcoming_meetings
 
 VERSION = "1"
 PAGE_SIZE = 50
@@ -76,22 +93,15 @@ class ApiView(View):
 
 def latest_publications():
     """The latest live publication of each published meeting: what its public page shows."""
-    newer = Publication.objects.live().filter(
-        meeting=OuterRef("meeting"), version__gt=OuterRef("version")
-    )
     return (
-        Publication.objects.live()
-        .filter(~Exists(newer))
-        .select_related("meeting__board__body")
-        .defer("minutes_html")
+        Publication.objects.current().select_related("meeting__board__body").defer("minutes_html")
     )
 
 
 def public_boards():
-    """Boards with something published."""
-    return Board.objects.filter(
-        Exists(Publication.objects.live().filter(meeting__board=OuterRef("pk")))
-    ).select_related("body")
+    """Boards as the public pages list them: those with published minutes or an announced
+    meeting."""
+    return boards_listed(AnonymousUser())
 
 
 class IndexView(ApiView):
@@ -105,6 +115,7 @@ class IndexView(ApiView):
                 "documentation": request.build_absolute_uri(reverse("home")),
                 "boards": self.url("board-list"),
                 "meetings": self.url("meeting-list"),
+                "forthcoming": self.url("forthcoming-list"),
             }
         )
 
@@ -122,6 +133,7 @@ class BoardListView(ApiView):
             "actionPrefix": board.action_prefix,
             "web": self.request.build_absolute_uri(board.get_absolute_url()),
             "meetings": self.url("board-meetings", slug=board.slug),
+            "forthcoming": self.url("board-forthcoming", slug=board.slug),
             "actions": self.url("board-actions", slug=board.slug),
         }
 
@@ -208,17 +220,120 @@ class MeetingListView(ApiView):
         }
 
 
-class MeetingDetailView(MeetingListView):
+class ForthcomingListView(ApiView):
+    """Announced meetings still to come, soonest first, as the public pages list them."""
+
+    def get(self, request, slug=None):
+        filters = {}
+        if slug is not None:
+            filters["board"] = get_object_or_404(public_boards(), slug=slug)
+        return self.page(forthcoming_meetings(**filters), self.announced)
+
+    def announced(self, meeting: Meeting) -> dict:
+        """A meeting as announced: when, where, whether the public may attend, cancelled."""
+
+        def at(time: datetime.time | None) -> str | None:
+            if time is None:
+                return None
+            moment = datetime.datetime.combine(meeting.held_on, time)
+            return timezone.make_aware(moment).isoformat()
+
+        data = {
+            "id": self.url("meeting-detail", pk=meeting.pk),
+            "type": OPARL + "Meeting",
+            "name": meeting_heading(meeting),
+            "date": meeting.held_on.isoformat(),
+            "start": at(meeting.start_time),
+            "end": at(meeting.end_time),
+            "location": {"type": OPARL + "Location", "description": meeting.venue}
+            if meeting.venue
+            else None,
+            "public": meeting.is_public,
+            "cancelled": meeting.cancelled_at is not None,
+            "board": self.url("board-detail", slug=meeting.board.slug),
+            "web": self.request.build_absolute_uri(meeting.get_absolute_url()),
+        }
+        if hasattr(meeting, "has_agenda"):
+            data["hasAgenda"] = meeting.has_agenda
+        return data
+
+    def agenda(self, agenda: AgendaPublication) -> dict:
+        """A published agenda as stored at its publication: its items (an exempt one by title
+        only where the board allows it, with its reason), their public papers, and the pack."""
+        meeting_id = agenda.meeting_id
+
+        def paper(entry: dict) -> dict:
+            data = {"name": entry["title"], "author": entry.get("author", "")}
+            if entry.get("file"):
+                url = reverse("minutes:paper", kwargs={"pk": meeting_id, "file": entry["file"]})
+                data["file"] = {
+                    "type": OPARL + "File",
+                    "mimeType": "application/pdf",
+                    "size": entry["size"],
+                    "pageCount": entry["pages"],
+                    "accessUrl": self.request.build_absolute_uri(url),
+                }
+            return data
+
+        data = {
+            "type": "scrutiny:Agenda",
+            "version": agenda.version,
+            "published": agenda.published_at.isoformat(),
+            "agendaItem": [
+                {
+                    "type": OPARL + "AgendaItem",
+                    "number": item["number"],
+                    "name": item["title"],
+                    "public": not item["exempt"],
+                    "exemptReason": item["reason"] if item["exempt"] else None,
+                    "papers": [paper(entry) for entry in item["papers"]],
+                }
+                for item in agenda.items
+            ],
+            "auxiliaryFile": [],
+        }
+        if agenda.pack_size:
+            url = reverse(
+                "minutes:agenda-pack", kwargs={"pk": meeting_id, "version": agenda.version}
+            )
+            data["auxiliaryFile"].append(
+                {
+                    "type": OPARL + "File",
+                    "name": _("Agenda pack"),
+                    "mimeType": "application/pdf",
+                    "size": agenda.pack_size,
+                    "pageCount": agenda.pack_pages,
+                    "sha256Checksum": agenda.pack_sha256,
+                    "accessUrl": self.request.build_absolute_uri(url),
+                }
+            )
+        return data
+
+
+class MeetingDetailView(MeetingListView, ForthcomingListView):
+    """A meeting as published; before its minutes are, as announced. With its live agenda."""
+
     def get(self, request, pk):
-        publication = get_object_or_404(
-            latest_publications().prefetch_related(
-                Prefetch("documents", PublishedDocument.objects.defer("pdf"))
-            ),
-            meeting_id=pk,
+        publication = (
+            latest_publications()
+            .prefetch_related(Prefetch("documents", PublishedDocument.objects.defer("pdf")))
+            .filter(meeting_id=pk)
+            .first()
         )
-        return JsonResponse(
-            self.meeting(publication, full=True), json_dumps_params={"ensure_ascii": False}
+        if publication is not None:
+            data = self.meeting(publication, full=True)
+        else:
+            announced = Meeting.objects.announced().select_related("board__body")
+            data = self.announced(get_object_or_404(announced, pk=pk))
+        agenda = (
+            AgendaPublication.objects.live()
+            .filter(meeting_id=pk)
+            .defer("pack")
+            .order_by("-version")
+            .first()
         )
+        data["agenda"] = self.agenda(agenda) if agenda is not None else None
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 class BoardActionsView(ApiView):

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
-from meetings.models import Board, Meeting
+from meetings.models import AgendaPublication, Board, Meeting, Passage
 
 
 class PublicAction(models.Model):
@@ -64,3 +64,23 @@ class PublicAction(models.Model):
 
     def __str__(self) -> str:
         return self.ref
+
+
+class AgendaText(Passage):
+    """A passage of a published agenda exactly as the public read it (an item as listed, a
+    public paper), for search. Written with the agenda (minutes.search.agenda_texts), never
+    changed; search reads those of live agendas only."""
+
+    agenda = models.ForeignKey(
+        AgendaPublication,
+        verbose_name=_("agenda publication"),
+        on_delete=models.CASCADE,
+        related_name="texts",
+    )
+
+    class Meta:
+        verbose_name = _("published agenda text")
+        verbose_name_plural = _("published agenda texts")
+
+    def __str__(self) -> str:
+        return f"{self.agenda} {self.kind} {self.number}".strip()

@@ -1,23 +1,28 @@
 """Search: the public finds what was published, as published; staff also find the live record.
 
 The public searches PublishedText, the passages stored at publication from the public content
-(minutes_content with public=True), so nothing exempt, restricted, draft or withdrawn is there to
-be found: only live publications, and of each meeting only its latest live version, are searched.
-Staff who may see the full record search the live agenda items, questions and papers of every
-meeting, and, with the register's permission, the actions.
+(minutes_content with public=True), and AgendaText, those stored with a published agenda, so
+nothing exempt, restricted, draft or withdrawn is there to be found: only live publications (of
+each meeting only its latest live version) and live agendas are searched. Staff who may see the
+full record search the live agenda items, questions and papers of every meeting, and, with the
+register's permission, the actions.
 
+A search ranks first and shows later: each source gives the ids and ranks of its best matches
+(at most MAX_RESULTS), and only the page of results shown is read in full, with its snippets.
 On PostgreSQL: full-text search with a configuration per language (English is stemmed; Welsh,
 which PostgreSQL cannot stem, is read word for word by 'simple'), websearch_to_tsquery, ranking
-and highlighted snippets; the published texts have a GIN index per language (see migration
-meetings 0003). On SQLite: every word must appear, ranked by how often they do.
+from the stored, GIN-indexed vectors (scrutiny/fulltext.py) and highlighted snippets. On SQLite:
+every word must appear, ranked by how often they do.
 """
 
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -36,10 +41,9 @@ from meetings.models import (
     may_see_full_record,
 )
 from minutes.content import MinutesContent
+from minutes.models import AgendaText
+from scrutiny.fulltext import SEARCH_CONFIGS, stored_vector
 
-# Language of a text -> PostgreSQL text-search configuration. A language added here needs its
-# partial GIN index too (a migration like meetings 0003).
-SEARCH_CONFIGS = {"en": "english", "cy": "simple"}
 MAX_QUERY = 200
 MAX_RESULTS = 200
 # Highlight markers that cannot occur in stored text: the snippet is escaped, then marked.
@@ -55,13 +59,6 @@ class Result:
     url: str
     context: str
     rank: float
-
-
-def search_vector(config: str, title: str = "title", text: str = "text") -> SearchVector:
-    """The vector of a passage; for PublishedText, identical to its GIN indexes' expression."""
-    return SearchVector(title, weight="A", config=config) + SearchVector(
-        text, weight="B", config=config
-    )
 
 
 def is_postgres() -> bool:
@@ -112,17 +109,59 @@ def published_texts(content: MinutesContent, actions: list[dict]) -> list[Publis
     return rows
 
 
+# Welsh twins of an agenda's texts, where the published agenda carries them ("title_cy").
+AGENDA_LANGUAGES = (("en", ""), ("cy", "_cy"))
+
+
+def agenda_passages(items: list[dict]) -> list[dict]:
+    """The passages of a published agenda (its stored items), in reading order: each item as
+    listed (an exempt one with its reason) and each public paper with its author; Welsh ones
+    where the agenda has them."""
+    rows: list[dict] = []
+    for item in items:
+        for language, suffix in AGENDA_LANGUAGES:
+            title = item.get(f"title{suffix}")
+            if not title:
+                continue
+            rows.append(
+                {
+                    "kind": PublishedText.Kind.ITEM,
+                    "number": item.get("number") or "",
+                    "title": title,
+                    "text": item.get(f"reason{suffix}") or item.get("reason") or "",
+                    "language": language,
+                }
+            )
+            for paper in item.get("papers", []):
+                if paper.get(f"title{suffix}"):
+                    rows.append(
+                        {
+                            "kind": PublishedText.Kind.PAPER,
+                            "number": item.get("number") or "",
+                            "title": paper[f"title{suffix}"],
+                            "text": paper.get("author") or "",
+                            "language": language,
+                        }
+                    )
+    return rows
+
+
+def agenda_texts(agenda: AgendaPublication) -> list[AgendaText]:
+    """The passages to store with a published agenda (unsaved)."""
+    return [
+        AgendaText(agenda=agenda, position=position, **passage)
+        for position, passage in enumerate(agenda_passages(agenda.items))
+    ]
+
+
 def public_texts() -> QuerySet[PublishedText]:
     """Passages of the latest live version of each published meeting."""
-    latest = (
-        Publication.objects.live()
-        .filter(meeting=OuterRef("publication__meeting"))
-        .order_by("-version")
-        .values("version")[:1]
-    )
-    return PublishedText.objects.filter(
-        publication__withdrawn_at=None, publication__version=Subquery(latest)
-    )
+    return PublishedText.objects.filter(publication__in=Publication.objects.current())
+
+
+def live_agenda_texts() -> QuerySet[AgendaText]:
+    """Passages of the live published agendas (a meeting has at most one)."""
+    return AgendaText.objects.filter(agenda__withdrawn_at__isnull=True)
 
 
 # --- Matching ------------------------------------------------------------------------------
@@ -157,225 +196,265 @@ def _marked(headline: str) -> SafeString:
     return mark_safe(escaped)  # noqa: S308 - escaped above, marks are ours
 
 
-def matches(
-    queryset: QuerySet, query: str, *, language: str = "en", title="title", text="text"
-) -> list:
-    """The rows of a queryset whose passage (title and text: field names or paths) matches,
-    best first, each with .rank and .snippet (escaped, with the matches in <mark>)."""
-    if is_postgres():
-        config = SEARCH_CONFIGS[language]
-        tsquery = SearchQuery(query, search_type="websearch", config=config)
-        rows = list(
-            queryset.annotate(
-                search=search_vector(config, title, text),
-                rank=SearchRank(search_vector(config, title, text), tsquery),
+@dataclass(frozen=True)
+class Source:
+    """Something searched: its rows, the fields of their passage (an optional title, and a
+    text), the stored vector indexing them on PostgreSQL, their language, and how a row is
+    shown: show(row) gives its kind, title, address and context."""
+
+    queryset: QuerySet
+    title: str | None
+    text: str
+    show: Callable[[object], tuple[str, str, str, str]]
+    column: str = "search_vector"
+    language: str = "en"
+
+    def _fields(self, queryset: QuerySet) -> QuerySet:
+        """The passage's title and text, as match_title and match_text."""
+        title = F(self.title) if self.title else Value("")
+        return queryset.annotate(
+            match_title=Coalesce(title, Value(""), output_field=TextField()),
+            match_text=Coalesce(F(self.text), Value(""), output_field=TextField()),
+        )
+
+    def tsquery(self, query: str) -> SearchQuery:
+        return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIGS[self.language])
+
+    def matching(self, query: str) -> QuerySet:
+        """PostgreSQL: the rows whose stored vector matches, each with its rank."""
+        vector = stored_vector(self.queryset.model, self.column)
+        tsquery = self.tsquery(query)
+        return self.queryset.annotate(found=vector, rank=SearchRank(vector, tsquery)).filter(
+            found=tsquery
+        )
+
+    def ranked(self, query: str) -> list[tuple[int, float]]:
+        """The ids and ranks of the best matches (at most MAX_RESULTS), best first."""
+        if is_postgres():
+            return list(
+                self.matching(query).order_by("-rank", "pk").values_list("pk", "rank")[:MAX_RESULTS]
+            )
+        terms = _terms(query)
+        if not terms:
+            return []
+        condition = Q()
+        for term in terms:
+            condition &= Q(match_title__icontains=term) | Q(match_text__icontains=term)
+        rows = (
+            self._fields(self.queryset)
+            .filter(condition)
+            .order_by("pk")
+            .values_list("pk", "match_title", "match_text")[: MAX_RESULTS * 5]
+        )
+        ranked = []
+        for pk, title, text in rows:
+            haystack = f"{title} {title} {text}".lower()
+            ranked.append((pk, float(sum(haystack.count(t.lower()) for t in terms))))
+        ranked.sort(key=lambda hit: (-hit[1], hit[0]))
+        return ranked[:MAX_RESULTS]
+
+    def snippets(self, pks: list[int], query: str) -> dict[int, tuple[object, SafeString]]:
+        """These rows, each with its snippet: escaped, with the words found in <mark>."""
+        rows = self._fields(self.queryset.filter(pk__in=pks))
+        if is_postgres():
+            passage = (
+                Concat(F("match_title"), Value(" – "), F("match_text"), output_field=TextField())
+                if self.title
+                else F("match_text")
+            )
+            rows = rows.annotate(
                 headline=SearchHeadline(
-                    Concat(
-                        Coalesce(F(title), Value(""), output_field=TextField()),
-                        Value(" – "),
-                        Coalesce(F(text), Value(""), output_field=TextField()),
-                        output_field=TextField(),
-                    ),
-                    tsquery,
-                    config=config,
+                    passage,
+                    self.tsquery(query),
+                    config=SEARCH_CONFIGS[self.language],
                     start_sel=_START,
                     stop_sel=_STOP,
                     max_words=35,
                     min_words=15,
                     max_fragments=2,
                     fragment_delimiter=" … ",
+                )
+            )
+            return {row.pk: (row, _marked(row.headline)) for row in rows}
+        terms = _terms(query)
+        return {
+            row.pk: (
+                row,
+                _fallback_snippet(
+                    f"{row.match_title} – {row.match_text}" if self.title else row.match_text,
+                    terms,
                 ),
             )
-            .filter(search=tsquery)
-            .order_by("-rank", "pk")[:MAX_RESULTS]
-        )
-        for row in rows:
-            row.snippet = _marked(row.headline)
-        return rows
-    terms = _terms(query)
-    if not terms:
-        return []
-    queryset = queryset.annotate(
-        match_title=Coalesce(F(title), Value(""), output_field=TextField()),
-        match_text=Coalesce(F(text), Value(""), output_field=TextField()),
-    )
-    condition = Q()
-    for term in terms:
-        condition &= Q(match_title__icontains=term) | Q(match_text__icontains=term)
-    rows = list(queryset.filter(condition).order_by("pk")[: MAX_RESULTS * 5])
-    for row in rows:
-        haystack = f"{row.match_title} {row.match_title} {row.match_text}".lower()
-        row.rank = float(sum(haystack.count(t.lower()) for t in terms))
-        row.snippet = _fallback_snippet(f"{row.match_title} – {row.match_text}", terms)
-    rows.sort(key=lambda r: (-r.rank, r.pk))
-    return rows[:MAX_RESULTS]
+            for row in rows
+        }
+
+
+class Found:
+    """What a search found, best first: ranked once over every source, while the results
+    themselves (with their snippets) are read only for the slice shown, such as a page."""
+
+    def __init__(self, sources: list[Source], query: str):
+        self.sources = sources
+        self.query = query
+        hits = [
+            (rank, n, pk) for n, source in enumerate(sources) for pk, rank in source.ranked(query)
+        ]
+        hits.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
+        self.hits = hits[:MAX_RESULTS]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        chosen = self.hits[index]
+        wanted = defaultdict(list)
+        for _rank, n, pk in chosen:
+            wanted[n].append(pk)
+        shown = {}
+        for n, pks in wanted.items():
+            for pk, (row, snippet) in self.sources[n].snippets(pks, self.query).items():
+                shown[n, pk] = (row, snippet)
+        results = []
+        for rank, n, pk in chosen:
+            if (n, pk) not in shown:  # gone between ranking and showing
+                continue
+            row, snippet = shown[n, pk]
+            kind, title, url, context = self.sources[n].show(row)
+            label = str(PublishedText.Kind(kind).label)
+            results.append(
+                Result(
+                    kind=kind,
+                    kind_label=label,
+                    title=title or label,
+                    snippet=snippet,
+                    url=url,
+                    context=context,
+                    rank=rank,
+                )
+            )
+        return results
+
+    def __iter__(self):
+        return iter(self[:])
 
 
 # --- What each reader searches --------------------------------------------------------------
 
 
-def _agenda_results(query: str) -> list[Result]:
-    """Items and papers of the live published agendas, as published. Agendas are few and short,
-    so their words are matched in Python, as on SQLite (no stemming) on either database."""
-    terms = _terms(query)
-    if not terms:
-        return []
-    results = []
-    agendas = AgendaPublication.objects.live().select_related("meeting__board").defer("pack")
-    for agenda in agendas:
-        meeting = agenda.meeting
-        when = date_format(meeting.held_on, "j F Y")
-        context = f"{meeting.board.name}, {_('agenda of %(date)s') % {'date': when}}"
-        for item in agenda.items:
-            passages = [("item", f"{item['number']} {item['title']}".strip(), item["reason"])]
-            passages += [("paper", p["title"], p.get("author", "")) for p in item["papers"]]
-            for kind, title, text in passages:
-                haystack = f"{title} {text}".lower()
-                if all(term.lower() in haystack for term in terms):
-                    results.append(
-                        Result(
-                            kind=kind,
-                            kind_label=str(PublishedText.Kind(kind).label),
-                            title=title,
-                            snippet=_fallback_snippet(
-                                f"{title} – {text}" if text else title, terms
-                            ),
-                            url=meeting.get_absolute_url(),
-                            context=context,
-                            rank=float(sum(haystack.count(t.lower()) for t in terms)),
-                        )
-                    )
-    return results
+def _passage_title(row) -> str:
+    return f"{row.number} {row.title}".strip() if row.kind == PublishedText.Kind.ITEM else row.title
 
 
-def _public_results(query: str) -> list[Result]:
-    results = _agenda_results(query)
-    texts = public_texts().select_related("publication__meeting__board")
+def _show_published(row) -> tuple[str, str, str, str]:
+    meeting = row.publication.meeting
+    if row.kind == PublishedText.Kind.ACTION:
+        url = reverse("minutes:board-actions", kwargs={"slug": meeting.board.slug})
+    else:
+        url = meeting.get_absolute_url()
+    context = f"{meeting.board.name}, {row.publication.title}"
+    return row.kind, _passage_title(row), url, context
+
+
+def _show_agenda(row) -> tuple[str, str, str, str]:
+    meeting = row.agenda.meeting
+    when = date_format(meeting.held_on, "j F Y")
+    context = f"{meeting.board.name}, {_('agenda of %(date)s') % {'date': when}}"
+    return row.kind, _passage_title(row), meeting.get_absolute_url(), context
+
+
+def _public_sources() -> list[Source]:
+    published = public_texts().select_related("publication__meeting__board")
+    agendas = (
+        live_agenda_texts()
+        .select_related("agenda__meeting__board")
+        .defer("agenda__pack", "agenda__items")
+    )
+    sources = []
     for language in SEARCH_CONFIGS:
-        for row in matches(texts.filter(language=language), query, language=language):
-            meeting = row.publication.meeting
-            if row.kind == PublishedText.Kind.ACTION:
-                url = reverse("minutes:board-actions", kwargs={"slug": meeting.board.slug})
-            else:
-                url = meeting.get_absolute_url()
-            title = f"{row.number} {row.title}".strip() if row.kind == "item" else row.title
-            results.append(
-                Result(
-                    kind=row.kind,
-                    kind_label=str(row.get_kind_display()),
-                    title=title or str(row.get_kind_display()),
-                    snippet=row.snippet,
-                    url=url,
-                    context=f"{meeting.board.name}, {row.publication.title}",
-                    rank=row.rank,
-                )
-            )
-    return results
+        sources += [
+            Source(
+                published.filter(language=language),
+                "title",
+                "text",
+                _show_published,
+                language=language,
+            ),
+            Source(
+                agendas.filter(language=language), "title", "text", _show_agenda, language=language
+            ),
+        ]
+    return sources
 
 
-@dataclass
-class Source:
-    """Something staff search in the live record: what it is, and how a match is shown."""
+def _staff_context(meeting) -> str:
+    from minutes.services import meeting_heading
 
-    kind: str
-    queryset: QuerySet
-    title_field: str
-    text_field: str
-    title: object  # row -> str
-    url: object  # row -> str
-    meeting: object  # row -> Meeting or None
+    if meeting is None:
+        return ""
+    status = meeting.get_status_display()
+    return f"{meeting.board.name}, {meeting_heading(meeting)} ({status})"
+
+
+def _show_item(row):
+    title = f"{row.number} {row.title}".strip()
+    return "item", title, row.meeting.get_absolute_url(), _staff_context(row.meeting)
+
+
+def _show_paper(row):
+    meeting = row.item.meeting
+    return "paper", row.title, meeting.get_absolute_url(), _staff_context(meeting)
+
+
+def _show_question(kind):
+    def show(row):
+        meeting = row.item.meeting
+        title = f"{row.number} {row.item.title}".strip()
+        return kind, title, meeting.get_absolute_url(), _staff_context(meeting)
+
+    return show
+
+
+def _show_action(row):
+    url = reverse("actions:action-detail", kwargs={"pk": row.pk})
+    return "action", row.ref, url, _staff_context(row.raised_at_meeting)
 
 
 def _staff_sources(register: bool) -> list[Source]:
+    questions = Question.objects.select_related("item__meeting__board")
     sources = [
+        Source(AgendaItem.objects.select_related("meeting__board"), "title", "minutes", _show_item),
         Source(
-            "item",
-            AgendaItem.objects.select_related("meeting__board"),
-            "title",
-            "minutes",
-            lambda r: f"{r.number} {r.title}".strip(),
-            lambda r: r.meeting.get_absolute_url(),
-            lambda r: r.meeting,
+            Paper.objects.select_related("item__meeting__board"), "title", "author", _show_paper
         ),
         Source(
-            "paper",
-            Paper.objects.select_related("item__meeting__board"),
-            "title",
-            "author",
-            lambda r: r.title,
-            lambda r: r.item.meeting.get_absolute_url(),
-            lambda r: r.item.meeting,
+            questions, "number", "question", _show_question("question"), column="search_question"
         ),
         Source(
-            "question",
-            Question.objects.select_related("item__meeting__board"),
-            "number",
-            "question",
-            lambda r: f"{r.number} {r.item.title}".strip(),
-            lambda r: r.item.meeting.get_absolute_url(),
-            lambda r: r.item.meeting,
-        ),
-        Source(
-            "response",
-            Question.objects.select_related("item__meeting__board"),
-            "number",
-            "response",
-            lambda r: f"{r.number} {r.item.title}".strip(),
-            lambda r: r.item.meeting.get_absolute_url(),
-            lambda r: r.item.meeting,
+            questions, "number", "response", _show_question("response"), column="search_response"
         ),
     ]
     if register:
         sources.append(
             Source(
-                "action",
-                Action.objects.select_related("board", "raised_at_meeting"),
-                "board__action_prefix",
+                Action.objects.select_related("board", "raised_at_meeting__board"),
+                None,
                 "text",
-                lambda r: r.ref,
-                lambda r: reverse("actions:action-detail", kwargs={"pk": r.pk}),
-                lambda r: r.raised_at_meeting,
+                _show_action,
             )
         )
     return sources
 
 
-def _staff_results(query: str, *, register: bool) -> list[Result]:
-    from minutes.services import meeting_heading
-
-    labels = dict(PublishedText.Kind.choices)
-    results = []
-    for source in _staff_sources(register):
-        for row in matches(
-            source.queryset, query, title=source.title_field, text=source.text_field
-        ):
-            meeting = source.meeting(row)
-            context = ""
-            if meeting is not None:
-                status = meeting.get_status_display()
-                context = f"{meeting.board.name}, {meeting_heading(meeting)} ({status})"
-            results.append(
-                Result(
-                    kind=source.kind,
-                    kind_label=str(labels[source.kind]),
-                    title=source.title(row),
-                    snippet=row.snippet,
-                    url=source.url(row),
-                    context=context,
-                    rank=row.rank,
-                )
-            )
-    return results
-
-
-def search(query: str, user) -> list[Result]:
-    """What a user finds for a query, best first: the public record, or the full one for staff."""
+def search(query: str, user) -> Found:
+    """What a user finds for a query, best first: the public record, or the full one for staff.
+    Slice it (a paginator does) to read the results."""
     query = clean_query(query)
     if not query:
-        return []
+        return Found([], query)
     if may_see_full_record(user):
-        results = _staff_results(query, register=user.has_perm("actions.view_action"))
+        sources = _staff_sources(register=user.has_perm("actions.view_action"))
     else:
-        results = _public_results(query)
-    results.sort(key=lambda r: -r.rank)
-    return results[:MAX_RESULTS]
+        sources = _public_sources()
+    return Found(sources, query)

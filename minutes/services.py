@@ -34,7 +34,8 @@ from minutes.documents import (
     minutes_html,
     questions_html,
 )
-from minutes.search import published_texts
+from minutes.models import AgendaText
+from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
@@ -304,6 +305,7 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
             published_by=by,
             items=items,
         )
+        AgendaText.objects.bulk_create(agenda_texts(publication))
         # Enqueued in the same transaction: the database queue's row commits with the agenda.
         build_agenda_pack.enqueue(publication.pk)
     return publication

@@ -23,7 +23,13 @@ urlpatterns = [
         api.BoardActionsView.as_view(),
         name="api-board-actions",
     ),
+    path(
+        "api/v1/boards/<slug:slug>/forthcoming/",
+        api.ForthcomingListView.as_view(),
+        name="api-board-forthcoming",
+    ),
     path("api/v1/meetings/", api.MeetingListView.as_view(), name="api-meeting-list"),
+    path("api/v1/forthcoming/", api.ForthcomingListView.as_view(), name="api-forthcoming-list"),
     path("api/v1/meetings/<int:pk>/", api.MeetingDetailView.as_view(), name="api-meeting-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),

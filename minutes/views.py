@@ -522,7 +522,8 @@ class SearchView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = search.clean_query(self.request.GET.get("q", ""))
-        results = search.search(query, self.request.user) if query else []
+        # Ranked ids only: the paginator's slice reads the page's results and their snippets.
+        results = search.search(query, self.request.user)
         page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(
             query=query,

@@ -124,9 +124,10 @@ MATRIX = {
     "minutes:api-index": [("-", "get", lambda o: [], PUBLIC)],
     "minutes:api-board-list": [("-", "get", lambda o: [], PUBLIC)],
     "minutes:api-meeting-list": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:api-forthcoming-list": [("-", "get", lambda o: [], PUBLIC)],
     **{
         f"minutes:api-board-{name}": [("-", "get", lambda o: [o["board"].slug], PUBLIC)]
-        for name in ["detail", "meetings", "actions"]
+        for name in ["detail", "meetings", "forthcoming", "actions"]
     },
     "minutes:api-meeting-detail": [
         ("published", "get", lambda o: [o["published"].pk], PUBLIC),

@@ -20,10 +20,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.urls import reverse
 
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
 from actions.services import action_create
-from meetings.models import AgendaItem, Attendance, Meeting, Publication
+from meetings.models import AgendaItem, Attendance, Meeting, Publication, PublishedText
 from tests.conftest import PASSWORD
 from tests.factories import BoardFactory, RoleFactory
 
@@ -330,3 +331,23 @@ def test_a_pdf_arriving_from_the_queue_shows_on_the_cached_page(client, settings
     page = client.get(url).content.decode()
     for document in meeting.publications.get().documents.all():
         assert document.get_absolute_url() in page
+
+
+def test_generated_publications_can_be_searched_as_published(client):
+    """Each generated publication stores its passages as publication does: the items as
+    printed (an exempt one by its reason) and the actions, so search works on generated data."""
+    call_command(
+        "generate_data",
+        boards=1,
+        years=1,
+        seed=1,
+        end=datetime.date(2025, 6, 30),
+        stdout=StringIO(),
+    )
+    exempt = AgendaItem.objects.filter(exempt=True, meeting__status="published").first()
+    texts = PublishedText.objects.filter(publication__meeting=exempt.meeting)
+    assert texts.get(kind="item", number=exempt.number).text == exempt.exempt_reason
+    assert texts.filter(kind="action").exists()
+    page = client.get(reverse("minutes:search"), {"q": "progressing"}).content.decode()
+    assert re.search(r"[1-9][0-9]* results", page)
+    assert "<mark>progressing</mark>" in page

@@ -244,6 +244,8 @@ def export_meeting_document(meeting: Meeting) -> dict:
     document = {
         "format": FORMAT_1_1,
         "organisation": board.body.name,
+        # 1.1: only the 12-hour clock, so a body on the default still exports as 1.0.
+        **({"time_style": board.body.time_style} if board.body.time_style != "24h" else {}),
         "board": {
             **board_document,
             # 1.1: only when set, so a board that uses none of them still exports as 1.0.

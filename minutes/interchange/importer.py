@@ -439,6 +439,9 @@ def import_meeting_document(
     if key not in batch:
         batch[key] = Organisation.objects.get_or_create(parent=None, name=data["organisation"])[0]
     body = batch[key]
+    if "time_style" in data and body.time_style != data["time_style"]:
+        body.time_style = data["time_style"]  # format 1.1: how the body writes times
+        body.save(update_fields=["time_style"])
     board = _board(data, body, source)
     printed = [
         number

@@ -5,6 +5,7 @@ board that has published nothing, then looked for in an anonymous crawl of the p
 Staff see each one where it belongs, so a canary never found still proves something."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -194,3 +195,36 @@ def test_staff_see_each_paper_canary_where_it_belongs(client, member, planted):
     assert {label for label in seen} == {
         label for label in planted.canaries if label.endswith("pdf")
     }
+
+
+def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted):
+    """The API's forthcoming meetings and agendas: what the pages show, never more."""
+    import json
+
+    from tests.minutes.test_api import api_urls
+
+    queue, seen, leaks, files = [reverse("minutes:api-index")], set(), [], []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = json.dumps(response.json(), ensure_ascii=False)
+        leaks += [(url, label) for label in planted.found_in(text)]
+        queue += api_urls(response.json())
+        files += re.findall(r'"accessUrl": "http://testserver([^"]+)"', text)
+    assert leaks == []
+    for meeting in planted.live:
+        data = client.get(reverse("minutes:api-meeting-detail", args=[meeting.pk])).json()
+        assert data["agenda"]["version"] == 1
+    for meeting in planted.unpublished.values():
+        data = client.get(reverse("minutes:api-meeting-detail", args=[meeting.pk])).json()
+        assert data["agenda"] is None
+    # The public paper and both packs, each served, none holding a canary.
+    assert len(set(files)) == 3
+    for url in set(files):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert planted.found_in(pdf_text(response.content)) == []

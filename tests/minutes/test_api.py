@@ -183,3 +183,143 @@ def test_a_crawl_of_the_api_finds_no_canary(client, site, persona, request):  # 
     assert leaks == []
     for meeting in site.unpublished.values():
         get(client, reverse("minutes:api-meeting-detail", kwargs={"pk": meeting.pk}), 404)
+
+
+SOON = datetime.date(2099, 3, 2)
+
+
+@pytest.fixture
+def forthcoming(approver):
+    """A board that withholds exempt titles announces a meeting and publishes its agenda: a
+    public item with a paper (PDF) and an exempt paper, and an exempt item with a paper. It
+    also announces one meeting it then cancels, and one it never publishes an agenda for."""
+    from meetings.services import meeting_announce, meeting_cancel
+    from minutes.services import agenda_publish, paper_attach_pdf
+    from tests.factories import pdf_with_text
+
+    board = BoardFactory(name="Joint Audit Committee", slug="jac", public_exempt_titles=False)
+    meeting = meeting_announce(
+        board=board,
+        held_on=SOON,
+        start_time=datetime.time(10, 0),
+        end_time=datetime.time(12, 30),
+        venue="Police Headquarters, Cwmbran",
+        by=None,
+    )
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Treasury Management", minutes="")
+    paper = Paper.objects.create(item=item, title="Treasury Report", author="CFO")
+    paper_attach_pdf(paper=paper, data=pdf_with_text("Treasury"), by=None)
+    Paper.objects.create(item=item, title="HIDDENPAPER", exempt=True)
+    private = AgendaItemFactory(
+        meeting=meeting,
+        number="2",
+        title="HIDDENTITLE",
+        exempt=True,
+        exempt_reason="Schedule 12A, paragraph 3",
+        minutes="",
+    )
+    Paper.objects.create(item=private, title="HIDDENPRIVATEPAPER")
+    agenda_publish(meeting=meeting, by=approver)
+    cancelled = meeting_announce(
+        board=board, held_on=SOON + datetime.timedelta(days=7), start_time=None, by=None
+    )
+    meeting_cancel(meeting=cancelled)
+    later = meeting_announce(
+        board=board,
+        held_on=SOON + datetime.timedelta(days=14),
+        start_time=datetime.time(14, 0),
+        is_public=False,
+        by=None,
+    )
+    return meeting, cancelled, later
+
+
+def test_forthcoming_meetings_are_listed_as_announced(client, forthcoming):
+    meeting, cancelled, later = forthcoming
+    MeetingFactory(board=meeting.board, held_on=SOON + datetime.timedelta(days=3))  # unannounced
+    index = get(client, INDEX)
+    listed = get(client, index["forthcoming"])["data"]
+    assert [m["date"] for m in listed] == ["2099-03-02", "2099-03-09", "2099-03-16"]
+    first, second, third = listed
+    assert first["name"] == "2 March 2099"
+    assert first["start"] == "2099-03-02T10:00:00+00:00"
+    assert first["end"] == "2099-03-02T12:30:00+00:00"
+    assert first["location"]["description"] == "Police Headquarters, Cwmbran"
+    assert (first["public"], first["cancelled"], first["hasAgenda"]) == (True, False, True)
+    assert (second["cancelled"], second["start"], second["hasAgenda"]) == (True, None, False)
+    assert (third["public"], third["cancelled"]) == (False, False)
+    board = get(client, get(client, index["boards"])["data"][0]["id"])
+    assert [m["id"] for m in get(client, board["forthcoming"])["data"]] == [m["id"] for m in listed]
+    # The board has published no minutes: it is listed for its announced meetings only.
+    assert get(client, board["meetings"])["data"] == []
+
+
+def test_a_forthcoming_meeting_shows_its_published_agenda_and_public_papers(client, forthcoming):
+    meeting, cancelled, later = forthcoming
+    data = get(client, reverse("minutes:api-meeting-detail", kwargs={"pk": meeting.pk}))
+    assert data["type"] == api.OPARL + "Meeting"
+    agenda = data["agenda"]
+    assert agenda["version"] == 1
+    public, private = agenda["agendaItem"]
+    assert (public["number"], public["name"], public["public"]) == (
+        "1",
+        "Treasury Management",
+        True,
+    )
+    assert public["exemptReason"] is None
+    [paper] = public["papers"]
+    assert (paper["name"], paper["author"], paper["file"]["pageCount"]) == (
+        "Treasury Report",
+        "CFO",
+        1,
+    )
+    response = client.get(paper["file"]["accessUrl"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (private["name"], private["public"], private["papers"]) == ("Exempt item", False, [])
+    assert private["exemptReason"] == "Schedule 12A, paragraph 3"
+    [pack] = agenda["auxiliaryFile"]
+    assert client.get(pack["accessUrl"]).status_code == 200
+    text = json.dumps(data)
+    for hidden in ("HIDDENTITLE", "HIDDENPAPER", "HIDDENPRIVATEPAPER"):
+        assert hidden not in text
+    later_data = get(client, reverse("minutes:api-meeting-detail", kwargs={"pk": later.pk}))
+    assert later_data["agenda"] is None
+    cancelled_data = get(client, reverse("minutes:api-meeting-detail", kwargs={"pk": cancelled.pk}))
+    assert cancelled_data["cancelled"] is True
+
+
+def test_a_withdrawn_agenda_and_a_published_meeting_leave_the_forthcoming_list(
+    client, forthcoming, approver
+):
+    from minutes.services import agenda_withdraw
+
+    meeting, cancelled, later = forthcoming
+    url = reverse("minutes:api-meeting-detail", kwargs={"pk": meeting.pk})
+    agenda_withdraw(meeting=meeting, by=approver)
+    assert get(client, url)["agenda"] is None
+    publish(later)
+    listed = get(client, reverse("minutes:api-forthcoming-list"))["data"]
+    assert [m["date"] for m in listed] == ["2099-03-02", "2099-03-09"]
+    published = get(client, reverse("minutes:api-meeting-detail", kwargs={"pk": later.pk}))
+    assert published["version"] == 1  # now shown as published
+
+
+def test_the_forthcoming_list_costs_the_same_queries_however_long(
+    client, forthcoming, django_assert_max_num_queries
+):
+    from meetings.services import meeting_announce
+
+    meeting = forthcoming[0]
+    url = reverse("minutes:api-forthcoming-list")
+    with django_assert_max_num_queries(4) as few:
+        get(client, url)
+    for day in range(20, 40):
+        meeting_announce(
+            board=meeting.board,
+            held_on=SOON + datetime.timedelta(days=day),
+            start_time=None,
+            by=None,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(get(client, url)["data"]) == 23

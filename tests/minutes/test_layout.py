@@ -3,6 +3,9 @@ their post, the minute taker, times as the body writes them, the Action column, 
 a public reason for a restricted response, the questions record's introduction and wording."""
 
 import datetime
+import html
+import re
+import subprocess
 
 import pytest
 
@@ -233,3 +236,56 @@ def test_the_fetcher_serves_no_other_inline_data(url):
     with pytest.raises(ValueError, match="Refused"):
         fetcher.fetch(url)
     assert fetcher.refused
+
+
+def footer_words(pdf: bytes) -> list[list[tuple[str, float, float, float, float]]]:
+    """Each page's words in the bottom margin, with their boxes (pdftotext -bbox)."""
+    result = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    pages = []
+    for page in re.findall(r"<page .*?</page>", result.stdout.decode(), flags=re.S):
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        words = [
+            (html.unescape(text), *map(float, box))
+            for *box, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                r"(.*?)</word>",
+                page,
+            )
+        ]
+        pages.append([w for w in words if w[2] > height - 22 * 72 / 25.4])  # the margin
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("kind", "made"),
+    [
+        ("minutes", datetime.datetime(2026, 12, 1, 10, 45)),
+        ("minutes", datetime.datetime(2026, 9, 30, 23, 59)),
+        ("questions", datetime.datetime(2026, 9, 30, 23, 59)),
+    ],
+)
+def test_the_draft_mark_never_runs_into_the_page_number(kind, made):
+    """The draft mark stood at the bottom left, the page number in the middle: the mark's time
+    ran into it ("made 1 December 2026 10:45 Page 1 of 3"), and a longer date pushed "3" of
+    "Page 1 of 3" onto a line of its own."""
+    meeting = MeetingFactory()
+    item = AgendaItemFactory(meeting=meeting, title="Budget", minutes=LONG)
+    QuestionFactory(item=item, question="Why? " * 400, response="Because. " * 400)
+    render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
+    pdf = render(meeting, public=False, draft_at=made)
+
+    pages = footer_words(pdf)
+    assert len(pages) >= 2
+    mark = f"DRAFT – not approved, made {made:%-d %B %Y %H:%M}"
+    for number, words in enumerate(pages, start=1):
+        assert mark in " ".join(word[0] for word in words)
+        at = next(n for n, word in enumerate(words) if word[0] == "Page")
+        page_number = words[at : at + 4]
+        assert " ".join(word[0] for word in page_number) == f"Page {number} of {len(pages)}"
+        assert len({word[2] for word in page_number}) == 1, "the page number is on one line"
+        left, top, bottom = page_number[0][1], page_number[0][2], page_number[0][4]
+        for word, _x0, y0, x1, y1 in words[:at] + words[at + 4 :]:
+            if y0 < bottom and top < y1:  # beside the page number, on its line
+                assert x1 + 5 * 72 / 25.4 <= left, f"{word!r} is within 5 mm of the page number"

@@ -97,3 +97,45 @@ def test_an_action_paragraph_must_be_a_positive_number():
     with pytest.raises(InterchangeError) as refused:
         import_meeting_document(document)
     assert "paragraph" in str(refused.value)
+
+
+def test_the_bodys_time_style_round_trips():
+    """How the body writes times was a setting outside the file: an export imported elsewhere
+    printed "13:00" for a body that writes "1.00pm"."""
+    from minutes.documents import minutes_fragment
+
+    document = json.loads(SOURCE.read_text(encoding="utf-8"))
+    document["format"] = FORMAT_1_1
+    document["time_style"] = "12h"
+    document["meeting"]["start"] = "13:00"
+    meeting = import_meeting_document(document)
+    meeting = Meeting.objects.select_related("board__body").get(pk=meeting.pk)
+    assert meeting.board.body.time_style == "12h"
+    assert "1.00pm" in minutes_fragment(meeting, public=True)
+    exported = export(document["board"]["action_prefix"], document["meeting"]["date"])
+    assert exported["format"] == FORMAT_1_1
+    assert exported["time_style"] == "12h"
+    assert normalise(exported) == normalise(document, numbered_like=exported)
+
+
+def test_the_24_hour_clock_is_the_default_and_is_not_written():
+    original = json.loads(SOURCE.read_text(encoding="utf-8"))
+    meeting = import_meeting_document(original)
+    assert meeting.board.body.time_style == "24h"
+    exported = export(original["board"]["action_prefix"], original["meeting"]["date"])
+    assert "time_style" not in exported
+    assert exported["format"] == FORMAT_1_0
+
+
+def test_a_time_style_is_refused_in_a_1_0_file_and_must_be_known():
+    document = json.loads(SOURCE.read_text(encoding="utf-8"))
+    document["time_style"] = "12h"
+    with pytest.raises(InterchangeError) as refused:
+        import_meeting_document(document)
+    assert "time_style" in str(refused.value)
+    document["format"] = FORMAT_1_1
+    document["time_style"] = "noon"
+    with pytest.raises(InterchangeError) as refused:
+        import_meeting_document(document)
+    assert "time_style" in str(refused.value)
+    assert not Meeting.objects.exists()

@@ -29,6 +29,7 @@ from meetings.models import (
     Organisation,
     Person,
     Publication,
+    PublishedText,
     Question,
     Role,
 )
@@ -450,6 +451,35 @@ class Generator:
                 )
             )
         self.add(Publication, publications, history=False)
+        # The passages the public search reads, stored as publication stores them
+        # (minutes.search.published_texts): each item as printed, then the actions.
+        texts = []
+        for publication in publications:
+            passages = [
+                (
+                    PublishedText.Kind.ITEM,
+                    item.number,
+                    item.title,
+                    item.exempt_reason if item.exempt else item.minutes,
+                )
+                for item in by_meeting[publication.meeting_id]
+            ]
+            passages += [
+                (PublishedText.Kind.ACTION, row["ref"], row["ref"], row["text"])
+                for row in publication.actions
+            ]
+            texts += [
+                PublishedText(
+                    publication=publication,
+                    kind=kind,
+                    position=position,
+                    number=number,
+                    title=title,
+                    text=text,
+                )
+                for position, (kind, number, title, text) in enumerate(passages)
+            ]
+        self.add(PublishedText, texts, batch_size=5000, history=False)
 
 
 class Command(BaseCommand):
