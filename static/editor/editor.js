@@ -14,6 +14,10 @@
   htmx.config.includeIndicatorStyles = false;
   htmx.config.allowEval = false;
   htmx.config.allowScriptTags = false;
+  // New content is made live (processed by htmx) in the same task as the swap that puts it in
+  // and focuses the button the clerk was on: with the default 20 ms settle, an Enter in between
+  // reached a button with no htmx behind it and the move was lost.
+  htmx.config.defaultSettleDelay = 0;
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
@@ -130,6 +134,15 @@
       event.preventDefault();
       event.returnValue = "";
     }
+  });
+
+  // The button that submitted a form is sent with it, however it was pressed: htmx remembers
+  // only a button that was clicked or focused after the form was made live, and a button
+  // focused again after a swap was neither.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const trigger = event.detail.triggeringEvent;
+    const submitter = trigger && trigger.submitter;
+    if (submitter && submitter.name) event.detail.parameters[submitter.name] = submitter.value;
   });
 
   // After each htmx exchange -----------------------------------------------------------------

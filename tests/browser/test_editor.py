@@ -116,10 +116,9 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     )
     page.keyboard.press("Enter")
     page.wait_for_function(f"{order} === 'Item Apologies|Item Actions|Item Performance'")
-    # Focus stays on the moved item's button. (A second Enter on it straight after the swap is
-    # not taken yet on an idle machine: see the note on issue 11; the second move is a click.)
+    # Focus stays on the moved item's button, so a second Enter moves it again.
     page.wait_for_function(f"() => document.activeElement.id === 'move-up-{actions_item.pk}'")
-    up.click()
+    page.keyboard.press("Enter")
     page.wait_for_function(f"{order} === 'Item Actions|Item Apologies|Item Performance'")
     page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
     performance = AgendaItem.objects.get(meeting=meeting, title="Performance")
@@ -295,3 +294,31 @@ def test_a_conflict_shows_both_versions_and_keeps_mine(page, meeting, clerk, axe
     page.get_by_role("button", name="Save details").click()
     saved(page.locator("#details"))
     assert Meeting.objects.get(pk=meeting.pk).venue == "My venue"
+
+
+def test_two_enters_on_up_move_an_item_twice_from_the_keyboard(page, meeting, clerk):
+    """The second Enter comes straight after the first move's swap, focus still on the button:
+    it is taken as a second move (it was lost on an idle machine)."""
+    for position, title in enumerate(("Apologies", "Performance", "Actions")):
+        AgendaItemFactory(meeting=meeting, title=title, position=position)
+    actions_item = AgendaItem.objects.get(meeting=meeting, title="Actions")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    order = (
+        "() => Array.from(document.querySelectorAll('#agenda h3'))"
+        ".map(h => h.textContent).join('|')"
+    )
+    page.locator(f"#move-up-{actions_item.pk}").focus()
+    # The page tells when the first move's agenda is swapped in; the second Enter follows at once.
+    page.evaluate(
+        "() => { window.agendaSwapped = new Promise(resolve => document.addEventListener("
+        "'htmx:afterSwap', () => resolve(document.activeElement.id), {once: true})); }"
+    )
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => window.agendaSwapped") == f"move-up-{actions_item.pk}"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.activeElement.id === 'move-up-{actions_item.pk}'")
+    page.wait_for_function(f"{order} === 'Item Actions|Item Apologies|Item Performance'")
+    page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
+    titles = AgendaItem.objects.filter(meeting=meeting).order_by("position")
+    assert [item.title for item in titles] == ["Actions", "Apologies", "Performance"]
