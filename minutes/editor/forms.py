@@ -219,6 +219,7 @@ class QuestionForm(EditorForm):
     restricted = forms.BooleanField(label=_("Response restricted"), required=False)
 
     fields_saved = ["number", "question", "asked_by", "response", "responder", "restricted"]
+    text_field = "question"
 
 
 class BaseQuestionFormSet(BaseAttendanceFormSet):
@@ -227,6 +228,60 @@ class BaseQuestionFormSet(BaseAttendanceFormSet):
 
 QuestionFormSet = forms.formset_factory(
     QuestionForm, formset=BaseQuestionFormSet, extra=0, max_num=200, validate_max=True
+)
+
+
+def require_text_of_new_row(form, cleaned: dict, message) -> dict:
+    """A new row with something typed but not its main text is an error, not dropped (an emptied
+    saved row is deleted)."""
+    others = [name for name in form.fields_saved if name != form.text_field]
+    if (
+        not cleaned.get("pk")
+        and not (cleaned.get(form.text_field) or "").strip()
+        and any(cleaned.get(name) for name in others)
+    ):
+        form.add_error(form.text_field, message)
+    return cleaned
+
+
+class PaperForm(EditorForm):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Paper"), required=False, max_length=500)
+    author = forms.CharField(label=_("Author"), required=False, max_length=500)
+    exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
+
+    fields_saved = ["title", "author", "exempt"]
+    text_field = "title"
+
+    def clean(self):
+        cleaned = super().clean()
+        return require_text_of_new_row(self, cleaned, _("Give the title of the paper."))
+
+
+PaperFormSet = forms.formset_factory(
+    PaperForm, formset=BaseQuestionFormSet, extra=0, max_num=100, validate_max=True
+)
+
+
+class DepartureForm(EditorForm):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Who left (name as printed)"), required=False, max_length=500)
+    left_at = forms.TimeField(label=_("Time"), required=False, widget=TIME)
+
+    fields_saved = ["name", "left_at"]
+    text_field = "name"
+
+    def clean(self):
+        cleaned = super().clean()
+        return require_text_of_new_row(self, cleaned, _("Give the name of who left."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"list": "editor-people", "autocomplete": "off"})
+
+
+DepartureFormSet = forms.formset_factory(
+    DepartureForm, formset=BaseQuestionFormSet, extra=0, max_num=100, validate_max=True
 )
 
 

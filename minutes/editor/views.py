@@ -8,6 +8,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -30,8 +31,10 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     BoardMembership,
+    Departure,
     Meeting,
     Organisation,
+    Paper,
     Person,
     Question,
     Role,
@@ -40,12 +43,16 @@ from meetings.services import (
     RecordConflict,
     RecordError,
     attendance_fingerprint,
+    departure_delete,
+    departure_save,
     meeting_attendance_save,
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
     meeting_items_renumber,
     meeting_update,
+    paper_delete,
+    paper_save,
     question_delete,
     question_save,
     section_fingerprint,
@@ -309,27 +316,78 @@ def attendance_context(meeting: Meeting, *, saved=False) -> dict:
 # The agenda ---------------------------------------------------------------------------------
 
 
-def item_forms(item: AgendaItem, lists: Lists, questions: list[Question], data=None):
+# What is entered under an item with it: (node key, model, formset, prefix suffix, services).
+ITEM_CHILDREN = (
+    ("questions", Question, editor_forms.QuestionFormSet, "q", question_save, question_delete),
+    ("papers", Paper, editor_forms.PaperFormSet, "p", paper_save, paper_delete),
+    ("departures", Departure, editor_forms.DepartureFormSet, "d", departure_save, departure_delete),
+)
+
+
+def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None):
+    """The item's own form and a formset for each kind of record under it. A post without a
+    kind's formset (an older page) leaves that kind as it is."""
     initial = {
         **_initial_from(item, editor_forms.ItemForm.fields_saved),
         "lock_version": item.version,
     }
     prefix = f"item{item.pk}"
     form = editor_forms.ItemForm(data, initial=initial, prefix=prefix, lists=lists)
-    question_initial = [
-        {"pk": q.pk, **_initial_from(q, editor_forms.QuestionForm.fields_saved)} for q in questions
-    ]
-    formset = editor_forms.QuestionFormSet(
-        data, initial=question_initial, prefix=f"{prefix}q", lists=lists
-    )
-    return form, formset
+    formsets = {}
+    for key, _model, formset_class, suffix, _save, _delete in ITEM_CHILDREN:
+        rows = children.get(key, [])
+        child_prefix = f"{prefix}{suffix}"
+        bound = data if data is not None and f"{child_prefix}-TOTAL_FORMS" in data else None
+        child_initial = [
+            {"pk": row.pk, **_initial_from(row, formset_class.form.fields_saved)} for row in rows
+        ]
+        formsets[key] = formset_class(
+            bound, initial=child_initial, prefix=child_prefix, lists=lists
+        )
+    return form, formsets
+
+
+def item_children(items) -> dict[int, dict[str, list]]:
+    """The questions, papers and departures of the given items, one query a kind."""
+    children: dict[int, dict[str, list]] = {}
+    for key, model, *_rest in ITEM_CHILDREN:
+        for row in model.objects.filter(item__in=items).order_by("position", "pk"):
+            children.setdefault(row.item_id, {}).setdefault(key, []).append(row)
+    return children
+
+
+def _save_item_children(item, formsets, children, *, by) -> None:
+    """Add, change or delete (an emptied row) each record under the item, through its service."""
+    for key, model, _formset, _suffix, save, delete in ITEM_CHILDREN:
+        formset = formsets[key]
+        if not formset.is_bound:
+            continue
+        by_pk = {row.pk: row for row in children.get(key, [])}
+        position = len(by_pk)
+        for child_form in formset.forms:
+            data = child_form.cleaned_data
+            if not data:
+                continue
+            row = by_pk.get(data.get("pk"))
+            empty = not (data[child_form.text_field] or "").strip()
+            if row is not None and empty:
+                delete(**{model._meta.model_name: row}, by=by)
+                continue
+            if row is None:
+                if empty:
+                    continue
+                row = model(item=item, position=position)
+                position += 1
+            for name in child_form.fields_saved:
+                value = data[name]
+                setattr(row, name, value.strip() if isinstance(value, str) else value)
+            save(**{model._meta.model_name: row}, by=by)
 
 
 def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
-    """The items as a tree, each with its forms, questions and raised actions."""
-    questions: dict[int, list[Question]] = {}
-    for question in Question.objects.filter(item__meeting=meeting).order_by("position", "pk"):
-        questions.setdefault(question.item_id, []).append(question)
+    """The items as a tree, each with its forms, questions, papers, departures and raised
+    actions."""
+    children = item_children(lists.items)
     actions: dict[int, list[Action]] = {}
     raised = (
         Action.objects.filter(raised_at_meeting=meeting)
@@ -343,11 +401,11 @@ def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
         actions.setdefault(action.raised_at_item_id, []).append(action)
     nodes = {}
     for item in lists.items:
-        form, formset = item_forms(item, lists, questions.get(item.pk, []))
+        form, formsets = item_forms(item, lists, children.get(item.pk, {}))
         nodes[item.pk] = {
             "item": item,
             "form": form,
-            "questions": formset,
+            **formsets,
             "actions": actions.get(item.pk, []),
             "raise_form": editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists),
             "children": [],
@@ -376,46 +434,32 @@ def agenda_context(meeting: Meeting, lists: Lists | None = None, **extra) -> dic
 
 
 class ItemSaveView(EditorView):
-    """Save one item's own fields and its questions; its sub-items keep what is typed in them."""
+    """Save one item's own fields and its questions, papers and departures; its sub-items keep
+    what is typed in them."""
 
     def post(self, request, pk, item_pk):
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         lists = self.lists()
-        questions = list(item.questions.order_by("position", "pk"))
-        form, formset = item_forms(item, lists, questions, data=request.POST)
-        context = {"node": {"item": item, "form": form, "questions": formset}, "lists": lists}
-        if not (form.is_valid() and formset.is_valid()):
+        children = item_children([item]).get(item.pk, {})
+        form, formsets = item_forms(item, lists, children, data=request.POST)
+        context = {"node": {"item": item, "form": form, **formsets}, "lists": lists}
+        if not (form.is_valid() and all(f.is_valid() for f in formsets.values() if f.is_bound)):
             return self.render("_item_own.html", context, status=422)
-        by_pk = {q.pk: q for q in questions}
         for name in form.fields_saved:
             setattr(item, name, form.cleaned_data[name])
         try:
-            item = meeting_item_save(
-                item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
-            )
-            for question_form in formset.forms:
-                data = question_form.cleaned_data
-                if not data:
-                    continue
-                question = by_pk.get(data.get("pk"))
-                if question is not None and not data["question"].strip():
-                    question_delete(question=question, by=request.user)
-                    continue
-                if question is None:
-                    if not data["question"].strip():
-                        continue
-                    question = Question(item=item, position=len(by_pk))
-                    by_pk[None] = question
-                for name in question_form.fields_saved:
-                    setattr(question, name, data[name])
-                question_save(question=question, by=request.user)
+            with transaction.atomic():
+                item = meeting_item_save(
+                    item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
+                )
+                _save_item_children(item, formsets, children, by=request.user)
         except RecordConflict:
             current = AgendaItem.objects.get(pk=item.pk)
             data = request.POST.copy()
             data[form.add_prefix("lock_version")] = current.version
-            form2, formset2 = item_forms(current, lists, questions, data=data)
+            form2, formsets2 = item_forms(current, lists, children, data=data)
             form2.is_valid()
-            context["node"] = {"item": current, "form": form2, "questions": formset2}
+            context["node"] = {"item": current, "form": form2, **formsets2}
             context["conflict"] = _differences(form, current)
             return self.render("_item_own.html", context, status=409)
         except (RecordError, ValidationError) as error:
@@ -423,10 +467,9 @@ class ItemSaveView(EditorView):
             form.add_error(None, messages)
             return self.render("_item_own.html", context, status=422)
         item = AgendaItem.objects.get(pk=item.pk)
-        questions = list(item.questions.order_by("position", "pk"))
-        form, formset = item_forms(item, lists, questions)
+        form, formsets = item_forms(item, lists, item_children([item]).get(item.pk, {}))
         context = {
-            "node": {"item": item, "form": form, "questions": formset},
+            "node": {"item": item, "form": form, **formsets},
             "lists": lists,
             "saved": _saved_message(),
         }
@@ -648,9 +691,8 @@ class MeetingEditorView(EditorView):
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
             "templates": {
-                "question": editor_forms.QuestionFormSet(
-                    prefix="__formset__", lists=lists
-                ).empty_form,
+                key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form
+                for key, _model, formset_class, *_rest in ITEM_CHILDREN
             },
         }
         return self.render("editor.html", context)

@@ -322,3 +322,39 @@ def test_two_enters_on_up_move_an_item_twice_from_the_keyboard(page, meeting, cl
     page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
     titles = AgendaItem.objects.filter(meeting=meeting).order_by("position")
     assert [item.title for item in titles] == ["Actions", "Apologies", "Performance"]
+
+
+def test_papers_and_departures_are_entered_under_their_item_from_the_keyboard(
+    page, meeting, clerk, axe, screenshot
+):
+    item = AgendaItemFactory(meeting=meeting, number="4", title="Budget", minutes="")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_role("button", name="Add a paper").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Chief Constable's Budget Bid 2019/20")
+    own.get_by_role("button", name="Add a departure").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # a time without the name of who left
+    page.locator(":focus").fill("12:30")  # the time field's segments follow the browser's locale
+    own.get_by_role("button", name="Save item 4 Budget").focus()
+    page.keyboard.press("Enter")
+    error = own.get_by_text("Give the name of who left.")
+    error.wait_for()
+    # Shown where it is, and nothing typed is lost.
+    assert (
+        own.get_by_label("Paper", exact=True).input_value()
+        == "Chief Constable's Budget Bid 2019/20"
+    )
+    assert own.get_by_label("Time").input_value() == "12:30"
+    screenshot("editor-departure-error")
+    assert axe(page) == []
+    own.get_by_label("Who left (name as printed)").fill("Ms J Everson")
+    own.get_by_role("button", name="Save item 4 Budget").focus()
+    page.keyboard.press("Enter")
+    saved(page.locator(f"#item-{item.pk}-own"))
+    assert item.papers.get().title == "Chief Constable's Budget Bid 2019/20"
+    departure = item.departures.get()
+    assert (departure.name, departure.left_at) == ("Ms J Everson", datetime.time(12, 30))
+    assert page.locator(f"#item-{item.pk}-own").get_by_label("Time").input_value() == "12:30"

@@ -436,7 +436,7 @@ def test_the_editor_costs_the_same_queries_however_big_the_record(
         AgendaItemFactory(meeting=gwent, title=f"Extra item {n}")
     with django_assert_max_num_queries(len(small)):
         response = signed_in.get(edit_url(gwent))
-    assert len(small) <= 32
+    assert len(small) <= 33
     assert "Extra 559" in response.content.decode()
 
 
@@ -511,3 +511,79 @@ def test_an_action_due_by_a_meeting_needs_its_date(signed_in, draft):
     signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
     action = Action.objects.get(text="Report back")
     assert action.due_display() == "By the meeting of 10 September 2024"
+
+
+def test_papers_and_departures_are_entered_under_their_item_and_a_bad_time_keeps_the_typing(
+    signed_in, draft
+):
+    item = AgendaItemFactory(meeting=draft, number="4", title="Budget", minutes="")
+    url = edit_url(draft, "item-save", item_pk=item.pk)
+    p = f"item{item.pk}"
+    data = {
+        f"{p}-number": "4",
+        f"{p}-title": "Budget",
+        f"{p}-minutes": "The board received the bid.",
+        f"{p}-lock_version": item.version,
+        f"{p}q-TOTAL_FORMS": 0,
+        f"{p}q-INITIAL_FORMS": 0,
+        f"{p}p-TOTAL_FORMS": 1,
+        f"{p}p-INITIAL_FORMS": 0,
+        f"{p}p-0-title": "Chief Constable's Budget Bid 2019/20",
+        f"{p}p-0-author": "ACOR",
+        f"{p}d-TOTAL_FORMS": 1,
+        f"{p}d-INITIAL_FORMS": 0,
+        f"{p}d-0-name": "Ms J Everson",
+        f"{p}d-0-left_at": "half past twelve",
+    }
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a valid time." in html
+    assert 'value="half past twelve"' in html
+    assert 'value="Chief Constable&#x27;s Budget Bid 2019/20"' in html
+    assert not item.papers.exists() and not item.departures.exists()
+    assert AgendaItem.objects.get(pk=item.pk).minutes == ""  # nothing half-saved
+
+    response = signed_in.post(url, {**data, f"{p}d-0-left_at": "12:30"}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    paper = item.papers.get()
+    departure = item.departures.get()
+    assert (paper.title, paper.author, paper.exempt) == (
+        "Chief Constable's Budget Bid 2019/20",
+        "ACOR",
+        False,
+    )
+    assert (departure.name, departure.left_at) == ("Ms J Everson", datetime.time(12, 30))
+    html = response.content.decode()
+    assert f'name="{p}p-0-pk" value="{paper.pk}"' in html
+    assert 'value="12:30"' in html
+
+    # Emptying the name deletes the departure; the paper stays.
+    item.refresh_from_db()
+    response = signed_in.post(
+        url,
+        {
+            **data,
+            f"{p}-lock_version": item.version,
+            f"{p}p-INITIAL_FORMS": 1,
+            f"{p}p-0-pk": paper.pk,
+            f"{p}d-INITIAL_FORMS": 1,
+            f"{p}d-0-pk": departure.pk,
+            f"{p}d-0-name": "",
+            f"{p}d-0-left_at": "",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert not item.departures.exists()
+    assert item.papers.get().pk == paper.pk
+
+
+def test_the_editor_page_shows_papers_and_departures_under_their_item(signed_in, gwent):
+    html = signed_in.get(edit_url(gwent)).content.decode()
+    budget = gwent.items.get(title__startswith="Chief Constable")
+    assert f'id="item-{budget.pk}-departures"' in html
+    assert 'value="Ms J Everson"' in html
+    assert 'value="12:30"' in html
+    assert 'id="tpl-paper"' in html
+    assert "Add a departure" in html
