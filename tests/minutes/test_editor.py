@@ -541,7 +541,8 @@ def test_papers_and_departures_are_entered_under_their_item_and_a_bad_time_keeps
     assert "Enter a valid time." in html
     assert 'value="half past twelve"' in html
     assert 'value="Chief Constable&#x27;s Budget Bid 2019/20"' in html
-    assert not item.papers.exists() and not item.departures.exists()
+    assert not item.papers.exists()
+    assert not item.departures.exists()
     assert AgendaItem.objects.get(pk=item.pk).minutes == ""  # nothing half-saved
 
     response = signed_in.post(url, {**data, f"{p}d-0-left_at": "12:30"}, **HTMX)
