@@ -58,6 +58,8 @@ PRINTED_FIELDS = (
     "raised_at_item",
     "position",
     "raised_on",
+    "due_kind",
+    "owned_by_body",
 )
 # What the minutes print of a review (progress minuted at a meeting).
 PRINTED_REVIEW_FIELDS = (
@@ -335,7 +337,10 @@ def action_update(
     action.save()
     if owners is not None:
         owners = list(owners)
-        _require(bool(owners), _("Choose at least one owner: a post or a person."))
+        _require(
+            bool(owners) or action.owned_by_body,
+            _("Choose at least one owner: a post or a person."),
+        )
         keys = [
             ("role", o.role_id) if o.role_id else ("person", o.person_id)
             for o in action.owners.all()

@@ -1,10 +1,12 @@
 """The meeting editor's forms. Choices come from lists loaded once per page (not one query per
 field), so the page costs the same number of queries however big the record is."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionStatus, DueKind
+from actions.models import Action, ActionStatus, DueKind
 from meetings.models import Attendance
 from scrutiny.forms import PlainTextField
 
@@ -325,6 +327,69 @@ class RaiseActionForm(EditorForm):
             self.add_error("due_on", _("Give the date of the meeting the action is due by."))
         cleaned["owner_list"] = owners
         return cleaned
+
+
+class EditActionForm(RaiseActionForm):
+    """A raised action changed in place: its text, owners, due date and links. Owners are offered
+    as on raising, with the action's own owners (posts or people) kept among the choices."""
+
+    links = forms.CharField(
+        label=_("See also (refs of related actions)"),
+        required=False,
+        max_length=500,
+        help_text=_('Separated by commas, e.g. "SPB 3, SPB 12".'),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        # The action's owners first, in their printed order; then the other posts present.
+        choices = {}
+        for owner in action.owners.all():
+            key = f"r{owner.role_id}" if owner.role_id else f"p{owner.person_id}"
+            choices[key] = owner.role or owner.person
+        for role in self.lists.attendee_roles:
+            choices.setdefault(f"r{role.pk}", role)
+        self.owner_objects = choices
+        self.fields["owners"].label = _("Owners")
+        self.fields["owners"].choices = [
+            (key, getattr(obj, "abbrev", None) or obj.name) for key, obj in choices.items()
+        ]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        owners = [self.owner_objects[key] for key in cleaned.get("owners", [])]
+        if cleaned.get("other_owner") and cleaned["other_owner"] not in owners:
+            owners.append(cleaned["other_owner"])
+        if not owners and not cleaned.get("owned_by_body"):
+            self.add_error("owners", _("Choose at least one owner, or the body itself."))
+        cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
+        if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
+            self.add_error("due_on", _("Give the date of the meeting the action is due by."))
+        cleaned["owner_list"] = owners
+        cleaned["link_list"] = self._links(cleaned.get("links", ""))
+        return cleaned
+
+    def _links(self, text: str) -> list:
+        board = self.action.board
+        numbers, unknown = [], []
+        for part in (p.strip() for p in text.replace(";", ",").split(",")):
+            if not part:
+                continue
+            match = re.fullmatch(rf"(?:{re.escape(board.action_prefix)})?\s*(\d+)", part, re.I)
+            if match:
+                numbers.append(int(match[1]))
+            else:
+                unknown.append(part)
+        found = {a.number: a for a in Action.objects.filter(board=board, number__in=numbers)}
+        unknown += [f"{board.action_prefix} {n}" for n in numbers if n not in found]
+        if unknown:
+            self.add_error(
+                "links",
+                _("No action %(refs)s on this board.") % {"refs": ", ".join(map(str, unknown))},
+            )
+        return [found[n] for n in numbers if n in found]
 
 
 REVIEW_STATUS_CHOICES = [

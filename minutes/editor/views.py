@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 
-from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, UpdateKind
+from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, DueKind, UpdateKind
 from actions.services import (
+    ActionConflict,
     action_create,
+    action_delete,
     action_review_delete,
     action_review_record,
     action_review_update,
+    action_update,
 )
 from meetings.models import (
     AgendaItem,
@@ -55,6 +58,7 @@ from meetings.services import (
     paper_save,
     question_delete,
     question_save,
+    reopened_minutes,
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
@@ -552,15 +556,127 @@ class RaiseActionView(EditorView):
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
             except RecordError as exc:
                 form.add_error(None, str(exc))
-        actions = list(
-            item.actions.select_related("board")
-            .prefetch_related(
-                Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
-            )
-            .order_by("position", "number")
+        context = item_actions_context(item, lists, raise_form=form, saved=saved)
+        return self.render("_actions.html", context, status=status)
+
+
+def item_actions_context(item: AgendaItem, lists: Lists, **extra) -> dict:
+    """The fragment of the actions raised under an item, with the form to raise another."""
+    actions = list(
+        item.actions.select_related("board")
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
         )
-        node = {"item": item, "actions": actions, "raise_form": form}
-        return self.render("_actions.html", {"node": node, "saved": saved}, status=status)
+        .order_by("position", "number")
+    )
+    raise_form = extra.pop("raise_form", None) or editor_forms.RaiseActionForm(
+        prefix=f"raise{item.pk}", lists=lists
+    )
+    return {"node": {"item": item, "actions": actions, "raise_form": raise_form}, **extra}
+
+
+def _reopened_note(reopened) -> str:
+    if not reopened:
+        return ""
+    return _(
+        "This change is printed in approved minutes, so their approval was reopened: "
+        "%(meetings)s are a draft again and need approving again."
+    ) % {"meetings": ", ".join(str(meeting) for meeting in reopened)}
+
+
+class ActionEditView(EditorView):
+    """Change or delete an action raised at this meeting, in place under its item."""
+
+    def action(self, action_pk) -> Action:
+        return get_object_or_404(
+            Action.objects.select_related("board", "raised_at_item"),
+            pk=action_pk,
+            raised_at_meeting=self.meeting,
+        )
+
+    def form(self, action, lists, data=None):
+        links = ", ".join(a.ref for a in action.see_also.select_related("board").order_by("number"))
+        initial = {
+            "text": action.text,
+            "due_kind": action.due_kind,
+            "due_on": action.due_on,
+            "owned_by_body": action.owned_by_body,
+            "owners": [
+                f"r{o.role_id}" if o.role_id else f"p{o.person_id}" for o in action.owners.all()
+            ],
+            "links": links,
+            "lock_version": action.version,
+        }
+        return editor_forms.EditActionForm(
+            data, initial=initial, prefix=f"action{action.pk}", lists=lists, action=action
+        )
+
+    def render_form(self, action, form, status=200, **extra):
+        context = {
+            "action": action,
+            "form": form,
+            "approved": self.meeting.status != Meeting.Status.DRAFT,
+            **extra,
+        }
+        return self.render("_action_edit.html", context, status=status)
+
+    def get(self, request, pk, action_pk):
+        action = self.action(action_pk)
+        if "cancel" in request.GET:
+            return self.render("_action.html", {"action": action})
+        return self.render_form(action, self.form(action, self.lists()))
+
+    def post(self, request, pk, action_pk):
+        action = self.action(action_pk)
+        item, lists = action.raised_at_item, self.lists()
+        if request.POST.get("delete"):
+            try:
+                with reopened_minutes() as reopened:
+                    action_delete(action=action, by=request.user)
+            except RecordError as error:
+                context = item_actions_context(item, lists, error=str(error))
+                return self.render("_actions.html", context, status=422)
+            saved = _("%(ref)s deleted.") % {"ref": action.ref}
+            context = item_actions_context(item, lists, saved=saved)
+            context["reopened"] = _reopened_note(reopened)
+            return self.render("_actions.html", context)
+        form = self.form(action, lists, data=request.POST)
+        if not form.is_valid():
+            return self.render_form(action, form, status=422)
+        data = form.cleaned_data
+        action.text = data["text"].strip()
+        action.due_kind, action.due_on = data["due_kind"], data["due_on"]
+        if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
+            action.due_on = self.meeting.next_meeting_on
+        action.owned_by_body = data["owned_by_body"]
+        try:
+            with reopened_minutes() as reopened:
+                action_update(
+                    action=action,
+                    by=request.user,
+                    owners=data["owner_list"],
+                    see_also=data["link_list"],
+                    expected_version=data["lock_version"],
+                )
+        except ActionConflict as error:
+            current = Action.objects.get(pk=action.pk)
+            fresh = request.POST.copy()
+            fresh[form.add_prefix("lock_version")] = current.version
+            form = self.form(current, lists, data=fresh)
+            form.is_valid()
+            form.add_error(None, str(error))
+            return self.render_form(current, form, status=409, theirs=current)
+        except RecordError as error:
+            form.add_error(None, str(error))
+            return self.render_form(action, form, status=422)
+        context = item_actions_context(
+            item,
+            lists,
+            saved=_("%(ref)s saved.") % {"ref": action.ref},
+            focus=f"change-action-{action.pk}",
+        )
+        context["reopened"] = _reopened_note(reopened)
+        return self.render("_actions.html", context)
 
 
 # The review of earlier actions ----------------------------------------------------------------

@@ -265,9 +265,8 @@
   // Agenda changes that reload the agenda ---------------------------------------------------
   document.addEventListener("htmx:confirm", function (event) {
     const elt = event.detail.elt;
-    if (!elt.hasAttribute("data-structural")) return;
     const agenda = document.getElementById("agenda");
-    if (agenda.querySelector("form[data-dirty='1']")) {
+    if (elt.hasAttribute("data-structural") && agenda.querySelector("form[data-dirty='1']")) {
       event.preventDefault();
       announce(strings.saveFirst);
       window.alert(strings.saveFirst);

@@ -358,3 +358,52 @@ def test_papers_and_departures_are_entered_under_their_item_from_the_keyboard(
     departure = item.departures.get()
     assert (departure.name, departure.left_at) == ("Ms J Everson", datetime.time(12, 30))
     assert page.locator(f"#item-{item.pk}-own").get_by_label("Time").input_value() == "12:30"
+
+
+def test_a_raised_action_is_changed_and_deleted_in_the_editor(
+    page, meeting, clerk, axe, screenshot
+):
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Custody")
+    AttendanceFactory(
+        meeting=meeting,
+        person__body=meeting.board.body,
+        role=RoleFactory(body=meeting.board.body, abbrev="DCC", title="Deputy Chief Constable"),
+    )
+    action = ActionFactory(
+        board=meeting.board,
+        number=21,
+        text="Visit the custody suite",
+        raised_at_meeting=meeting,
+        raised_at_item=item,
+    )
+    ActionOwnerFactory(action=action, role=meeting.board.body.roles.get(abbrev="CC"))
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.APPROVED)
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    page.get_by_role("button", name="Change SPB 21").focus()
+    page.keyboard.press("Enter")
+    form = page.locator(f"#form-action-{action.pk}")
+    form.wait_for()
+    # Focus is in the text, and the clerk is told before saving what a change does.
+    page.wait_for_function("() => document.activeElement.tagName === 'TEXTAREA'")
+    assert "a change to what they print" in form.inner_text()
+    screenshot("editor-action-change")
+    assert axe(page) == []
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Visit the custody suite with the panel")
+    form.get_by_label("DCC").check()
+    form.get_by_role("button", name="Save SPB 21").click()
+    actions = page.locator(f"#item-{item.pk}-actions")
+    actions.get_by_text("SPB 21 saved.").wait_for()
+    assert "their approval was reopened" in actions.inner_text()
+    assert "Visit the custody suite with the panel (CC / DCC)" in actions.inner_text()
+    page.wait_for_function(f"() => document.activeElement.id === 'change-action-{action.pk}'")
+    assert axe(page) == []
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Delete SPB 21").click()
+    actions.get_by_text("SPB 21 deleted.").wait_for()
+    assert not Action.objects.filter(pk=action.pk).exists()

@@ -588,3 +588,79 @@ def test_the_editor_page_shows_papers_and_departures_under_their_item(signed_in,
     assert 'value="12:30"' in html
     assert 'id="tpl-paper"' in html
     assert "Add a departure" in html
+
+
+def test_a_raised_action_is_changed_in_place_and_the_clerk_is_told_the_minutes_reopen(
+    signed_in, gwent
+):
+    item = gwent.items.get(title__startswith="Safeguarding")
+    action = item.actions.order_by("number").first()
+    url = edit_url(gwent, "action-edit", action_pk=action.pk)
+    form = signed_in.get(url, **HTMX).content.decode()
+    # Warned before saving: these minutes are published, a printed change reopens them.
+    assert "These minutes are published" in form
+    assert "HoC&amp;FPoC</label>" in form  # its owner, though not at the meeting
+    dcc = gwent.board.body.roles.get(abbrev="DCC")
+    hocf = gwent.board.body.roles.get(abbrev="HoC&FPoC")
+    linked = Action.objects.filter(board=gwent.board).exclude(pk=action.pk).order_by("number")[0]
+    p = f"action{action.pk}"
+    data = {
+        f"{p}-text": "Produce a safeguarding performance pack for the next meeting",
+        f"{p}-owners": [f"r{hocf.pk}", f"r{dcc.pk}"],
+        f"{p}-due_kind": "next_meeting",
+        f"{p}-links": f"spb{linked.number}",
+        f"{p}-lock_version": action.version,
+    }
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    html = response.content.decode()
+    assert f"{action.ref} saved." in html
+    assert "their approval was reopened" in html
+    action.refresh_from_db()
+    assert action.text == "Produce a safeguarding performance pack for the next meeting"
+    assert action.owners_display() == "HoC&FPoC / DCC"
+    assert action.due_kind == "next_meeting"
+    assert list(action.see_also.all()) == [linked]
+    gwent.refresh_from_db()
+    assert gwent.status == Meeting.Status.DRAFT
+
+    # A stale copy is refused and keeps what was typed; an unknown link is named.
+    stale = dict(data, **{f"{p}-text": "My wording", f"{p}-links": "SPB 999"})
+    response = signed_in.post(url, stale, **HTMX)
+    assert response.status_code == 422
+    assert "No action SPB 999 on this board." in response.content.decode()
+    response = signed_in.post(url, {**stale, f"{p}-links": ""}, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My wording" in html
+    assert "Produce a safeguarding performance pack" in html
+
+
+def test_an_action_in_published_minutes_is_not_deleted_from_the_editor(signed_in, gwent):
+    item = gwent.items.get(title__startswith="Safeguarding")
+    action = item.actions.order_by("number").first()
+    response = signed_in.post(
+        edit_url(gwent, "action-edit", action_pk=action.pk), {"delete": "1"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "is in published minutes, so it is never deleted" in response.content.decode()
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_a_raised_action_is_deleted_in_place(signed_in, draft):
+    mine = AgendaItemFactory(meeting=draft, title="Custody")
+    cc = draft.board.body.roles.get(abbrev="CC")
+    raised = ActionFactory(
+        board=draft.board, number=30, raised_at_meeting=draft, raised_at_item=mine
+    )
+    ActionOwnerFactory(action=raised, role=cc)
+    response = signed_in.post(
+        edit_url(draft, "action-edit", action_pk=raised.pk), {"delete": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert f"{raised.ref} deleted." in response.content.decode()
+    assert not Action.objects.filter(pk=raised.pk).exists()
+    # Only this meeting's actions are reached from its editor.
+    earlier = Action.objects.get(board=draft.board, number=2)
+    other = edit_url(draft, "action-edit", action_pk=earlier.pk)
+    assert signed_in.post(other, {"delete": "1"}, **HTMX).status_code == 404
