@@ -410,11 +410,57 @@ class ReviewRowForm(EditorForm):
         widget=forms.Select(attrs={"class": "item-choice"}),
     )
 
+    # What the minutes print of the action beside the progress, when they print it as it was
+    # then (older minutes: "Action 2 – Chief Constables Update Report (CC), raised 31 August").
+    summary = forms.CharField(label=_("Action as printed"), required=False, max_length=5000)
+    printed_owners = forms.CharField(
+        label=_("Owners as printed (posts or names, by commas)"), required=False, max_length=500
+    )
+    printed_due_on = forms.DateField(label=_("Due date as printed"), required=False, widget=DATE)
+    printed_raised_on = forms.DateField(label=_("Raised on"), required=False, widget=DATE)
+
+    printed_fields = ["summary", "printed_owners", "printed_due_on", "printed_raised_on"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].set_objects(
             self.lists.items, label_of=lambda i: f"{i.number} {i.title}".strip()
         )
+        # Only the blank and the chosen item are written into each row's list: the page's
+        # script fills in the agenda's items once (and again as the agenda changes).
+        chosen = self.fields["item"].prepare_value(self["item"].value())
+        self.fields["item"].widget.choices = [
+            (key, label) for key, label in self.fields["item"].choices if key in ("", chosen)
+        ]
+        self.fields["printed_owners"].widget.attrs.update(
+            {"list": "editor-posts", "autocomplete": "off"}
+        )
+
+    def clean_printed_owners(self) -> list[str]:
+        """Each a post (by its abbreviation) or a person of the body, as the register names
+        them."""
+        names = []
+        people = {person.name.casefold(): person.name for person in self.lists.people}
+        for part in self.cleaned_data["printed_owners"].replace("/", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            role = self.lists.roles_by_abbrev.get(part.casefold())
+            name = role.abbrev if role else people.get(part.casefold())
+            if name is None:
+                raise forms.ValidationError(
+                    _("No post or person %(name)s in this body."), params={"name": part}
+                )
+            names.append(name)
+        return names
+
+    def has_printed(self) -> bool:
+        """Whether the printed fields are shown open (they hold something, or an error)."""
+        if self.is_bound:
+            return any(self.data.get(self.add_prefix(n)) for n in self.printed_fields) or any(
+                n in self.errors for n in self.printed_fields
+            )
+        return any(self.initial.get(n) for n in self.printed_fields)
 
     def clean(self):
         cleaned = super().clean()

@@ -704,7 +704,13 @@ def review_rows(meeting: Meeting):
 
 
 def review_fingerprint(here) -> str:
-    return section_fingerprint(sorted((u.pk, u.text, u.status, u.item_id) for u in here.values()))
+    return section_fingerprint(
+        sorted(
+            (u.pk, u.text, u.status, u.item_id, u.summary, u.printed_owners)
+            + (u.printed_due_on, u.printed_raised_on)
+            for u in here.values()
+        )
+    )
 
 
 def default_review_item(lists: Lists):
@@ -727,6 +733,10 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
                 "text": update.text if update else "",
                 "status": update.status if update else "",
                 "item": (update.item if update else None) or default_item,
+                "summary": update.summary if update else "",
+                "printed_owners": ", ".join(update.printed_owners) if update else "",
+                "printed_due_on": update.printed_due_on if update else None,
+                "printed_raised_on": update.printed_raised_on if update else None,
             }
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
@@ -758,35 +768,44 @@ class ReviewView(EditorView):
             return self.render("_review.html", context, status=409)
         by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
         try:
-            for form in formset.forms:
-                data = form.cleaned_data
-                action = by_pk.get(data["action"])
-                if action is None:
-                    continue
-                review, text = here.get(action.pk), data["text"].strip()
-                if review is None and text:
-                    action_review_record(
-                        action=action,
-                        meeting=self.meeting,
-                        text=text,
-                        item=data["item"],
-                        status=data["status"],
-                        by=request.user,
-                    )
-                elif review is not None and not text:
-                    action_review_delete(review=review, by=request.user)
-                elif review is not None and (review.text, review.status, review.item) != (
-                    text,
-                    data["status"],
-                    data["item"],
-                ):
-                    review.text, review.status, review.item = text, data["status"], data["item"]
-                    action_review_update(review=review, by=request.user)
+            with transaction.atomic():
+                self.save_rows(formset, by_pk, here)
         except RecordError as error:
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
         return self.render("_review.html", review_context(self.meeting, saved=True))
+
+    def save_rows(self, formset, by_pk, here) -> None:
+        """Minute, change or remove (emptied progress) this meeting's review of each action."""
+        by = self.request.user
+        for form in formset.forms:
+            data = form.cleaned_data
+            action = by_pk.get(data["action"])
+            if action is None:
+                continue
+            review, text = here.get(action.pk), data["text"].strip()
+            wanted = {
+                "text": text,
+                "status": data["status"],
+                "item": data["item"],
+                "summary": data["summary"].strip(),
+                "printed_owners": data["printed_owners"],
+                "printed_due_on": data["printed_due_on"],
+                "printed_raised_on": data["printed_raised_on"],
+            }
+            if review is None and text:
+                action_review_record(
+                    action=action, meeting=self.meeting, by=by, **wanted
+                )
+            elif review is not None and not text:
+                action_review_delete(review=review, by=by)
+            elif review is not None and any(
+                getattr(review, name) != value for name, value in wanted.items()
+            ):
+                for name, value in wanted.items():
+                    setattr(review, name, value)
+                action_review_update(review=review, by=by)
 
 
 # The page --------------------------------------------------------------------------------------
@@ -809,7 +828,8 @@ class MeetingEditorView(EditorView):
             "templates": {
                 key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form
                 for key, _model, formset_class, *_rest in ITEM_CHILDREN
-            },
+            }
+            | {"review": editor_forms.ReviewFormSet(prefix="rev", lists=lists).empty_form},
         }
         return self.render("editor.html", context)
 

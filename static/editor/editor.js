@@ -205,8 +205,9 @@
   }
   document.addEventListener("htmx:afterSettle", function (event) {
     const id = event.detail.target.id || "";
-    if (id === "agenda" || /^item-\d+-own$/.test(id)) refreshItemChoices();
+    if (id === "agenda" || id === "review" || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
+  refreshItemChoices();
 
   // Drafts are offered when the page opens, and when the agenda comes back after a change.
   document.querySelectorAll("form[data-section]").forEach(offerDraft);
@@ -274,7 +275,10 @@
     }
     const trigger = event.detail.triggeringEvent;
     const submitter = trigger && trigger.submitter;
-    const message = (submitter && submitter.dataset.confirm) || elt.dataset.confirm;
+    let message = (submitter && submitter.dataset.confirm) || elt.dataset.confirm;
+    if (submitter && "confirmDeleteItem" in submitter.dataset) {
+      message = strings.deleteItem.replace("%(label)s", submitter.closest("[data-item-label]").dataset.itemLabel);
+    }
     if (message) {
       event.preventDefault();
       if (window.confirm(message)) event.detail.issueRequest(true);
@@ -325,6 +329,19 @@
     if (first) first.focus();
   });
 
+  // Review: what the minutes print of an action, filled in from the page's template the first
+  // time its disclosure is opened (most reviews print nothing more, so the page stays small).
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.printed") || !details.open) return;
+    if (details.querySelector(".review-printed")) return;
+    const html = document.getElementById("tpl-review-printed").innerHTML
+      .replace(/__prefix__/g, details.dataset.printedIndex);
+    details.insertAdjacentHTML("beforeend", html);
+    const first = details.querySelector("input");
+    if (first) first.focus();
+  }, true);
+
   // Review: find an action by its number or words ---------------------------------------------
   function matches(row, query) {
     const q = query.trim().toLowerCase();
@@ -333,7 +350,7 @@
     const compact = q.replace(/\s+/g, "");
     if (/^\d+$/.test(compact)) return row.dataset.number === compact;
     if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
-    const text = (ref + " " + row.dataset.text).toLowerCase();
+    const text = row.querySelector("legend").textContent.toLowerCase();
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });
   }
 

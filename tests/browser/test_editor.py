@@ -407,3 +407,31 @@ def test_a_raised_action_is_changed_and_deleted_in_the_editor(
     page.get_by_role("button", name="Delete SPB 21").click()
     actions.get_by_text("SPB 21 deleted.").wait_for()
     assert not Action.objects.filter(pk=action.pk).exists()
+
+
+def test_the_review_takes_what_the_minutes_print_of_an_action(
+    page, meeting, clerk, axe, screenshot
+):
+    AgendaItemFactory(meeting=meeting, number="3", title="Actions")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    review = page.locator("#review")
+    row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_label("Progress at this meeting").fill("Report received.")
+    row.get_by_label("Minuted under").select_option(label="3 Actions")
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens the printed details, focus in the first
+    page.keyboard.type("Stop and search report")
+    page.keyboard.press("Tab")
+    page.keyboard.type("CC, ACC")
+    row.get_by_label("Raised on").fill("2024-01-10")
+    screenshot("editor-review-printed")
+    assert axe(page) == []
+    review.get_by_role("button", name="Save the review").click()
+    saved(page.locator("#review"))
+    update = ActionUpdate.objects.get(meeting=meeting)
+    assert (update.summary, update.printed_owners) == ("Stop and search report", ["CC", "ACC"])
+    assert update.printed_raised_on == datetime.date(2024, 1, 10)
+    row = page.locator("#review .review-row", has=page.locator("strong", has_text="SPB 12"))
+    assert row.get_by_label("Action as printed").input_value() == "Stop and search report"
+    assert row.get_by_label("Minuted under").input_value() == str(update.item_id)

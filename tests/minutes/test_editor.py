@@ -664,3 +664,53 @@ def test_a_raised_action_is_deleted_in_place(signed_in, draft):
     earlier = Action.objects.get(board=draft.board, number=2)
     other = edit_url(draft, "action-edit", action_pk=earlier.pk)
     assert signed_in.post(other, {"delete": "1"}, **HTMX).status_code == 404
+
+
+def test_the_review_records_what_the_minutes_print_of_the_action(signed_in, draft):
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    earlier = Action.objects.get(text="Review custody staffing")
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(draft)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Two posts filled.",
+        "rev-0-item": item.pk,
+        "rev-0-summary": "Custody staffing",
+        "rev-0-printed_owners": "cc, Nobody Known",
+        "rev-0-printed_due_on": "2024-04-01",
+        "rev-0-printed_raised_on": "2024-01-10",
+    }
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "No post or person Nobody Known in this body." in html
+    assert 'value="Custody staffing"' in html  # kept, and shown open
+    assert '<details class="printed" data-printed-index="0" open>' in html
+    assert not ActionUpdate.objects.filter(meeting=draft).exists()
+
+    data["rev-0-printed_owners"] = "cc, Mr B Deputy"
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    update = ActionUpdate.objects.get(action=earlier, meeting=draft)
+    assert (update.summary, update.printed_owners) == ("Custody staffing", ["CC", "Mr B Deputy"])
+    assert update.printed_due_on == datetime.date(2024, 4, 1)
+    assert update.printed_raised_on == datetime.date(2024, 1, 10)
+    assert 'value="CC, Mr B Deputy"' in response.content.decode()
+
+    # Emptying the printed fields clears them; the progress stays.
+    data.update(
+        {
+            "fingerprint": review_fingerprint(review_rows(draft)[1]),
+            "rev-0-summary": "",
+            "rev-0-printed_owners": "",
+            "rev-0-printed_due_on": "",
+            "rev-0-printed_raised_on": "",
+        }
+    )
+    assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    update.refresh_from_db()
+    assert (update.text, update.summary, update.printed_owners) == ("Two posts filled.", "", [])
+    assert update.printed_raised_on is None
