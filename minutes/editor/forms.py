@@ -152,7 +152,9 @@ class AttendanceRowForm(EditorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].set_objects(self.lists.organisations, label_of=short_name)
+        self.fields["organisation"].set_objects(
+            self.lists.organisations, label_of=short_name, empty_label=_("The post's")
+        )
         self.fields["name"].widget.attrs.update({"list": "editor-people", "autocomplete": "off"})
 
     def clean(self):
@@ -161,6 +163,12 @@ class AttendanceRowForm(EditorForm):
         cleaned["person"] = self.lists.people_by_pk.get(person_pk) if person_pk else None
         if cleaned["person"] is None and not cleaned.get("name", "").strip():
             cleaned["blank"] = True
+        # Listed under the post's own organisation unless the clerk chose another.
+        role = cleaned.get("role")
+        if cleaned.get("organisation") is None and role is not None and role.organisation_id:
+            cleaned["organisation"] = self.fields["organisation"].objects.get(
+                str(role.organisation_id)
+            )
         return cleaned
 
 

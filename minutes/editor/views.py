@@ -556,7 +556,10 @@ class RaiseActionView(EditorView):
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
             except RecordError as exc:
                 form.add_error(None, str(exc))
-        context = item_actions_context(item, lists, raise_form=form, saved=saved)
+        # After raising, the form stays open for the item's next action, focus in its text.
+        context = item_actions_context(
+            item, lists, raise_form=form, saved=saved, raise_open=True, autofocus=True
+        )
         return self.render("_actions.html", context, status=status)
 
 
@@ -795,9 +798,7 @@ class ReviewView(EditorView):
                 "printed_raised_on": data["printed_raised_on"],
             }
             if review is None and text:
-                action_review_record(
-                    action=action, meeting=self.meeting, by=by, **wanted
-                )
+                action_review_record(action=action, meeting=self.meeting, by=by, **wanted)
             elif review is not None and not text:
                 action_review_delete(review=review, by=by)
             elif review is not None and any(

@@ -310,23 +310,49 @@
     if (first) first.focus();
   });
 
-  // Attendance: another row -------------------------------------------------------------------
+  // Attendance: another row. The grid always ends with a blank row to type the next person
+  // into; typing a name there opens the next one, so no button is needed between people.
+  function isBlankRow(row) {
+    const person = row.querySelector("input[name$='-person']");
+    const name = row.querySelector("input[name$='-name']:not([type=hidden])");
+    return !!name && !name.value && !(person && person.value);
+  }
+
+  function addRow(form, focus) {
+    const body = form.querySelector("[data-rows]");
+    const last = body.lastElementChild;
+    if (last && isBlankRow(last)) {
+      if (focus) last.querySelector("input:not([type=hidden])").focus();
+      return;
+    }
+    const total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    const index = parseInt(total.value, 10);
+    const template = form.querySelector("template[data-empty-row]");
+    body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    total.value = String(index + 1);
+    if (focus) body.lastElementChild.querySelector("input:not([type=hidden])").focus();
+  }
+
+  function ensureBlankRow() {
+    const form = document.getElementById("form-attendance");
+    if (form) addRow(form, false);
+  }
+  ensureBlankRow();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "attendance") ensureBlankRow();
+  });
+
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-row]");
     if (!button) return;
-    const form = button.closest("form");
-    const prefix = button.dataset.addRow;
-    const total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
-    const index = parseInt(total.value, 10);
-    const template = form.querySelector("template[data-empty-row]");
-    const html = template.innerHTML.replace(/__prefix__/g, String(index));
-    const body = form.querySelector("[data-rows]");
-    body.insertAdjacentHTML("beforeend", html);
-    total.value = String(index + 1);
-    markDirty(form);
-    const row = body.lastElementChild;
-    const first = row.querySelector("input:not([type=hidden])");
-    if (first) first.focus();
+    addRow(button.closest("form"), true);
+  });
+
+  document.addEventListener("input", function (event) {
+    const input = event.target;
+    if (!input.matches("#form-attendance input[name$='-name']") || !input.value) return;
+    const row = input.closest("tr");
+    if (row === row.parentElement.lastElementChild) addRow(input.form, false);
   });
 
   // Review: what the minutes print of an action, filled in from the page's template the first

@@ -87,10 +87,15 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     grid = page.locator("#attendance")
     assert grid.get_by_text("Pre-filled from").is_visible()
     grid.get_by_role("group", name="Status Mr B Deputy").get_by_label("Apologies").check()
+    # The grid ends with a blank row for the next person ("Add a person" goes to it); typing a
+    # name there opens another.
+    assert grid.locator("tbody tr").count() == 3
     grid.get_by_role("button", name="Add a person").click()
-    grid.get_by_role("combobox", name="Name of a new attendee", exact=True).fill("Mrs C Newcomer")
-    grid.get_by_role("combobox", name="Post Name of a new attendee").fill("CFO")
-    grid.locator("tr").last.get_by_label("In attendance").check()
+    row = grid.locator("tbody tr").nth(2)
+    row.get_by_role("combobox").first.fill("Mrs C Newcomer")
+    assert grid.locator("tbody tr").count() == 4
+    row.locator("input[name$='-role']").fill("CFO")
+    row.get_by_label("In attendance").check()
     grid.get_by_role("button", name="Save attendance").click()
     saved(page.locator("#attendance"))
     rows = list(Attendance.objects.filter(meeting=meeting).order_by("position"))
@@ -421,6 +426,7 @@ def test_the_review_takes_what_the_minutes_print_of_an_action(
     row.get_by_label("Minuted under").select_option(label="3 Actions")
     row.locator("summary").focus()
     page.keyboard.press("Enter")  # opens the printed details, focus in the first
+    page.wait_for_function("() => document.activeElement.name?.endsWith('-summary')")
     page.keyboard.type("Stop and search report")
     page.keyboard.press("Tab")
     page.keyboard.type("CC, ACC")

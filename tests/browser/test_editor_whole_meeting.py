@@ -128,16 +128,17 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
     saved(page.locator("#details"))
 
     grid = page.locator("#attendance")
-    for person in data["attendance"]:
-        clerk.press(grid.get_by_role("button", name="Add a person"))
-        row = grid.locator("tbody tr").last
+    posts = {spec["abbrev"]: spec.get("organisation") for spec in data["roles"]}
+    for index, person in enumerate(data["attendance"]):
+        # The grid ends with a blank row; typing a name there opens the next.
+        row = grid.locator("tbody tr").nth(index)
         clerk.type(row.get_by_role("combobox").first, person["name"])
         clerk.type(row.locator("input[name$='-role']"), person.get("role", ""))
         organisation = person.get("organisation", "")
         if organisation.endswith(")"):
             organisation = organisation[organisation.rindex("(") + 1 : -1]
-        if organisation:
-            clerk.choose(row.locator("select"), organisation)
+        if organisation and person.get("organisation") != posts.get(person.get("role")):
+            clerk.choose(row.locator("select"), organisation)  # not the post's own
         if person["status"] != "present":
             clerk.press(row.get_by_label(STATUSES[person["status"]]), "Space")
         clerk.set(row.locator("input[name$='arrival_time']"), person.get("arrived", ""))
@@ -180,15 +181,20 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
             clerk.press(own.get_by_role("button", name="Save item"))
             saved(page.locator(f"#item-{record.pk}-own"))
         for action in item.get("actions", []):
-            clerk.press(page.locator(f"#item-{record.pk}-raise button"))
             form = page.locator(f"#form-raise-{record.pk}")
-            page.wait_for_function("() => document.activeElement.tagName === 'TEXTAREA'")
+            if not form.count():  # after raising one, the form stays open for the next
+                clerk.press(page.locator(f"#item-{record.pk}-raise button"))
+            page.wait_for_function(
+                f"() => document.activeElement.id === 'id_raise{record.pk}-text'"
+                " && !document.activeElement.value"
+            )
             clerk.paste(form.get_by_label("Action", exact=True), action["text"])
             owners = form.get_by_role("group", name="Owners: posts at this meeting")
             for owner in action["owners"]:
                 clerk.press(owners.get_by_label(owner, exact=True), "Space")
+            before = record.actions.count()
             clerk.press(form.get_by_role("button", name="Raise the action"))
-            form.wait_for(state="detached")
+            page.locator(f"#item-{record.pk}-actions .raised > li").nth(before).wait_for()
 
     review = page.locator("#review")
     search = review.get_by_label("Find an action by number or words")
