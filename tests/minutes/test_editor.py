@@ -714,3 +714,32 @@ def test_the_review_records_what_the_minutes_print_of_the_action(signed_in, draf
     update.refresh_from_db()
     assert (update.text, update.summary, update.printed_owners) == ("Two posts filled.", "", [])
     assert update.printed_raised_on is None
+
+
+def test_saving_the_attendance_again_rewrites_only_the_rows_that_changed(gwent, clerk):
+    from meetings.services import attendance_fingerprint, meeting_attendance_save
+
+    rows = [
+        {
+            "pk": row.pk,
+            "person": row.person,
+            "role": row.role,
+            "organisation": row.organisation,
+            "status": row.status,
+            "arrival_time": row.arrival_time,
+            "departure_time": row.departure_time,
+            "note": row.note,
+        }
+        for row in gwent.attendance.order_by("position", "pk")
+    ]
+    history = Attendance.history.count()
+    meeting_attendance_save(
+        meeting=gwent, rows=rows, expected_fingerprint=attendance_fingerprint(gwent), by=clerk
+    )
+    assert Attendance.history.count() == history
+    rows[1]["status"] = "apologies"
+    meeting_attendance_save(
+        meeting=gwent, rows=rows, expected_fingerprint=attendance_fingerprint(gwent), by=clerk
+    )
+    assert Attendance.history.count() == history + 1
+    assert gwent.attendance.get(pk=rows[1]["pk"]).status == "apologies"
