@@ -53,47 +53,14 @@ def walk(items, parent=None):
 
 def reference_data(data: dict):
     """What exists before the clerk starts: the body, its posts and groups, the board, and the
-    earlier actions this meeting reviews."""
-    import datetime
-
+    earlier actions this meeting reviews (as the "Done means" browser test has them)."""
     from django.contrib.auth import get_user_model
 
-    from actions.services import action_create
-    from meetings.models import Board, Meeting, Organisation, Role
+    from tests.browser.test_editor_whole_meeting import reference_data as before_the_meeting
 
     get_user_model().objects.create_superuser("clerk", "clerk@example.org", PASSWORD)
-    body = Organisation.objects.create(name=data["organisation"])
-    groups = {a.get("organisation") for a in data["attendance"]} | {
-        r.get("organisation") for r in data["roles"]
-    }
-    children = {
-        name: Organisation.objects.create(name=name, parent=body)
-        for name in sorted(g for g in groups if g)
-    }
-    for spec in data["roles"]:
-        Role.objects.create(
-            body=body,
-            abbrev=spec["abbrev"],
-            title=spec["title"],
-            organisation=children.get(spec.get("organisation")),
-        )
-    board = Board.objects.create(
-        body=body, name=data["board"]["name"], action_prefix="SPB", slug="spb"
-    )
-    roles = {r.abbrev: r for r in Role.objects.filter(body=body)}
+    meeting = before_the_meeting(data)
     reviews = [r for item, _p in walk(data["items"]) for r in item.get("action_reviews", [])]
-    for review in reviews:
-        action_create(
-            board=board,
-            text=review.get("text") or review["ref"],
-            owners=[roles[o] for o in review.get("owners", []) if o in roles],
-            raised_at=None,
-            raised_on=datetime.date.fromisoformat(review.get("raised_on", "2018-08-31")),
-            carried_forward=True,
-            by=None,
-        )
-    spec = data["meeting"]
-    meeting = Meeting.objects.create(board=board, held_on=datetime.date.fromisoformat(spec["date"]))
     return meeting, reviews
 
 
