@@ -58,6 +58,8 @@ PRINTED_FIELDS = (
     "raised_at_item",
     "position",
     "raised_on",
+    "due_kind",
+    "owned_by_body",
 )
 # What the minutes print of a review (progress minuted at a meeting).
 PRINTED_REVIEW_FIELDS = (

@@ -13,7 +13,8 @@ reviews exist beforehand, as they would; the meeting is opened in the editor alr
 It prints the clicks, the fields filled, the keystrokes typed into look-up fields (posts, names,
 the review's search), the full page loads after signing in, the HTML size of the editor page and
 the server time of every save (median and slowest), and the editor page's server time on the
-demo data. Papers and departures are not in the editor yet, so they are left out of the entry.
+demo data. Departures are entered under their items, and the review takes what the minutes
+print of each action (the action as printed, owners, raised-on date).
 """
 
 import json
@@ -52,40 +53,14 @@ def walk(items, parent=None):
 
 def reference_data(data: dict):
     """What exists before the clerk starts: the body, its posts and groups, the board, and the
-    earlier actions this meeting reviews."""
-    import datetime
-
+    earlier actions this meeting reviews (as the "Done means" browser test has them)."""
     from django.contrib.auth import get_user_model
 
-    from actions.services import action_create
-    from meetings.models import Board, Meeting, Organisation, Role
+    from tests.browser.test_editor_whole_meeting import reference_data as before_the_meeting
 
     get_user_model().objects.create_superuser("clerk", "clerk@example.org", PASSWORD)
-    body = Organisation.objects.create(name=data["organisation"])
-    groups = {a.get("organisation") for a in data["attendance"]} | {
-        r.get("organisation") for r in data["roles"]
-    }
-    for name in sorted(g for g in groups if g):
-        Organisation.objects.create(name=name, parent=body)
-    for spec in data["roles"]:
-        Role.objects.create(body=body, abbrev=spec["abbrev"], title=spec["title"])
-    board = Board.objects.create(
-        body=body, name=data["board"]["name"], action_prefix="SPB", slug="spb"
-    )
-    roles = {r.abbrev: r for r in Role.objects.filter(body=body)}
+    meeting = before_the_meeting(data)
     reviews = [r for item, _p in walk(data["items"]) for r in item.get("action_reviews", [])]
-    for review in reviews:
-        action_create(
-            board=board,
-            text=review.get("text") or review["ref"],
-            owners=[roles[o] for o in review.get("owners", []) if o in roles],
-            raised_at=None,
-            raised_on=datetime.date.fromisoformat(review.get("raised_on", "2018-08-31")),
-            carried_forward=True,
-            by=None,
-        )
-    spec = data["meeting"]
-    meeting = Meeting.objects.create(board=board, held_on=datetime.date.fromisoformat(spec["date"]))
     return meeting, reviews
 
 
@@ -142,12 +117,14 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
         "apologies": "Apologies",
         "absent": "Absent",
     }
-    for person in data["attendance"]:
-        clerk.click(grid.get_by_role("button", name="Add a person"))
-        row = grid.locator("tbody tr").last
+    posts = {spec["abbrev"]: spec.get("organisation") for spec in data["roles"]}
+    for index, person in enumerate(data["attendance"]):
+        # The grid ends with a blank row; typing a name there opens the next.
+        row = grid.locator("tbody tr").nth(index)
         clerk.fill(row.get_by_role("combobox").first, person["name"], lookup=True)
         clerk.fill(row.locator("input[name$='-role']"), person.get("role", ""), lookup=True)
-        if person.get("organisation"):
+        # "Listed under" is the post's own organisation unless chosen.
+        if person.get("organisation") and person["organisation"] != posts.get(person.get("role")):
             short = person["organisation"]
             if short.endswith(")"):
                 short = short[short.rindex("(") + 1 : -1]
@@ -199,14 +176,20 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
             )
             if question.get("restricted"):
                 clerk.click(box.get_by_label("Response restricted"))
+        for departure in item.get("departures", []):
+            clerk.click(own.get_by_role("button", name="Add a departure"))
+            box = own.locator(".departure").last
+            clerk.fill(box.get_by_label("Who left (name as printed)"), departure["name"])
+            clerk.fill(box.get_by_label("Time"), departure.get("at", ""))
         if own.locator(".save-status").count() and (
             item.get("number") or item.get("minutes") or item.get("questions") or parent
         ):
             clerk.click(own.get_by_role("button", name="Save item"))
             clerk.saved(page.locator(f"#item-{record.pk}-own"))
         for action in item.get("actions", []):
-            clerk.click(page.locator(f"#item-{record.pk}-raise button"))
             form = page.locator(f"#form-raise-{record.pk}")
+            if not form.count():  # after raising one, the form stays open for the next
+                clerk.click(page.locator(f"#item-{record.pk}-raise button"))
             clerk.fill(form.get_by_label("Action", exact=True), action["text"])
             owners = form.get_by_role("group", name="Owners: posts at this meeting")
             present = set(owners.locator("label").all_inner_texts())
@@ -218,8 +201,9 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
                     clerk.fill(form.get_by_label("Or another post of the body"), owner, lookup=True)
             if action.get("due"):
                 clerk.fill(form.get_by_label("Date (of the meeting"), action["due"])
+            before = record.actions.count()
             clerk.click(form.get_by_role("button", name="Raise the action"))
-            form.wait_for(state="detached")
+            page.locator(f"#item-{record.pk}-actions .raised > li").nth(before).wait_for()
 
     review = page.locator("#review")
     search = review.get_by_label("Find an action by number or words")
@@ -241,6 +225,12 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
         item = items_by_review[id(spec)]
         item.refresh_from_db()
         clerk.choose(row.get_by_label("Minuted under"), f"{item.number} {item.title}".strip())
+        clerk.click(row.locator("summary"))
+        clerk.fill(row.get_by_label("Action as printed"), spec.get("text", ""))
+        owners = ", ".join(spec.get("owners", []))
+        clerk.fill(row.get_by_label("Owners as printed"), owners, lookup=True)
+        clerk.fill(row.get_by_label("Due date as printed"), spec.get("due", ""))
+        clerk.fill(row.get_by_label("Raised on"), spec.get("raised_on", ""))
     clerk.click(review.get_by_role("button", name="Save the review"))
     clerk.saved(page.locator("#review"))
 

@@ -745,14 +745,21 @@ def meeting_attendance_save(
                 defaults={"organisation": data.get("organisation")},
             )
         row = existing.get(data.get("pk")) or Attendance(meeting=locked)
-        row.position = position
-        row.person = person
-        row.role = data.get("role")
-        row.organisation = data.get("organisation")
-        row.status = data["status"]
-        row.arrival_time = data.get("arrival_time")
-        row.departure_time = data.get("departure_time")
-        row.note = data.get("note", "")
+        wanted = {
+            "position": position,
+            "person_id": person.pk,
+            "role_id": getattr(data.get("role"), "pk", None),
+            "organisation_id": getattr(data.get("organisation"), "pk", None),
+            "status": data["status"],
+            "arrival_time": data.get("arrival_time"),
+            "departure_time": data.get("departure_time"),
+            "note": data.get("note", ""),
+        }
+        if row.pk is not None and all(getattr(row, k) == v for k, v in wanted.items()):
+            kept.add(row.pk)  # unchanged: nothing to save (a grid save sends every row)
+            continue
+        for name, value in wanted.items():
+            setattr(row, name, value)
         attendance_save(attendance=row, by=by)
         kept.add(row.pk)
     for pk, row in existing.items():

@@ -76,6 +76,7 @@ EDITOR_ROWS = {
     "editor:review": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:item-save": [("no item", "post", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
     "editor:action-raise": [("no item", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
+    "editor:action-edit": [("no action", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
     "editor:agenda": [("renumber", "post", lambda o: [o["draft"].pk, "renumber"], EDITOR_GET)],
     "editor:agenda-item": [("no item", "post", lambda o: [o["draft"].pk, "up", 0], EDITOR_NO_ITEM)],
     "editor:reauth": [("no password", "post", lambda o: [], dict.fromkeys(PERSONAS, 400))],

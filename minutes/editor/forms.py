@@ -1,10 +1,12 @@
 """The meeting editor's forms. Choices come from lists loaded once per page (not one query per
 field), so the page costs the same number of queries however big the record is."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionStatus, DueKind
+from actions.models import Action, ActionStatus, DueKind
 from meetings.models import Attendance
 from scrutiny.forms import PlainTextField
 
@@ -150,7 +152,9 @@ class AttendanceRowForm(EditorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].set_objects(self.lists.organisations, label_of=short_name)
+        self.fields["organisation"].set_objects(
+            self.lists.organisations, label_of=short_name, empty_label=_("The post's")
+        )
         self.fields["name"].widget.attrs.update({"list": "editor-people", "autocomplete": "off"})
 
     def clean(self):
@@ -159,6 +163,12 @@ class AttendanceRowForm(EditorForm):
         cleaned["person"] = self.lists.people_by_pk.get(person_pk) if person_pk else None
         if cleaned["person"] is None and not cleaned.get("name", "").strip():
             cleaned["blank"] = True
+        # Listed under the post's own organisation unless the clerk chose another.
+        role = cleaned.get("role")
+        if cleaned.get("organisation") is None and role is not None and role.organisation_id:
+            cleaned["organisation"] = self.fields["organisation"].objects.get(
+                str(role.organisation_id)
+            )
         return cleaned
 
 
@@ -219,6 +229,7 @@ class QuestionForm(EditorForm):
     restricted = forms.BooleanField(label=_("Response restricted"), required=False)
 
     fields_saved = ["number", "question", "asked_by", "response", "responder", "restricted"]
+    text_field = "question"
 
 
 class BaseQuestionFormSet(BaseAttendanceFormSet):
@@ -227,6 +238,60 @@ class BaseQuestionFormSet(BaseAttendanceFormSet):
 
 QuestionFormSet = forms.formset_factory(
     QuestionForm, formset=BaseQuestionFormSet, extra=0, max_num=200, validate_max=True
+)
+
+
+def require_text_of_new_row(form, cleaned: dict, message) -> dict:
+    """A new row with something typed but not its main text is an error, not dropped (an emptied
+    saved row is deleted)."""
+    others = [name for name in form.fields_saved if name != form.text_field]
+    if (
+        not cleaned.get("pk")
+        and not (cleaned.get(form.text_field) or "").strip()
+        and any(cleaned.get(name) for name in others)
+    ):
+        form.add_error(form.text_field, message)
+    return cleaned
+
+
+class PaperForm(EditorForm):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Paper"), required=False, max_length=500)
+    author = forms.CharField(label=_("Author"), required=False, max_length=500)
+    exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
+
+    fields_saved = ["title", "author", "exempt"]
+    text_field = "title"
+
+    def clean(self):
+        cleaned = super().clean()
+        return require_text_of_new_row(self, cleaned, _("Give the title of the paper."))
+
+
+PaperFormSet = forms.formset_factory(
+    PaperForm, formset=BaseQuestionFormSet, extra=0, max_num=100, validate_max=True
+)
+
+
+class DepartureForm(EditorForm):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Who left (name as printed)"), required=False, max_length=500)
+    left_at = forms.TimeField(label=_("Time"), required=False, widget=TIME)
+
+    fields_saved = ["name", "left_at"]
+    text_field = "name"
+
+    def clean(self):
+        cleaned = super().clean()
+        return require_text_of_new_row(self, cleaned, _("Give the name of who left."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"list": "editor-people", "autocomplete": "off"})
+
+
+DepartureFormSet = forms.formset_factory(
+    DepartureForm, formset=BaseQuestionFormSet, extra=0, max_num=100, validate_max=True
 )
 
 
@@ -272,6 +337,69 @@ class RaiseActionForm(EditorForm):
         return cleaned
 
 
+class EditActionForm(RaiseActionForm):
+    """A raised action changed in place: its text, owners, due date and links. Owners are offered
+    as on raising, with the action's own owners (posts or people) kept among the choices."""
+
+    links = forms.CharField(
+        label=_("See also (refs of related actions)"),
+        required=False,
+        max_length=500,
+        help_text=_('Separated by commas, e.g. "SPB 3, SPB 12".'),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        # The action's owners first, in their printed order; then the other posts present.
+        choices = {}
+        for owner in action.owners.all():
+            key = f"r{owner.role_id}" if owner.role_id else f"p{owner.person_id}"
+            choices[key] = owner.role or owner.person
+        for role in self.lists.attendee_roles:
+            choices.setdefault(f"r{role.pk}", role)
+        self.owner_objects = choices
+        self.fields["owners"].label = _("Owners")
+        self.fields["owners"].choices = [
+            (key, getattr(obj, "abbrev", None) or obj.name) for key, obj in choices.items()
+        ]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        owners = [self.owner_objects[key] for key in cleaned.get("owners", [])]
+        if cleaned.get("other_owner") and cleaned["other_owner"] not in owners:
+            owners.append(cleaned["other_owner"])
+        if not owners and not cleaned.get("owned_by_body"):
+            self.add_error("owners", _("Choose at least one owner, or the body itself."))
+        cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
+        if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
+            self.add_error("due_on", _("Give the date of the meeting the action is due by."))
+        cleaned["owner_list"] = owners
+        cleaned["link_list"] = self._links(cleaned.get("links", ""))
+        return cleaned
+
+    def _links(self, text: str) -> list:
+        board = self.action.board
+        numbers, unknown = [], []
+        for part in (p.strip() for p in text.replace(";", ",").split(",")):
+            if not part:
+                continue
+            match = re.fullmatch(rf"(?:{re.escape(board.action_prefix)})?\s*(\d+)", part, re.I)
+            if match:
+                numbers.append(int(match[1]))
+            else:
+                unknown.append(part)
+        found = {a.number: a for a in Action.objects.filter(board=board, number__in=numbers)}
+        unknown += [f"{board.action_prefix} {n}" for n in numbers if n not in found]
+        if unknown:
+            self.add_error(
+                "links",
+                _("No action %(refs)s on this board.") % {"refs": ", ".join(map(str, unknown))},
+            )
+        return [found[n] for n in numbers if n in found]
+
+
 REVIEW_STATUS_CHOICES = [
     ("", _("No change")),
     (ActionStatus.IN_PROGRESS, _("In progress")),
@@ -290,11 +418,57 @@ class ReviewRowForm(EditorForm):
         widget=forms.Select(attrs={"class": "item-choice"}),
     )
 
+    # What the minutes print of the action beside the progress, when they print it as it was
+    # then (older minutes: "Action 2 – Chief Constables Update Report (CC), raised 31 August").
+    summary = forms.CharField(label=_("Action as printed"), required=False, max_length=5000)
+    printed_owners = forms.CharField(
+        label=_("Owners as printed (posts or names, by commas)"), required=False, max_length=500
+    )
+    printed_due_on = forms.DateField(label=_("Due date as printed"), required=False, widget=DATE)
+    printed_raised_on = forms.DateField(label=_("Raised on"), required=False, widget=DATE)
+
+    printed_fields = ["summary", "printed_owners", "printed_due_on", "printed_raised_on"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].set_objects(
             self.lists.items, label_of=lambda i: f"{i.number} {i.title}".strip()
         )
+        # Only the blank and the chosen item are written into each row's list: the page's
+        # script fills in the agenda's items once (and again as the agenda changes).
+        chosen = self.fields["item"].prepare_value(self["item"].value())
+        self.fields["item"].widget.choices = [
+            (key, label) for key, label in self.fields["item"].choices if key in ("", chosen)
+        ]
+        self.fields["printed_owners"].widget.attrs.update(
+            {"list": "editor-posts", "autocomplete": "off"}
+        )
+
+    def clean_printed_owners(self) -> list[str]:
+        """Each a post (by its abbreviation) or a person of the body, as the register names
+        them."""
+        names = []
+        people = {person.name.casefold(): person.name for person in self.lists.people}
+        for part in self.cleaned_data["printed_owners"].replace("/", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            role = self.lists.roles_by_abbrev.get(part.casefold())
+            name = role.abbrev if role else people.get(part.casefold())
+            if name is None:
+                raise forms.ValidationError(
+                    _("No post or person %(name)s in this body."), params={"name": part}
+                )
+            names.append(name)
+        return names
+
+    def has_printed(self) -> bool:
+        """Whether the printed fields are shown open (they hold something, or an error)."""
+        if self.is_bound:
+            return any(self.data.get(self.add_prefix(n)) for n in self.printed_fields) or any(
+                n in self.errors for n in self.printed_fields
+            )
+        return any(self.initial.get(n) for n in self.printed_fields)
 
     def clean(self):
         cleaned = super().clean()

@@ -35,6 +35,11 @@ urlpatterns = [
         name="action-raise",
     ),
     path(
+        "meetings/<int:pk>/edit/actions/<int:action_pk>/",
+        views.ActionEditView.as_view(),
+        name="action-edit",
+    ),
+    path(
         "meetings/<int:pk>/edit/agenda/<str:op>/",
         views.AgendaChangeView.as_view(),
         name="agenda",

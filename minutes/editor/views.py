@@ -8,6 +8,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -19,19 +20,24 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 
-from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, UpdateKind
+from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, DueKind, UpdateKind
 from actions.services import (
+    ActionConflict,
     action_create,
+    action_delete,
     action_review_delete,
     action_review_record,
     action_review_update,
+    action_update,
 )
 from meetings.models import (
     AgendaItem,
     Attendance,
     BoardMembership,
+    Departure,
     Meeting,
     Organisation,
+    Paper,
     Person,
     Question,
     Role,
@@ -40,14 +46,19 @@ from meetings.services import (
     RecordConflict,
     RecordError,
     attendance_fingerprint,
+    departure_delete,
+    departure_save,
     meeting_attendance_save,
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
     meeting_items_renumber,
     meeting_update,
+    paper_delete,
+    paper_save,
     question_delete,
     question_save,
+    reopened_minutes,
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
@@ -309,27 +320,78 @@ def attendance_context(meeting: Meeting, *, saved=False) -> dict:
 # The agenda ---------------------------------------------------------------------------------
 
 
-def item_forms(item: AgendaItem, lists: Lists, questions: list[Question], data=None):
+# What is entered under an item with it: (node key, model, formset, prefix suffix, services).
+ITEM_CHILDREN = (
+    ("questions", Question, editor_forms.QuestionFormSet, "q", question_save, question_delete),
+    ("papers", Paper, editor_forms.PaperFormSet, "p", paper_save, paper_delete),
+    ("departures", Departure, editor_forms.DepartureFormSet, "d", departure_save, departure_delete),
+)
+
+
+def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None):
+    """The item's own form and a formset for each kind of record under it. A post without a
+    kind's formset (an older page) leaves that kind as it is."""
     initial = {
         **_initial_from(item, editor_forms.ItemForm.fields_saved),
         "lock_version": item.version,
     }
     prefix = f"item{item.pk}"
     form = editor_forms.ItemForm(data, initial=initial, prefix=prefix, lists=lists)
-    question_initial = [
-        {"pk": q.pk, **_initial_from(q, editor_forms.QuestionForm.fields_saved)} for q in questions
-    ]
-    formset = editor_forms.QuestionFormSet(
-        data, initial=question_initial, prefix=f"{prefix}q", lists=lists
-    )
-    return form, formset
+    formsets = {}
+    for key, _model, formset_class, suffix, _save, _delete in ITEM_CHILDREN:
+        rows = children.get(key, [])
+        child_prefix = f"{prefix}{suffix}"
+        bound = data if data is not None and f"{child_prefix}-TOTAL_FORMS" in data else None
+        child_initial = [
+            {"pk": row.pk, **_initial_from(row, formset_class.form.fields_saved)} for row in rows
+        ]
+        formsets[key] = formset_class(
+            bound, initial=child_initial, prefix=child_prefix, lists=lists
+        )
+    return form, formsets
+
+
+def item_children(items) -> dict[int, dict[str, list]]:
+    """The questions, papers and departures of the given items, one query a kind."""
+    children: dict[int, dict[str, list]] = {}
+    for key, model, *_rest in ITEM_CHILDREN:
+        for row in model.objects.filter(item__in=items).order_by("position", "pk"):
+            children.setdefault(row.item_id, {}).setdefault(key, []).append(row)
+    return children
+
+
+def _save_item_children(item, formsets, children, *, by) -> None:
+    """Add, change or delete (an emptied row) each record under the item, through its service."""
+    for key, model, _formset, _suffix, save, delete in ITEM_CHILDREN:
+        formset = formsets[key]
+        if not formset.is_bound:
+            continue
+        by_pk = {row.pk: row for row in children.get(key, [])}
+        position = len(by_pk)
+        for child_form in formset.forms:
+            data = child_form.cleaned_data
+            if not data:
+                continue
+            row = by_pk.get(data.get("pk"))
+            empty = not (data[child_form.text_field] or "").strip()
+            if row is not None and empty:
+                delete(**{model._meta.model_name: row}, by=by)
+                continue
+            if row is None:
+                if empty:
+                    continue
+                row = model(item=item, position=position)
+                position += 1
+            for name in child_form.fields_saved:
+                value = data[name]
+                setattr(row, name, value.strip() if isinstance(value, str) else value)
+            save(**{model._meta.model_name: row}, by=by)
 
 
 def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
-    """The items as a tree, each with its forms, questions and raised actions."""
-    questions: dict[int, list[Question]] = {}
-    for question in Question.objects.filter(item__meeting=meeting).order_by("position", "pk"):
-        questions.setdefault(question.item_id, []).append(question)
+    """The items as a tree, each with its forms, questions, papers, departures and raised
+    actions."""
+    children = item_children(lists.items)
     actions: dict[int, list[Action]] = {}
     raised = (
         Action.objects.filter(raised_at_meeting=meeting)
@@ -343,11 +405,11 @@ def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
         actions.setdefault(action.raised_at_item_id, []).append(action)
     nodes = {}
     for item in lists.items:
-        form, formset = item_forms(item, lists, questions.get(item.pk, []))
+        form, formsets = item_forms(item, lists, children.get(item.pk, {}))
         nodes[item.pk] = {
             "item": item,
             "form": form,
-            "questions": formset,
+            **formsets,
             "actions": actions.get(item.pk, []),
             "raise_form": editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists),
             "children": [],
@@ -376,46 +438,32 @@ def agenda_context(meeting: Meeting, lists: Lists | None = None, **extra) -> dic
 
 
 class ItemSaveView(EditorView):
-    """Save one item's own fields and its questions; its sub-items keep what is typed in them."""
+    """Save one item's own fields and its questions, papers and departures; its sub-items keep
+    what is typed in them."""
 
     def post(self, request, pk, item_pk):
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         lists = self.lists()
-        questions = list(item.questions.order_by("position", "pk"))
-        form, formset = item_forms(item, lists, questions, data=request.POST)
-        context = {"node": {"item": item, "form": form, "questions": formset}, "lists": lists}
-        if not (form.is_valid() and formset.is_valid()):
+        children = item_children([item]).get(item.pk, {})
+        form, formsets = item_forms(item, lists, children, data=request.POST)
+        context = {"node": {"item": item, "form": form, **formsets}, "lists": lists}
+        if not (form.is_valid() and all(f.is_valid() for f in formsets.values() if f.is_bound)):
             return self.render("_item_own.html", context, status=422)
-        by_pk = {q.pk: q for q in questions}
         for name in form.fields_saved:
             setattr(item, name, form.cleaned_data[name])
         try:
-            item = meeting_item_save(
-                item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
-            )
-            for question_form in formset.forms:
-                data = question_form.cleaned_data
-                if not data:
-                    continue
-                question = by_pk.get(data.get("pk"))
-                if question is not None and not data["question"].strip():
-                    question_delete(question=question, by=request.user)
-                    continue
-                if question is None:
-                    if not data["question"].strip():
-                        continue
-                    question = Question(item=item, position=len(by_pk))
-                    by_pk[None] = question
-                for name in question_form.fields_saved:
-                    setattr(question, name, data[name])
-                question_save(question=question, by=request.user)
+            with transaction.atomic():
+                item = meeting_item_save(
+                    item=item, by=request.user, expected_version=form.cleaned_data["lock_version"]
+                )
+                _save_item_children(item, formsets, children, by=request.user)
         except RecordConflict:
             current = AgendaItem.objects.get(pk=item.pk)
             data = request.POST.copy()
             data[form.add_prefix("lock_version")] = current.version
-            form2, formset2 = item_forms(current, lists, questions, data=data)
+            form2, formsets2 = item_forms(current, lists, children, data=data)
             form2.is_valid()
-            context["node"] = {"item": current, "form": form2, "questions": formset2}
+            context["node"] = {"item": current, "form": form2, **formsets2}
             context["conflict"] = _differences(form, current)
             return self.render("_item_own.html", context, status=409)
         except (RecordError, ValidationError) as error:
@@ -423,10 +471,9 @@ class ItemSaveView(EditorView):
             form.add_error(None, messages)
             return self.render("_item_own.html", context, status=422)
         item = AgendaItem.objects.get(pk=item.pk)
-        questions = list(item.questions.order_by("position", "pk"))
-        form, formset = item_forms(item, lists, questions)
+        form, formsets = item_forms(item, lists, item_children([item]).get(item.pk, {}))
         context = {
-            "node": {"item": item, "form": form, "questions": formset},
+            "node": {"item": item, "form": form, **formsets},
             "lists": lists,
             "saved": _saved_message(),
         }
@@ -509,15 +556,130 @@ class RaiseActionView(EditorView):
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
             except RecordError as exc:
                 form.add_error(None, str(exc))
-        actions = list(
-            item.actions.select_related("board")
-            .prefetch_related(
-                Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
-            )
-            .order_by("position", "number")
+        # After raising, the form stays open for the item's next action, focus in its text.
+        context = item_actions_context(
+            item, lists, raise_form=form, saved=saved, raise_open=True, autofocus=True
         )
-        node = {"item": item, "actions": actions, "raise_form": form}
-        return self.render("_actions.html", {"node": node, "saved": saved}, status=status)
+        return self.render("_actions.html", context, status=status)
+
+
+def item_actions_context(item: AgendaItem, lists: Lists, **extra) -> dict:
+    """The fragment of the actions raised under an item, with the form to raise another."""
+    actions = list(
+        item.actions.select_related("board")
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
+        )
+        .order_by("position", "number")
+    )
+    raise_form = extra.pop("raise_form", None) or editor_forms.RaiseActionForm(
+        prefix=f"raise{item.pk}", lists=lists
+    )
+    return {"node": {"item": item, "actions": actions, "raise_form": raise_form}, **extra}
+
+
+def _reopened_note(reopened) -> str:
+    if not reopened:
+        return ""
+    return _(
+        "This change is printed in approved minutes, so their approval was reopened: "
+        "%(meetings)s are a draft again and need approving again."
+    ) % {"meetings": ", ".join(str(meeting) for meeting in reopened)}
+
+
+class ActionEditView(EditorView):
+    """Change or delete an action raised at this meeting, in place under its item."""
+
+    def action(self, action_pk) -> Action:
+        return get_object_or_404(
+            Action.objects.select_related("board", "raised_at_item"),
+            pk=action_pk,
+            raised_at_meeting=self.meeting,
+        )
+
+    def form(self, action, lists, data=None):
+        links = ", ".join(a.ref for a in action.see_also.select_related("board").order_by("number"))
+        initial = {
+            "text": action.text,
+            "due_kind": action.due_kind,
+            "due_on": action.due_on,
+            "owned_by_body": action.owned_by_body,
+            "owners": [
+                f"r{o.role_id}" if o.role_id else f"p{o.person_id}" for o in action.owners.all()
+            ],
+            "links": links,
+            "lock_version": action.version,
+        }
+        return editor_forms.EditActionForm(
+            data, initial=initial, prefix=f"action{action.pk}", lists=lists, action=action
+        )
+
+    def render_form(self, action, form, status=200, **extra):
+        context = {
+            "action": action,
+            "form": form,
+            "approved": self.meeting.status != Meeting.Status.DRAFT,
+            **extra,
+        }
+        return self.render("_action_edit.html", context, status=status)
+
+    def get(self, request, pk, action_pk):
+        action = self.action(action_pk)
+        if "cancel" in request.GET:
+            return self.render("_action.html", {"action": action})
+        return self.render_form(action, self.form(action, self.lists()))
+
+    def post(self, request, pk, action_pk):
+        action = self.action(action_pk)
+        item, lists = action.raised_at_item, self.lists()
+        if request.POST.get("delete"):
+            try:
+                with reopened_minutes() as reopened:
+                    action_delete(action=action, by=request.user)
+            except RecordError as error:
+                context = item_actions_context(item, lists, error=str(error))
+                return self.render("_actions.html", context, status=422)
+            saved = _("%(ref)s deleted.") % {"ref": action.ref}
+            context = item_actions_context(item, lists, saved=saved)
+            context["reopened"] = _reopened_note(reopened)
+            return self.render("_actions.html", context)
+        form = self.form(action, lists, data=request.POST)
+        if not form.is_valid():
+            return self.render_form(action, form, status=422)
+        data = form.cleaned_data
+        action.text = data["text"].strip()
+        action.due_kind, action.due_on = data["due_kind"], data["due_on"]
+        if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
+            action.due_on = self.meeting.next_meeting_on
+        action.owned_by_body = data["owned_by_body"]
+        try:
+            with reopened_minutes() as reopened:
+                action_update(
+                    action=action,
+                    by=request.user,
+                    owners=data["owner_list"],
+                    see_also=data["link_list"],
+                    expected_version=data["lock_version"],
+                )
+        except ActionConflict as error:
+            current = Action.objects.get(pk=action.pk)
+            fresh = request.POST.copy()
+            fresh[form.add_prefix("lock_version")] = current.version
+            form = self.form(current, lists, data=fresh)
+            form.is_valid()
+            form.add_error(None, str(error))
+            return self.render_form(current, form, status=409, theirs=current)
+        except RecordError as error:
+            form.add_error(None, str(error))
+            return self.render_form(action, form, status=422)
+        context = item_actions_context(
+            item,
+            lists,
+            saved=_("%(ref)s saved.") % {"ref": action.ref},
+            focus=f"change-action-{action.pk}",
+        )
+        context["reopened"] = _reopened_note(reopened)
+        return self.render("_actions.html", context)
 
 
 # The review of earlier actions ----------------------------------------------------------------
@@ -545,7 +707,13 @@ def review_rows(meeting: Meeting):
 
 
 def review_fingerprint(here) -> str:
-    return section_fingerprint(sorted((u.pk, u.text, u.status, u.item_id) for u in here.values()))
+    return section_fingerprint(
+        sorted(
+            (u.pk, u.text, u.status, u.item_id, u.summary, u.printed_owners)
+            + (u.printed_due_on, u.printed_raised_on)
+            for u in here.values()
+        )
+    )
 
 
 def default_review_item(lists: Lists):
@@ -568,6 +736,10 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
                 "text": update.text if update else "",
                 "status": update.status if update else "",
                 "item": (update.item if update else None) or default_item,
+                "summary": update.summary if update else "",
+                "printed_owners": ", ".join(update.printed_owners) if update else "",
+                "printed_due_on": update.printed_due_on if update else None,
+                "printed_raised_on": update.printed_raised_on if update else None,
             }
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
@@ -599,35 +771,42 @@ class ReviewView(EditorView):
             return self.render("_review.html", context, status=409)
         by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
         try:
-            for form in formset.forms:
-                data = form.cleaned_data
-                action = by_pk.get(data["action"])
-                if action is None:
-                    continue
-                review, text = here.get(action.pk), data["text"].strip()
-                if review is None and text:
-                    action_review_record(
-                        action=action,
-                        meeting=self.meeting,
-                        text=text,
-                        item=data["item"],
-                        status=data["status"],
-                        by=request.user,
-                    )
-                elif review is not None and not text:
-                    action_review_delete(review=review, by=request.user)
-                elif review is not None and (review.text, review.status, review.item) != (
-                    text,
-                    data["status"],
-                    data["item"],
-                ):
-                    review.text, review.status, review.item = text, data["status"], data["item"]
-                    action_review_update(review=review, by=request.user)
+            with transaction.atomic():
+                self.save_rows(formset, by_pk, here)
         except RecordError as error:
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
         return self.render("_review.html", review_context(self.meeting, saved=True))
+
+    def save_rows(self, formset, by_pk, here) -> None:
+        """Minute, change or remove (emptied progress) this meeting's review of each action."""
+        by = self.request.user
+        for form in formset.forms:
+            data = form.cleaned_data
+            action = by_pk.get(data["action"])
+            if action is None:
+                continue
+            review, text = here.get(action.pk), data["text"].strip()
+            wanted = {
+                "text": text,
+                "status": data["status"],
+                "item": data["item"],
+                "summary": data["summary"].strip(),
+                "printed_owners": data["printed_owners"],
+                "printed_due_on": data["printed_due_on"],
+                "printed_raised_on": data["printed_raised_on"],
+            }
+            if review is None and text:
+                action_review_record(action=action, meeting=self.meeting, by=by, **wanted)
+            elif review is not None and not text:
+                action_review_delete(review=review, by=by)
+            elif review is not None and any(
+                getattr(review, name) != value for name, value in wanted.items()
+            ):
+                for name, value in wanted.items():
+                    setattr(review, name, value)
+                action_review_update(review=review, by=by)
 
 
 # The page --------------------------------------------------------------------------------------
@@ -648,10 +827,10 @@ class MeetingEditorView(EditorView):
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
             "templates": {
-                "question": editor_forms.QuestionFormSet(
-                    prefix="__formset__", lists=lists
-                ).empty_form,
-            },
+                key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form
+                for key, _model, formset_class, *_rest in ITEM_CHILDREN
+            }
+            | {"review": editor_forms.ReviewFormSet(prefix="rev", lists=lists).empty_form},
         }
         return self.render("editor.html", context)
 

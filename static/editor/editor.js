@@ -14,6 +14,10 @@
   htmx.config.includeIndicatorStyles = false;
   htmx.config.allowEval = false;
   htmx.config.allowScriptTags = false;
+  // New content is made live (processed by htmx) in the same task as the swap that puts it in
+  // and focuses the button the clerk was on: with the default 20 ms settle, an Enter in between
+  // reached a button with no htmx behind it and the move was lost.
+  htmx.config.defaultSettleDelay = 0;
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
@@ -132,6 +136,15 @@
     }
   });
 
+  // The button that submitted a form is sent with it, however it was pressed: htmx remembers
+  // only a button that was clicked or focused after the form was made live, and a button
+  // focused again after a swap was neither.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const trigger = event.detail.triggeringEvent;
+    const submitter = trigger && trigger.submitter;
+    if (submitter && submitter.name) event.detail.parameters[submitter.name] = submitter.value;
+  });
+
   // After each htmx exchange -----------------------------------------------------------------
   let pending = null; // what to send again after signing in
 
@@ -192,8 +205,9 @@
   }
   document.addEventListener("htmx:afterSettle", function (event) {
     const id = event.detail.target.id || "";
-    if (id === "agenda" || /^item-\d+-own$/.test(id)) refreshItemChoices();
+    if (id === "agenda" || id === "review" || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
+  refreshItemChoices();
 
   // Drafts are offered when the page opens, and when the agenda comes back after a change.
   document.querySelectorAll("form[data-section]").forEach(offerDraft);
@@ -252,9 +266,8 @@
   // Agenda changes that reload the agenda ---------------------------------------------------
   document.addEventListener("htmx:confirm", function (event) {
     const elt = event.detail.elt;
-    if (!elt.hasAttribute("data-structural")) return;
     const agenda = document.getElementById("agenda");
-    if (agenda.querySelector("form[data-dirty='1']")) {
+    if (elt.hasAttribute("data-structural") && agenda.querySelector("form[data-dirty='1']")) {
       event.preventDefault();
       announce(strings.saveFirst);
       window.alert(strings.saveFirst);
@@ -262,7 +275,10 @@
     }
     const trigger = event.detail.triggeringEvent;
     const submitter = trigger && trigger.submitter;
-    const message = (submitter && submitter.dataset.confirm) || elt.dataset.confirm;
+    let message = (submitter && submitter.dataset.confirm) || elt.dataset.confirm;
+    if (submitter && "confirmDeleteItem" in submitter.dataset) {
+      message = strings.deleteItem.replace("%(label)s", submitter.closest("[data-item-label]").dataset.itemLabel);
+    }
     if (message) {
       event.preventDefault();
       if (window.confirm(message)) event.detail.issueRequest(true);
@@ -294,24 +310,63 @@
     if (first) first.focus();
   });
 
-  // Attendance: another row -------------------------------------------------------------------
+  // Attendance: another row. The grid always ends with a blank row to type the next person
+  // into; typing a name there opens the next one, so no button is needed between people.
+  function isBlankRow(row) {
+    const person = row.querySelector("input[name$='-person']");
+    const name = row.querySelector("input[name$='-name']:not([type=hidden])");
+    return !!name && !name.value && !(person && person.value);
+  }
+
+  function addRow(form, focus) {
+    const body = form.querySelector("[data-rows]");
+    const last = body.lastElementChild;
+    if (last && isBlankRow(last)) {
+      if (focus) last.querySelector("input:not([type=hidden])").focus();
+      return;
+    }
+    const total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    const index = parseInt(total.value, 10);
+    const template = form.querySelector("template[data-empty-row]");
+    body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    total.value = String(index + 1);
+    if (focus) body.lastElementChild.querySelector("input:not([type=hidden])").focus();
+  }
+
+  function ensureBlankRow() {
+    const form = document.getElementById("form-attendance");
+    if (form) addRow(form, false);
+  }
+  ensureBlankRow();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "attendance") ensureBlankRow();
+  });
+
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-row]");
     if (!button) return;
-    const form = button.closest("form");
-    const prefix = button.dataset.addRow;
-    const total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
-    const index = parseInt(total.value, 10);
-    const template = form.querySelector("template[data-empty-row]");
-    const html = template.innerHTML.replace(/__prefix__/g, String(index));
-    const body = form.querySelector("[data-rows]");
-    body.insertAdjacentHTML("beforeend", html);
-    total.value = String(index + 1);
-    markDirty(form);
-    const row = body.lastElementChild;
-    const first = row.querySelector("input:not([type=hidden])");
-    if (first) first.focus();
+    addRow(button.closest("form"), true);
   });
+
+  document.addEventListener("input", function (event) {
+    const input = event.target;
+    if (!input.matches("#form-attendance input[name$='-name']") || !input.value) return;
+    const row = input.closest("tr");
+    if (row === row.parentElement.lastElementChild) addRow(input.form, false);
+  });
+
+  // Review: what the minutes print of an action, filled in from the page's template the first
+  // time its disclosure is opened (most reviews print nothing more, so the page stays small).
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.printed") || !details.open) return;
+    if (details.querySelector(".review-printed")) return;
+    const html = document.getElementById("tpl-review-printed").innerHTML
+      .replace(/__prefix__/g, details.dataset.printedIndex);
+    details.insertAdjacentHTML("beforeend", html);
+    const first = details.querySelector("input");
+    if (first) first.focus();
+  }, true);
 
   // Review: find an action by its number or words ---------------------------------------------
   function matches(row, query) {
@@ -321,7 +376,7 @@
     const compact = q.replace(/\s+/g, "");
     if (/^\d+$/.test(compact)) return row.dataset.number === compact;
     if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
-    const text = (ref + " " + row.dataset.text).toLowerCase();
+    const text = row.querySelector("legend").textContent.toLowerCase();
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });
   }
 

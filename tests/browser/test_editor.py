@@ -87,10 +87,15 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     grid = page.locator("#attendance")
     assert grid.get_by_text("Pre-filled from").is_visible()
     grid.get_by_role("group", name="Status Mr B Deputy").get_by_label("Apologies").check()
+    # The grid ends with a blank row for the next person ("Add a person" goes to it); typing a
+    # name there opens another.
+    assert grid.locator("tbody tr").count() == 3
     grid.get_by_role("button", name="Add a person").click()
-    grid.get_by_role("combobox", name="Name of a new attendee", exact=True).fill("Mrs C Newcomer")
-    grid.get_by_role("combobox", name="Post Name of a new attendee").fill("CFO")
-    grid.locator("tr").last.get_by_label("In attendance").check()
+    row = grid.locator("tbody tr").nth(2)
+    row.get_by_role("combobox").first.fill("Mrs C Newcomer")
+    assert grid.locator("tbody tr").count() == 4
+    row.locator("input[name$='-role']").fill("CFO")
+    row.get_by_label("In attendance").check()
     grid.get_by_role("button", name="Save attendance").click()
     saved(page.locator("#attendance"))
     rows = list(Attendance.objects.filter(meeting=meeting).order_by("position"))
@@ -116,10 +121,9 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     )
     page.keyboard.press("Enter")
     page.wait_for_function(f"{order} === 'Item Apologies|Item Actions|Item Performance'")
-    # Focus stays on the moved item's button. (A second Enter on it straight after the swap is
-    # not taken yet on an idle machine: see the note on issue 11; the second move is a click.)
+    # Focus stays on the moved item's button, so a second Enter moves it again.
     page.wait_for_function(f"() => document.activeElement.id === 'move-up-{actions_item.pk}'")
-    up.click()
+    page.keyboard.press("Enter")
     page.wait_for_function(f"{order} === 'Item Actions|Item Apologies|Item Performance'")
     page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
     performance = AgendaItem.objects.get(meeting=meeting, title="Performance")
@@ -295,3 +299,145 @@ def test_a_conflict_shows_both_versions_and_keeps_mine(page, meeting, clerk, axe
     page.get_by_role("button", name="Save details").click()
     saved(page.locator("#details"))
     assert Meeting.objects.get(pk=meeting.pk).venue == "My venue"
+
+
+def test_two_enters_on_up_move_an_item_twice_from_the_keyboard(page, meeting, clerk):
+    """The second Enter comes straight after the first move's swap, focus still on the button:
+    it is taken as a second move (it was lost on an idle machine)."""
+    for position, title in enumerate(("Apologies", "Performance", "Actions")):
+        AgendaItemFactory(meeting=meeting, title=title, position=position)
+    actions_item = AgendaItem.objects.get(meeting=meeting, title="Actions")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    order = (
+        "() => Array.from(document.querySelectorAll('#agenda h3'))"
+        ".map(h => h.textContent).join('|')"
+    )
+    page.locator(f"#move-up-{actions_item.pk}").focus()
+    # The page tells when the first move's agenda is swapped in; the second Enter follows at once.
+    page.evaluate(
+        "() => { window.agendaSwapped = new Promise(resolve => document.addEventListener("
+        "'htmx:afterSwap', () => resolve(document.activeElement.id), {once: true})); }"
+    )
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => window.agendaSwapped") == f"move-up-{actions_item.pk}"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.activeElement.id === 'move-up-{actions_item.pk}'")
+    page.wait_for_function(f"{order} === 'Item Actions|Item Apologies|Item Performance'")
+    page.locator(f"#move-up-{actions_item.pk}[disabled]").wait_for()
+    titles = AgendaItem.objects.filter(meeting=meeting).order_by("position")
+    assert [item.title for item in titles] == ["Actions", "Apologies", "Performance"]
+
+
+def test_papers_and_departures_are_entered_under_their_item_from_the_keyboard(
+    page, meeting, clerk, axe, screenshot
+):
+    item = AgendaItemFactory(meeting=meeting, number="4", title="Budget", minutes="")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_role("button", name="Add a paper").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Chief Constable's Budget Bid 2019/20")
+    own.get_by_role("button", name="Add a departure").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # a time without the name of who left
+    page.locator(":focus").fill("12:30")  # the time field's segments follow the browser's locale
+    own.get_by_role("button", name="Save item 4 Budget").focus()
+    page.keyboard.press("Enter")
+    error = own.get_by_text("Give the name of who left.")
+    error.wait_for()
+    # Shown where it is, and nothing typed is lost.
+    assert (
+        own.get_by_label("Paper", exact=True).input_value()
+        == "Chief Constable's Budget Bid 2019/20"
+    )
+    assert own.get_by_label("Time").input_value() == "12:30"
+    screenshot("editor-departure-error")
+    assert axe(page) == []
+    own.get_by_label("Who left (name as printed)").fill("Ms J Everson")
+    own.get_by_role("button", name="Save item 4 Budget").focus()
+    page.keyboard.press("Enter")
+    saved(page.locator(f"#item-{item.pk}-own"))
+    assert item.papers.get().title == "Chief Constable's Budget Bid 2019/20"
+    departure = item.departures.get()
+    assert (departure.name, departure.left_at) == ("Ms J Everson", datetime.time(12, 30))
+    assert page.locator(f"#item-{item.pk}-own").get_by_label("Time").input_value() == "12:30"
+
+
+def test_a_raised_action_is_changed_and_deleted_in_the_editor(
+    page, meeting, clerk, axe, screenshot
+):
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Custody")
+    AttendanceFactory(
+        meeting=meeting,
+        person__body=meeting.board.body,
+        role=RoleFactory(body=meeting.board.body, abbrev="DCC", title="Deputy Chief Constable"),
+    )
+    action = ActionFactory(
+        board=meeting.board,
+        number=21,
+        text="Visit the custody suite",
+        raised_at_meeting=meeting,
+        raised_at_item=item,
+    )
+    ActionOwnerFactory(action=action, role=meeting.board.body.roles.get(abbrev="CC"))
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.APPROVED)
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    page.get_by_role("button", name="Change SPB 21").focus()
+    page.keyboard.press("Enter")
+    form = page.locator(f"#form-action-{action.pk}")
+    form.wait_for()
+    # Focus is in the text, and the clerk is told before saving what a change does.
+    page.wait_for_function("() => document.activeElement.tagName === 'TEXTAREA'")
+    assert "a change to what they print" in form.inner_text()
+    screenshot("editor-action-change")
+    assert axe(page) == []
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Visit the custody suite with the panel")
+    form.get_by_label("DCC").check()
+    form.get_by_role("button", name="Save SPB 21").click()
+    actions = page.locator(f"#item-{item.pk}-actions")
+    actions.get_by_text("SPB 21 saved.").wait_for()
+    assert "their approval was reopened" in actions.inner_text()
+    assert "Visit the custody suite with the panel (CC / DCC)" in actions.inner_text()
+    page.wait_for_function(f"() => document.activeElement.id === 'change-action-{action.pk}'")
+    assert axe(page) == []
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Delete SPB 21").click()
+    actions.get_by_text("SPB 21 deleted.").wait_for()
+    assert not Action.objects.filter(pk=action.pk).exists()
+
+
+def test_the_review_takes_what_the_minutes_print_of_an_action(
+    page, meeting, clerk, axe, screenshot
+):
+    AgendaItemFactory(meeting=meeting, number="3", title="Actions")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    review = page.locator("#review")
+    row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_label("Progress at this meeting").fill("Report received.")
+    row.get_by_label("Minuted under").select_option(label="3 Actions")
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens the printed details, focus in the first
+    page.wait_for_function("() => document.activeElement.name?.endsWith('-summary')")
+    page.keyboard.type("Stop and search report")
+    page.keyboard.press("Tab")
+    page.keyboard.type("CC, ACC")
+    row.get_by_label("Raised on").fill("2024-01-10")
+    screenshot("editor-review-printed")
+    assert axe(page) == []
+    review.get_by_role("button", name="Save the review").click()
+    saved(page.locator("#review"))
+    update = ActionUpdate.objects.get(meeting=meeting)
+    assert (update.summary, update.printed_owners) == ("Stop and search report", ["CC", "ACC"])
+    assert update.printed_raised_on == datetime.date(2024, 1, 10)
+    row = page.locator("#review .review-row", has=page.locator("strong", has_text="SPB 12"))
+    assert row.get_by_label("Action as printed").input_value() == "Stop and search report"
+    assert row.get_by_label("Minuted under").input_value() == str(update.item_id)

@@ -436,7 +436,7 @@ def test_the_editor_costs_the_same_queries_however_big_the_record(
         AgendaItemFactory(meeting=gwent, title=f"Extra item {n}")
     with django_assert_max_num_queries(len(small)):
         response = signed_in.get(edit_url(gwent))
-    assert len(small) <= 32
+    assert len(small) <= 33
     assert "Extra 559" in response.content.decode()
 
 
@@ -511,3 +511,235 @@ def test_an_action_due_by_a_meeting_needs_its_date(signed_in, draft):
     signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
     action = Action.objects.get(text="Report back")
     assert action.due_display() == "By the meeting of 10 September 2024"
+
+
+def test_papers_and_departures_are_entered_under_their_item_and_a_bad_time_keeps_the_typing(
+    signed_in, draft
+):
+    item = AgendaItemFactory(meeting=draft, number="4", title="Budget", minutes="")
+    url = edit_url(draft, "item-save", item_pk=item.pk)
+    p = f"item{item.pk}"
+    data = {
+        f"{p}-number": "4",
+        f"{p}-title": "Budget",
+        f"{p}-minutes": "The board received the bid.",
+        f"{p}-lock_version": item.version,
+        f"{p}q-TOTAL_FORMS": 0,
+        f"{p}q-INITIAL_FORMS": 0,
+        f"{p}p-TOTAL_FORMS": 1,
+        f"{p}p-INITIAL_FORMS": 0,
+        f"{p}p-0-title": "Chief Constable's Budget Bid 2019/20",
+        f"{p}p-0-author": "ACOR",
+        f"{p}d-TOTAL_FORMS": 1,
+        f"{p}d-INITIAL_FORMS": 0,
+        f"{p}d-0-name": "Ms J Everson",
+        f"{p}d-0-left_at": "half past twelve",
+    }
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a valid time." in html
+    assert 'value="half past twelve"' in html
+    assert 'value="Chief Constable&#x27;s Budget Bid 2019/20"' in html
+    assert not item.papers.exists()
+    assert not item.departures.exists()
+    assert AgendaItem.objects.get(pk=item.pk).minutes == ""  # nothing half-saved
+
+    response = signed_in.post(url, {**data, f"{p}d-0-left_at": "12:30"}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    paper = item.papers.get()
+    departure = item.departures.get()
+    assert (paper.title, paper.author, paper.exempt) == (
+        "Chief Constable's Budget Bid 2019/20",
+        "ACOR",
+        False,
+    )
+    assert (departure.name, departure.left_at) == ("Ms J Everson", datetime.time(12, 30))
+    html = response.content.decode()
+    assert f'name="{p}p-0-pk" value="{paper.pk}"' in html
+    assert 'value="12:30"' in html
+
+    # Emptying the name deletes the departure; the paper stays.
+    item.refresh_from_db()
+    response = signed_in.post(
+        url,
+        {
+            **data,
+            f"{p}-lock_version": item.version,
+            f"{p}p-INITIAL_FORMS": 1,
+            f"{p}p-0-pk": paper.pk,
+            f"{p}d-INITIAL_FORMS": 1,
+            f"{p}d-0-pk": departure.pk,
+            f"{p}d-0-name": "",
+            f"{p}d-0-left_at": "",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert not item.departures.exists()
+    assert item.papers.get().pk == paper.pk
+
+
+def test_the_editor_page_shows_papers_and_departures_under_their_item(signed_in, gwent):
+    html = signed_in.get(edit_url(gwent)).content.decode()
+    budget = gwent.items.get(title__startswith="Chief Constable")
+    assert f'id="item-{budget.pk}-departures"' in html
+    assert 'value="Ms J Everson"' in html
+    assert 'value="12:30"' in html
+    assert 'id="tpl-paper"' in html
+    assert "Add a departure" in html
+
+
+def test_a_raised_action_is_changed_in_place_and_the_clerk_is_told_the_minutes_reopen(
+    signed_in, gwent
+):
+    item = gwent.items.get(title__startswith="Safeguarding")
+    action = item.actions.order_by("number").first()
+    url = edit_url(gwent, "action-edit", action_pk=action.pk)
+    form = signed_in.get(url, **HTMX).content.decode()
+    # Warned before saving: these minutes are published, a printed change reopens them.
+    assert "These minutes are published" in form
+    assert "HoC&amp;FPoC</label>" in form  # its owner, though not at the meeting
+    dcc = gwent.board.body.roles.get(abbrev="DCC")
+    hocf = gwent.board.body.roles.get(abbrev="HoC&FPoC")
+    linked = Action.objects.filter(board=gwent.board).exclude(pk=action.pk).order_by("number")[0]
+    p = f"action{action.pk}"
+    data = {
+        f"{p}-text": "Produce a safeguarding performance pack for the next meeting",
+        f"{p}-owners": [f"r{hocf.pk}", f"r{dcc.pk}"],
+        f"{p}-due_kind": "next_meeting",
+        f"{p}-links": f"spb{linked.number}",
+        f"{p}-lock_version": action.version,
+    }
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    html = response.content.decode()
+    assert f"{action.ref} saved." in html
+    assert "their approval was reopened" in html
+    action.refresh_from_db()
+    assert action.text == "Produce a safeguarding performance pack for the next meeting"
+    assert action.owners_display() == "HoC&FPoC / DCC"
+    assert action.due_kind == "next_meeting"
+    assert list(action.see_also.all()) == [linked]
+    gwent.refresh_from_db()
+    assert gwent.status == Meeting.Status.DRAFT
+
+    # A stale copy is refused and keeps what was typed; an unknown link is named.
+    stale = dict(data, **{f"{p}-text": "My wording", f"{p}-links": "SPB 999"})
+    response = signed_in.post(url, stale, **HTMX)
+    assert response.status_code == 422
+    assert "No action SPB 999 on this board." in response.content.decode()
+    response = signed_in.post(url, {**stale, f"{p}-links": ""}, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My wording" in html
+    assert "Produce a safeguarding performance pack" in html
+
+
+def test_an_action_in_published_minutes_is_not_deleted_from_the_editor(signed_in, gwent):
+    item = gwent.items.get(title__startswith="Safeguarding")
+    action = item.actions.order_by("number").first()
+    response = signed_in.post(
+        edit_url(gwent, "action-edit", action_pk=action.pk), {"delete": "1"}, **HTMX
+    )
+    assert response.status_code == 422
+    assert "is in published minutes, so it is never deleted" in response.content.decode()
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_a_raised_action_is_deleted_in_place(signed_in, draft):
+    mine = AgendaItemFactory(meeting=draft, title="Custody")
+    cc = draft.board.body.roles.get(abbrev="CC")
+    raised = ActionFactory(
+        board=draft.board, number=30, raised_at_meeting=draft, raised_at_item=mine
+    )
+    ActionOwnerFactory(action=raised, role=cc)
+    response = signed_in.post(
+        edit_url(draft, "action-edit", action_pk=raised.pk), {"delete": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert f"{raised.ref} deleted." in response.content.decode()
+    assert not Action.objects.filter(pk=raised.pk).exists()
+    # Only this meeting's actions are reached from its editor.
+    earlier = Action.objects.get(board=draft.board, number=2)
+    other = edit_url(draft, "action-edit", action_pk=earlier.pk)
+    assert signed_in.post(other, {"delete": "1"}, **HTMX).status_code == 404
+
+
+def test_the_review_records_what_the_minutes_print_of_the_action(signed_in, draft):
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    earlier = Action.objects.get(text="Review custody staffing")
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(draft)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Two posts filled.",
+        "rev-0-item": item.pk,
+        "rev-0-summary": "Custody staffing",
+        "rev-0-printed_owners": "cc, Nobody Known",
+        "rev-0-printed_due_on": "2024-04-01",
+        "rev-0-printed_raised_on": "2024-01-10",
+    }
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "No post or person Nobody Known in this body." in html
+    assert 'value="Custody staffing"' in html  # kept, and shown open
+    assert '<details class="printed" data-printed-index="0" open>' in html
+    assert not ActionUpdate.objects.filter(meeting=draft).exists()
+
+    data["rev-0-printed_owners"] = "cc, Mr B Deputy"
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    update = ActionUpdate.objects.get(action=earlier, meeting=draft)
+    assert (update.summary, update.printed_owners) == ("Custody staffing", ["CC", "Mr B Deputy"])
+    assert update.printed_due_on == datetime.date(2024, 4, 1)
+    assert update.printed_raised_on == datetime.date(2024, 1, 10)
+    assert 'value="CC, Mr B Deputy"' in response.content.decode()
+
+    # Emptying the printed fields clears them; the progress stays.
+    data.update(
+        {
+            "fingerprint": review_fingerprint(review_rows(draft)[1]),
+            "rev-0-summary": "",
+            "rev-0-printed_owners": "",
+            "rev-0-printed_due_on": "",
+            "rev-0-printed_raised_on": "",
+        }
+    )
+    assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    update.refresh_from_db()
+    assert (update.text, update.summary, update.printed_owners) == ("Two posts filled.", "", [])
+    assert update.printed_raised_on is None
+
+
+def test_saving_the_attendance_again_rewrites_only_the_rows_that_changed(gwent, clerk):
+    from meetings.services import attendance_fingerprint, meeting_attendance_save
+
+    rows = [
+        {
+            "pk": row.pk,
+            "person": row.person,
+            "role": row.role,
+            "organisation": row.organisation,
+            "status": row.status,
+            "arrival_time": row.arrival_time,
+            "departure_time": row.departure_time,
+            "note": row.note,
+        }
+        for row in gwent.attendance.order_by("position", "pk")
+    ]
+    history = Attendance.history.count()
+    meeting_attendance_save(
+        meeting=gwent, rows=rows, expected_fingerprint=attendance_fingerprint(gwent), by=clerk
+    )
+    assert Attendance.history.count() == history
+    rows[1]["status"] = "apologies"
+    meeting_attendance_save(
+        meeting=gwent, rows=rows, expected_fingerprint=attendance_fingerprint(gwent), by=clerk
+    )
+    assert Attendance.history.count() == history + 1
+    assert gwent.attendance.get(pk=rows[1]["pk"]).status == "apologies"
