@@ -54,6 +54,7 @@ from minutes.services import (
     meeting_withdraw,
     paper_attach_pdf,
 )
+from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
@@ -136,7 +137,7 @@ class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
         widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(SharedChoicesInline, admin.TabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["person", "role", "organisation"]
@@ -151,8 +152,11 @@ class AttendanceInline(admin.TabularInline):
         "note",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
 
-class AgendaItemInline(admin.StackedInline):
+
+class AgendaItemInline(SharedChoicesInline, admin.StackedInline):
     model = AgendaItem
     form = AgendaItemForm
     extra = 0
