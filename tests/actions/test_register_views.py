@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -125,6 +126,10 @@ def test_dashboard_lists_outstanding_actions_most_overdue_first(client, clerk, r
         ({"owner_role": "ACC"}, ["acc"]),
         ({"overdue": "on"}, ["late", "acc", "later"]),
         ({"status": ["closed"]}, ["closed"]),
+        (
+            {"status": ["open", "in_progress", "completed", "closed", "withdrawn"]},
+            ["late", "acc", "later", "soon", "closed"],
+        ),
         ({"q": "mental health"}, ["late"]),
         ({"due_after": "2020-02-15", "due_before": "2020-03-05"}, ["acc", "later"]),
         ({"ordering": "-due"}, ["soon", "later", "acc", "late"]),
@@ -689,3 +694,23 @@ def test_force_leads_see_an_items_title_only_where_the_public_may(
     assert shown in page
     if shown != title:
         assert title not in page
+
+
+def test_the_filter_form_shows_what_each_address_asks_for(client, clerk, register, board):
+    """The drawn filter form is reused for the same address: never another address's values,
+    nor a board list from before a board was added."""
+    client.force_login(clerk)
+    url = reverse("actions:action-list")
+    assert 'value="mental health"' in client.get(url, {"q": "mental health"}).content.decode()
+    page = client.get(url, {"q": "stop and search", "status": ["closed"]}).content.decode()
+    assert 'value="stop and search"' in page
+    assert 'value="mental health"' not in page
+    assert re.search(r'value="closed"\s+id="id_status_3"\s+checked', page)
+    again = client.get(url, {"q": "mental health"}).content.decode()
+    assert 'value="mental health"' in again
+    assert "Joint Audit Committee" not in again
+    BoardFactory(body=board.body, name="Joint Audit Committee", slug="jac")
+    assert "Joint Audit Committee" in client.get(url, {"q": "mental health"}).content.decode()
+    refused = client.get(url, {"due_after": "not a date"}).content.decode()
+    assert "Enter a valid date." in refused
+    assert 'value="not a date"' in refused
