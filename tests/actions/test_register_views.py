@@ -11,7 +11,13 @@ import time_machine
 from django.urls import reverse
 
 from actions.models import Action, ActionStatus, ActionUpdate
-from actions.services import action_create, action_refresh_status
+from actions.services import (
+    action_close,
+    action_create,
+    action_delete,
+    action_reassign,
+    action_refresh_status,
+)
 from meetings.models import Person, Role
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, PersonFactory
 
@@ -714,3 +720,27 @@ def test_the_filter_form_shows_what_each_address_asks_for(client, clerk, registe
     refused = client.get(url, {"due_after": "not a date"}).content.decode()
     assert "Enter a valid date." in refused
     assert 'value="not a date"' in refused
+
+
+def test_the_counts_follow_every_change_at_once(client, clerk, register, hospc, acc):
+    """The counts beside the register are reused while nothing changes, and a new action, a
+    closed one, new owners or a deletion shows in them at once."""
+    client.force_login(clerk)
+    url = reverse("actions:action-list")
+
+    def counts():
+        response = client.get(url)
+        statuses = {label: n for label, n, _v in response.context["status_counts"]}
+        owners = {row["role__abbrev"]: row["n"] for row in response.context["owner_counts"]}
+        return response.context["paginator"].count, statuses, owners
+
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 3, "ACC": 1})
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 3, "ACC": 1})
+    extra = make(register["late"].board, "One more", [acc], due=datetime.date(2020, 5, 1))
+    assert counts() == (5, {"Open": 5}, {"HoSPC": 3, "ACC": 2})
+    action_close(action=register["soon"], by=clerk, on=TODAY)
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 2, "ACC": 2})
+    action_reassign(action=register["late"], owners=[acc], by=clerk, on=TODAY)
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 1, "ACC": 3})
+    action_delete(action=extra, by=clerk)
+    assert counts() == (3, {"Open": 3}, {"HoSPC": 1, "ACC": 2})
