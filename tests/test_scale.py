@@ -181,6 +181,19 @@ class Instance:
         self.process.wait(timeout=30)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _answer(request):
+    """The instance's own answer, redirects and errors included."""
+    try:
+        return urllib.request.build_opener(_NoRedirect).open(request, timeout=60)
+    except urllib.error.HTTPError as error:
+        return error
+
+
 class Browser:
     """A browser's cookie jar, enough for a session and its CSRF token."""
 
@@ -194,16 +207,7 @@ class Browser:
         # As the TLS proxy in front of the instances passes requests on (docs/deployment.md).
         request.add_header("X-Forwarded-Proto", "https")
         request.add_header("Referer", f"https://127.0.0.1:{instance.port}{path}")
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            response = opener.open(request, timeout=60)
-        except urllib.error.HTTPError as error:
-            response = error
+        response = _answer(request)
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)
@@ -213,16 +217,7 @@ class Browser:
 
     def request_plain(self, instance: Instance, path: str):
         """A request straight to the instance, not through the TLS proxy."""
-        request = urllib.request.Request(f"http://127.0.0.1:{instance.port}{path}")
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        try:
-            response = urllib.request.build_opener(NoRedirect).open(request, timeout=60)
-        except urllib.error.HTTPError as error:
-            response = error
+        response = _answer(urllib.request.Request(f"http://127.0.0.1:{instance.port}{path}"))
         return response.status, response.read().decode()
 
     @staticmethod

@@ -195,7 +195,7 @@ class Generator:
         """A body with its posts and the people who held them over the years."""
         rng = self.rng
         body = Organisation.objects.create(
-            name=f"Office of the Police and Crime Commissioner {index}"
+            name=f"Office of the Police and Crime Commissioner {index}", slug=f"gen-body-{index}"
         )
         opcc = Organisation.objects.create(
             name="Office of the Police and Crime Commissioner (OPCC)", parent=body
