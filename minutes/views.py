@@ -100,25 +100,19 @@ def row_facts(obj, *, exclude=()) -> tuple:
 
 
 def public_record_facts(boards) -> tuple:
-    """What a visitor's listing of these boards' meetings depends on: the meetings (any edit
-    moves `updated_at`), and their publications and agendas. Every publication gets a higher
-    id and every withdrawal a later time, so the newest id, the newest withdrawal and the live
-    count change with each publication or withdrawal."""
-    meetings = Meeting.objects.filter(board__in=boards)
-    changes = {
-        "live": Count("pk", filter=Q(withdrawn_at__isnull=True)),
-        "newest": Max("pk"),
-        "withdrawn": Max("withdrawn_at"),
-    }
-    return (
-        tuple(meetings.aggregate(n=Count("pk"), changed=Max("updated_at")).values()),
-        tuple(Publication.objects.filter(meeting__in=meetings).aggregate(**changes).values()),
-        tuple(
-            AgendaPublication.objects.filter(meeting__in=meetings)
-            .aggregate(**changes, packs=Max("pack_size"))
-            .values()
-        ),
-    )
+    """What a visitor's listing of these boards' meetings depends on, in one query: the
+    meetings (any edit moves `updated_at`), and their publications and agendas. Every
+    publication gets a higher id and every withdrawal a later time, so the newest id, the newest
+    withdrawal and the live count change with each publication or withdrawal."""
+    facts = {"n": Count("pk", distinct=True), "changed": Max("updated_at")}
+    for kind in ("publications", "agenda_publications"):
+        facts[f"{kind}_live"] = Count(
+            kind, filter=Q(**{f"{kind}__withdrawn_at__isnull": True}), distinct=True
+        )
+        facts[f"{kind}_newest"] = Max(f"{kind}__pk")
+        facts[f"{kind}_withdrawn"] = Max(f"{kind}__withdrawn_at")
+    facts["packs"] = Max("agenda_publications__pack_size")
+    return tuple(Meeting.objects.filter(board__in=boards).aggregate(**facts).values())
 
 
 class VisitorCacheMixin:
