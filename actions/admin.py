@@ -7,6 +7,7 @@ from actions import services
 from actions.models import Action, ActionUpdate
 from meetings.admin import ServiceAdmin
 from meetings.models import AgendaItem, Meeting, Person, Role
+from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -94,9 +95,12 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
         return [*self.cleaned_data["owner_roles"], *self.cleaned_data["owner_people"]]
 
 
-class _ScopedOwnersMixin:
+class _ScopedOwnersMixin(SharedChoicesInline):
     """Offer only the posts, people and items of the meeting's own body; once the meeting has
     been published, its actions are never deleted (they are withdrawn instead)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("board").prefetch_related("owners")
 
     def has_delete_permission(self, request, obj=None):
         meeting = getattr(obj, "meeting", obj)
@@ -159,10 +163,10 @@ class ActionReviewForm(forms.ModelForm):
             self.fields["item"].queryset = AgendaItem.objects.filter(meeting=self.meeting)
             self.fields["action"].queryset = Action.objects.filter(
                 board__body=self.meeting.board.body_id
-            )
+            ).select_related("board")
 
 
-class ActionReviewInline(admin.StackedInline):
+class ActionReviewInline(SharedChoicesInline, admin.StackedInline):
     """Progress on earlier actions reported at the meeting: the action review."""
 
     model = ActionUpdate
@@ -173,6 +177,9 @@ class ActionReviewInline(admin.StackedInline):
     fields = [("action", "status"), ("item", "position"), "summary", "text"]
     verbose_name = _("progress reported on an action")
     verbose_name_plural = _("review of earlier actions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("action__board")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

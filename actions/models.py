@@ -214,6 +214,14 @@ class Action(models.Model):
             models.UniqueConstraint(fields=["board", "number"], name="action_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="action_number_positive"),
         ]
+        indexes = [
+            # "Most overdue first" reads the overdue (outstanding, by due date) from here.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_outstanding_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.ref

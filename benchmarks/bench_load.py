@@ -183,6 +183,8 @@ def main() -> None:
             ("static file (WhiteNoise)", public, static),
             ("public meeting page", public, f"/meetings/{meeting.pk}/"),
             ("public board actions log", public, f"/boards/{board.slug}/actions/"),
+            ("public board page", public, f"/boards/{board.slug}/"),
+            ("public body home page", public, f"/{board.body.slug}/"),
             ("register /actions/", staff, "/actions/"),
             ("force lead /actions/mine/", lead, "/actions/mine/"),
         ]

@@ -116,6 +116,8 @@ def main() -> None:
             None,
         ),
         ("public board actions log", f"/boards/{board.slug}/actions/", None, None),
+        ("public board page", f"/boards/{board.slug}/", None, None),
+        ("public body home page", f"/{board.body.slug}/", None, None),
         ("public meeting page", f"/meetings/{meeting.pk}/", None, None),
         (
             "admin change page of one meeting",

@@ -54,6 +54,7 @@ from minutes.services import (
     meeting_withdraw,
     paper_attach_pdf,
 )
+from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
@@ -153,8 +154,11 @@ class AttendanceInline(BodyScopedInline, admin.TabularInline):
         "note",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
 
-class AgendaItemInline(admin.StackedInline):
+
+class AgendaItemInline(SharedChoicesInline, admin.StackedInline):
     model = AgendaItem
     form = AgendaItemForm
     extra = 0

@@ -1,11 +1,13 @@
 import datetime
+import hashlib
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from actions.models import ActionStatus
+from actions.models import Action, ActionStatus
 from meetings.models import (
     HEX_COLOUR,
     AgendaItem,
@@ -83,7 +85,67 @@ def body_identity(body: Organisation | None) -> dict:
     return {"site_body": body if body is not None and body.slug else None}
 
 
-class HomeView(ListView):
+def row_facts(obj, *, exclude=()) -> tuple:
+    """A record's own columns as a key (binary ones, such as a logo, by their size only)."""
+    facts = []
+    for field in obj._meta.concrete_fields:
+        if field.attname in exclude:
+            continue
+        if field.attname in obj.get_deferred_fields():
+            facts.append(None)
+            continue
+        value = getattr(obj, field.attname)
+        facts.append(len(value) if isinstance(value, (bytes, memoryview)) else value)
+    return tuple(facts)
+
+
+def public_record_facts(boards) -> tuple:
+    """What a visitor's listing of these boards' meetings depends on, in one query: the
+    meetings (any edit moves `updated_at`), and their publications and agendas. Every
+    publication gets a higher id and every withdrawal a later time, so the newest id, the newest
+    withdrawal and the live count change with each publication or withdrawal."""
+    facts = {"n": Count("pk", distinct=True), "changed": Max("updated_at")}
+    for kind in ("publications", "agenda_publications"):
+        facts[f"{kind}_live"] = Count(
+            kind, filter=Q(**{f"{kind}__withdrawn_at__isnull": True}), distinct=True
+        )
+        facts[f"{kind}_newest"] = Max(f"{kind}__pk")
+        facts[f"{kind}_withdrawn"] = Max(f"{kind}__withdrawn_at")
+    facts["packs"] = Max("agenda_publications__pack_size")
+    return tuple(Meeting.objects.filter(board__in=boards).aggregate(**facts).values())
+
+
+class VisitorCacheMixin:
+    """A visitor's copy of a public page, cached under a key made of everything the page shows
+    (`visitor_facts`): publishing, withdrawing, announcing or editing makes a new key, so the
+    old copy is never served again, whichever instance served it. Signed-in users and pages
+    with a message to show are never cached."""
+
+    visitor_cache_seconds = 600
+
+    def visitor_facts(self):
+        """What the page shows, as a value to key on; None: not cached."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated or len(messages.get_messages(request)):
+            return super().get(request, *args, **kwargs)
+        facts = self.visitor_facts()
+        if facts is None:
+            return super().get(request, *args, **kwargs)
+        key = repr((type(self).__name__, get_language(), request.get_full_path(), facts))
+        key = "visitor-page:" + hashlib.sha256(key.encode()).hexdigest()
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            response.render()
+            cache.set(key, response.content, self.visitor_cache_seconds)
+        return response
+
+
+class HomeView(VisitorCacheMixin, ListView):
     """The boards, each with its latest meetings, and the meetings to come."""
 
     template_name = "meetings/home.html"
@@ -98,6 +160,15 @@ class HomeView(ListView):
             **body_identity(self.body),
             **kwargs,
         )
+
+    def visitor_facts(self):
+        boards = Board.objects.order_by("pk")
+        body = None
+        if self.body is not None:
+            boards = boards.filter(body=self.body)
+            body = row_facts(self.body, exclude={"logo"})
+        listed = tuple(row_facts(board) for board in boards)
+        return body, listed, public_record_facts(boards), timezone.localdate()
 
     def get_queryset(self):
         visible = listed_meetings(self.request.user)
@@ -179,9 +250,23 @@ class BodyStyleView(View):
         return response
 
 
-class BoardDetailView(DetailView):
+def visited_board(slug: str) -> tuple | None:
+    """A board and its body as a visitor's page of it shows them, as a key."""
+    board = Board.objects.select_related("body").defer("body__logo").filter(slug=slug).first()
+    if board is None:
+        return None
+    return board.pk, row_facts(board), row_facts(board.body, exclude={"logo"})
+
+
+class BoardDetailView(VisitorCacheMixin, DetailView):
     template_name = "meetings/board_detail.html"
     context_object_name = "board"
+
+    def visitor_facts(self):
+        board = visited_board(self.kwargs["slug"])
+        if board is None:
+            return None
+        return board, public_record_facts([board[0]]), timezone.localdate()
 
     def get_queryset(self):
         return boards_listed(self.request.user)
@@ -480,13 +565,23 @@ class BoardActionsFilter(forms.Form):
         self.fields["year"].choices = [("", _("Any year"))] + [(y, str(y)) for y in years]
 
 
-class BoardActionsView(ListView):
+class BoardActionsView(VisitorCacheMixin, ListView):
     """The actions of a board as its live published minutes print them, 50 a page, with the
     latest progress minuted in public: never anything exempt, draft or withdrawn."""
 
     template_name = "meetings/board_actions.html"
     context_object_name = "actions"
     paginate_by = 50
+
+    def visitor_facts(self):
+        # The log is rebuilt from the live publications; each row shows its action's status,
+        # and every change of status moves the action's `updated_at`.
+        board = visited_board(self.kwargs["slug"])
+        if board is None:
+            return None
+        actions = Action.objects.filter(board=board[0])
+        statuses = tuple(actions.aggregate(n=Count("pk"), changed=Max("updated_at")).values())
+        return board, public_record_facts([board[0]]), statuses, timezone.localdate()
 
     def get_queryset(self):
         self.board = get_object_or_404(Board, slug=self.kwargs["slug"])

@@ -5,6 +5,7 @@ import datetime
 import html
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
 from actions.services import action_create
@@ -124,19 +127,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class Instance:
-    """A gunicorn of the application with the production settings, on its own port."""
+def production_env(database_url: str, *, secret_key: str, static_root: Path) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secret_key,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(static_root),
+        "EMAIL_HOST": "127.0.0.1",  # required without DEBUG; nothing is sent here
+    }
+    for name in ("SECURE_SSL_REDIRECT", "ADMIN_REQUIRE_OTP", "PROXY_COUNT"):
+        env.pop(name, None)  # the production defaults
+    return env
 
-    def __init__(self, database_url: str):
+
+class Instance:
+    """A gunicorn of the application with the production settings, on its own port: DEBUG off,
+    its own SECRET_KEY and ALLOWED_HOSTS, static files collected beforehand and served by
+    WhiteNoise, HTTPS required (the test speaks as the TLS proxy does), two-factor sign-in for
+    staff (docs/deployment.md, "Running it")."""
+
+    def __init__(self, database_url: str, *, secret_key: str, static_root: Path):
         self.port = _free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            # What is shared is the database (sessions, locks, the task queue); the production
-            # settings themselves are the trust issue's smoke test.
-            "DEBUG": "true",
-            "ALLOWED_HOSTS": "127.0.0.1",
-        }
+        env = production_env(database_url, secret_key=secret_key, static_root=static_root)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -168,6 +182,19 @@ class Instance:
         self.process.wait(timeout=30)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _answer(request):
+    """The instance's own answer, redirects and errors included."""
+    try:
+        return urllib.request.build_opener(_NoRedirect).open(request, timeout=60)
+    except urllib.error.HTTPError as error:
+        return error
+
+
 class Browser:
     """A browser's cookie jar, enough for a session and its CSRF token."""
 
@@ -178,21 +205,20 @@ class Browser:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         request = urllib.request.Request(f"http://127.0.0.1:{instance.port}{path}", data=body)
         request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            response = opener.open(request, timeout=60)
-        except urllib.error.HTTPError as error:
-            response = error
+        # As the TLS proxy in front of the instances passes requests on (docs/deployment.md).
+        request.add_header("X-Forwarded-Proto", "https")
+        request.add_header("Referer", f"https://127.0.0.1:{instance.port}{path}")
+        response = _answer(request)
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)
             for key, morsel in cookie.items():
                 self.cookies[key] = morsel.value
+        return response.status, response.read().decode()
+
+    def request_plain(self, instance: Instance, path: str):
+        """A request straight to the instance, not through the TLS proxy."""
+        response = _answer(urllib.request.Request(f"http://127.0.0.1:{instance.port}{path}"))
         return response.status, response.read().decode()
 
     @staticmethod
@@ -201,14 +227,22 @@ class Browser:
 
 
 @pytest.fixture
-def two_instances(require_postgres):
+def two_instances(require_postgres, tmp_path):
     db = connection.settings_dict
     url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     if db.get("PASSWORD"):
         url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    first = Instance(url)
+    options = {"secret_key": secrets.token_urlsafe(50), "static_root": tmp_path / "static"}
+    # As docs/deployment.md says: collect the static files before starting a new version.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=production_env(url, **options),
+        check=True,
+    )
+    first = Instance(url, **options)
     try:
-        second = Instance(url)
+        second = Instance(url, **options)
     except Exception:
         first.stop()
         raise
@@ -232,17 +266,37 @@ def test_two_instances_share_sign_in_and_refuse_a_stale_save_across_them(
         board=board, text="Review mental health demand", owners=[role], raised_at=None, by=None
     )
 
+    # Staff sign in with a code from their authenticator (production): a code is good once,
+    # so the second browser gives the next one, which the device's tolerance accepts.
+    device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    codes = [
+        f"{totp(device.bin_key, device.step, device.t0, device.digits, drift):06d}"
+        for drift in (device.drift, device.drift + 1)
+    ]
+
     # Two browsers of the same clerk: each signs in on the first instance.
     one, two = Browser(), Browser()
-    for browser in (one, two):
+    for browser, code in zip((one, two), codes, strict=True):
         status, page = browser.request(first, "/accounts/login/")
         assert status == 200
         status, _page = browser.request(
             first,
             "/accounts/login/",
-            {"username": "clerk", "password": PASSWORD, "csrfmiddlewaretoken": browser.token(page)},
+            {
+                "username": "clerk",
+                "password": PASSWORD,
+                "otp_token": code,
+                "csrfmiddlewaretoken": browser.token(page),
+            },
         )
         assert status == 302
+
+    # Each instance serves the collected static files itself (WhiteNoise), hashed names.
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page).group(1)
+    assert re.search(r"\.[0-9a-f]{12}\.css$", stylesheet)
+    assert one.request(second, stylesheet)[0] == 200
+    # Without the proxy's word that the request came over HTTPS, it is sent there.
+    assert Browser().request_plain(second, "/")[0] == 301
 
     # Both open the action on the second instance: the session made on the first is known.
     path = f"/actions/{action.pk}/"

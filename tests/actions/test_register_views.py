@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -10,7 +11,13 @@ import time_machine
 from django.urls import reverse
 
 from actions.models import Action, ActionStatus, ActionUpdate
-from actions.services import action_create, action_refresh_status
+from actions.services import (
+    action_close,
+    action_create,
+    action_delete,
+    action_reassign,
+    action_refresh_status,
+)
 from meetings.models import Person, Role
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, PersonFactory
 
@@ -125,6 +132,10 @@ def test_dashboard_lists_outstanding_actions_most_overdue_first(client, clerk, r
         ({"owner_role": "ACC"}, ["acc"]),
         ({"overdue": "on"}, ["late", "acc", "later"]),
         ({"status": ["closed"]}, ["closed"]),
+        (
+            {"status": ["open", "in_progress", "completed", "closed", "withdrawn"]},
+            ["late", "acc", "later", "soon", "closed"],
+        ),
         ({"q": "mental health"}, ["late"]),
         ({"due_after": "2020-02-15", "due_before": "2020-03-05"}, ["acc", "later"]),
         ({"ordering": "-due"}, ["soon", "later", "acc", "late"]),
@@ -689,3 +700,47 @@ def test_force_leads_see_an_items_title_only_where_the_public_may(
     assert shown in page
     if shown != title:
         assert title not in page
+
+
+def test_the_filter_form_shows_what_each_address_asks_for(client, clerk, register, board):
+    """The drawn filter form is reused for the same address: never another address's values,
+    nor a board list from before a board was added."""
+    client.force_login(clerk)
+    url = reverse("actions:action-list")
+    assert 'value="mental health"' in client.get(url, {"q": "mental health"}).content.decode()
+    page = client.get(url, {"q": "stop and search", "status": ["closed"]}).content.decode()
+    assert 'value="stop and search"' in page
+    assert 'value="mental health"' not in page
+    assert re.search(r'value="closed"\s+id="id_status_3"\s+checked', page)
+    again = client.get(url, {"q": "mental health"}).content.decode()
+    assert 'value="mental health"' in again
+    assert "Joint Audit Committee" not in again
+    BoardFactory(body=board.body, name="Joint Audit Committee", slug="jac")
+    assert "Joint Audit Committee" in client.get(url, {"q": "mental health"}).content.decode()
+    refused = client.get(url, {"due_after": "not a date"}).content.decode()
+    assert "Enter a valid date." in refused
+    assert 'value="not a date"' in refused
+
+
+def test_the_counts_follow_every_change_at_once(client, clerk, register, hospc, acc):
+    """The counts beside the register are reused while nothing changes, and a new action, a
+    closed one, new owners or a deletion shows in them at once."""
+    client.force_login(clerk)
+    url = reverse("actions:action-list")
+
+    def counts():
+        response = client.get(url)
+        statuses = {label: n for label, n, _v in response.context["status_counts"]}
+        owners = {row["role__abbrev"]: row["n"] for row in response.context["owner_counts"]}
+        return response.context["paginator"].count, statuses, owners
+
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 3, "ACC": 1})
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 3, "ACC": 1})
+    extra = make(register["late"].board, "One more", [acc], due=datetime.date(2020, 5, 1))
+    assert counts() == (5, {"Open": 5}, {"HoSPC": 3, "ACC": 2})
+    action_close(action=register["soon"], by=clerk, on=TODAY)
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 2, "ACC": 2})
+    action_reassign(action=register["late"], owners=[acc], by=clerk, on=TODAY)
+    assert counts() == (4, {"Open": 4}, {"HoSPC": 1, "ACC": 3})
+    action_delete(action=extra, by=clerk)
+    assert counts() == (3, {"Open": 3}, {"HoSPC": 1, "ACC": 2})

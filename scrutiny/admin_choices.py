@@ -1,0 +1,116 @@
+"""Inline rows that share their choices.
+
+Every row of an inline offers the same posts, people and items, so listing them once a row made
+a meeting's admin page a thousand queries. With SharedChoicesInline an inline reads each select's
+choices once a page, and the records chosen in every row's search box (autocomplete) in one query,
+however many rows the page has.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.forms.models import BaseInlineFormSet
+
+
+class PageChoices:
+    """What the rows of one inline on one page share: each select's list of choices, and the
+    labels of the records chosen in each search box, looked up together when the first row is
+    shown."""
+
+    def __init__(self):
+        self.listed: dict[str, list] = {}
+        self.wanted: dict[str, set[str]] = {}
+        self.labels: dict[str, dict[str, str]] = {}
+
+    def share(self, form) -> None:
+        for name, field in form.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
+            if isinstance(widget, SharedLabelsMixin):
+                value = form[name].value()
+                values = value if isinstance(value, (list, tuple)) else [value]
+                chosen = {str(v) for v in values if v not in field.empty_values}
+                self.wanted.setdefault(name, set()).update(chosen)
+                widget.page, widget.page_field = self, name
+            elif not field.widget.is_hidden:
+                if name not in self.listed:
+                    self.listed[name] = list(field.choices)
+                field.choices = self.listed[name]
+
+    def labels_for(self, name: str, widget) -> dict[str, str]:
+        known = self.labels.setdefault(name, {})
+        missing = self.wanted.get(name, set()) - known.keys()
+        if missing:
+            field = widget.choices.field
+            for obj in field.queryset.using(widget.db).filter(pk__in=missing):
+                known[str(obj.pk)] = field.label_from_instance(obj)
+        return known
+
+
+class SharedLabelsMixin:
+    """A search box (autocomplete) whose chosen record's label comes from its page's
+    PageChoices, shared with the other rows; on its own it behaves as Django's."""
+
+    page: PageChoices | None = None
+    page_field = ""
+
+    def optgroups(self, name, value, attr=None):
+        if self.page is None:
+            return super().optgroups(name, value, attr)
+        labels = self.page.labels_for(self.page_field, self)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        selected = [str(v) for v in value if str(v) in labels]
+        if not self.allow_multiple_selected:
+            selected = selected[:1]
+        for chosen in selected:
+            options.append(
+                self.create_option(name, chosen, labels[chosen], set(selected), len(options))
+            )
+        return [(None, options, 0)]
+
+
+class SharedAutocompleteSelect(SharedLabelsMixin, AutocompleteSelect):
+    pass
+
+
+class SharedAutocompleteSelectMultiple(SharedLabelsMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SharedChoicesFormSet(BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        self.page_choices = PageChoices()
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        self.page_choices.share(form)
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        self.page_choices.share(form)
+        return form
+
+
+class SharedChoicesInline:
+    """For an admin inline: its rows share their choices (see the module's text)."""
+
+    formset = SharedChoicesFormSet
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SharedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SharedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
