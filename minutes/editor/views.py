@@ -51,6 +51,7 @@ from meetings.services import (
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
+from minutes.welsh import untranslated
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Lists:
     roles_by_pk: dict = field(default_factory=dict)
     people_by_pk: dict = field(default_factory=dict)
     attendee_roles: list[Role] = field(default_factory=list)
+    welsh: bool = False  # a Welsh body: the forms take the Welsh twin beside each printed text
 
     @classmethod
     def load(cls, meeting: Meeting) -> "Lists":
@@ -87,6 +89,7 @@ class Lists:
             ),
         )
         lists.items = tree_order(lists.items)
+        lists.welsh = body.welsh
         lists.roles_by_abbrev = {role.abbrev.casefold(): role for role in lists.roles}
         lists.roles_by_pk = {role.pk: role for role in lists.roles}
         lists.people_by_pk = {person.pk: person for person in lists.people}
@@ -504,6 +507,7 @@ class RaiseActionView(EditorView):
                     due_kind=form.cleaned_data["due_kind"],
                     owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
+                    text_cy=form.cleaned_data.get("text_cy", "").strip(),
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
@@ -545,7 +549,9 @@ def review_rows(meeting: Meeting):
 
 
 def review_fingerprint(here) -> str:
-    return section_fingerprint(sorted((u.pk, u.text, u.status, u.item_id) for u in here.values()))
+    return section_fingerprint(
+        sorted((u.pk, u.text, u.text_cy, u.status, u.item_id) for u in here.values())
+    )
 
 
 def default_review_item(lists: Lists):
@@ -566,6 +572,7 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
             {
                 "action": action.pk,
                 "text": update.text if update else "",
+                "text_cy": update.text_cy if update else "",
                 "status": update.status if update else "",
                 "item": (update.item if update else None) or default_item,
             }
@@ -605,6 +612,9 @@ class ReviewView(EditorView):
                 if action is None:
                     continue
                 review, text = here.get(action.pk), data["text"].strip()
+                # The Welsh twin only where the form has it (a Welsh body's editor).
+                text_cy = data["text_cy"].strip() if "text_cy" in data else None
+                fields = (text, data["status"], data["item"])
                 if review is None and text:
                     action_review_record(
                         action=action,
@@ -613,15 +623,17 @@ class ReviewView(EditorView):
                         item=data["item"],
                         status=data["status"],
                         by=request.user,
+                        text_cy=text_cy or "",
                     )
                 elif review is not None and not text:
                     action_review_delete(review=review, by=request.user)
-                elif review is not None and (review.text, review.status, review.item) != (
-                    text,
-                    data["status"],
-                    data["item"],
+                elif review is not None and (
+                    (review.text, review.status, review.item) != fields
+                    or (text_cy is not None and text_cy != review.text_cy)
                 ):
                     review.text, review.status, review.item = text, data["status"], data["item"]
+                    if text_cy is not None:
+                        review.text_cy = text_cy
                     action_review_update(review=review, by=request.user)
         except RecordError as error:
             formset._non_form_errors = formset.error_class([str(error)])
@@ -647,6 +659,7 @@ class MeetingEditorView(EditorView):
             "agenda": agenda_context(meeting, lists),
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
+            "welsh_missing": untranslated(meeting) if lists.welsh else [],
             "templates": {
                 "question": editor_forms.QuestionFormSet(
                     prefix="__formset__", lists=lists

@@ -59,3 +59,23 @@ def twin(context, obj, field_name: str, lines: bool = False):
 def lang_attr(lang: str):
     """lang="en" on an element whose text is in another language than the page's."""
     return format_html(' lang="{}"', lang) if lang else ""
+
+
+@register.filter
+def welsh_missing(section) -> int:
+    """How many printed texts of an editor section, as saved, have English and no Welsh: a form,
+    a formset, or an item's node (its form and its questions' formset)."""
+    if isinstance(section, dict):
+        return welsh_missing(section.get("form")) + welsh_missing(section.get("questions"))
+    forms = getattr(section, "forms", None)
+    if forms is not None:
+        return sum(welsh_missing(form) for form in forms)
+    if section is None:
+        return 0
+    return sum(
+        1
+        for name in section.fields
+        if name.endswith("_cy")
+        and str(section.initial.get(name.removesuffix("_cy")) or "").strip()
+        and not str(section.initial.get(name) or "").strip()
+    )

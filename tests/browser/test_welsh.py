@@ -109,6 +109,8 @@ def pages_for(persona: str, objects, bilingual) -> list[str]:  # noqa: F811
             reverse("admin:meetings_meeting_changelist"),
             reverse("admin:meetings_meeting_add"),
             reverse("admin:meetings_meeting_change", args=[bilingual.pk]),
+            # The editor of a Welsh body's meeting: the Welsh twins beside the English.
+            reverse("editor:meeting-edit", args=[bilingual.pk]),
             reverse("admin:meetings_agendaitem_change", args=[item.pk]),
             reverse("admin:actions_action_changelist"),
             reverse("admin:actions_action_change", args=[objects["own"].pk]),
