@@ -184,6 +184,14 @@ def meeting_publish(
     )
     actions = published_actions_snapshot(meeting, content=content)
     texts = published_texts(content, actions)
+    if content_cy is not None:
+        # The Welsh passages too, searched word for word (minutes/search.py): those that differ
+        # from the English, so an untranslated text is not found twice.
+        english = {(text.kind, text.number, text.text) for text in texts}
+        for text in published_texts(content_cy, []):
+            if (text.kind, text.number, text.text) not in english:
+                text.language, text.position = WELSH, len(texts)
+                texts.append(text)
     questions = has_questions_document(meeting)
     sources = []  # (language, minutes HTML, questions HTML or None)
     for language in document_languages(body):

@@ -141,6 +141,17 @@ def test_publication_stores_the_welsh_documents_beside_the_english(meeting, cler
     assert "Troseddau Casineb" in publication.minutes_html_cy
 
 
+def test_the_public_search_finds_the_welsh_minutes(client, meeting, clerk, approver):
+    publication = publish(meeting, clerk, approver)
+    welsh = publication.texts.filter(language="cy")
+    assert welsh.filter(text__contains="Canmolodd y CHTh").exists()
+    # Only what differs from the English: no passage is stored twice.
+    english = set(publication.texts.filter(language="en").values_list("text", flat=True))
+    assert not english & set(welsh.values_list("text", flat=True))
+    page = client.get("/cy/search/", {"q": "Canmolodd"}).content.decode()
+    assert f"/cy/meetings/{meeting.pk}/" in page
+
+
 def test_a_welsh_body_cannot_publish_while_a_text_lacks_its_welsh(meeting, clerk, approver):
     item = AgendaItem.objects.get(title="Hate Crime")
     item.title_cy = ""
