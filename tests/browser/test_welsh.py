@@ -143,3 +143,29 @@ def test_every_page_passes_axe(page, objects, bilingual, personas, persona, lang
             if violations:
                 found[f"{width_name} {url}"] = violations
     assert found == {}, "\n".join(f"{where}: {v}" for where, vs in found.items() for v in vs)
+
+
+def test_the_clerk_types_the_welsh_in_the_editor_and_sees_what_is_left(
+    page, bilingual, clerk, screenshot, axe
+):
+    item = AgendaItem.objects.filter(meeting=bilingual).exclude(minutes_cy="").first()
+    item.minutes_cy = ""
+    item.save()
+    sign_in(page, clerk.username)
+    page.goto(reverse("editor:meeting-edit", args=[bilingual.pk]))
+    summary = page.locator(".welsh-summary summary")
+    assert summary.inner_text() == "1 printed text has no Welsh yet"
+    own = page.locator(f"#item-{item.pk}-own")
+    assert own.get_by_text("Welsh: 1 text here has no Welsh yet.").is_visible()
+    welsh_box = own.get_by_label("Minutes in Welsh")
+    assert welsh_box.get_attribute("lang") == "cy"
+    welsh_box.fill("Nododd y bwrdd yr adroddiad.")
+    own.get_by_role("button", name="Save item").click()
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_text("Welsh: every text here has its Welsh.").wait_for()
+    item.refresh_from_db()
+    assert item.minutes_cy == "Nododd y bwrdd yr adroddiad."
+    screenshot("editor-welsh")
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
