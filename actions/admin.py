@@ -46,7 +46,7 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     class Meta:
         model = Action
         # A new action starts open; its status then moves only through its progress history.
-        fields = ["raised_at_item", "text", "due_on", "paragraph"]
+        fields = ["raised_at_item", "text", "text_cy", "due_on", "paragraph"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -126,7 +126,7 @@ class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
     extra = 0
     fields = [
         ("raised_at_item", "paragraph", "due_on"),
-        "text",
+        ("text", "text_cy"),
         ("owner_roles", "owner_people"),
         "lock_version",
     ]
@@ -140,7 +140,12 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
     form = ActionOwnersForm
     fk_name = "raised_at_item"
     extra = 0
-    fields = [("due_on", "paragraph"), "text", ("owner_roles", "owner_people"), "lock_version"]
+    fields = [
+        ("due_on", "paragraph"),
+        ("text", "text_cy"),
+        ("owner_roles", "owner_people"),
+        "lock_version",
+    ]
     verbose_name = _("action raised")
     verbose_name_plural = _("actions raised under this item (numbered when saved)")
     show_change_link = True
@@ -149,7 +154,16 @@ class ItemActionInline(_ScopedOwnersMixin, admin.StackedInline):
 class ActionReviewForm(forms.ModelForm):
     class Meta:
         model = ActionUpdate
-        fields = ["action", "item", "position", "summary", "text", "status"]
+        fields = [
+            "action",
+            "item",
+            "position",
+            "summary",
+            "summary_cy",
+            "text",
+            "text_cy",
+            "status",
+        ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 4, "cols": 80}),
             "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
@@ -174,7 +188,12 @@ class ActionReviewInline(SharedChoicesInline, admin.StackedInline):
     fk_name = "meeting"
     extra = 0
     autocomplete_fields = ["action"]
-    fields = [("action", "status"), ("item", "position"), "summary", "text"]
+    fields = [
+        ("action", "status"),
+        ("item", "position"),
+        ("summary", "summary_cy"),
+        ("text", "text_cy"),
+    ]
     verbose_name = _("progress reported on an action")
     verbose_name_plural = _("review of earlier actions")
 
@@ -229,7 +248,12 @@ class ActionUpdateInline(admin.StackedInline):
     model = ActionUpdate
     fk_name = "action"
     extra = 0
-    fields = [("reported_on", "status"), "text", ("meeting", "item"), "reported_by"]
+    fields = [
+        ("reported_on", "status"),
+        ("text", "text_cy"),
+        ("meeting", "item"),
+        "reported_by",
+    ]
     autocomplete_fields = ["meeting", "item", "reported_by"]
     verbose_name_plural = _("progress history")
 
@@ -241,6 +265,7 @@ class ActionAdminForm(ActionOwnersForm):
             "board",
             "legacy_ref",
             "text",
+            "text_cy",
             "status",
             "due_on",
             "raised_at_meeting",
@@ -269,7 +294,7 @@ class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         "board",
         "ref_display",
         "legacy_ref",
-        "text",
+        ("text", "text_cy"),
         ("status", "due_on"),
         ("owner_roles", "owner_people"),
         ("raised_at_meeting", "raised_at_item"),

@@ -131,6 +131,7 @@ class Action(models.Model):
         help_text=_('When the minutes printed another reference, e.g. "Action 3".'),
     )
     text = models.TextField(_("action"), validators=limit(SHORT_TEXT))
+    text_cy = models.TextField(_("action in Welsh"), blank=True, validators=limit(SHORT_TEXT))
     status = models.CharField(
         _("status"), max_length=20, choices=ActionStatus, default=ActionStatus.OPEN, db_index=True
     )
@@ -377,6 +378,7 @@ class ActionUpdate(models.Model):
         _("kind"), max_length=20, choices=UpdateKind, default=UpdateKind.PROGRESS
     )
     text = models.TextField(_("progress"), validators=limit(LONG_TEXT))
+    text_cy = models.TextField(_("progress in Welsh"), blank=True, validators=limit(LONG_TEXT))
     status = models.CharField(
         _("status set"),
         max_length=20,
@@ -415,6 +417,7 @@ class ActionUpdate(models.Model):
         validators=limit(SHORT_TEXT),
         help_text=_("When the review printed the action's text differently."),
     )
+    summary_cy = models.TextField(_("summary in Welsh"), blank=True, validators=limit(SHORT_TEXT))
     printed_owners = models.JSONField(_("owners as printed"), default=list, blank=True)
     printed_due_on = models.DateField(_("due date as printed"), null=True, blank=True)
     printed_raised_on = models.DateField(_("raised on as printed"), null=True, blank=True)

@@ -222,6 +222,7 @@ def action_create(
     paragraph: int | None = None,
     due_kind: str = DueKind.DATE,
     owned_by_body: bool = False,
+    text_cy: str = "",
 ) -> Action:
     """The one way an action comes to be: raised at a meeting (under one of its items), or
     carried forward from a meeting that is not recorded (`raised_at=None`, `raised_on` the date).
@@ -270,6 +271,7 @@ def action_create(
                 number=number,
                 legacy_ref=legacy_ref,
                 text=text,
+                text_cy=text_cy,
                 status=status,
                 initial_status=status,
                 due_on=due_on,
@@ -732,6 +734,8 @@ def action_review_record(
     printed_owners: Iterable[str] = (),
     printed_due_on: datetime.date | None = None,
     printed_raised_on: datetime.date | None = None,
+    text_cy: str = "",
+    summary_cy: str = "",
 ) -> ActionUpdate:
     """Progress on an earlier action as minuted at a meeting (its action review), under one of
     the meeting's items or, without one, in the minutes' "Progress on earlier actions" section.
@@ -747,6 +751,8 @@ def action_review_record(
         status=status,
         position=position,
         summary=summary,
+        text_cy=text_cy,
+        summary_cy=summary_cy,
         printed_owners=list(printed_owners),
         printed_due_on=printed_due_on,
         printed_raised_on=printed_raised_on,

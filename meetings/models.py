@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -94,6 +94,25 @@ class Organisation(models.Model):
         ),
     )
     privacy_notice_url = models.URLField(_("privacy notice address"), blank=True)
+    name_cy = models.CharField(_("name in Welsh"), max_length=500, blank=True)
+    welsh = models.BooleanField(
+        _("a Welsh body"),
+        default=False,
+        help_text=_("Publishes its minutes in Welsh and English (the Welsh Language Standards)."),
+    )
+    welsh_required = models.BooleanField(
+        _("Welsh versions required before publication"),
+        default=True,
+        help_text=_("For a Welsh body: minutes cannot be published while a text lacks its Welsh."),
+    )
+    bilingual_documents = models.BooleanField(
+        _("one bilingual document"),
+        default=False,
+        help_text=_(
+            "Publish one document with Welsh and English side by side, rather than a Welsh "
+            "document beside the English one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -112,6 +131,9 @@ class Organisation(models.Model):
 
     @property
     def shown_name(self) -> str:
+        """How pages and PDFs name the body: in Welsh its Welsh name, where it has one."""
+        if self.name_cy and get_language() == "cy":
+            return self.name_cy
         return self.display_name or self.name
 
     @property
@@ -168,7 +190,7 @@ class Person(models.Model):
         _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
-        default="en-gb",
+        default="en",
         help_text=_("The language of the emails this person receives, such as reminders."),
     )
     user = models.OneToOneField(
@@ -294,6 +316,7 @@ class Board(models.Model):
         Organisation, verbose_name=_("body"), on_delete=models.PROTECT, related_name="boards"
     )
     name = models.CharField(_("name"), max_length=500)
+    name_cy = models.CharField(_("name in Welsh"), max_length=500, blank=True)
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
     action_prefix = models.CharField(
         _("action prefix"),
@@ -469,6 +492,7 @@ class Meeting(models.Model):
         blank=True,
         help_text=_('Only when the meeting has its own name, e.g. "Monthly Assurance Meeting".'),
     )
+    title_cy = models.CharField(_("title in Welsh"), max_length=500, blank=True)
     start_time = models.TimeField(_("start"), null=True, blank=True)
     end_time = models.TimeField(_("end"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=500, blank=True)
@@ -493,6 +517,9 @@ class Meeting(models.Model):
         blank=True,
         validators=limit(SHORT_TEXT),
         help_text=_("e.g. chaired by the DPCC in the absence of the PCC."),
+    )
+    chair_note_cy = models.TextField(
+        _("chair note in Welsh"), blank=True, validators=limit(SHORT_TEXT)
     )
     minute_taker = models.CharField(_("minute taker"), max_length=500, blank=True)
     status = models.CharField(
@@ -691,12 +718,14 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     number = models.CharField(_("number as printed"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=500)
+    title_cy = models.CharField(_("title in Welsh"), max_length=500, blank=True)
     minutes = models.TextField(
         _("minutes"),
         blank=True,
         validators=limit(MINUTES),
         help_text=_("Paragraphs separated by a blank line."),
     )
+    minutes_cy = models.TextField(_("minutes in Welsh"), blank=True, validators=limit(MINUTES))
     exempt = models.BooleanField(
         _("exempt (taken in private)"),
         default=False,
@@ -711,6 +740,7 @@ class AgendaItem(models.Model):
             'question, with its minute as the note (for example "No comments were raised.").'
         ),
     )
+    exempt_reason_cy = models.CharField(_("exemption reason in Welsh"), max_length=1000, blank=True)
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()
@@ -784,6 +814,7 @@ class Paper(models.Model):
     )
     position = models.PositiveIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=500)
+    title_cy = models.CharField(_("title in Welsh"), max_length=500, blank=True)
     author = models.CharField(_("author"), max_length=500, blank=True)
     exempt = models.BooleanField(
         _("exempt"),
@@ -840,6 +871,7 @@ class Question(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     number = models.CharField(_("number as printed"), max_length=40, blank=True)
     question = models.TextField(_("question"), validators=limit(LONG_TEXT))
+    question_cy = models.TextField(_("question in Welsh"), blank=True, validators=limit(LONG_TEXT))
     asked_by = models.CharField(
         _("asked by"), max_length=100, blank=True, help_text=_("A post or an organisation.")
     )
@@ -849,6 +881,7 @@ class Question(models.Model):
         validators=limit(LONG_TEXT),
         help_text=_("Empty while a response is awaited."),
     )
+    response_cy = models.TextField(_("response in Welsh"), blank=True, validators=limit(LONG_TEXT))
     responder = models.ForeignKey(
         Role,
         verbose_name=_("responder"),
@@ -935,8 +968,10 @@ class Publication(models.Model):
         related_name="+",
     )
     minutes_html = models.TextField(_("public minutes (HTML)"))
+    minutes_html_cy = models.TextField(_("public minutes in Welsh (HTML)"), blank=True)
     title = models.CharField(_("title"), max_length=1000)
     held_on = models.DateField(_("meeting date as published"), null=True, blank=True)
+    title_cy = models.CharField(_("title in Welsh"), max_length=1000, blank=True)
     next_meeting_on = models.DateField(_("next meeting date"), null=True, blank=True)
     next_meeting_start = models.TimeField(_("next meeting start"), null=True, blank=True)
     next_meeting_venue = models.CharField(_("next meeting venue"), max_length=500, blank=True)
@@ -1062,6 +1097,12 @@ class PublishedDocument(models.Model):
         related_name="documents",
     )
     kind = models.CharField(_("document"), max_length=20, choices=Kind)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_('"en", "cy", or "en+cy" for a bilingual document.'),
+    )
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -1072,7 +1113,9 @@ class PublishedDocument(models.Model):
         verbose_name = _("published document")
         verbose_name_plural = _("published documents")
         constraints = [
-            models.UniqueConstraint(fields=["publication", "kind"], name="document_unique_kind"),
+            models.UniqueConstraint(
+                fields=["publication", "kind", "language"], name="document_unique_kind_language"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1084,13 +1127,15 @@ class PublishedDocument(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        kwargs = {
+            "pk": self.publication.meeting_id,
+            "version": self.publication.version,
+            "kind": self.kind,
+        }
+        if self.language == "en":
+            return reverse("minutes:published-document", kwargs=kwargs)
         return reverse(
-            "minutes:published-document",
-            kwargs={
-                "pk": self.publication.meeting_id,
-                "version": self.publication.version,
-                "kind": self.kind,
-            },
+            "minutes:published-document-language", kwargs={**kwargs, "language": self.language}
         )
 
     def delete(self, *args, **kwargs):

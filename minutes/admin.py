@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +54,7 @@ from minutes.services import (
     meeting_withdraw,
     paper_attach_pdf,
 )
+from minutes.welsh import untranslated
 from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
@@ -82,12 +83,14 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "board",
             "held_on",
             "title",
+            "title_cy",
             "start_time",
             "end_time",
             "venue",
             "chair_role",
             "chair",
             "chair_note",
+            "chair_note_cy",
             "minute_taker",
             "named_roles",
             "named_people",
@@ -130,12 +133,18 @@ class AgendaItemForm(OptimisticLockMixin, forms.ModelForm):
             "position",
             "number",
             "title",
+            "title_cy",
             "minutes",
+            "minutes_cy",
             "exempt",
             "exempt_reason",
             "in_questions_record",
+            "exempt_reason_cy",
         ]
-        widgets = {"minutes": forms.Textarea(attrs={"rows": 6, "cols": 100})}
+        widgets = {
+            "minutes": forms.Textarea(attrs={"rows": 6, "cols": 100}),
+            "minutes_cy": forms.Textarea(attrs={"rows": 6, "cols": 100}),
+        }
 
 
 class AttendanceInline(BodyScopedInline, admin.TabularInline):
@@ -165,9 +174,11 @@ class AgendaItemInline(SharedChoicesInline, admin.StackedInline):
     show_change_link = True
     fields = [
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
         "in_questions_record",
+        "exempt_reason_cy",
         "lock_version",
     ]
     verbose_name = _("agenda item")
@@ -233,6 +244,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         "view_minutes",
         "announced_at",
         "cancelled_at",
+        "welsh_missing",
     ]
     fieldsets = [
         (
@@ -241,6 +253,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                 "fields": [
                     "board",
                     ("held_on", "title"),
+                    "title_cy",
                     ("start_time", "end_time"),
                     "venue",
                     "is_public",
@@ -253,7 +266,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
             {
                 "fields": [
                     ("chair_role", "chair"),
-                    "chair_note",
+                    ("chair_note", "chair_note_cy"),
                     "minute_taker",
                     "questions_intro",
                 ]
@@ -267,6 +280,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                     ("approved_by", "approved_at"),
                     "view_minutes",
                     ("announced_at", "cancelled_at"),
+                    "welsh_missing",
                 ],
                 "description": _(
                     "Once the meeting is saved, its minutes move from draft to approved to "
@@ -322,6 +336,24 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, obj):
         return obj._item_count
+
+    @admin.display(description=_("Untranslated into Welsh"))
+    def welsh_missing(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        missing = untranslated(obj)
+        if not missing:
+            return gettext("Every text has its Welsh version.")
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            ngettext(
+                "%(n)s text has no Welsh version yet:",
+                "%(n)s texts have no Welsh version yet:",
+                len(missing),
+            )
+            % {"n": len(missing)},
+            format_html_join("", "<li>{}</li>", ((label,) for label in missing)),
+        )
 
     @admin.display(description=_("minutes"))
     def view_minutes(self, obj):
@@ -607,7 +639,7 @@ class PaperInline(admin.StackedInline):
     model = Paper
     form = PaperForm
     extra = 0
-    fields = [("position", "title", "author"), ("exempt", "upload", "current_file")]
+    fields = [("position", "title", "author"), "title_cy", ("exempt", "upload", "current_file")]
     readonly_fields = ["current_file"]
 
     @admin.display(description=_("current PDF"))
@@ -631,8 +663,8 @@ class QuestionInline(BodyScopedInline, admin.StackedInline):
     scoped_fields = ("responder",)
     fields = [
         ("position", "number", "asked_by"),
-        "question",
-        "response",
+        ("question", "question_cy"),
+        ("response", "response_cy"),
         ("responder", "restricted"),
         "restricted_reason",
     ]
@@ -651,9 +683,11 @@ class SubItemInline(admin.StackedInline):
     show_change_link = True
     fields = [
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
         "in_questions_record",
+        "exempt_reason_cy",
         "lock_version",
     ]
     verbose_name = _("sub-item")
@@ -672,9 +706,11 @@ class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         "meeting",
         "parent",
         ("position", "number", "title"),
-        "minutes",
+        "title_cy",
+        ("minutes", "minutes_cy"),
         ("exempt", "exempt_reason"),
         "in_questions_record",
+        "exempt_reason_cy",
         "lock_version",
     ]
     inlines = [PaperInline, QuestionInline, ItemActionInline, DepartureInline, SubItemInline]

@@ -33,6 +33,7 @@ class ItemView:
     reviews: list[ActionUpdate] = field(default_factory=list)
     departures: list = field(default_factory=list)
     children: list["ItemView"] = field(default_factory=list)
+    paragraphs_lang: str = ""
 
     @property
     def review_table(self) -> bool:
@@ -65,12 +66,27 @@ class QuestionView:
     responder: str
     withheld: bool
     awaiting: bool
+    question_lang: str = ""  # set when the text is in another language than the document
+    response_lang: str = ""
+
+
+def in_language(obj, field_name: str, language: str) -> tuple[str, str]:
+    """A printed text in the document's language, and the language it is really in when only
+    the English exists ("" when it is in the document's own language)."""
+    english = getattr(obj, field_name)
+    if language != "cy":
+        return english, ""
+    welsh = getattr(obj, f"{field_name}_cy", "")
+    if welsh:
+        return welsh, ""
+    return english, "en" if english else ""
 
 
 @dataclass
 class MinutesContent:
     meeting: Meeting
     public: bool
+    language: str
     present: list[AttendanceGroup]
     in_attendance: list[Attendance]
     apologies: list[Attendance]
@@ -95,8 +111,9 @@ def _group(entries: list[Attendance]) -> list[AttendanceGroup]:
     return list(groups.values())
 
 
-def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
-    """What the minutes show; with public=True, only what may be published."""
+def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> MinutesContent:
+    """What the minutes show; with public=True, only what may be published. In Welsh
+    (language="cy") each text is its Welsh twin, or the English marked as such where none."""
     attendance = list(meeting.attendance.select_related("person", "role", "organisation"))
     by_status: dict[str, list[Attendance]] = {}
     for entry in attendance:
@@ -155,26 +172,43 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
         raised_under = review.action.raised_at_item
         review.raised_in_private = raised_under is not None and raised_under.is_exempt_in_effect()
         raised_at = review.action.raised_at_meeting_id
+        review.shown_summary_lang = ""
         if review.summary:
-            review.shown_summary = review.summary
+            review.shown_summary, review.shown_summary_lang = in_language(
+                review, "summary", language
+            )
         elif public and review.raised_in_private:
             review.shown_summary = private_action_text
         elif public and raised_at in raised_elsewhere and raised_at not in raised_in_published:
             review.shown_summary = unpublished_action_text
         else:
-            review.shown_summary = review.action.text
+            review.shown_summary, review.shown_summary_lang = in_language(
+                review.action, "text", language
+            )
+        text, review.text_lang = in_language(review, "text", language)
+        review.shown_paragraphs = split_paragraphs(text)
+        review.shown_text = text
         return review
 
     def question_view(q) -> QuestionView:
         withheld = public and q.restricted and bool(q.response)
+        question, question_lang = in_language(q, "question", language)
+        response, response_lang = in_language(q, "response", language)
         return QuestionView(
             number=q.number,
-            question=q.question,
+            question=question,
             asked_by=q.asked_by,
-            response=(q.restricted_reason or withheld_text) if withheld else q.response,
+            response=(q.restricted_reason or withheld_text) if withheld else response,
             responder=q.responder.abbrev if q.responder_id else "",
             withheld=withheld,
             awaiting=not q.response,
+            question_lang=question_lang,
+            # The reason a response is withheld has no Welsh twin: it reads as English.
+            response_lang=(
+                ("en" if q.restricted_reason and language == "cy" else "")
+                if withheld
+                else response_lang
+            ),
         )
 
     reviews: list[ActionUpdate] = []
@@ -184,11 +218,13 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
         exempt = inherited_exempt or item.exempt
         if public and exempt:
             return ItemView(item=item, withheld=True, show_title=meeting.board.public_exempt_titles)
+        minutes, minutes_lang = in_language(item, "minutes", language)
         view = ItemView(
             item=item,
             withheld=False,
             show_title=True,
-            paragraphs=split_paragraphs(item.minutes),
+            paragraphs=split_paragraphs(minutes),
+            paragraphs_lang=minutes_lang,
             papers=list(item.papers.all()),
             questions=[question_view(q) for q in item.questions.all()],
             actions=list(item.actions.all()),
@@ -212,6 +248,7 @@ def minutes_content(meeting: Meeting, *, public: bool) -> MinutesContent:
     return MinutesContent(
         meeting=meeting,
         public=public,
+        language=language,
         present=_group(by_status.get(Attendance.Status.PRESENT, [])),
         in_attendance=by_status.get(Attendance.Status.IN_ATTENDANCE, []),
         apologies=by_status.get(Attendance.Status.APOLOGIES, []),

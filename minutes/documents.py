@@ -5,77 +5,176 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from meetings.models import AgendaItem, Meeting, split_paragraphs
-from minutes.content import MinutesContent, QuestionView, minutes_content
+from meetings.models import AgendaItem, Meeting, Organisation, split_paragraphs
+from minutes.content import MinutesContent, QuestionView, in_language, minutes_content
 from scrutiny.pdf import render_pdf
 
+# A document is in English ("en"), in Welsh ("cy"), or bilingual ("en+cy": Welsh first, then
+# English, each part marked with its language). The HTML lang of each: WeasyPrint writes it as
+# the PDF's /Lang, and a passage in the other language as its own /Lang.
+ENGLISH, WELSH, BILINGUAL = "en", "cy", "en+cy"
+LANG_TAGS = {ENGLISH: "en-GB", WELSH: "cy", BILINGUAL: "cy"}
 
-def document_title(meeting: Meeting, kind: str) -> str:
-    when = date_format(meeting.held_on, "j F Y")
-    name = f"{meeting.board.name} {when}" + (f" ({meeting.title})" if meeting.title else "")
-    if kind == "questions":
-        return _("Questions and responses: %(meeting)s") % {"meeting": name}
-    if kind == "agenda":
-        return _("Agenda: %(meeting)s") % {"meeting": name}
-    return _("Minutes: %(meeting)s") % {"meeting": name}
+
+def document_languages(body: Organisation) -> list[str]:
+    """The documents a body publishes: English, and for a Welsh body Welsh beside it, or one
+    bilingual document instead of the two where the body chose that."""
+    if not body.welsh:
+        return [ENGLISH]
+    if body.bilingual_documents:
+        return [BILINGUAL]
+    return [ENGLISH, WELSH]
+
+
+def meeting_name(meeting: Meeting, language: str = ENGLISH) -> str:
+    with translation.override(language):
+        when = date_format(meeting.held_on, "j F Y")
+    board, _lang = in_language(meeting.board, "name", language)
+    title, _lang = in_language(meeting, "title", language)
+    return f"{board} {when}" + (f" ({title})" if title else "")
+
+
+def document_title(meeting: Meeting, kind: str, language: str = ENGLISH) -> str:
+    language = WELSH if language == BILINGUAL else language
+    name = meeting_name(meeting, language)
+    with translation.override(language):
+        if kind == "questions":
+            return _("Questions and responses: %(meeting)s") % {"meeting": name}
+        if kind == "agenda":
+            return _("Agenda: %(meeting)s") % {"meeting": name}
+        return _("Minutes: %(meeting)s") % {"meeting": name}
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "").replace('"', "").replace("<", "").replace("\n", " ") + '"'
+
+
+def page_css() -> str:
+    """The page furniture CSS prints (page numbers, the not-for-publication line), in the
+    language of the document: CSS content cannot be marked for translation, so it is built
+    here from the catalogue's wording."""
+    label = _("Page %(n)s of %(total)s")
+    before, rest = label.split("%(n)s", 1)
+    middle, after = rest.split("%(total)s", 1)
+    page = " ".join(
+        [_css_string(before), "counter(page)", _css_string(middle), "counter(pages)"]
+        + ([_css_string(after)] if after else [])
+    )
+    not_for_publication = _css_string(_("NOT FOR PUBLICATION"))
+    return (
+        f"@page {{ @bottom-center {{ content: {page}; }} }}\n"
+        f"@page full {{ @top-right {{ content: {not_for_publication}; }} }}"
+    )
+
+
+def _parts(language: str) -> list[str]:
+    return [WELSH, ENGLISH] if language == BILINGUAL else [language]
+
+
+def _content_in(
+    content: MinutesContent | None, meeting: Meeting, *, public: bool, language: str
+) -> MinutesContent:
+    """A snapshot already built in this language, or a new one."""
+    if content is not None and content.language == language:
+        return content
+    return minutes_content(meeting, public=public, language=language)
 
 
 def minutes_html(
     meeting: Meeting,
     *,
     public: bool,
+    language: str = ENGLISH,
     draft_at: datetime.datetime | None = None,
     content: MinutesContent | None = None,
 ) -> str:
     """The whole HTML document the minutes PDF is made from; a preview (`draft_at`, when it
-    was made) is marked as a draft on every page."""
-    return render_to_string(
-        "documents/minutes.html",
+    was made) is marked as a draft on every page. `content` reuses a snapshot in its language."""
+    parts = [
         {
-            "minutes": content or minutes_content(meeting, public=public),
-            "title": document_title(meeting, "minutes"),
-            "draft_at": draft_at,
-        },
-    )
+            "lang_tag": LANG_TAGS[part],
+            "body": minutes_fragment(meeting, public=public, language=part, content=content),
+        }
+        for part in _parts(language)
+    ]
+    with translation.override(WELSH if language == BILINGUAL else language):
+        return render_to_string(
+            "documents/minutes.html",
+            {
+                "parts": parts,
+                "public": public,
+                "body": meeting.board.body,
+                "lang_tag": LANG_TAGS[language],
+                "bilingual": language == BILINGUAL,
+                "title": document_title(meeting, "minutes", language),
+                "page_css": page_css(),
+                "draft_at": draft_at,
+            },
+        )
 
 
 def minutes_fragment(
-    meeting: Meeting, *, public: bool, content: MinutesContent | None = None
+    meeting: Meeting,
+    *,
+    public: bool,
+    language: str = ENGLISH,
+    content: MinutesContent | None = None,
 ) -> str:
     """The same minutes as a fragment for a web page."""
-    return render_to_string(
-        "documents/_minutes_body.html",
-        {"minutes": content or minutes_content(meeting, public=public)},
-    )
+    with translation.override(language):
+        return render_to_string(
+            "documents/_minutes_body.html",
+            {
+                "minutes": _content_in(content, meeting, public=public, language=language),
+                "language": language,
+            },
+        )
 
 
 @dataclass
 class QuestionRow:
     title: str
+    title_lang: str = ""
     withheld: bool = False
     show_title: bool = True
     reason: str = ""
+    reason_lang: str = ""
     note: str = ""
+    note_lang: str = ""
     questions: list[QuestionView] = field(default_factory=list)
 
 
-def _question_row(node) -> QuestionRow | None:
+def _question_row(node, language: str) -> QuestionRow | None:
     item: AgendaItem = node.item
-    title = "; ".join(p.title for p in node.papers) or item.title
+    item_title, item_title_lang = in_language(item, "title", language)
+    papers = [in_language(paper, "title", language) for paper in node.papers]
+    if papers:
+        title = "; ".join(text for text, _lang in papers)
+        langs = {lang for _text, lang in papers}
+        title_lang = langs.pop() if len(langs) == 1 else ""
+    else:
+        title, title_lang = item_title, item_title_lang
     if node.withheld:
+        reason, reason_lang = in_language(item, "exempt_reason", language)
         return QuestionRow(
-            title=item.title, withheld=True, show_title=node.show_title, reason=item.exempt_reason
+            title=item_title,
+            title_lang=item_title_lang,
+            withheld=True,
+            show_title=node.show_title,
+            reason=reason,
+            reason_lang=reason_lang,
         )
     if node.questions:
         for q in node.questions:
             q.question_paragraphs = split_paragraphs(q.question)
             q.response_paragraphs = split_paragraphs(q.response)
-        return QuestionRow(title=title, questions=node.questions)
+        return QuestionRow(title=title, title_lang=title_lang, questions=node.questions)
     if node.papers:
-        return QuestionRow(title=title)
+        return QuestionRow(title=title, title_lang=title_lang)
     return None
 
 
@@ -107,10 +206,10 @@ def has_questions_document(meeting: Meeting) -> bool:
     ).exists()
 
 
-def questions_context(
-    meeting: Meeting, *, public: bool, content: MinutesContent | None = None
-) -> dict:
-    content = content or minutes_content(meeting, public=public)
+def _question_rows(
+    meeting: Meeting, *, public: bool, language: str, content: MinutesContent | None = None
+) -> list[QuestionRow]:
+    content = _content_in(content, meeting, public=public, language=language)
     rows: list[QuestionRow] = []
 
     def walk(nodes):
@@ -118,21 +217,55 @@ def questions_context(
             # Only the questions record: items that carry questions, items whose papers were
             # considered without any ("No comments were raised"), and beside them an item whose
             # whole minute is a one-line note ("For noting."). Never an item's minute text.
-            row = _question_row(node)
+            row = _question_row(node, language)
             if row is None and not node.withheld and _in_record(node, nodes):
-                row = QuestionRow(title=node.item.title, note=node.item.minutes.strip())
+                title, title_lang = in_language(node.item, "title", language)
+                note, note_lang = in_language(node.item, "minutes", language)
+                row = QuestionRow(
+                    title=title, title_lang=title_lang, note=note.strip(), note_lang=note_lang
+                )
             if row is not None:
                 rows.append(row)
             if not node.withheld:
                 walk(node.children)
 
     walk(content.items)
+    return rows
+
+
+def questions_context(
+    meeting: Meeting,
+    *,
+    public: bool,
+    language: str = ENGLISH,
+    content: MinutesContent | None = None,
+) -> dict:
+    parts = []
+    for part in _parts(language):
+        rows = _question_rows(meeting, public=public, language=part, content=content)
+        with translation.override(part):
+            body = render_to_string(
+                "documents/_questions_body.html",
+                {
+                    "meeting": meeting,
+                    "rows": rows,
+                    "language": part,
+                    "intro": split_paragraphs(meeting.questions_intro),
+                    # "26th November 2019" in English; Welsh dates take no ordinal suffix.
+                    "held_format": "j F Y" if part == WELSH else "jS F Y",
+                },
+            )
+        parts.append({"lang_tag": LANG_TAGS[part], "body": body, "rows": rows})
     return {
         "meeting": meeting,
-        "rows": rows,
+        "body": meeting.board.body,
+        "parts": parts,
+        "rows": parts[0]["rows"],
         "public": public,
-        "title": document_title(meeting, "questions"),
-        "intro": split_paragraphs(meeting.questions_intro),
+        "lang_tag": LANG_TAGS[language],
+        "bilingual": language == BILINGUAL,
+        "title": document_title(meeting, "questions", language),
+        "page_css": page_css(),
     }
 
 
@@ -140,32 +273,42 @@ def questions_html(
     meeting: Meeting,
     *,
     public: bool,
+    language: str = ENGLISH,
     draft_at: datetime.datetime | None = None,
     content: MinutesContent | None = None,
 ) -> str:
-    context = questions_context(meeting, public=public, content=content)
-    return render_to_string("documents/questions.html", {**context, "draft_at": draft_at})
+    with translation.override(WELSH if language == BILINGUAL else language):
+        context = questions_context(meeting, public=public, language=language, content=content)
+        return render_to_string("documents/questions.html", {**context, "draft_at": draft_at})
 
 
 def render_minutes_pdf(
     meeting: Meeting,
     *,
     public: bool,
+    language: str = ENGLISH,
     draft_at: datetime.datetime | None = None,
     content: MinutesContent | None = None,
 ) -> bytes:
     """The minutes as PDF; `draft_at` marks a preview, `content` reuses a built snapshot."""
-    return render_pdf(minutes_html(meeting, public=public, draft_at=draft_at, content=content))
+    return render_pdf(
+        minutes_html(meeting, public=public, language=language, draft_at=draft_at, content=content)
+    )
 
 
 def render_questions_pdf(
     meeting: Meeting,
     *,
     public: bool,
+    language: str = ENGLISH,
     draft_at: datetime.datetime | None = None,
     content: MinutesContent | None = None,
 ) -> bytes:
-    return render_pdf(questions_html(meeting, public=public, draft_at=draft_at, content=content))
+    return render_pdf(
+        questions_html(
+            meeting, public=public, language=language, draft_at=draft_at, content=content
+        )
+    )
 
 
 def agenda_snapshot(meeting: Meeting) -> list[dict]:

@@ -7,9 +7,10 @@ import pikepdf
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pypdf import PdfReader
 
 from actions.models import Action, ActionUpdate
@@ -27,8 +28,11 @@ from minutes import documents
 from minutes.actions_log import public_actions_rebuild, snapshot_rows
 from minutes.content import MinutesContent, minutes_content
 from minutes.documents import (
+    ENGLISH,
+    WELSH,
     agenda_html,
     agenda_snapshot,
+    document_languages,
     has_questions_document,
     minutes_fragment,
     minutes_html,
@@ -37,14 +41,17 @@ from minutes.documents import (
 from minutes.models import AgendaText
 from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents
+from minutes.welsh import untranslated
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
 
-def meeting_heading(meeting: Meeting) -> str:
+def meeting_heading(meeting: Meeting, language: str = ENGLISH) -> str:
     """How a listing names a meeting under its board: the date, and its own title if any."""
-    when = date_format(meeting.held_on, "j F Y")
-    return f"{when} – {meeting.title}" if meeting.title else when
+    with translation.override(language):
+        when = date_format(meeting.held_on, "j F Y")
+    title = (meeting.title_cy or meeting.title) if language == WELSH else meeting.title
+    return f"{when} – {title}" if title else when
 
 
 def published_actions_snapshot(
@@ -86,10 +93,13 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
-def store_document(publication: Publication, kind: str, pdf: bytes) -> PublishedDocument:
+def store_document(
+    publication: Publication, kind: str, pdf: bytes, language: str = ENGLISH
+) -> PublishedDocument:
     return PublishedDocument.objects.create(
         publication=publication,
         kind=kind,
+        language=language,
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf),
@@ -110,6 +120,20 @@ def meeting_publish_check(
         raise PublicationError(
             _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
         )
+    body = meeting.board.body
+    if body.welsh and body.welsh_required:
+        missing = untranslated(meeting, public=True)
+        if missing:
+            raise PublicationError(
+                ngettext(
+                    "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
+                    "English: %(texts)s.",
+                    "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
+                    "English: %(texts)s.",
+                    len(missing),
+                )
+                % {"n": len(missing), "texts": "; ".join(missing[:10])}
+            )
 
 
 def meeting_publish_in_background(*, meeting: Meeting, by, note: str = "") -> None:
@@ -138,7 +162,8 @@ def meeting_publish(
     check_permission: bool = True,
     background: bool = False,
 ):
-    """Render the public documents once and store them as the next version.
+    """Render the public documents once and store them as the next version: in English, and
+    for a Welsh body in Welsh beside it (or one bilingual document, as the body chose).
 
     Rendering happens before anything is written, so a failed render leaves nothing
     half-published. The public is served what is stored here, never a fresh render. In the
@@ -147,23 +172,47 @@ def meeting_publish(
     """
     meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
     started = meeting.updated_at
-    # One snapshot of the public content: the page, both PDFs, the actions and the passages
-    # for search all come from it.
+    body = meeting.board.body
+    # One snapshot of the public content in each language: the page, the PDFs, the actions and
+    # the passages for search all come from it.
     content = minutes_content(meeting, public=True)
+    content_cy = minutes_content(meeting, public=True, language=WELSH) if body.welsh else None
     html = minutes_fragment(meeting, public=True, content=content)
+    html_cy = (
+        minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
+        if content_cy is not None
+        else ""
+    )
     actions = published_actions_snapshot(meeting, content=content)
     texts = published_texts(content, actions)
-    minutes_source = minutes_html(meeting, public=True, content=content)
-    questions_source = (
-        questions_html(meeting, public=True, content=content)
-        if has_questions_document(meeting)
-        else None
-    )
-    if not background:
-        minutes_pdf = documents.render_pdf(minutes_source)
-        questions_pdf = (
-            documents.render_pdf(questions_source) if questions_source is not None else None
+    if content_cy is not None:
+        # The Welsh passages too, searched word for word (minutes/search.py): those that differ
+        # from the English, so an untranslated text is not found twice.
+        english = {(text.kind, text.number, text.text) for text in texts}
+        for text in published_texts(content_cy, []):
+            if (text.kind, text.number, text.text) not in english:
+                text.language, text.position = WELSH, len(texts)
+                texts.append(text)
+    questions = has_questions_document(meeting)
+    sources = []  # (language, minutes HTML, questions HTML or None)
+    for language in document_languages(body):
+        shown = content_cy if language == WELSH else content
+        sources.append(
+            (
+                language,
+                minutes_html(meeting, public=True, language=language, content=shown),
+                questions_html(meeting, public=True, language=language, content=shown)
+                if questions
+                else None,
+            )
         )
+    rendered = []  # (kind, language, PDF)
+    if not background:
+        for language, minutes_source, questions_source in sources:
+            kinds = [(PublishedDocument.Kind.MINUTES, minutes_source)]
+            if questions_source is not None:
+                kinds.append((PublishedDocument.Kind.QUESTIONS, questions_source))
+            rendered += [(kind, language, documents.render_pdf(html)) for kind, html in kinds]
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
@@ -189,8 +238,10 @@ def meeting_publish(
             published_at=timezone.now(),
             published_by=by,
             minutes_html=html,
+            minutes_html_cy=html_cy,
             title=meeting_heading(meeting),
             held_on=meeting.held_on,
+            title_cy=meeting_heading(meeting, WELSH) if body.welsh else "",
             next_meeting_on=meeting.next_meeting_on,
             next_meeting_start=meeting.next_meeting_start,
             next_meeting_venue=meeting.next_meeting_venue,
@@ -202,11 +253,13 @@ def meeting_publish(
         if background:
             # Queued in this transaction: the worker sees it once the publication is committed,
             # and it goes with the publication if this rolls back.
-            publication_render_documents.enqueue(publication.pk, minutes_source, questions_source)
+            for language, minutes_source, questions_source in sources:
+                publication_render_documents.enqueue(
+                    publication.pk, minutes_source, questions_source, language
+                )
         else:
-            store_document(publication, PublishedDocument.Kind.MINUTES, minutes_pdf)
-            if questions_pdf is not None:
-                store_document(publication, PublishedDocument.Kind.QUESTIONS, questions_pdf)
+            for kind, language, pdf in rendered:
+                store_document(publication, kind, pdf, language)
         locked.status = Meeting.Status.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
         public_actions_rebuild(board=locked.board)

@@ -51,10 +51,11 @@ def build_agenda_pack(publication_id: int) -> None:
 
 @task
 def publication_render_documents(
-    publication_id: int, minutes_html: str, questions_html: str | None
+    publication_id: int, minutes_html: str, questions_html: str | None, language: str = "en"
 ) -> None:
-    """Render the PDFs of a publication from the HTML frozen when it was published, so what
-    the PDFs say is what the publication says however late the worker gets to it."""
+    """Render the PDFs of a publication in one language from the HTML frozen when it was
+    published, so what the PDFs say is what the publication says however late the worker gets
+    to it."""
     from minutes import documents
     from minutes.services import store_document
 
@@ -64,7 +65,7 @@ def publication_render_documents(
     rendered = [(kind, documents.render_pdf(html)) for kind, html in sources]
     with transaction.atomic():
         publication = Publication.objects.select_for_update().get(pk=publication_id)
-        have = set(publication.documents.values_list("kind", flat=True))
+        have = set(publication.documents.filter(language=language).values_list("kind", flat=True))
         for kind, pdf in rendered:
             if kind not in have:  # a retried task stores nothing twice
-                store_document(publication, kind, pdf)
+                store_document(publication, kind, pdf, language)

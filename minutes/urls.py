@@ -1,12 +1,27 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
 from minutes import api, feeds, views
 
 app_name = "minutes"
 
-urlpatterns = [
+# Pages a visitor reads are in a language: /en/boards/..., /cy/boards/... (an old address
+# without the prefix redirects to the visitor's language; scrutiny/urls.py). What a program
+# fetches keeps one address in every language, with no prefix and no redirect: the API, the
+# feeds, the PDFs and papers, a body's logo and style (docs/welsh.md).
+pages = [
     path("boards/<slug:slug>/", views.BoardDetailView.as_view(), name="board-detail"),
     path("boards/<slug:slug>/actions/", views.BoardActionsView.as_view(), name="board-actions"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    # A body's own pages last: its web address is any slug the paths above do not take.
+    path("<slug:body>/", views.BodyHomeView.as_view(), name="body-home"),
+    path(
+        "<slug:body>/accessibility/", views.AccessibilityView.as_view(), name="body-accessibility"
+    ),
+]
+
+unprefixed = [
     path(
         "boards/<slug:slug>/meetings.ics", views.CalendarFeedView.as_view(), name="board-calendar"
     ),
@@ -31,9 +46,12 @@ urlpatterns = [
     path("api/v1/meetings/", api.MeetingListView.as_view(), name="api-meeting-list"),
     path("api/v1/forthcoming/", api.ForthcomingListView.as_view(), name="api-forthcoming-list"),
     path("api/v1/meetings/<int:pk>/", api.MeetingDetailView.as_view(), name="api-meeting-detail"),
-    path("search/", views.SearchView.as_view(), name="search"),
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),
-    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<int:pk>/v<int:version>/<str:kind>.<str:language>.pdf",
+        views.PublishedDocumentView.as_view(),
+        name="published-document-language",
+    ),
     path(
         "meetings/<int:pk>/v<int:version>/<str:kind>.pdf",
         views.PublishedDocumentView.as_view(),
@@ -51,13 +69,12 @@ urlpatterns = [
         views.PreviewDocumentView.as_view(),
         name="preview-document",
     ),
-    # A body's own pages last: its web address is any slug the paths above do not take.
-    path("<slug:body>/", views.BodyHomeView.as_view(), name="body-home"),
     path("<slug:body>/feed.atom", feeds.BodyFeed(), name="body-feed"),
     path("<slug:body>/meetings.ics", views.CalendarFeedView.as_view(), name="body-calendar"),
-    path(
-        "<slug:body>/accessibility/", views.AccessibilityView.as_view(), name="body-accessibility"
-    ),
     path("<slug:body>/logo", views.BodyLogoView.as_view(), name="body-logo"),
     path("<slug:body>/identity.css", views.BodyStyleView.as_view(), name="body-style"),
 ]
+
+# i18n_patterns inside an included URLconf: the root URLconf uses it too (for the home page),
+# which is what tells LocaleMiddleware to read the language from the prefix and to redirect.
+urlpatterns = unprefixed + i18n_patterns(*pages, prefix_default_language=True)

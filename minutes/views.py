@@ -50,7 +50,10 @@ def listed_meetings(user):
     if may_see_full_record(user):
         return visible
     latest = Publication.objects.live().filter(meeting=OuterRef("pk")).order_by("-version")
-    return visible.annotate(public_title=Subquery(latest.values("title")[:1]))
+    return visible.annotate(
+        public_title=Subquery(latest.values("title")[:1]),
+        public_title_cy=Subquery(latest.values("title_cy")[:1]),
+    )
 
 
 def boards_listed(user):
@@ -357,14 +360,25 @@ class MeetingDetailView(DetailView):
         )
         live = [p for p in publications if p.is_live]
         context["versions"] = live
+        language = get_language()
+        context["language"] = language
         if may_see_full_record(self.request.user):
-            context["minutes_html"] = minutes_fragment(meeting, public=False)
+            context["minutes_html"] = minutes_fragment(meeting, public=False, language=language)
             context["publications"] = publications
             context["has_questions"] = has_questions_document(meeting)
             context["can_see_actions"] = self.request.user.has_perm("actions.view_action")
             context["audit"] = meeting_audit(meeting)
         elif live:
-            context["current"] = live[0]
+            current = live[0]
+            context["current"] = current
+            # The Welsh page shows the Welsh minutes as published; where the body published
+            # none, the English ones, said plainly and marked as English for screen readers.
+            welsh = language == "cy" and bool(current.minutes_html_cy)
+            context["published_html"] = current.minutes_html_cy if welsh else current.minutes_html
+            context["published_title"] = (
+                current.title_cy if welsh and current.title_cy else current.title
+            )
+            context["only_in_english"] = language == "cy" and not welsh
         return context
 
 
@@ -383,13 +397,14 @@ def meeting_audit(meeting: Meeting):
 class PublishedDocumentView(View):
     """A stored PDF, served as it was published; withdrawn ones are gone."""
 
-    def get(self, request, pk, version, kind):
+    def get(self, request, pk, version, kind, language="en"):
         document = (
             PublishedDocument.objects.filter(
                 publication__meeting_id=pk,
                 publication__version=version,
                 publication__withdrawn_at__isnull=True,
                 kind=kind,
+                language=language,
             )
             .select_related("publication__meeting__board")
             .first()
@@ -397,9 +412,13 @@ class PublishedDocumentView(View):
         if document is None:
             raise Http404
         meeting = document.publication.meeting
-        filename = f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-{kind}-v{version}.pdf"
+        suffix = "" if language == "en" else f"-{language.replace('+', '-')}"
+        name = f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-{kind}-v{version}"
         return pdf_response(
-            bytes(document.pdf), filename=filename, etag=f'"{document.sha256}"', request=request
+            bytes(document.pdf),
+            filename=f"{name}{suffix}.pdf",
+            etag=f'"{document.sha256}"',
+            request=request,
         )
 
 
@@ -414,7 +433,7 @@ class PreviewDocumentView(View):
             raise Http404
         public = variant == "public"
         render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
-        pdf = render(meeting, public=public, draft_at=timezone.localtime())
+        pdf = render(meeting, public=public, language=get_language(), draft_at=timezone.localtime())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'inline; filename="preview-{kind}-{variant}-{meeting.held_on:%Y-%m-%d}.pdf"'

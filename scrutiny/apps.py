@@ -19,6 +19,7 @@ class ScrutinyConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_create_groups, dispatch_uid="scrutiny.create_groups")
+        from scrutiny import languages  # noqa: F401  (applies a user's language on sign-in)
 
 
 class ScrutinyAdminConfig(admin_apps.AdminConfig):

@@ -3,9 +3,12 @@ from urllib.parse import unquote_plus
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponseBadRequest
+from django.middleware import locale
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext
 
+from scrutiny.languages import SESSION_KEY, is_language
 from scrutiny.two_factor import second_factor_required
 
 
@@ -95,3 +98,17 @@ class RejectNulBytesMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """A language prefix decides a public page's language; elsewhere (the register, the
+    force-lead pages, the secretariat) the language the visitor chose, kept in their session."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        if translation.get_language_from_path(request.path_info) is not None:
+            return
+        chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        if is_language(chosen):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen

@@ -1,6 +1,10 @@
-"""The history of sign-in accounts: who made whom superuser or staff, and group changes."""
+"""What belongs to a sign-in account rather than to the record: the history of accounts (who
+made whom superuser or staff, and group changes) and a user's own preferences."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
 # The password hash and the time of the last sign-in are no part of the audit trail.
@@ -10,3 +14,28 @@ register(
     excluded_fields=["password", "last_login"],
     m2m_fields=["groups", "user_permissions"],
 )
+
+
+class Profile(models.Model):
+    """A user's preferences: the language of the pages they see once signed in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the pages this user sees once signed in."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

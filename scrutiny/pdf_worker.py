@@ -12,7 +12,9 @@ import re
 import resource
 from pathlib import Path
 
+import pydyf
 from weasyprint import CSS, HTML
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 SCHEME = "scrutiny-static:"
@@ -55,6 +57,31 @@ class OwnFilesOnlyFetcher(URLFetcher):
             raise ValueError(f"No such document asset: {relative[:80]!r}")
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+
+_build_box_tree = weasyprint_tags._build_box_tree
+SCOPES = {"row": "/Row", "col": "/Column", "column": "/Column"}
+
+
+def _build_box_tree_with_lang(box, parent, pdf, page_number, nums, annotations, tags):
+    """WeasyPrint's structure tree, where an element whose lang="..." differs from the
+    document's carries it as /Lang (PDF/UA 7.2): a screen reader reads an English passage of a
+    Welsh document as English. WeasyPrint 70 writes /Lang only on the catalogue; this wraps its
+    tree builder, which calls itself through the module, so every level goes through here."""
+    lang = scope = None
+    if box.element is not None and box.element_tag not in ("html", "body"):
+        lang = box.element.attrib.get("lang")
+        scope = SCOPES.get(box.element.attrib.get("scope", "")) if box.element_tag == "th" else None
+    for element in _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+        if element.get("P") == parent.reference:
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            if scope and element.get("S") == "/TH" and "A" in element:
+                element["A"]["Scope"] = scope  # table headers say what they head (PDF/UA 7.5)
+        yield element
+
+
+weasyprint_tags._build_box_tree = _build_box_tree_with_lang
 
 
 def write_pdf(html: str, css: str, assets: Path) -> tuple[bytes, OwnFilesOnlyFetcher]:

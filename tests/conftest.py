@@ -40,6 +40,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request for a Welsh page leaves Welsh active on the test's thread (LocaleMiddleware
+    does not undo it after the response): each test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_collection_modifyitems(config, items):
     """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
     for item in items:

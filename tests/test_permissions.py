@@ -135,6 +135,22 @@ MATRIX = {
         # The API shows only what is published, to staff too.
         ("draft", "get", lambda o: [o["draft"].pk], dict.fromkeys(PERSONAS, 404)),
     ],
+    "minutes:published-document-language": [
+        ("published", "get", lambda o: [o["published"].pk, 1, "minutes", "en"], PUBLIC),
+        (
+            "no Welsh",
+            "get",
+            lambda o: [o["published"].pk, 1, "minutes", "cy"],
+            dict.fromkeys(PERSONAS, 404),
+        ),
+        (
+            "draft",
+            "get",
+            lambda o: [o["draft"].pk, 1, "minutes", "cy"],
+            dict.fromkeys(PERSONAS, 404),
+        ),
+    ],
+    "set_language": [("-", "post", lambda o: [], dict.fromkeys(PERSONAS, 302))],
     "minutes:preview-document": [
         ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
         ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], FULL_RECORD_ONLY),

@@ -108,7 +108,9 @@ def test_the_readme_production_steps_serve_pages_static_files_and_headers(produc
     )
     try:
         wait_until_serving(server, port)
-        status, headers, body = get(port, "/")
+        status, headers, _body = get(port, "/")
+        assert (status, headers["location"]) == (302, "/en/")  # the visitor's language
+        status, headers, body = get(port, "/en/")
         assert status == 200, body[:2000]
         assert "Strict-Transport-Security".lower() in headers
         assert headers["x-frame-options"] == "DENY"
@@ -130,7 +132,7 @@ def test_the_readme_production_steps_serve_pages_static_files_and_headers(produc
         status, headers, _body = get(port, "/actions/")
         assert status == 302
         assert headers["location"].startswith("/accounts/login/")
-        status, _headers, body = get(port, "/no-such-page/")
+        status, _headers, body = get(port, "/en/no-such-page/")
         assert status == 404
         assert b"Traceback" not in body
     finally:

@@ -75,6 +75,8 @@ def short_name(organisation) -> str:
 class EditorForm(forms.Form):
     """Every editor form gets the page's lists of posts, people and items."""
 
+    fields_saved: list[str] = []
+
     def __init__(self, *args, lists=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
@@ -82,6 +84,15 @@ class EditorForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, AbbrevField):
                 field.roles = lists.roles_by_abbrev
+        # The Welsh twins (`*_cy`) only for a Welsh body: elsewhere they are neither shown nor
+        # saved, so what a clerk of a Welsh body typed is never emptied by another form.
+        welsh = getattr(lists, "welsh", False)
+        for name in [name for name in self.fields if name.endswith("_cy")]:
+            if welsh:
+                self.fields[name].widget.attrs["lang"] = "cy"
+            else:
+                del self.fields[name]
+        self.fields_saved = [name for name in type(self).fields_saved if name in self.fields]
 
 
 class DetailsForm(EditorForm):
@@ -92,24 +103,28 @@ class DetailsForm(EditorForm):
         max_length=500,
         help_text=_('Only when the meeting has its own name, e.g. "Monthly Assurance Meeting".'),
     )
+    title_cy = forms.CharField(label=_("Title in Welsh"), required=False, max_length=500)
     start_time = forms.TimeField(label=_("Start"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("End"), required=False, widget=TIME)
     venue = forms.CharField(label=_("Venue"), required=False, max_length=500)
     chair_role = AbbrevField(label=_("Chair (post)"), required=False)
     chair = PickField(label=_("Chair (person, when no post)"), required=False)
     chair_note = _text(_("Chair note"), rows=2, max_length=5000)
+    chair_note_cy = _text(_("Chair note in Welsh"), rows=2, max_length=5000)
     minute_taker = forms.CharField(label=_("Minute taker"), required=False, max_length=500)
     lock_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "meeting-version"}))
 
     fields_saved = [
         "held_on",
         "title",
+        "title_cy",
         "start_time",
         "end_time",
         "venue",
         "chair_role",
         "chair",
         "chair_note",
+        "chair_note_cy",
         "minute_taker",
     ]
 
@@ -201,12 +216,26 @@ AttendanceFormSet = forms.formset_factory(
 class ItemForm(EditorForm):
     number = forms.CharField(label=_("Number"), required=False, max_length=40)
     title = forms.CharField(label=_("Title"), max_length=500)
+    title_cy = forms.CharField(label=_("Title in Welsh"), required=False, max_length=500)
     minutes = _text(_("Minutes"), rows=8, max_length=200_000)
+    minutes_cy = _text(_("Minutes in Welsh"), rows=8, max_length=200_000)
     exempt = forms.BooleanField(label=_("Exempt (taken in private)"), required=False)
     exempt_reason = forms.CharField(label=_("Exemption reason"), required=False, max_length=1000)
+    exempt_reason_cy = forms.CharField(
+        label=_("Exemption reason in Welsh"), required=False, max_length=1000
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    fields_saved = ["number", "title", "minutes", "exempt", "exempt_reason"]
+    fields_saved = [
+        "number",
+        "title",
+        "title_cy",
+        "minutes",
+        "minutes_cy",
+        "exempt",
+        "exempt_reason",
+        "exempt_reason_cy",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,12 +252,23 @@ class QuestionForm(EditorForm):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     number = forms.CharField(label=_("Question number"), required=False, max_length=40)
     question = _text(_("Question"), rows=3, max_length=20_000)
+    question_cy = _text(_("Question in Welsh"), rows=3, max_length=20_000)
     asked_by = forms.CharField(label=_("Asked by"), required=False, max_length=100)
     response = _text(_("Response"), rows=3, max_length=20_000)
+    response_cy = _text(_("Response in Welsh"), rows=3, max_length=20_000)
     responder = AbbrevField(label=_("Responder (post)"), required=False)
     restricted = forms.BooleanField(label=_("Response restricted"), required=False)
 
-    fields_saved = ["number", "question", "asked_by", "response", "responder", "restricted"]
+    fields_saved = [
+        "number",
+        "question",
+        "question_cy",
+        "asked_by",
+        "response",
+        "response_cy",
+        "responder",
+        "restricted",
+    ]
     text_field = "question"
 
 
@@ -297,6 +337,7 @@ DepartureFormSet = forms.formset_factory(
 
 class RaiseActionForm(EditorForm):
     text = _text(_("Action"), rows=3, required=True, max_length=5000)
+    text_cy = _text(_("Action in Welsh"), rows=3, max_length=5000)
     owners = forms.MultipleChoiceField(
         label=_("Owners: posts at this meeting"),
         required=False,
@@ -411,6 +452,7 @@ REVIEW_STATUS_CHOICES = [
 class ReviewRowForm(EditorForm):
     action = forms.IntegerField(widget=forms.HiddenInput)
     text = _text(_("Progress at this meeting"), rows=2, max_length=20_000)
+    text_cy = _text(_("Progress in Welsh"), rows=2, max_length=20_000)
     status = forms.ChoiceField(label=_("Status"), choices=REVIEW_STATUS_CHOICES, required=False)
     item = PickField(
         label=_("Minuted under"),

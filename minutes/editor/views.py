@@ -62,6 +62,7 @@ from meetings.services import (
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
+from minutes.welsh import untranslated
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Lists:
     roles_by_pk: dict = field(default_factory=dict)
     people_by_pk: dict = field(default_factory=dict)
     attendee_roles: list[Role] = field(default_factory=list)
+    welsh: bool = False  # a Welsh body: the forms take the Welsh twin beside each printed text
 
     @classmethod
     def load(cls, meeting: Meeting) -> "Lists":
@@ -98,6 +100,7 @@ class Lists:
             ),
         )
         lists.items = tree_order(lists.items)
+        lists.welsh = body.welsh
         lists.roles_by_abbrev = {role.abbrev.casefold(): role for role in lists.roles}
         lists.roles_by_pk = {role.pk: role for role in lists.roles}
         lists.people_by_pk = {person.pk: person for person in lists.people}
@@ -551,6 +554,7 @@ class RaiseActionView(EditorView):
                     due_kind=form.cleaned_data["due_kind"],
                     owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
+                    text_cy=form.cleaned_data.get("text_cy", "").strip(),
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
@@ -709,7 +713,7 @@ def review_rows(meeting: Meeting):
 def review_fingerprint(here) -> str:
     return section_fingerprint(
         sorted(
-            (u.pk, u.text, u.status, u.item_id, u.summary, u.printed_owners)
+            (u.pk, u.text, u.text_cy, u.status, u.item_id, u.summary, u.printed_owners)
             + (u.printed_due_on, u.printed_raised_on)
             for u in here.values()
         )
@@ -734,6 +738,7 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
             {
                 "action": action.pk,
                 "text": update.text if update else "",
+                "text_cy": update.text_cy if update else "",
                 "status": update.status if update else "",
                 "item": (update.item if update else None) or default_item,
                 "summary": update.summary if update else "",
@@ -797,6 +802,8 @@ class ReviewView(EditorView):
                 "printed_due_on": data["printed_due_on"],
                 "printed_raised_on": data["printed_raised_on"],
             }
+            if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
+                wanted["text_cy"] = data["text_cy"].strip()
             if review is None and text:
                 action_review_record(action=action, meeting=self.meeting, by=by, **wanted)
             elif review is not None and not text:
@@ -826,6 +833,7 @@ class MeetingEditorView(EditorView):
             "agenda": agenda_context(meeting, lists),
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
+            "welsh_missing": untranslated(meeting) if lists.welsh else [],
             "templates": {
                 key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form
                 for key, _model, formset_class, *_rest in ITEM_CHILDREN

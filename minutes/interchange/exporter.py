@@ -94,8 +94,10 @@ def export_meeting_document(meeting: Meeting) -> dict:
                 {
                     "number": q.number,
                     "question": q.question,
+                    "question_cy": q.question_cy,
                     "asked_by": q.asked_by,
                     "response": q.response,
+                    "response_cy": q.response_cy,
                     "responder": mentions.role(q.responder),
                     "restricted": q.restricted,
                     "restricted_reason": q.restricted_reason,
@@ -108,6 +110,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
                 {
                     "ref": a.legacy_ref or a.ref,
                     "text": a.text,
+                    "text_cy": a.text_cy,
                     # Required, so kept when empty: an action the body itself owns.
                     "owners": [mentions.owner(o) for o in a.owners.all()],
                     "due": a.due_on.isoformat() if a.due_on else None,
@@ -134,10 +137,12 @@ def export_meeting_document(meeting: Meeting) -> dict:
                     {
                         "ref": action.legacy_ref or action.ref,
                         "text": update.summary,
+                        "text_cy": update.summary_cy,
                         "owners": list(update.printed_owners),
                         "due": update.printed_due_on.isoformat() if update.printed_due_on else None,
                         "status": update.status,
                         "progress": update.text,
+                        "progress_cy": update.text_cy,
                         "raised_on": (
                             update.printed_raised_on.isoformat()
                             if update.printed_raised_on
@@ -149,12 +154,22 @@ def export_meeting_document(meeting: Meeting) -> dict:
         document = {
             "number": item.number,
             "title": item.title,
+            "title_cy": item.title_cy,
             "minutes": item.minutes,
+            "minutes_cy": item.minutes_cy,
             "exempt": item.exempt,
             "exempt_reason": item.exempt_reason,
             "in_questions_record": item.in_questions_record,
+            "exempt_reason_cy": item.exempt_reason_cy,
             "papers": [
-                _compact({"title": p.title, "author": p.author, "exempt": p.exempt})
+                _compact(
+                    {
+                        "title": p.title,
+                        "title_cy": p.title_cy,
+                        "author": p.author,
+                        "exempt": p.exempt,
+                    }
+                )
                 for p in item.papers.all()
             ],
             "questions": questions,
@@ -187,11 +202,13 @@ def export_meeting_document(meeting: Meeting) -> dict:
         {
             "date": meeting.held_on.isoformat(),
             "title": meeting.title,
+            "title_cy": meeting.title_cy,
             "start": _time(meeting.start_time),
             "end": _time(meeting.end_time),
             "venue": meeting.venue,
             "chair": chair,
             "chair_note": meeting.chair_note,
+            "chair_note_cy": meeting.chair_note_cy,
             "minute_taker": meeting.minute_taker,
             "questions_intro": meeting.questions_intro,
             "status": meeting.status,
@@ -246,11 +263,13 @@ def export_meeting_document(meeting: Meeting) -> dict:
         "organisation": board.body.name,
         # 1.1: only the 12-hour clock, so a body on the default still exports as 1.0.
         **({"time_style": board.body.time_style} if board.body.time_style != "24h" else {}),
+        **({"organisation_cy": board.body.name_cy} if board.body.name_cy else {}),
         "board": {
             **board_document,
             # 1.1: only when set, so a board that uses none of them still exports as 1.0.
             **_compact(
                 {
+                    "name_cy": board.name_cy,
                     "question_label": board.question_label,
                     "response_label": board.response_label,
                     "action_column": board.action_column,

@@ -392,6 +392,7 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
         return Board.objects.create(
             body=body,
             name=spec["name"],
+            name_cy=spec.get("name_cy", ""),
             action_prefix=spec["action_prefix"],
             welsh_statement=spec.get("welsh_statement", False),
             question_label=spec.get("question_label", ""),
@@ -408,8 +409,14 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
         )
     changed = [
         key
-        for key in ("welsh_statement", "question_label", "response_label", "action_column")
-        if key in spec and getattr(board, key) != spec[key]
+        for key in (
+            "welsh_statement",
+            "question_label",
+            "response_label",
+            "action_column",
+            "name_cy",
+        )
+        if key in spec and getattr(board, key) != spec[key] and (key != "name_cy" or spec[key])
     ]
     for key in changed:
         setattr(board, key, spec[key])
@@ -442,6 +449,11 @@ def import_meeting_document(
     if "time_style" in data and body.time_style != data["time_style"]:
         body.time_style = data["time_style"]  # format 1.1: how the body writes times
         body.save(update_fields=["time_style"])
+    if data.get("organisation_cy") and body.name_cy != data["organisation_cy"]:
+        # A body that names itself in Welsh publishes in Welsh (the Welsh Language Standards).
+        body.name_cy = data["organisation_cy"]
+        body.welsh = True
+        body.save(update_fields=["name_cy", "welsh"])
     board = _board(data, body, source)
     printed = [
         number
@@ -488,7 +500,9 @@ def import_meeting_document(
     meeting.start_time = _parse_time(spec.get("start"))
     meeting.end_time = _parse_time(spec.get("end"))
     meeting.venue = spec.get("venue", "")
+    meeting.title_cy = spec.get("title_cy", "")
     meeting.chair_note = spec.get("chair_note", "")
+    meeting.chair_note_cy = spec.get("chair_note_cy", "")
     meeting.minute_taker = spec.get("minute_taker", "")
     meeting.is_public = spec.get("public", True)
     now = timezone.now()
@@ -683,9 +697,12 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
             position=position,
             number=spec.get("number", ""),
             title=spec["title"],
+            title_cy=spec.get("title_cy", ""),
             minutes=spec.get("minutes", ""),
+            minutes_cy=spec.get("minutes_cy", ""),
             exempt=spec.get("exempt", False),
             exempt_reason=spec.get("exempt_reason", ""),
+            exempt_reason_cy=spec.get("exempt_reason_cy", ""),
             in_questions_record=spec.get("in_questions_record", False),
         )
         papers += [
@@ -693,6 +710,7 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
                 item=item,
                 position=i,
                 title=p["title"],
+                title_cy=p.get("title_cy", ""),
                 author=p.get("author", ""),
                 exempt=p.get("exempt", False),
             )
@@ -704,8 +722,10 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
                 position=i,
                 number=q.get("number", ""),
                 question=q["question"],
+                question_cy=q.get("question_cy", ""),
                 asked_by=q.get("asked_by", ""),
                 response=q.get("response", ""),
+                response_cy=q.get("response_cy", ""),
                 responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
                 restricted=q.get("restricted", False),
                 restricted_reason=q.get("restricted_reason", ""),
@@ -779,6 +799,7 @@ def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position)
         return
     action.text = spec["text"]
+    action.text_cy = spec.get("text_cy", "")
     action.legacy_ref = legacy_ref
     action.due_on = due_on
     action.due_kind = due_kind
@@ -818,6 +839,7 @@ def _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, 
         paragraph=spec.get("paragraph"),
         due_kind=spec.get("due_by", DueKind.DATE),
         owned_by_body=spec.get("owned_by_body", False),
+        text_cy=spec.get("text_cy", ""),
         by=None,
     )
 
@@ -897,6 +919,8 @@ def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int
             printed_owners=spec.get("owners", []),
             printed_due_on=due_on,
             printed_raised_on=raised_on,
+            text_cy=spec.get("progress_cy", ""),
+            summary_cy=spec.get("text_cy", ""),
         )
     ctx.touched_actions.add(action.pk)
 

@@ -3,7 +3,8 @@
 import re
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -36,3 +37,45 @@ def body_time(value, body=None) -> str:
         suffix = "am" if value.hour < 12 else "pm"
         return f"{value.hour % 12 or 12}.{value.minute:02d}{suffix}"
     return f"{value:%H:%M}"
+
+
+@register.simple_tag(takes_context=True)
+def twin(context, obj, field_name: str, lines: bool = False):
+    """A printed text in the language of the page or document ({{ language }}): its Welsh twin
+    in Welsh, or the English marked lang="en" where no Welsh exists, so it is read as English."""
+    from django.utils.translation import get_language
+
+    from minutes.content import in_language
+
+    language = context.get("language") or get_language()
+    text, lang = in_language(obj, field_name, language)
+    html = linebreaksbr(text, autoescape=True) if lines else conditional_escape(text)
+    if lang:
+        return format_html('<span lang="{}">{}</span>', lang, html)
+    return html
+
+
+@register.filter
+def lang_attr(lang: str):
+    """lang="en" on an element whose text is in another language than the page's."""
+    return format_html(' lang="{}"', lang) if lang else ""
+
+
+@register.filter
+def welsh_missing(section) -> int:
+    """How many printed texts of an editor section, as saved, have English and no Welsh: a form,
+    a formset, or an item's node (its form and its questions' formset)."""
+    if isinstance(section, dict):
+        return welsh_missing(section.get("form")) + welsh_missing(section.get("questions"))
+    forms = getattr(section, "forms", None)
+    if forms is not None:
+        return sum(welsh_missing(form) for form in forms)
+    if section is None:
+        return 0
+    return sum(
+        1
+        for name in section.fields
+        if name.endswith("_cy")
+        and str(section.initial.get(name.removesuffix("_cy")) or "").strip()
+        and not str(section.initial.get(name) or "").strip()
+    )

@@ -121,8 +121,8 @@ def planted(publisher) -> Site:
 
 
 FEEDS = [
-    "/",
-    "/gwent/",
+    "/en/",
+    "/en/gwent/",
     "/gwent/feed.atom",
     "/gwent/meetings.ics",
     "/meetings.ics",
@@ -130,7 +130,7 @@ FEEDS = [
     "/boards/jac/feed.atom",
     "/boards/spb/meetings.ics",
     "/boards/jac/meetings.ics",
-    "/gwent/accessibility/",
+    "/en/gwent/accessibility/",
 ]
 
 
@@ -146,7 +146,7 @@ def test_anonymous_crawl_finds_no_paper_agenda_or_draft_canary(client, planted):
     for meeting in planted.live:
         assert meeting.get_absolute_url() in result.visited
         assert reverse("minutes:agenda-pack", args=[meeting.pk, 1]) in result.visited
-    assert "/boards/silent/" not in result.visited
+    assert "/en/boards/silent/" not in result.visited
 
 
 def test_agenda_packs_hold_no_canary_in_any_object(client, planted):
@@ -176,7 +176,7 @@ def test_every_paper_and_pack_address_is_refused_unless_public(client, planted):
     expected = [(planted.live[0].pk, public_file)]
     expected += [(meeting.pk, "pack v1") for meeting in planted.live]
     assert sorted(served, key=str) == sorted(expected, key=str)
-    assert client.get("/boards/silent/").status_code == 404
+    assert client.get("/en/boards/silent/").status_code == 404
     assert client.get("/boards/silent/feed.atom").status_code == 404
     assert client.get("/boards/silent/meetings.ics").status_code == 404
     for meeting in planted.unpublished.values():

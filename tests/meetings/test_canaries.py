@@ -17,7 +17,7 @@ from uuid import uuid4
 import pikepdf
 import pytest
 from django.contrib.staticfiles import finders
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.models import Action
 from meetings.models import Meeting, Paper, PublishedDocument
@@ -486,17 +486,23 @@ def crawl(client, site: Site, start: list[str]) -> Crawl:
 
 
 def test_anonymous_crawl_of_the_public_site_finds_no_canary(client, site):
+    # Pages under /en/; the feeds keep their one unprefixed address (minutes/urls.py).
     feeds = ("meetings.ics", "feed.atom")
-    start = ["/", "/meetings.ics", *(f"/boards/{b}/{f}" for b in ("spb", "jac") for f in feeds)]
+    start = ["/en/", "/meetings.ics", *(f"/boards/{b}/{f}" for b in ("spb", "jac") for f in feeds)]
     result = crawl(client, site, start)
 
     assert {path: status for path, status in result.visited.items() if status != 200} == {}
-    # The crawl reached what is published: each live meeting and each of its stored PDFs.
-    for meeting in [*site.live, site.corrected]:
-        assert meeting.get_absolute_url() in result.visited
-    for document in live_documents():
-        assert document.get_absolute_url() in result.visited
-    assert {"/boards/spb/", "/boards/spb/actions/", "/boards/jac/"} <= set(result.visited)
+    # The crawl reached what is published, in English and (through the hreflang alternates)
+    # in Welsh: each live meeting and each of its stored PDFs.
+    for language in ("en", "cy"):
+        with translation.override(language):
+            for meeting in [*site.live, site.corrected]:
+                assert meeting.get_absolute_url() in result.visited
+    with translation.override("en"):
+        for document in live_documents():
+            assert document.get_absolute_url() in result.visited
+    expected = {"/en/boards/spb/", "/en/boards/spb/actions/", "/en/boards/jac/", "/cy/boards/spb/"}
+    assert expected <= set(result.visited)
     assert "/accounts/login/" in result.never_followed
     # Static files are served by WhiteNoise, not by the test client: they must exist.
     assert result.static
@@ -517,7 +523,7 @@ def test_admin_redirects_the_public_to_sign_in(client, site):
 def unpublished_urls(meeting: Meeting, version: int = 1) -> list[str]:
     pk = meeting.pk
     return [
-        f"/meetings/{pk}/",
+        f"/en/meetings/{pk}/",
         f"/meetings/{pk}/v{version}/minutes.pdf",
         f"/meetings/{pk}/v{version}/questions.pdf",
         *(
@@ -565,12 +571,15 @@ def test_error_pages_echo_nothing_sensitive(client, site):
     value, _meeting = site.canaries["draft meeting title"]
     draft = site.unpublished["draft"]
     for url in [
-        f"/boards/{value}/",
+        f"/en/boards/{value}/",
+        f"/cy/boards/{value}/",
         f"/{value}/",
-        f"/meetings/{draft.pk}/?title={value}",
+        f"/en/meetings/{draft.pk}/?title={value}",
         f"/meetings/{draft.pk}/v1/{value}.pdf",
+        f"/meetings/{draft.pk}/v1/{value}.cy.pdf",
         f"/boards/{value}/meetings.ics",
     ]:
-        response = client.get(url)
+        # An address without a language goes to the visitor's language first.
+        response = client.get(url, follow=True)
         assert response.status_code == 404, url
         assert site.found_in(response.content.decode()) == [], url

@@ -107,7 +107,7 @@ def test_an_announced_meeting_is_listed_and_in_the_calendar_at_once(client, boar
     settings.SITE_URL = "https://scrutiny.example"
     meeting = announce(board, clerk)
 
-    for url in ("/", "/gwent/", "/boards/spb/"):
+    for url in ("/en/", "/en/gwent/", "/en/boards/spb/"):
         page = client.get(url).content.decode()
         assert "Forthcoming meetings" in page
         assert "Sunday 28 February 2027, 10:00" in page
@@ -171,7 +171,7 @@ def test_the_calendar_parses_back_with_timezone_end_uid_and_sequence(client, boa
     meeting_cancel(meeting=meeting)
     (first, _second) = events_of(parsed_calendar(client, "/boards/spb/meetings.ics"))
     assert (first["UID"], first["SEQUENCE"], first["STATUS"]) == (uid, 2, "CANCELLED")
-    page = client.get("/boards/spb/").content.decode()
+    page = client.get("/en/boards/spb/").content.decode()
     assert "Cancelled" in page
 
 
@@ -470,26 +470,26 @@ def test_a_body_has_its_own_home_page_and_never_shows_another_bodys_boards(clien
     announce(panel, clerk)
     BoardFactory(body=board.body, name="Silent Board", slug="silent")
 
-    page = client.get("/gwent/").content.decode()
+    page = client.get("/en/gwent/").content.decode()
     assert "Gwent OPCC: meetings and minutes" in page
     assert "Strategy and Performance Board" in page
     assert "holds the Chief Constable to account" in page
     assert "Police and Crime Panel" not in page
     assert "Silent Board" not in page  # nothing published: not listed
-    assert client.get("/boards/silent/").status_code == 404
+    assert client.get("/en/boards/silent/").status_code == 404
     assert "Police and Crime Commissioner for Gwent, Llanfrechfa Grange" in page
     assert "https://gwent.example/privacy" in page
     assert "commissioner@gwent.example" in page
 
-    panel_page = client.get("/panel/").content.decode()
+    panel_page = client.get("/en/panel/").content.decode()
     assert "The Panel scrutinises the Commissioner." in panel_page
     assert "Chief Constable" not in panel_page
     assert "Strategy and Performance Board" not in panel_page
-    assert client.get("/no-such-body/").status_code == 404
+    assert client.get("/en/no-such-body/").status_code == 404
 
 
 def test_the_accessibility_statement_and_colours_are_the_bodys(client, body):
-    page = client.get("/gwent/accessibility/").content.decode()
+    page = client.get("/en/gwent/accessibility/").content.decode()
     assert "We aim for WCAG 2.2 AA." in page
     assert "Report a problem by email." in page
     css = client.get("/gwent/identity.css")
@@ -552,7 +552,7 @@ def test_a_logo_must_be_an_image_with_a_text_alternative(client, body):
     form.save()
     body.refresh_from_db()
     assert body.logo_data_uri.startswith("data:image/png;base64,")
-    page = client.get("/gwent/").content.decode()
+    page = client.get("/en/gwent/").content.decode()
     assert 'alt="Gwent OPCC logo"' in page
     logo = client.get("/gwent/logo")
     assert logo["Content-Type"] == "image/png"
@@ -613,7 +613,7 @@ def test_public_pages_and_feeds_take_the_same_queries_however_many_meetings(clie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    urls = ["/", "/gwent/", "/boards/spb/", "/gwent/feed.atom", "/gwent/meetings.ics"]
+    urls = ["/en/", "/en/gwent/", "/en/boards/spb/", "/gwent/feed.atom", "/gwent/meetings.ics"]
 
     def add_meetings(start: int, count: int):
         for n in range(start, start + count):

@@ -1,0 +1,157 @@
+"""The meeting editor of a Welsh body takes the Welsh twin beside each printed text, saves it
+through the services, and shows what still has no Welsh; an English body's editor neither shows
+nor touches the twins."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action, ActionUpdate
+from meetings.models import AgendaItem, Question
+from tests.factories import (
+    ActionFactory,
+    ActionOwnerFactory,
+    AgendaItemFactory,
+    MeetingFactory,
+    RoleFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def welsh_meeting(db):
+    meeting = MeetingFactory(title="Policing Performance Board")
+    body = meeting.board.body
+    body.welsh = True
+    body.save()
+    RoleFactory(body=body, abbrev="CC", title="Chief Constable")
+    return meeting
+
+
+@pytest.fixture
+def signed_in(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def url(meeting, name="meeting-edit", **kwargs):
+    return reverse(f"editor:{name}", kwargs={"pk": meeting.pk, **kwargs})
+
+
+def item_data(item, **changes):
+    p = f"item{item.pk}"
+    data = {
+        f"{p}-number": item.number,
+        f"{p}-title": item.title,
+        f"{p}-minutes": item.minutes,
+        f"{p}-exempt_reason": "",
+        f"{p}-lock_version": item.version,
+        f"{p}q-TOTAL_FORMS": 0,
+        f"{p}q-INITIAL_FORMS": 0,
+    }
+    data.update({f"{p}-{k}": v for k, v in changes.items()})
+    return data
+
+
+def test_the_clerk_enters_the_welsh_beside_the_english_and_sees_what_is_left(
+    signed_in, welsh_meeting
+):
+    item = AgendaItemFactory(meeting=welsh_meeting, number="1", title="Hate Crime", minutes="")
+    page = signed_in.get(url(welsh_meeting)).content.decode()
+    assert 'name="details-title_cy"' in page
+    assert f'name="item{item.pk}-minutes_cy"' in page
+    assert 'lang="cy"' in page  # the Welsh boxes are marked as Welsh
+    assert "printed texts have no Welsh yet" in page  # the meeting's and the item's titles
+    assert "Meeting: title" in page
+    assert "Item 1: title" in page
+
+    data = item_data(
+        item,
+        title_cy="Troseddau Casineb",
+        minutes="The board noted the report.",
+        minutes_cy="Nododd y bwrdd yr adroddiad.",
+        **{
+            "q-TOTAL_FORMS": 1,
+            "q-0-question": "How many reports?",
+            "q-0-question_cy": "Faint o adroddiadau?",
+            "q-0-response": "Forty.",
+        },
+    )
+    # The question rows' keys sit under the item's prefix: item<pk>q-0-...
+    data = {k.replace(f"item{item.pk}-q-", f"item{item.pk}q-"): v for k, v in data.items()}
+    response = signed_in.post(url(welsh_meeting, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert (item.title_cy, item.minutes_cy) == ("Troseddau Casineb", "Nododd y bwrdd yr adroddiad.")
+    question = Question.objects.get(item=item)
+    assert (question.question_cy, question.response_cy) == ("Faint o adroddiadau?", "")
+    # The item's section now says what it still lacks: the response's Welsh.
+    assert "Welsh: 1 text here has no Welsh yet." in response.content.decode()
+
+
+def test_an_action_and_its_progress_are_raised_and_minuted_in_both_languages(
+    signed_in, welsh_meeting
+):
+    item = AgendaItemFactory(meeting=welsh_meeting, title="Actions")
+    cc = welsh_meeting.board.body.roles.get(abbrev="CC")
+    p = f"raise{item.pk}"
+    response = signed_in.post(
+        url(welsh_meeting, "action-raise", item_pk=item.pk),
+        {
+            f"{p}-text": "Report on hate crime",
+            f"{p}-text_cy": "Adrodd ar droseddau casineb",
+            f"{p}-other_owner": "CC",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200, response.content.decode()[:3000]
+    action = Action.objects.get(text="Report on hate crime")
+    assert action.text_cy == "Adrodd ar droseddau casineb"
+
+    earlier_meeting = MeetingFactory(
+        board=welsh_meeting.board, held_on=welsh_meeting.held_on.replace(year=2000)
+    )
+    earlier = ActionFactory(
+        board=welsh_meeting.board,
+        number=7,
+        text="Review custody",
+        raised_at_meeting=earlier_meeting,
+        raised_at_item=AgendaItemFactory(meeting=earlier_meeting),
+    )
+    ActionOwnerFactory(action=earlier, role=cc)
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(welsh_meeting)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Custody reviewed.",
+        "rev-0-text_cy": "Adolygwyd y ddalfa.",
+        "rev-0-item": item.pk,
+    }
+    response = signed_in.post(url(welsh_meeting, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    update = ActionUpdate.objects.get(action=earlier, meeting=welsh_meeting)
+    assert (update.text, update.text_cy) == ("Custody reviewed.", "Adolygwyd y ddalfa.")
+    # Correcting only the Welsh is a change too.
+    data["fingerprint"] = review_fingerprint(review_rows(welsh_meeting)[1])
+    data["rev-0-text_cy"] = "Mae'r ddalfa wedi'i hadolygu."
+    assert signed_in.post(url(welsh_meeting, "review"), data, **HTMX).status_code == 200
+    update.refresh_from_db()
+    assert update.text_cy == "Mae'r ddalfa wedi'i hadolygu."
+
+
+def test_an_english_bodys_editor_neither_shows_nor_empties_the_welsh(signed_in):
+    meeting = MeetingFactory()
+    item = AgendaItemFactory(meeting=meeting, title="Custody", title_cy="Dalfa")
+    page = signed_in.get(url(meeting)).content.decode()
+    assert "_cy" not in page
+    assert "no Welsh yet" not in page
+    data = item_data(item, minutes="Noted.")
+    response = signed_in.post(url(meeting, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    item = AgendaItem.objects.get(pk=item.pk)
+    assert (item.minutes, item.title_cy) == ("Noted.", "Dalfa")
