@@ -15,14 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 
-from actions.models import Action, ActionStatus, DueKind
+from actions.models import Action, ActionOwner, ActionStatus, DueKind
 from actions.services import (
-    action_create,
+    NewAction,
     action_delete,
-    action_refresh_status,
-    action_review_record,
+    action_review_build,
+    action_reviews_record_batch,
     action_update,
     action_withdraw,
+    actions_create_batch,
+    actions_refresh_status,
     board_reserve_action_number,
     meeting_actions_detach,
 )
@@ -553,8 +555,7 @@ def import_meeting_document(
     _import_members(ctx)
     _import_record(ctx, data["items"])
     # Actions raised here are numbered after those carried forward from earlier meetings.
-    for item, spec, position, path in ctx.raised:
-        _import_raised(ctx, item, spec, position=position, path=path)
+    _import_raised(ctx)
 
     for action in ctx.previous_actions:
         # Raised at the replaced version and not in the new one: drop it unless it has history
@@ -569,8 +570,7 @@ def import_meeting_document(
                 )
         elif not action.updates.exists():
             action_delete(action=action, by=None)
-    for action in Action.objects.filter(pk__in=ctx.touched_actions):
-        action_refresh_status(action=action)
+    actions_refresh_status(actions=Action.objects.filter(pk__in=ctx.touched_actions))
     with _as_import_error(source, "meeting.status"):
         meeting_set_status(meeting=meeting, status=status, by=None)
     if publish:
@@ -748,12 +748,14 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
         )
     # Reviews, then the actions raised, in the file's order: carried-forward actions take the
     # board's next numbers in that order.
+    reviews = []
     for path, spec in _walk_items(specs):
         item = items[id(spec)]
         for i, action in enumerate(spec.get("action_reviews", [])):
-            _import_review(ctx, item, action, position=i, path=f"{path}.action_reviews[{i}]")
+            reviews.append((item, action, i, f"{path}.action_reviews[{i}]"))
         for i, action in enumerate(spec.get("actions", [])):
             ctx.raised.append((item, action, i, f"{path}.actions[{i}]"))
+    _import_reviews(ctx, reviews)
 
 
 def _take_previous(ctx: _Context, *, number=None, legacy_ref="", text="") -> Action | None:
@@ -768,106 +770,213 @@ def _take_previous(ctx: _Context, *, number=None, legacy_ref="", text="") -> Act
     return None
 
 
-def _import_raised(ctx: _Context, item: AgendaItem, spec: dict, *, position: int, path: str):
+def _import_raised(ctx: _Context) -> None:
+    """The actions raised at the meeting: those already recorded (raised at the version being
+    replaced, or carried forward before the meeting that raised them arrived) are updated one
+    by one; the new ones are created in one batch."""
     board = ctx.board
-    number = prefixed_number(spec.get("ref"), board.action_prefix)
-    legacy_ref = spec.get("ref", "").strip() if number is None else ""
-    owners = [ctx.owner(name) for name in spec["owners"]]
-    due_on = datetime.date.fromisoformat(spec["due"]) if spec.get("due") else None
-    status = spec.get("status", ActionStatus.OPEN)
-    due_kind = spec.get("due_by", DueKind.DATE)
-    owned_by_body = spec.get("owned_by_body", False)
-
-    action = _take_previous(ctx, number=number, legacy_ref=legacy_ref, text=spec["text"])
-    if action is None and number is not None:
-        existing = Action.objects.filter(board=board, number=number).first()
-        if existing is not None:
-            if not existing.carried_forward or existing.raised_at_meeting_id:
-                if existing.raised_at_meeting_id:
-                    message = _("%(ref)s was already raised at the meeting of %(date)s") % {
-                        "ref": spec["ref"],
-                        "date": date_format(existing.raised_at_meeting.held_on, "j F Y"),
-                    }
-                else:
-                    message = _("%(ref)s was already raised at another meeting") % {
-                        "ref": spec["ref"]
-                    }
-                ctx.fail(f"{path}.ref", message)
-            action = existing  # The meeting that raised a carried-forward action arrives.
-    if action is None:
-        with _as_import_error(ctx.source, f"{path}.ref"):
-            _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position)
-        return
-    action.text = spec["text"]
-    action.text_cy = spec.get("text_cy", "")
-    action.legacy_ref = legacy_ref
-    action.due_on = due_on
-    action.due_kind = due_kind
-    action.owned_by_body = owned_by_body
-    action.raised_at_meeting = ctx.meeting
-    action.raised_at_item = item
-    action.raised_on = None
-    action.carried_forward = False
-    action.position = position
-    action.paragraph = spec.get("paragraph")
-    with _as_import_error(ctx.source, path):
-        action_update(action=action, owners=owners, initial_status=status, by=None)
-    ctx.touched_actions.add(action.pk)
+    numbers = [
+        number
+        for _item, spec, _position, _path in ctx.raised
+        if (number := prefixed_number(spec.get("ref"), board.action_prefix)) is not None
+    ]
+    recorded = {}
+    if numbers:
+        found = Action.objects.filter(board=board, number__in=numbers)
+        recorded = {action.number: action for action in found.select_related("raised_at_meeting")}
+    new, paths = [], []
+    for item, spec, position, path in ctx.raised:
+        number = prefixed_number(spec.get("ref"), board.action_prefix)
+        legacy_ref = spec.get("ref", "").strip() if number is None else ""
+        owners = [ctx.owner(name) for name in spec["owners"]]
+        due_on = datetime.date.fromisoformat(spec["due"]) if spec.get("due") else None
+        status = spec.get("status", ActionStatus.OPEN)
+        action = _take_previous(ctx, number=number, legacy_ref=legacy_ref, text=spec["text"])
+        if action is None and number is not None:
+            existing = recorded.get(number)
+            if existing is not None:
+                if not existing.carried_forward or existing.raised_at_meeting_id:
+                    if existing.raised_at_meeting_id:
+                        message = _("%(ref)s was already raised at the meeting of %(date)s") % {
+                            "ref": spec["ref"],
+                            "date": date_format(existing.raised_at_meeting.held_on, "j F Y"),
+                        }
+                    else:
+                        message = _("%(ref)s was already raised at another meeting") % {
+                            "ref": spec["ref"]
+                        }
+                    ctx.fail(f"{path}.ref", message)
+                action = existing  # The meeting that raised a carried-forward action arrives.
+        if action is None:
+            new.append(
+                NewAction(
+                    text=spec["text"],
+                    owners=owners,
+                    raised_at=ctx.meeting,
+                    item=item,
+                    number=number,
+                    legacy_ref=legacy_ref,
+                    due_on=due_on,
+                    status=status,
+                    position=position,
+                    paragraph=spec.get("paragraph"),
+                    due_kind=spec.get("due_by", DueKind.DATE),
+                    owned_by_body=spec.get("owned_by_body", False),
+                    text_cy=spec.get("text_cy", ""),
+                )
+            )
+            paths.append(f"{path}.ref")
+            continue
+        action.text = spec["text"]
+        action.text_cy = spec.get("text_cy", "")
+        action.legacy_ref = legacy_ref
+        action.due_on = due_on
+        action.due_kind = spec.get("due_by", DueKind.DATE)
+        action.owned_by_body = spec.get("owned_by_body", False)
+        action.raised_at_meeting = ctx.meeting
+        action.raised_at_item = item
+        action.raised_on = None
+        action.carried_forward = False
+        action.position = position
+        action.paragraph = spec.get("paragraph")
+        with _as_import_error(ctx.source, path):
+            action_update(action=action, owners=owners, initial_status=status, by=None)
+        ctx.touched_actions.add(action.pk)
+    if new:
+        with _as_import_error(ctx.source, "items", paths):
+            actions_create_batch(board=board, actions=new, by=None)
 
 
 @contextmanager
-def _as_import_error(source: str, path: str):
-    """A rule of the services, broken by the file, is a fault of the file at this path."""
+def _as_import_error(source: str, path: str, paths: list[str] | None = None):
+    """A rule of the services, broken by the file, is a fault of the file at this path (for a
+    batch service, at the path of the row it refuses)."""
     try:
         yield
     except RecordError as exc:
+        row = getattr(exc, "row", None)
+        if paths is not None and row is not None:
+            path = paths[row]
         raise InterchangeError(str(exc), path=path, source=source) from None
 
 
-def _create_raised(ctx, item, spec, owners, number, legacy_ref, due_on, status, position):
-    action_create(
-        board=ctx.board,
-        text=spec["text"],
-        owners=owners,
-        raised_at=ctx.meeting,
-        item=item,
-        number=number,
-        legacy_ref=legacy_ref,
-        due_on=due_on,
-        status=status,
-        position=position,
-        paragraph=spec.get("paragraph"),
-        due_kind=spec.get("due_by", DueKind.DATE),
-        owned_by_body=spec.get("owned_by_body", False),
-        text_cy=spec.get("text_cy", ""),
-        by=None,
+def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, str]]) -> None:
+    """The progress minuted on earlier actions, in one batch. The actions reviewed are looked
+    up together; those not known yet are carried forward (in batches, in the file's order, so
+    that they take the board's next numbers in that order); what a review prints completes an
+    action recorded without it."""
+    board = ctx.board
+    numbers = {
+        number
+        for _item, spec, _position, _path in reviews
+        if (number := prefixed_number(spec.get("ref"), board.action_prefix)) is not None
+    }
+    by_number: dict[int, Action | NewAction] = {}
+    if numbers:
+        by_number = {a.number: a for a in Action.objects.filter(board=board, number__in=numbers)}
+    pending: list[NewAction] = []
+    pending_paths: list[str] = []
+    created: dict[int, Action] = {}  # id() of a NewAction: the action it became
+
+    def flush() -> None:
+        if pending:
+            with _as_import_error(ctx.source, "items", pending_paths):
+                actions = actions_create_batch(board=board, actions=pending, by=None)
+            created.update((id(new), action) for new, action in zip(pending, actions, strict=True))
+            pending.clear()
+            pending_paths.clear()
+
+    reviewed: list[Action | NewAction] = []
+    for _item, spec, _position, path in reviews:
+        number = prefixed_number(spec.get("ref"), board.action_prefix)
+        if number is not None:
+            action = by_number.get(number)
+        else:
+            if spec.get("ref", "").strip():
+                flush()  # the lookup by an old-style ref sees the actions carried forward so far
+            action = _find_reviewed(ctx, spec)
+        if action is None:
+            if not spec.get("text"):
+                if "ref" in spec:
+                    message = _(
+                        "%(ref)s is not known yet: give its text so that it can be carried forward"
+                    ) % {"ref": spec["ref"]}
+                else:
+                    message = _(
+                        "this action is not known yet: give its text so that it can be carried "
+                        "forward"
+                    )
+                ctx.fail(f"{path}.text", message)
+            action = NewAction(
+                text=spec["text"],
+                owners=[ctx.owner(name) for name in spec.get("owners", [])],
+                number=number,
+                legacy_ref=spec.get("ref", "").strip() if number is None else "",
+                due_on=_date(spec.get("due")),
+                raised_on=_date(spec.get("raised_on")),
+                carried_forward=True,
+                raised_at=None,
+            )
+            pending.append(action)
+            pending_paths.append(f"{path}.ref")
+            if number is not None:
+                by_number[number] = action
+        reviewed.append(action)
+    flush()
+    actions = [created.get(id(a), a) for a in reviewed]
+    # Which of the actions already recorded have owners, in one query.
+    owned = set(
+        ActionOwner.objects.filter(action__in={a.pk for a in actions}).values_list(
+            "action_id", flat=True
+        )
     )
+    rows, paths = [], []
+    for action, (item, spec, position, path) in zip(actions, reviews, strict=True):
+        owners = [ctx.owner(name) for name in spec.get("owners", [])]
+        due_on = _date(spec.get("due"))
+        # What the review prints completes an action recorded without it.
+        set_owners = bool(owners) and action.pk not in owned
+        set_due = bool(due_on) and action.due_on is None
+        if set_due:
+            action.due_on = due_on
+        if set_owners or set_due:
+            with _as_import_error(ctx.source, path):
+                action_update(action=action, owners=owners if set_owners else None, by=None)
+            if set_owners:
+                owned.add(action.pk)
+        rows.append(
+            action_review_build(
+                action=action,
+                meeting=ctx.meeting,
+                text=spec["progress"],
+                item=item,
+                status=spec.get("status", ""),
+                position=position,
+                summary=spec.get("text", ""),
+                printed_owners=spec.get("owners", []),
+                printed_due_on=due_on,
+                printed_raised_on=_date(spec.get("raised_on")),
+                text_cy=spec.get("progress_cy", ""),
+                summary_cy=spec.get("text_cy", ""),
+            )
+        )
+        paths.append(f"{path}.progress")
+        ctx.touched_actions.add(action.pk)
+    with _as_import_error(ctx.source, "items", paths):
+        action_reviews_record_batch(reviews=rows, by=None)
 
 
-def _create_carried_forward(ctx, spec, owners, number, due_on, raised_on) -> Action:
-    return action_create(
-        board=ctx.board,
-        text=spec["text"],
-        owners=owners,
-        number=number,
-        legacy_ref=spec.get("ref", "").strip() if number is None else "",
-        due_on=due_on,
-        raised_on=raised_on,
-        carried_forward=True,
-        raised_at=None,
-        by=None,
-    )
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
 def _find_reviewed(ctx: _Context, spec: dict) -> Action | None:
-    board = ctx.board
-    number = prefixed_number(spec.get("ref"), board.action_prefix)
-    if number is not None:
-        return Action.objects.filter(board=board, number=number).first()
+    """The action a review with an old-style ref names (one that is not the board's prefix and
+    a number), or None."""
     ref = spec.get("ref", "").strip()
     if not ref:
         return None
-    candidates = Action.objects.filter(board=board, legacy_ref=ref)
+    candidates = Action.objects.filter(board=ctx.board, legacy_ref=ref)
     if spec.get("raised_on"):
         raised_on = datetime.date.fromisoformat(spec["raised_on"])
         return (
@@ -875,54 +984,6 @@ def _find_reviewed(ctx: _Context, spec: dict) -> Action | None:
             or candidates.filter(raised_at_meeting__held_on=raised_on).first()
         )
     return candidates.order_by("-pk").first()
-
-
-def _import_review(ctx: _Context, item: AgendaItem, spec: dict, *, position: int, path: str):
-    board = ctx.board
-    owners = [ctx.owner(name) for name in spec.get("owners", [])]
-    due_on = datetime.date.fromisoformat(spec["due"]) if spec.get("due") else None
-    raised_on = datetime.date.fromisoformat(spec["raised_on"]) if spec.get("raised_on") else None
-    action = _find_reviewed(ctx, spec)
-    if action is None:
-        if not spec.get("text"):
-            if "ref" in spec:
-                message = _(
-                    "%(ref)s is not known yet: give its text so that it can be carried forward"
-                ) % {"ref": spec["ref"]}
-            else:
-                message = _(
-                    "this action is not known yet: give its text so that it can be carried forward"
-                )
-            ctx.fail(f"{path}.text", message)
-        number = prefixed_number(spec.get("ref"), board.action_prefix)
-        with _as_import_error(ctx.source, f"{path}.ref"):
-            action = _create_carried_forward(ctx, spec, owners, number, due_on, raised_on)
-    else:
-        # What the review prints completes an action recorded without it.
-        set_owners = bool(owners) and not action.owners.exists()
-        set_due = bool(due_on) and action.due_on is None
-        if set_due:
-            action.due_on = due_on
-        if set_owners or set_due:
-            with _as_import_error(ctx.source, path):
-                action_update(action=action, owners=owners if set_owners else None, by=None)
-    with _as_import_error(ctx.source, f"{path}.progress"):
-        action_review_record(
-            action=action,
-            meeting=ctx.meeting,
-            text=spec["progress"],
-            by=None,
-            item=item,
-            status=spec.get("status", ""),
-            position=position,
-            summary=spec.get("text", ""),
-            printed_owners=spec.get("owners", []),
-            printed_due_on=due_on,
-            printed_raised_on=raised_on,
-            text_cy=spec.get("progress_cy", ""),
-            summary_cy=spec.get("text_cy", ""),
-        )
-    ctx.touched_actions.add(action.pk)
 
 
 def import_meeting_files(paths, *, replace: bool = False) -> list[Meeting]:
