@@ -10,7 +10,6 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
@@ -32,7 +31,6 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     Board,
-    BoardMembership,
     Departure,
     Meeting,
     Organisation,
@@ -40,6 +38,15 @@ from meetings.models import (
     Person,
     Question,
     Role,
+)
+from meetings.reference import (
+    BOARD_LABELS,
+    board_ensure,
+    board_membership_ensure,
+    body_ensure,
+    person_ensure,
+    role_ensure,
+    suborganisation_ensure,
 )
 from meetings.services import (
     MAX_ITEM_DEPTH,
@@ -361,70 +368,22 @@ class _Context:
 def _suborganisation(
     body: Organisation, name: str | None, batch: dict | None = None
 ) -> Organisation | None:
-    if not name:
-        return None
-    if name == body.name:
-        return body
     batch = {} if batch is None else batch
     key = ("organisation", body.pk, name)
     if key not in batch:
-        batch[key] = Organisation.objects.get_or_create(parent=body, name=name)[0]
+        batch[key] = suborganisation_ensure(body=body, name=name)
     return batch[key]
-
-
-def _unique_slug(text: str) -> str:
-    base = slugify(text)[:70] or "board"
-    slug, n = base, 2
-    while Board.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _board(data: dict, body: Organisation, source: str) -> Board:
     spec = data["board"]
-    board = Board.objects.filter(body=body, action_prefix=spec["action_prefix"]).first()
-    if board is None:
-        if Board.objects.filter(body=body, name=spec["name"]).exists():
-            raise InterchangeError(
-                _("%(body)s already has a board named %(name)r with another prefix")
-                % {"body": body.name, "name": spec["name"]},
-                path="board.action_prefix",
-                source=source,
-            )
-        return Board.objects.create(
+    with _as_import_error(source, "board", field_paths="board"):
+        return board_ensure(
             body=body,
             name=spec["name"],
-            name_cy=spec.get("name_cy", ""),
             action_prefix=spec["action_prefix"],
-            welsh_statement=spec.get("welsh_statement", False),
-            question_label=spec.get("question_label", ""),
-            response_label=spec.get("response_label", ""),
-            action_column=spec.get("action_column", False),
-            slug=_unique_slug(f"{body.name} {spec['name']}"),
+            **{key: spec[key] for key in BOARD_LABELS if key in spec},
         )
-    if board.name != spec["name"]:
-        raise InterchangeError(
-            _("the prefix %(prefix)s belongs to the board %(board)r")
-            % {"prefix": board.action_prefix, "board": board.name},
-            path="board.name",
-            source=source,
-        )
-    changed = [
-        key
-        for key in (
-            "welsh_statement",
-            "question_label",
-            "response_label",
-            "action_column",
-            "name_cy",
-        )
-        if key in spec and getattr(board, key) != spec[key] and (key != "name_cy" or spec[key])
-    ]
-    for key in changed:
-        setattr(board, key, spec[key])
-    if changed:
-        board.save(update_fields=changed)
-    return board
 
 
 def import_meeting_document(
@@ -445,17 +404,12 @@ def import_meeting_document(
         validate_document(data, source=source)
     batch = {} if batch is None else batch
     key = ("body", data["organisation"])
-    if key not in batch:
-        batch[key] = Organisation.objects.get_or_create(parent=None, name=data["organisation"])[0]
-    body = batch[key]
-    if "time_style" in data and body.time_style != data["time_style"]:
-        body.time_style = data["time_style"]  # format 1.1: how the body writes times
-        body.save(update_fields=["time_style"])
-    if data.get("organisation_cy") and body.name_cy != data["organisation_cy"]:
-        # A body that names itself in Welsh publishes in Welsh (the Welsh Language Standards).
-        body.name_cy = data["organisation_cy"]
-        body.welsh = True
-        body.save(update_fields=["name_cy", "welsh"])
+    body = batch[key] = body_ensure(
+        name=data["organisation"],
+        name_cy=data.get("organisation_cy", ""),
+        time_style=data.get("time_style"),  # format 1.1: how the body writes times
+        known=batch.get(key),
+    )
     board = _board(data, body, source)
     printed = [
         number
@@ -582,44 +536,22 @@ def import_meeting_document(
 
 def _import_roles(ctx: _Context) -> None:
     for spec in ctx.data["roles"]:
-        organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
         key = ("role", ctx.body.pk, spec["abbrev"])
-        role = ctx.batch.get(key)
-        created = False
-        if role is None:
-            role, created = Role.objects.get_or_create(
-                body=ctx.body,
-                abbrev=spec["abbrev"],
-                defaults={"title": spec["title"], "organisation": organisation},
-            )
-            ctx.batch[key] = role
-        if not created:
-            changed = []
-            if role.title in ("", role.abbrev) and spec["title"] != role.title:
-                role.title = spec["title"]
-                changed.append("title")
-            if role.organisation is None and organisation is not None:
-                role.organisation = organisation
-                changed.append("organisation")
-            if changed:
-                role.save(update_fields=changed)
+        role = ctx.batch[key] = role_ensure(
+            body=ctx.body,
+            abbrev=spec["abbrev"],
+            title=spec["title"],
+            organisation=_suborganisation(ctx.body, spec.get("organisation"), ctx.batch),
+            known=ctx.batch.get(key),
+        )
         ctx.roles[role.abbrev] = role
 
 
 def _person(ctx: _Context, name: str, organisation: Organisation | None) -> Person:
-    person = ctx.people.get(name)
-    if person is None:
-        key = ("person", ctx.body.pk, name)
-        person = ctx.batch.get(key)
-        if person is None:
-            person, _created = Person.objects.get_or_create(
-                body=ctx.body, name=name, defaults={"organisation": organisation}
-            )
-            ctx.batch[key] = person
-        ctx.people[name] = person
-    if person.organisation is None and organisation is not None:
-        person.organisation = organisation
-        person.save(update_fields=["organisation"])
+    key = ("person", ctx.body.pk, name)
+    known = ctx.people.get(name) or ctx.batch.get(key)
+    person = person_ensure(body=ctx.body, name=name, organisation=organisation, known=known)
+    ctx.people[name] = ctx.batch[key] = person
     return person
 
 
@@ -661,19 +593,19 @@ def _import_members(ctx: _Context) -> None:
             role = ctx.roles.get(spec["role"])
             if role is None:
                 ctx.fail(f"{path}.role", _("%(abbrev)s is not in roles") % {"abbrev": spec["role"]})
-        organisation = _suborganisation(ctx.body, spec.get("organisation"))
+        organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
         start_on = _parse_date(spec["from"], f"{path}.from", ctx.source) if "from" in spec else None
         end_on = _parse_date(spec["to"], f"{path}.to", ctx.source) if "to" in spec else None
-        if start_on and end_on and end_on < start_on:
-            ctx.fail(f"{path}.to", _("a membership cannot end before it starts"))
-        BoardMembership.objects.get_or_create(
-            board=ctx.board,
-            person=_person(ctx, spec["name"], organisation),
-            role=role,
-            start_on=start_on,
-            end_on=end_on,
-            defaults={"organisation": organisation, "position": position},
-        )
+        with _as_import_error(ctx.source, path, field_paths=path):
+            board_membership_ensure(
+                board=ctx.board,
+                person=_person(ctx, spec["name"], organisation),
+                role=role,
+                start_on=start_on,
+                end_on=end_on,
+                organisation=organisation,
+                position=position,
+            )
 
 
 def _walk_tree(specs: list[dict], parent_path="items", parent=None):
@@ -848,15 +780,20 @@ def _import_raised(ctx: _Context) -> None:
 
 
 @contextmanager
-def _as_import_error(source: str, path: str, paths: list[str] | None = None):
+def _as_import_error(
+    source: str, path: str, paths: list[str] | None = None, *, field_paths: str | None = None
+):
     """A rule of the services, broken by the file, is a fault of the file at this path (for a
-    batch service, at the path of the row it refuses)."""
+    batch service, at the path of the row it refuses; with `field_paths`, at the key under it
+    that the refusal names)."""
     try:
         yield
     except RecordError as exc:
         row = getattr(exc, "row", None)
         if paths is not None and row is not None:
             path = paths[row]
+        elif field_paths is not None and exc.field:
+            path = f"{field_paths}.{exc.field}"
         raise InterchangeError(str(exc), path=path, source=source) from None
 
 
