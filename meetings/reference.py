@@ -12,6 +12,7 @@ every post and person of every file).
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Board, BoardMembership, Organisation, Person, Role
 from meetings.services import RecordError, require_in_body
+from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
 
 
 @transaction.atomic(savepoint=False)
@@ -109,7 +111,78 @@ def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels)
     return board
 
 
+def _role_complete(role: Role, title: str, organisation: Organisation | None) -> list[str]:
+    """A post recorded with no title (or its abbreviation as title) gets this one, and one with
+    no group gets this group. Returns the fields changed."""
+    changed = []
+    if role.title in ("", role.abbrev) and title != role.title:
+        role.title = title
+        changed.append("title")
+    if role.organisation is None and organisation is not None:
+        role.organisation = organisation
+        changed.append("organisation")
+    return changed
+
+
+def _person_complete(person: Person, organisation: Organisation | None) -> list[str]:
+    """A person recorded with no group gets this group. Returns the fields changed."""
+    if person.organisation is None and organisation is not None:
+        person.organisation = organisation
+        return ["organisation"]
+    return []
+
+
+def _ensure_many(model, body, key: str, wanted, known, complete, make):
+    """Find the rows of the body by `key` (those not `known`) in one query, create the missing
+    ones in one insert and complete the others in one update, each with its history
+    (ADR 0002). `wanted` is (key value, *what completes it); the first of a key creates it,
+    the next ones complete it, as one call after another would."""
+    rows = dict(known or {})
+    missing = {value for value, *_rest in wanted if value not in rows}
+    if missing:
+        found = model.objects.filter(body=body, **{f"{key}__in": missing})
+        rows.update((getattr(row, key), row) for row in found)
+    new, changed, fields = [], {}, set()
+    for value, *extra in wanted:
+        row = rows.get(value)
+        if row is None:
+            rows[value] = make(value, *extra)
+            new.append(rows[value])
+            continue
+        names = complete(row, *extra)
+        if names and row.pk is not None:
+            changed[row.pk] = row
+            fields.update(names)
+    if new:
+        bulk_create_recorded(new, model)
+    if changed:
+        bulk_update_recorded(list(changed.values()), model, sorted(fields))
+    return rows
+
+
 @transaction.atomic(savepoint=False)
+def roles_ensure(
+    *,
+    body: Organisation,
+    roles: Iterable[tuple[str, str, Organisation | None]],
+    known: dict[str, Role] | None = None,
+) -> dict[str, Role]:
+    """The posts of the body with these abbreviations, titles and groups, by abbreviation:
+    created when missing, completed when recorded without a title or group (`role_ensure`), in
+    a few statements however many there are."""
+    return _ensure_many(
+        Role,
+        body,
+        "abbrev",
+        list(roles),
+        known,
+        _role_complete,
+        lambda abbrev, title, organisation: Role(
+            body=body, abbrev=abbrev, title=title, organisation=organisation
+        ),
+    )
+
+
 def role_ensure(
     *,
     body: Organisation,
@@ -121,25 +194,33 @@ def role_ensure(
     """The post of the body with this abbreviation, created when missing. A post recorded with
     no title (or its abbreviation as title) gets this one, and one with no group gets this
     group."""
-    role, created = known, False
-    if role is None:
-        role, created = Role.objects.get_or_create(
-            body=body, abbrev=abbrev, defaults={"title": title, "organisation": organisation}
-        )
-    if not created:
-        changed = []
-        if role.title in ("", role.abbrev) and title != role.title:
-            role.title = title
-            changed.append("title")
-        if role.organisation is None and organisation is not None:
-            role.organisation = organisation
-            changed.append("organisation")
-        if changed:
-            role.save(update_fields=changed)
-    return role
+    found = roles_ensure(
+        body=body, roles=[(abbrev, title, organisation)], known={abbrev: known} if known else None
+    )
+    return found[abbrev]
 
 
 @transaction.atomic(savepoint=False)
+def people_ensure(
+    *,
+    body: Organisation,
+    people: Iterable[tuple[str, Organisation | None]],
+    known: dict[str, Person] | None = None,
+) -> dict[str, Person]:
+    """The people of the body's record with these names and groups, by name: created when
+    missing, completed when recorded without a group (`person_ensure`), in a few statements
+    however many there are."""
+    return _ensure_many(
+        Person,
+        body,
+        "name",
+        list(people),
+        known,
+        _person_complete,
+        lambda name, organisation: Person(body=body, name=name, organisation=organisation),
+    )
+
+
 def person_ensure(
     *,
     body: Organisation,
@@ -149,16 +230,10 @@ def person_ensure(
 ) -> Person:
     """The person of the body's record with this name, created when missing; one recorded with
     no group gets this group."""
-    person = (
-        known
-        or Person.objects.get_or_create(
-            body=body, name=name, defaults={"organisation": organisation}
-        )[0]
+    found = people_ensure(
+        body=body, people=[(name, organisation)], known={name: known} if known else None
     )
-    if person.organisation is None and organisation is not None:
-        person.organisation = organisation
-        person.save(update_fields=["organisation"])
-    return person
+    return found[name]
 
 
 @transaction.atomic(savepoint=False)

@@ -44,8 +44,9 @@ from meetings.reference import (
     board_ensure,
     board_membership_ensure,
     body_ensure,
+    people_ensure,
     person_ensure,
-    role_ensure,
+    roles_ensure,
     suborganisation_ensure,
 )
 from meetings.services import (
@@ -535,29 +536,54 @@ def import_meeting_document(
 
 
 def _import_roles(ctx: _Context) -> None:
-    for spec in ctx.data["roles"]:
-        key = ("role", ctx.body.pk, spec["abbrev"])
-        role = ctx.batch[key] = role_ensure(
-            body=ctx.body,
-            abbrev=spec["abbrev"],
-            title=spec["title"],
-            organisation=_suborganisation(ctx.body, spec.get("organisation"), ctx.batch),
-            known=ctx.batch.get(key),
+    """The file's posts, found or created together (those a file before it found are kept)."""
+    known = {
+        spec["abbrev"]: ctx.batch[key]
+        for spec in ctx.data["roles"]
+        if (key := ("role", ctx.body.pk, spec["abbrev"])) in ctx.batch
+    }
+    wanted = [
+        (
+            spec["abbrev"],
+            spec["title"],
+            _suborganisation(ctx.body, spec.get("organisation"), ctx.batch),
         )
-        ctx.roles[role.abbrev] = role
+        for spec in ctx.data["roles"]
+    ]
+    ctx.roles = roles_ensure(body=ctx.body, roles=wanted, known=known)
+    for abbrev, role in ctx.roles.items():
+        ctx.batch[("role", ctx.body.pk, abbrev)] = role
 
 
 def _person(ctx: _Context, name: str, organisation: Organisation | None) -> Person:
-    key = ("person", ctx.body.pk, name)
-    known = ctx.people.get(name) or ctx.batch.get(key)
-    person = person_ensure(body=ctx.body, name=name, organisation=organisation, known=known)
-    ctx.people[name] = ctx.batch[key] = person
+    """A person of the file, as `_import_people` found them; completed if need be."""
+    known = ctx.people.get(name)
+    person = ctx.people[name] = person_ensure(
+        body=ctx.body, name=name, organisation=organisation, known=known
+    )
     return person
 
 
 def _import_people(ctx: _Context) -> None:
-    for spec in ctx.data.get("people", []):
-        _person(ctx, spec["name"], _suborganisation(ctx.body, spec.get("organisation"), ctx.batch))
+    """Every person the file names (declared, attending, members), found or created together,
+    in the file's order (those a file before it found are kept)."""
+    specs = [
+        *ctx.data.get("people", []),
+        *ctx.data["attendance"],
+        *ctx.data["board"].get("members", []),
+    ]
+    wanted = [
+        (spec["name"], _suborganisation(ctx.body, spec.get("organisation"), ctx.batch))
+        for spec in specs
+    ]
+    known = {
+        name: ctx.batch[key]
+        for name, _organisation in wanted
+        if (key := ("person", ctx.body.pk, name)) in ctx.batch
+    }
+    ctx.people = people_ensure(body=ctx.body, people=wanted, known=known)
+    for name, person in ctx.people.items():
+        ctx.batch[("person", ctx.body.pk, name)] = person
 
 
 def _attendance(ctx: _Context) -> list[Attendance]:
