@@ -7,8 +7,9 @@ it with what the caller knows and the row leaves empty, never overwriting what i
 A caller that already holds the row (an import keeps what it found for its next files) passes it
 as `known`, which saves the lookup and applies the same rules.
 
-They refuse before they write, so they need no savepoint of their own (an import calls them for
-every post and person of every file).
+Those that never refuse (bodies, groups, posts, people) need no savepoint of their own (an
+import calls them for every post and person of every file); those that refuse keep one, so that
+a caller that catches the refusal carries on in a sound transaction.
 """
 
 import datetime
@@ -69,7 +70,7 @@ def _unique_slug(text: str) -> str:
 BOARD_LABELS = ("welsh_statement", "question_label", "response_label", "action_column", "name_cy")
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels) -> Board:
     """The board of the body with this action prefix, created when missing (with a web address
     of its own). A prefix names one board of a body, and a name one prefix: a clash is refused
@@ -236,7 +237,7 @@ def person_ensure(
     return found[name]
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def board_membership_ensure(
     *,
     board: Board,
@@ -265,7 +266,7 @@ def board_membership_ensure(
     )[0]
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def person_link_account(*, person: Person, user, email: str = "") -> list[str]:
     """Link a person of the record to the user account they sign in with (one account a person,
     one person an account), and give the person an email address for reminders: `email`, else
