@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -882,77 +883,43 @@ def action_reviews_record_batch(*, reviews: list[ActionUpdate], by) -> list[Acti
     return reviews
 
 
-def action_review_build(
-    *,
-    action: Action,
-    meeting: Meeting,
-    text: str,
-    item: AgendaItem | None = None,
-    status: str = "",
-    position: int = 0,
-    summary: str = "",
-    printed_owners: Iterable[str] = (),
-    printed_due_on: datetime.date | None = None,
-    printed_raised_on: datetime.date | None = None,
-    text_cy: str = "",
-    summary_cy: str = "",
-) -> ActionUpdate:
+class ReviewFields(TypedDict, total=False):
+    """What a review minutes: the action, the meeting and the progress, and optionally the item
+    it is under, the status it sets, its order, and what the minutes print of the action."""
+
+    action: Required[Action]
+    meeting: Required[Meeting]
+    text: Required[str]
+    item: AgendaItem | None
+    status: str
+    position: int
+    summary: str
+    printed_owners: Iterable[str]
+    printed_due_on: datetime.date | None
+    printed_raised_on: datetime.date | None
+    text_cy: str
+    summary_cy: str
+
+
+def action_review_build(**review: Unpack[ReviewFields]) -> ActionUpdate:
     """A review as `action_review_record` records it, not saved yet: for
     `action_reviews_record_batch`, which records many at once."""
+    printed_owners = list(review.pop("printed_owners", ()))
     return ActionUpdate(
-        action=action,
-        meeting=meeting,
-        item=item,
-        reported_on=meeting.held_on,
         kind=UpdateKind.PROGRESS,
-        text=text,
-        status=status,
-        position=position,
-        summary=summary,
-        text_cy=text_cy,
-        summary_cy=summary_cy,
-        printed_owners=list(printed_owners),
-        printed_due_on=printed_due_on,
-        printed_raised_on=printed_raised_on,
+        reported_on=review["meeting"].held_on,
+        printed_owners=printed_owners,
+        **review,
     )
 
 
 @transaction.atomic
-def action_review_record(
-    *,
-    action: Action,
-    meeting: Meeting,
-    text: str,
-    by,
-    item: AgendaItem | None = None,
-    status: str = "",
-    position: int = 0,
-    summary: str = "",
-    printed_owners: Iterable[str] = (),
-    printed_due_on: datetime.date | None = None,
-    printed_raised_on: datetime.date | None = None,
-    text_cy: str = "",
-    summary_cy: str = "",
-) -> ActionUpdate:
+def action_review_record(*, by, **review: Unpack[ReviewFields]) -> ActionUpdate:
     """Progress on an earlier action as minuted at a meeting (its action review), under one of
     the meeting's items or, without one, in the minutes' "Progress on earlier actions" section.
     A status given here sets the action's status as at the meeting's date. The meeting's
     approval reopens."""
-    review = action_review_build(
-        action=action,
-        meeting=meeting,
-        text=text,
-        item=item,
-        status=status,
-        position=position,
-        summary=summary,
-        printed_owners=printed_owners,
-        printed_due_on=printed_due_on,
-        printed_raised_on=printed_raised_on,
-        text_cy=text_cy,
-        summary_cy=summary_cy,
-    )
-    return _review_save(review, by=by)
+    return _review_save(action_review_build(**review), by=by)
 
 
 @transaction.atomic
