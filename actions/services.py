@@ -10,8 +10,10 @@ Progress reported between meetings is not minuted and reopens nothing.
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -34,7 +36,7 @@ from actions.models import (
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from meetings.services import RecordError, meeting_reopen_approval
-from scrutiny.audit import bulk_create_recorded
+from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
 
 Owner = Role | Person
 
@@ -110,15 +112,50 @@ def _require_raised_in_board(
         raise ActionError(_("An action is raised under an item of the meeting that raised it."))
 
 
-def _require_number_never_issued(board: Board, number: int) -> None:
-    """A number once issued on a board is never issued again, even after its action was
-    deleted (the audit trail keeps every deletion)."""
-    deleted = Action.history.filter(board_id=board.pk, number=number, history_type="-")
-    if deleted.exists() and not Action.objects.filter(board=board, number=number).exists():
-        raise ActionError(
-            _("%(ref)s was issued before and deleted: a number is never issued twice.")
-            % {"ref": f"{board.action_prefix} {number}"}
+def _require_numbers_free(board: Board, numbers: list[int]) -> None:
+    """Printed numbers given to new actions: each is not taken by an action of the board, and
+    was never issued before either, even to an action since deleted (the audit trail keeps every
+    deletion): a number once issued on a board is never issued again. Two queries however many
+    numbers; a refusal names the row (`row`, its index in `numbers`)."""
+    if not numbers:
+        return
+    taken = set(
+        Action.objects.filter(board=board, number__in=numbers).values_list("number", flat=True)
+    )
+    deleted = set(
+        Action.history.filter(board_id=board.pk, number__in=numbers, history_type="-").values_list(
+            "number", flat=True
         )
+    )
+    seen: set[int] = set()
+    for row, number in enumerate(numbers):
+        ref = f"{board.action_prefix} {number}"
+        if number in taken or number in seen:
+            raise _at_row(ActionError(_("%(ref)s already exists.") % {"ref": ref}), row)
+        if number in deleted:
+            raise _at_row(
+                ActionError(
+                    _("%(ref)s was issued before and deleted: a number is never issued twice.")
+                    % {"ref": ref}
+                ),
+                row,
+            )
+        seen.add(number)
+
+
+def _at_row(error: ActionError, row: int) -> ActionError:
+    """A refusal of a batch service names the row it refuses (its index in the batch)."""
+    error.row = row
+    return error
+
+
+def _each(rows: Iterable, check: Callable) -> None:
+    for row, value in enumerate(rows):
+        try:
+            check(value)
+        except RecordError as exc:
+            exc.row = row
+            raise
 
 
 def _lock(action: Action, expected_version: int | None) -> None:
@@ -138,14 +175,15 @@ def _lock(action: Action, expected_version: int | None) -> None:
     Action.objects.filter(pk=action.pk).update(version=action.version)
 
 
-def board_allocate_action_number(*, board: Board) -> int:
-    """Take the next free number of the board; the row lock makes concurrent callers queue."""
+def board_allocate_action_number(*, board: Board, count: int = 1) -> int:
+    """Take the next free number of the board (or the next `count` numbers, returning the
+    first); the row lock makes concurrent callers queue."""
     with transaction.atomic():
         locked = Board.objects.select_for_update().get(pk=board.pk)
         number = locked.next_action_number
-        locked.next_action_number = number + 1
+        locked.next_action_number = number + count
         locked.save(update_fields=["next_action_number"])
-    board.next_action_number = number + 1
+    board.next_action_number = number + count
     return number
 
 
@@ -183,7 +221,7 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     _add_owners(action, owners)
 
 
-def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
+def _owner_rows(action: Action, owners: Iterable[Owner]) -> list[ActionOwner]:
     seen: set[tuple[str, int]] = set()
     rows = []
     for owner in owners:
@@ -199,8 +237,33 @@ def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
                 person=owner if isinstance(owner, Person) else None,
             )
         )
+    return rows
+
+
+def _add_owners(action: Action, owners: Iterable[Owner]) -> None:
     # In one insert, with a history row for each owner (ADR 0002).
-    bulk_create_recorded(rows, ActionOwner)
+    bulk_create_recorded(_owner_rows(action, owners), ActionOwner)
+
+
+@dataclass(kw_only=True)
+class NewAction:
+    """An action to raise, as `action_create` takes it (see there for what each means)."""
+
+    text: str
+    owners: list[Owner]
+    raised_at: Meeting | None
+    item: AgendaItem | None = None
+    number: int | None = None
+    legacy_ref: str = ""
+    due_on: datetime.date | None = None
+    status: str = ActionStatus.OPEN
+    raised_on: datetime.date | None = None
+    carried_forward: bool = False
+    position: int = 0
+    paragraph: int | None = None
+    due_kind: str = DueKind.DATE
+    owned_by_body: bool = False
+    text_cy: str = ""
 
 
 @transaction.atomic
@@ -234,64 +297,114 @@ def action_create(
     It takes the board's next free number, or the number printed earlier (`number`), which must
     never have been issued before. Owners are posts or people of the board's body. Raising an
     action changes the minutes of the meeting that raised it, so their approval reopens."""
-    owners = list(owners)
-    _require(bool(text.strip()), _("Write what the action is."))
+    new = NewAction(
+        text=text,
+        owners=list(owners),
+        raised_at=raised_at,
+        item=item,
+        number=number,
+        legacy_ref=legacy_ref,
+        due_on=due_on,
+        status=status,
+        raised_on=raised_on,
+        carried_forward=carried_forward,
+        position=position,
+        paragraph=paragraph,
+        due_kind=due_kind,
+        owned_by_body=owned_by_body,
+        text_cy=text_cy,
+    )
+    return actions_create_batch(board=board, actions=[new], by=by)[0]
+
+
+def _check_new_action(board: Board, new: NewAction) -> None:
+    """The rules of a new action that need no query (its number is checked apart)."""
+    owners = new.owners = list(new.owners)
+    _require(bool(new.text.strip()), _("Write what the action is."))
     # A carried-forward action may arrive without owners: the review that names it did not.
     _require(
-        bool(owners) or carried_forward or owned_by_body,
+        bool(owners) or new.carried_forward or new.owned_by_body,
         _("Choose at least one owner: a post or a person."),
     )
-    if due_kind == DueKind.NEXT_MEETING and due_on is None and raised_at is not None:
-        due_on = raised_at.next_meeting_on
+    if new.due_kind == DueKind.NEXT_MEETING and new.due_on is None and new.raised_at is not None:
+        new.due_on = new.raised_at.next_meeting_on
     _require(
-        due_kind != DueKind.MEETING or due_on is not None,
+        new.due_kind != DueKind.MEETING or new.due_on is not None,
         _("Give the date of the meeting the action is due by."),
     )
     _require_owners_in_body(board, owners)
-    _require_raised_in_board(board, raised_at, item)
-    raised = raised_at.held_on if raised_at is not None else raised_on
+    _require_raised_in_board(board, new.raised_at, new.item)
+    raised = new.raised_at.held_on if new.raised_at is not None else new.raised_on
     _require(
-        due_on is None or raised is None or due_on >= raised,
+        new.due_on is None or raised is None or new.due_on >= raised,
         _("The due date cannot be before the action was raised (%(date)s).")
         % {"date": _long_date(raised)},
     )
-    if number is None:
-        number = board_allocate_action_number(board=board)
-    else:
-        if Action.objects.filter(board=board, number=number).exists():
-            raise ActionError(
-                _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
-            )
-        _require_number_never_issued(board, number)
-        board_reserve_action_number(board=board, number=number)
+
+
+@transaction.atomic
+def actions_create_batch(*, board: Board, actions: list[NewAction], by) -> list[Action]:
+    """Raise several actions of one board at once, by the rules of `action_create`, in a few
+    statements however many there are: every action is checked before any is written (a
+    refusal names the row it refuses in `row`); the printed numbers are taken first, then the
+    others get the board's next numbers in the list's order; one insert of the actions and one
+    of their owners, each with its history (ADR 0002); the approval of the meetings that raised
+    them reopens once."""
+    _each(actions, lambda new: _check_new_action(board, new))
+    printed = [new.number for new in actions if new.number is not None]
+    try:
+        _require_numbers_free(board, printed)
+    except ActionError as exc:
+        # The row among the printed numbers, as a row of the batch.
+        exc.row = [i for i, new in enumerate(actions) if new.number is not None][exc.row]
+        raise
+    if printed:
+        board_reserve_action_number(board=board, number=max(printed))
+    unnumbered = [new for new in actions if new.number is None]
+    if unnumbered:
+        first = board_allocate_action_number(board=board, count=len(unnumbered))
+        for offset, new in enumerate(unnumbered):
+            new.number = first + offset
+    rows = [
+        Action(
+            board=board,
+            number=new.number,
+            legacy_ref=new.legacy_ref,
+            text=new.text,
+            text_cy=new.text_cy,
+            status=new.status,
+            initial_status=new.status,
+            due_on=new.due_on,
+            raised_at_meeting=new.raised_at,
+            raised_at_item=new.item,
+            raised_on=new.raised_on,
+            carried_forward=new.carried_forward,
+            position=new.position,
+            paragraph=new.paragraph,
+            due_kind=new.due_kind,
+            owned_by_body=new.owned_by_body,
+        )
+        for new in actions
+    ]
     try:
         with transaction.atomic():
-            action = Action.objects.create(
-                board=board,
-                number=number,
-                legacy_ref=legacy_ref,
-                text=text,
-                text_cy=text_cy,
-                status=status,
-                initial_status=status,
-                due_on=due_on,
-                raised_at_meeting=raised_at,
-                raised_at_item=item,
-                raised_on=raised_on,
-                carried_forward=carried_forward,
-                position=position,
-                paragraph=paragraph,
-                due_kind=due_kind,
-                owned_by_body=owned_by_body,
-            )
+            bulk_create_recorded(rows, Action)
     except IntegrityError:
-        # Another writer took the printed number between the check and the insert.
+        # Another writer took a printed number between the check and the insert.
         raise ActionError(
-            _("%(ref)s already exists.") % {"ref": f"{board.action_prefix} {number}"}
+            _("%(ref)s already exists.")
+            % {"ref": ", ".join(f"{board.action_prefix} {n}" for n in printed)}
         ) from None
-    _add_owners(action, owners)  # a new action has no owners to replace
-    meeting_reopen_approval(meetings=[raised_at], by=by)
-    return action
+    # New actions have no owners to replace: one insert for all of them.
+    owners = [
+        row
+        for action, new in zip(rows, actions, strict=True)
+        for row in _owner_rows(action, new.owners)
+    ]
+    if owners:
+        bulk_create_recorded(owners, ActionOwner)
+    meeting_reopen_approval(meetings=[new.raised_at for new in actions], by=by)
+    return rows
 
 
 @transaction.atomic
@@ -402,10 +515,33 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
 
 def action_refresh_status(*, action: Action) -> None:
     """The status is the one set by the latest update that set one, else the status raised with."""
-    status = action.status_on(datetime.date.max)
-    if action.status != status:
-        action.status = status
-        action.save(update_fields=["status", "updated_at"])
+    actions_refresh_status(actions=[action])
+
+
+def actions_refresh_status(*, actions: Iterable[Action]) -> None:
+    """`action_refresh_status` for several actions, in one query and one update (with its
+    history rows) however many there are."""
+    actions = {action.pk: action for action in actions}
+    if not actions:
+        return
+    latest: dict[int, list[ActionUpdate]] = {}
+    setting = (
+        ActionUpdate.objects.filter(action__in=list(actions))
+        .exclude(status="")
+        .order_by("action_id", "-reported_on", "-created_at", "-pk")
+        .only("action_id", "reported_on", "status")
+    )
+    for update in setting:
+        latest.setdefault(update.action_id, [update])
+    changed = []
+    now = timezone.now()
+    for pk, action in actions.items():
+        status = action.status_on(datetime.date.max, updates=latest.get(pk, []))
+        if action.status != status:
+            action.status, action.updated_at = status, now
+            changed.append(action)
+    if changed:
+        bulk_update_recorded(changed, Action, ["status", "updated_at"])
 
 
 def _long_date(value: datetime.date | None) -> str:
@@ -678,7 +814,7 @@ def _review_check(review: ActionUpdate) -> None:
     if meeting is None:
         _require(review.item_id is None, _("Progress under an item names its meeting."))
         return
-    if action.board.body_id != meeting.board.body_id:
+    if action.board_id != meeting.board_id and action.board.body_id != meeting.board.body_id:
         raise ActionError(
             _("%(ref)s is an action of %(other)s, not of %(body)s.")
             % {"ref": action.ref, "other": action.board.body, "body": meeting.board.body}
@@ -687,77 +823,103 @@ def _review_check(review: ActionUpdate) -> None:
         raise ActionError(_("Progress is minuted under an item of the same meeting."))
 
 
-def _review_save(review: ActionUpdate, *, by) -> ActionUpdate:
+def _review_prepare(review: ActionUpdate, *, by, new: bool) -> None:
+    """Check a review (new or changed) and complete what it leaves out."""
     _review_check(review)
-    stored = None
-    if review.pk is not None:
-        stored = ActionUpdate.objects.select_related("action", "meeting").get(pk=review.pk)
-    changed = stored is None or any(
+    if review.reported_on is None:
+        _require(review.meeting is not None, _("Give the date the progress was reported."))
+        review.reported_on = review.meeting.held_on
+    if new and by is not None and getattr(by, "pk", None):
+        review.created_by = by
+
+
+def _reviews_saved(
+    actions: Iterable[Action], meetings: Iterable[Meeting | None], *, by, printed: bool
+) -> None:
+    """After reviews were saved: their actions' statuses are worked out again; the reviews are
+    also on their actions' pages and their meetings': a copy of either opened before the save is
+    stale; the minutes reopen when what they print changed."""
+    actions = {action.pk: action for action in actions}
+    meetings = [meeting for meeting in meetings if meeting is not None]
+    actions_refresh_status(actions=actions.values())
+    Action.objects.filter(pk__in=actions).update(version=models.F("version") + 1)
+    Meeting.objects.filter(pk__in={m.pk for m in meetings}).update(version=models.F("version") + 1)
+    if printed:
+        meeting_reopen_approval(meetings=meetings, by=by)
+
+
+def _review_save(review: ActionUpdate, *, by) -> ActionUpdate:
+    if review.pk is None:
+        return action_reviews_record_batch(reviews=[review], by=by)[0]
+    _review_prepare(review, by=by, new=False)
+    stored = ActionUpdate.objects.select_related("action", "meeting").get(pk=review.pk)
+    changed = any(
         getattr(review, review._meta.get_field(name).attname)
         != getattr(stored, review._meta.get_field(name).attname)
         for name in PRINTED_REVIEW_FIELDS
     )
-    if review.reported_on is None:
-        _require(review.meeting is not None, _("Give the date the progress was reported."))
-        review.reported_on = review.meeting.held_on
-    if stored is None and by is not None and getattr(by, "pk", None):
-        review.created_by = by
     review.save()
-    actions = {review.action_id: review.action}
-    if stored is not None:
-        actions.setdefault(stored.action_id, stored.action)
-    for action in actions.values():
-        action_refresh_status(action=action)
-    # The review is also on its action's page and its meeting's: a copy of either opened
-    # before this save is stale.
-    Action.objects.filter(pk__in=actions).update(version=models.F("version") + 1)
-    meetings = {review.meeting_id, stored.meeting_id if stored is not None else None} - {None}
-    Meeting.objects.filter(pk__in=meetings).update(version=models.F("version") + 1)
-    if changed:
-        meeting_reopen_approval(
-            meetings=[review.meeting, stored.meeting if stored is not None else None], by=by
-        )
+    _reviews_saved(
+        [review.action, stored.action], [review.meeting, stored.meeting], by=by, printed=changed
+    )
     return review
 
 
 @transaction.atomic
-def action_review_record(
-    *,
-    action: Action,
-    meeting: Meeting,
-    text: str,
-    by,
-    item: AgendaItem | None = None,
-    status: str = "",
-    position: int = 0,
-    summary: str = "",
-    printed_owners: Iterable[str] = (),
-    printed_due_on: datetime.date | None = None,
-    printed_raised_on: datetime.date | None = None,
-    text_cy: str = "",
-    summary_cy: str = "",
-) -> ActionUpdate:
+def action_reviews_record_batch(*, reviews: list[ActionUpdate], by) -> list[ActionUpdate]:
+    """Record several new entries of actions' histories at once (progress minuted at a meeting,
+    as `action_review_record` builds it), by the same rules, in a few statements however many
+    there are: every entry is checked before any is written (a refusal names the row it refuses
+    in `row`); one insert with its history rows (ADR 0002); the statuses of their actions
+    worked out again in one query; the minutes of their meetings reopen once."""
+    for review in reviews:
+        _require(review.pk is None, _("Use action_review_update to change a review."))
+    _each(reviews, lambda review: _review_prepare(review, by=by, new=True))
+    if reviews:
+        bulk_create_recorded(reviews, ActionUpdate)
+        _reviews_saved(
+            [r.action for r in reviews], [r.meeting for r in reviews], by=by, printed=True
+        )
+    return reviews
+
+
+class ReviewFields(TypedDict, total=False):
+    """What a review minutes: the action, the meeting and the progress, and optionally the item
+    it is under, the status it sets, its order, and what the minutes print of the action."""
+
+    action: Required[Action]
+    meeting: Required[Meeting]
+    text: Required[str]
+    item: AgendaItem | None
+    status: str
+    position: int
+    summary: str
+    printed_owners: Iterable[str]
+    printed_due_on: datetime.date | None
+    printed_raised_on: datetime.date | None
+    text_cy: str
+    summary_cy: str
+
+
+def action_review_build(**review: Unpack[ReviewFields]) -> ActionUpdate:
+    """A review as `action_review_record` records it, not saved yet: for
+    `action_reviews_record_batch`, which records many at once."""
+    printed_owners = list(review.pop("printed_owners", ()))
+    return ActionUpdate(
+        kind=UpdateKind.PROGRESS,
+        reported_on=review["meeting"].held_on,
+        printed_owners=printed_owners,
+        **review,
+    )
+
+
+@transaction.atomic
+def action_review_record(*, by, **review: Unpack[ReviewFields]) -> ActionUpdate:
     """Progress on an earlier action as minuted at a meeting (its action review), under one of
     the meeting's items or, without one, in the minutes' "Progress on earlier actions" section.
     A status given here sets the action's status as at the meeting's date. The meeting's
     approval reopens."""
-    review = ActionUpdate(
-        action=action,
-        meeting=meeting,
-        item=item,
-        reported_on=meeting.held_on,
-        kind=UpdateKind.PROGRESS,
-        text=text,
-        status=status,
-        position=position,
-        summary=summary,
-        text_cy=text_cy,
-        summary_cy=summary_cy,
-        printed_owners=list(printed_owners),
-        printed_due_on=printed_due_on,
-        printed_raised_on=printed_raised_on,
-    )
-    return _review_save(review, by=by)
+    return _review_save(action_review_build(**review), by=by)
 
 
 @transaction.atomic

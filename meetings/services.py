@@ -739,10 +739,10 @@ def meeting_attendance_save(
     for position, data in enumerate(rows):
         person = data.get("person")
         if person is None:
-            person, _created = Person.objects.get_or_create(
-                body=body,
-                name=data["name"].strip(),
-                defaults={"organisation": data.get("organisation")},
+            from meetings.reference import person_ensure  # which builds on this module
+
+            person = person_ensure(
+                body=body, name=data["name"].strip(), organisation=data.get("organisation")
             )
         row = existing.get(data.get("pk")) or Attendance(meeting=locked)
         wanted = {

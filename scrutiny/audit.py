@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 MAX_ENTRIES = 100
@@ -81,6 +81,15 @@ def bulk_create_recorded(rows: list, model) -> list:
     user, reason = _recording.get()
     return bulk_create_with_history(
         rows, model, default_user=user, default_change_reason=reason[:100] or None
+    )
+
+
+def bulk_update_recorded(rows: list, model, fields: list[str]) -> None:
+    """Update these fields of rows in bulk with a history row each, attributed as
+    `bulk_create_recorded` attributes them."""
+    user, reason = _recording.get()
+    bulk_update_with_history(
+        rows, model, fields, default_user=user, default_change_reason=reason[:100] or None
     )
 
 

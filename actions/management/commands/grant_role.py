@@ -1,7 +1,6 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -14,9 +13,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, Organisation, Person, Role
-from meetings.services import appointment_grant
+from meetings.reference import person_ensure, person_link_account
+from meetings.services import RecordError, appointment_grant
+from scrutiny.accounts import AccountError, account_ensure, account_join_group
 from scrutiny.audit import operator, recorded_as
-from scrutiny.groups import FORCE_LEAD, ensure_groups
+from scrutiny.groups import FORCE_LEAD
 
 
 def _day(value: datetime.date) -> str:
@@ -151,30 +152,20 @@ class Command(BaseCommand):
     # The account and the person
 
     def _user(self, username: str, email: str):
-        User = get_user_model()
-        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-        if user is None:
-            user = User(**{User.USERNAME_FIELD: username}, email=email)
-            user.set_unusable_password()
-            try:
-                user.full_clean(exclude=["password"])
-            except ValidationError as exc:
-                raise CommandError(
-                    _("Cannot create the account %(username)r: %(errors)s")
-                    % {"username": username, "errors": " ".join(exc.messages)}
-                ) from None
-            user.save()
+        try:
+            user, created, previous_email = account_ensure(username=username, email=email)
+        except AccountError as exc:
+            raise CommandError(str(exc)) from None
+        if created:
             self.stdout.write(
                 _("Account %(username)s: created, with no password yet.") % {"username": username}
             )
             return user, True
-        if email and user.email != email:
+        if previous_email is not None:
             self.stdout.write(
                 _("Account %(username)s: found; email changed from %(old)s to %(new)s.")
-                % {"username": username, "old": user.email or _("none"), "new": email}
+                % {"username": username, "old": previous_email or _("none"), "new": email}
             )
-            user.email = email
-            user.save(update_fields=["email"])
         else:
             self.stdout.write(_("Account %(username)s: found.") % {"username": username})
         if not user.is_active:
@@ -229,48 +220,39 @@ class Command(BaseCommand):
                 message = _("Person %(name)s (%(body)s): found.")
             self.stdout.write(message % {"name": person.name, "body": role.body.name})
             return person, False
-        person = Person(body=role.body, name=name)
+        person = person_ensure(body=role.body, name=name)
         self.stdout.write(
             _("Person %(name)s (%(body)s): created.") % {"name": name, "body": role.body.name}
         )
         return person, True
 
     def _link(self, person: Person, user, email: str, created: bool) -> None:
-        changed = []
-        if person.user_id != user.pk:
-            person.user = user
-            changed.append("user")
-            if not created:
-                self.stdout.write(
-                    _("Person %(name)s: linked to the account %(username)s.")
-                    % {"name": person.name, "username": user.get_username()}
-                )
-        new_email = email or user.email or person.email
-        if person.email != new_email:
-            if not created:
-                self.stdout.write(
-                    _("Person %(name)s: email changed from %(old)s to %(new)s.")
-                    % {"name": person.name, "old": person.email or _("none"), "new": new_email}
-                )
-            person.email = new_email
-            changed.append("email")
-        if created:
-            person.save()
-        elif changed:
-            person.save(update_fields=changed)
-        if not new_email:
+        old_email = person.email
+        try:
+            changed = person_link_account(person=person, user=user, email=email)
+        except RecordError as exc:
+            raise CommandError(str(exc)) from None
+        if "user" in changed and not created:
+            self.stdout.write(
+                _("Person %(name)s: linked to the account %(username)s.")
+                % {"name": person.name, "username": user.get_username()}
+            )
+        if "email" in changed and not created:
+            self.stdout.write(
+                _("Person %(name)s: email changed from %(old)s to %(new)s.")
+                % {"name": person.name, "old": old_email or _("none"), "new": person.email}
+            )
+        if not person.email:
             self.stderr.write(
                 _("Warning: %(name)s has no email address, so gets no reminders. Use --email.")
                 % {"name": person.name}
             )
 
     def _group(self, user) -> None:
-        group = ensure_groups()[FORCE_LEAD]
-        if user.groups.filter(pk=group.pk).exists():
-            self.stdout.write(_("Group %(group)s: already a member.") % {"group": group.name})
+        if account_join_group(user=user, group=FORCE_LEAD):
+            self.stdout.write(_("Group %(group)s: added.") % {"group": FORCE_LEAD})
         else:
-            user.groups.add(group)
-            self.stdout.write(_("Group %(group)s: added.") % {"group": group.name})
+            self.stdout.write(_("Group %(group)s: already a member.") % {"group": FORCE_LEAD})
 
     # The appointment
 

@@ -2,15 +2,16 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Appointment, Meeting, Person, Role
+from meetings.reference import person_link_account
 from meetings.services import appointment_grant
 from minutes.interchange import InterchangeError
 from minutes.interchange.importer import import_meeting_files, read_meeting_file
+from scrutiny.accounts import account_ensure, account_join_group
 from scrutiny.audit import operator, recorded_as
 from scrutiny.groups import (
     ADMINISTRATOR,
@@ -83,24 +84,23 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {group:<14} {detail}")
 
     def _users(self, password):
-        User = get_user_model()
         logins = []
         for username, group_name, person_key, role_abbrev in DEMO_USERS:
-            user, _created = User.objects.get_or_create(username=username)
-            user.set_password(password)
-            user.is_staff = GROUPS[group_name]["staff"]
-            user.is_superuser = False
-            user.email = f"{username}@example.org"
-            user.save()
-            user.groups.set([user.groups.model.objects.get(name=group_name)])
+            user, _created, _email = account_ensure(
+                username=username,
+                email=f"{username}@example.org",
+                password=password,
+                is_staff=GROUPS[group_name]["staff"],
+                is_superuser=False,
+            )
+            account_join_group(user=user, group=group_name, only=True)
             detail = str(GROUPS[group_name]["description"])
             if person_key:
                 body_name, name = person_key
                 person = Person.objects.filter(body__name=body_name, name=name).first()
                 role = Role.objects.filter(body__name=body_name, abbrev=role_abbrev).first()
                 if person and role:
-                    person.user, person.email = user, user.email
-                    person.save(update_fields=["user", "email"])
+                    person_link_account(person=person, user=user, email=user.email)
                     # Imported attendance appoints nobody: the demo force leads get their
                     # posts here, explicitly, as an administrator would give them.
                     appointment_grant(

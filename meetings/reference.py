@@ -1,0 +1,293 @@
+"""The reference data a record names: bodies and the groups within them, boards, posts, people,
+board members, and the link between a person of the record and a user account.
+
+Every caller that finds or creates these goes through here (the importer, the commands, the
+admin): each service finds the row by what identifies it, creates it when missing, and completes
+it with what the caller knows and the row leaves empty, never overwriting what is recorded.
+A caller that already holds the row (an import keeps what it found for its next files) passes it
+as `known`, which saves the lookup and applies the same rules.
+
+Those that never refuse (bodies, groups, posts, people) need no savepoint of their own (an
+import calls them for every post and person of every file); those that refuse keep one, so that
+a caller that catches the refusal carries on in a sound transaction.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from meetings.models import Board, BoardMembership, Organisation, Person, Role
+from meetings.services import RecordError, require_in_body
+from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
+
+
+@transaction.atomic(savepoint=False)
+def body_ensure(
+    *,
+    name: str,
+    name_cy: str = "",
+    time_style: str | None = None,
+    known: Organisation | None = None,
+) -> Organisation:
+    """The body (an organisation with no parent) of this name, created when missing. How it
+    writes times is set when given; a Welsh name makes it a body that publishes in Welsh (the
+    Welsh Language Standards)."""
+    body = known or Organisation.objects.get_or_create(parent=None, name=name)[0]
+    changed = []
+    if time_style is not None and body.time_style != time_style:
+        body.time_style = time_style
+        changed.append("time_style")
+    if name_cy and body.name_cy != name_cy:
+        body.name_cy, body.welsh = name_cy, True
+        changed += ["name_cy", "welsh"]
+    if changed:
+        body.save(update_fields=changed)
+    return body
+
+
+def suborganisation_ensure(*, body: Organisation, name: str | None) -> Organisation | None:
+    """The group of this name within the body (the body itself when it is named), created when
+    missing; None for no name."""
+    if not name:
+        return None
+    if name == body.name:
+        return body
+    return Organisation.objects.get_or_create(parent=body, name=name)[0]
+
+
+def _unique_slug(text: str) -> str:
+    base = slugify(text)[:70] or "board"
+    slug, n = base, 2
+    while Board.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# What a board's details may be set to by whoever names it again (an import of a later meeting).
+BOARD_LABELS = ("welsh_statement", "question_label", "response_label", "action_column", "name_cy")
+
+
+@transaction.atomic
+def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels) -> Board:
+    """The board of the body with this action prefix, created when missing (with a web address
+    of its own). A prefix names one board of a body, and a name one prefix: a clash is refused
+    (`field` says which). The labels given (`BOARD_LABELS`) are set; an empty Welsh name keeps
+    the one recorded."""
+    unknown = set(labels) - set(BOARD_LABELS)
+    if unknown:
+        raise TypeError(f"board_ensure() got unexpected keywords {sorted(unknown)}")
+    board = Board.objects.filter(body=body, action_prefix=action_prefix).first()
+    if board is None:
+        if Board.objects.filter(body=body, name=name).exists():
+            raise RecordError(
+                _("%(body)s already has a board named %(name)r with another prefix")
+                % {"body": body.name, "name": name},
+                field="action_prefix",
+            )
+        return Board.objects.create(
+            body=body,
+            name=name,
+            action_prefix=action_prefix,
+            slug=_unique_slug(f"{body.name} {name}"),
+            **labels,
+        )
+    if board.name != name:
+        raise RecordError(
+            _("the prefix %(prefix)s belongs to the board %(board)r")
+            % {"prefix": board.action_prefix, "board": board.name},
+            field="name",
+        )
+    changed = [
+        key
+        for key, value in labels.items()
+        if getattr(board, key) != value and (key != "name_cy" or value)
+    ]
+    for key in changed:
+        setattr(board, key, labels[key])
+    if changed:
+        board.save(update_fields=changed)
+    return board
+
+
+def _role_complete(role: Role, title: str, organisation: Organisation | None) -> list[str]:
+    """A post recorded with no title (or its abbreviation as title) gets this one, and one with
+    no group gets this group. Returns the fields changed."""
+    changed = []
+    if role.title in ("", role.abbrev) and title != role.title:
+        role.title = title
+        changed.append("title")
+    if role.organisation is None and organisation is not None:
+        role.organisation = organisation
+        changed.append("organisation")
+    return changed
+
+
+def _person_complete(person: Person, organisation: Organisation | None) -> list[str]:
+    """A person recorded with no group gets this group. Returns the fields changed."""
+    if person.organisation is None and organisation is not None:
+        person.organisation = organisation
+        return ["organisation"]
+    return []
+
+
+def _ensure_many(model, body, key: str, wanted, known, complete, make):
+    """Find the rows of the body by `key` (those not `known`) in one query, create the missing
+    ones in one insert and complete the others in one update, each with its history
+    (ADR 0002). `wanted` is (key value, *what completes it); the first of a key creates it,
+    the next ones complete it, as one call after another would."""
+    rows = dict(known or {})
+    missing = {value for value, *_rest in wanted if value not in rows}
+    if missing:
+        found = model.objects.filter(body=body, **{f"{key}__in": missing})
+        rows.update((getattr(row, key), row) for row in found)
+    new, changed, fields = [], {}, set()
+    for value, *extra in wanted:
+        row = rows.get(value)
+        if row is None:
+            rows[value] = make(value, *extra)
+            new.append(rows[value])
+            continue
+        names = complete(row, *extra)
+        if names and row.pk is not None:
+            changed[row.pk] = row
+            fields.update(names)
+    if new:
+        bulk_create_recorded(new, model)
+    if changed:
+        bulk_update_recorded(list(changed.values()), model, sorted(fields))
+    return rows
+
+
+@transaction.atomic(savepoint=False)
+def roles_ensure(
+    *,
+    body: Organisation,
+    roles: Iterable[tuple[str, str, Organisation | None]],
+    known: dict[str, Role] | None = None,
+) -> dict[str, Role]:
+    """The posts of the body with these abbreviations, titles and groups, by abbreviation:
+    created when missing, completed when recorded without a title or group (`role_ensure`), in
+    a few statements however many there are."""
+    return _ensure_many(
+        Role,
+        body,
+        "abbrev",
+        list(roles),
+        known,
+        _role_complete,
+        lambda abbrev, title, organisation: Role(
+            body=body, abbrev=abbrev, title=title, organisation=organisation
+        ),
+    )
+
+
+def role_ensure(
+    *,
+    body: Organisation,
+    abbrev: str,
+    title: str,
+    organisation: Organisation | None = None,
+    known: Role | None = None,
+) -> Role:
+    """The post of the body with this abbreviation, created when missing. A post recorded with
+    no title (or its abbreviation as title) gets this one, and one with no group gets this
+    group."""
+    found = roles_ensure(
+        body=body, roles=[(abbrev, title, organisation)], known={abbrev: known} if known else None
+    )
+    return found[abbrev]
+
+
+@transaction.atomic(savepoint=False)
+def people_ensure(
+    *,
+    body: Organisation,
+    people: Iterable[tuple[str, Organisation | None]],
+    known: dict[str, Person] | None = None,
+) -> dict[str, Person]:
+    """The people of the body's record with these names and groups, by name: created when
+    missing, completed when recorded without a group (`person_ensure`), in a few statements
+    however many there are."""
+    return _ensure_many(
+        Person,
+        body,
+        "name",
+        list(people),
+        known,
+        _person_complete,
+        lambda name, organisation: Person(body=body, name=name, organisation=organisation),
+    )
+
+
+def person_ensure(
+    *,
+    body: Organisation,
+    name: str,
+    organisation: Organisation | None = None,
+    known: Person | None = None,
+) -> Person:
+    """The person of the body's record with this name, created when missing; one recorded with
+    no group gets this group."""
+    found = people_ensure(
+        body=body, people=[(name, organisation)], known={name: known} if known else None
+    )
+    return found[name]
+
+
+@transaction.atomic
+def board_membership_ensure(
+    *,
+    board: Board,
+    person: Person,
+    role: Role | None,
+    start_on: datetime.date | None,
+    end_on: datetime.date | None,
+    organisation: Organisation | None = None,
+    position: int = 0,
+) -> BoardMembership:
+    """`person` sits on the board (in `role`) from `start_on` to `end_on`; a membership already
+    recorded for the same person, post and dates is kept. A membership cannot end before it
+    starts; the person and post are of the board's body."""
+    if start_on and end_on and end_on < start_on:
+        raise RecordError(_("a membership cannot end before it starts"), field="to")
+    for field, record in (("name", person), ("role", role)):
+        if record is not None and record.body_id != board.body_id:
+            require_in_body(board.body, record, field)
+    return BoardMembership.objects.get_or_create(
+        board=board,
+        person=person,
+        role=role,
+        start_on=start_on,
+        end_on=end_on,
+        defaults={"organisation": organisation, "position": position},
+    )[0]
+
+
+@transaction.atomic
+def person_link_account(*, person: Person, user, email: str = "") -> list[str]:
+    """Link a person of the record to the user account they sign in with (one account a person,
+    one person an account), and give the person an email address for reminders: `email`, else
+    the account's, else the one recorded. Saves a new person. Returns the fields changed."""
+    other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
+    if other is not None:
+        raise RecordError(
+            _("%(username)s is already linked to %(linked)s, not %(name)s.")
+            % {"username": user.get_username(), "linked": other.name, "name": person.name},
+            field="user",
+        )
+    changed = []
+    if person.user_id != user.pk:
+        person.user = user
+        changed.append("user")
+    new_email = email or user.email or person.email
+    if person.email != new_email:
+        person.email = new_email
+        changed.append("email")
+    if person.pk is None:
+        person.save()
+    elif changed:
+        person.save(update_fields=changed)
+    return changed
