@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 
-from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, DueKind, UpdateKind
+from actions.models import (
+    OUTSTANDING,
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    DueKind,
+    UpdateKind,
+)
 from actions.services import (
     ActionConflict,
     action_create,
@@ -608,9 +616,9 @@ class ActionEditView(EditorView):
             "due_kind": action.due_kind,
             "due_on": action.due_on,
             "owned_by_body": action.owned_by_body,
-            "owners": [
-                f"r{o.role_id}" if o.role_id else f"p{o.person_id}" for o in action.owners.all()
-            ],
+            "owners": editor_forms.owners_as_text(
+                o.role or o.person for o in action.owners.select_related("role", "person")
+            ),
             "links": links,
             "lock_version": action.version,
         }
@@ -720,38 +728,62 @@ def review_fingerprint(here) -> str:
     )
 
 
-def default_review_item(lists: Lists):
-    for item in lists.items:
-        if "action" in item.title.casefold():
-            return item
-    return None
+STARTED = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def printed_defaults(action: Action) -> dict:
+    """What the minutes print of a carried-forward action unless the clerk types otherwise: the
+    action as the register has it (the meeting that raised it is not here to say)."""
+    if not action.carried_forward:
+        return {}
+    return {
+        "summary": action.text,
+        "printed_owners": ", ".join(owner.label for owner in action.owners.all()),
+        "printed_due_on": action.due_on if action.due_kind == DueKind.DATE else None,
+        "printed_raised_on": action.raised_on,
+    }
 
 
 def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, saved=False):
     lists = lists or Lists.load(meeting)
     actions, here = review_rows(meeting)
-    default_item = default_review_item(lists)
     initial = []
     for action in actions:
         update = here.get(action.pk)
+        if update is None:
+            # Not reviewed here yet: progress typed against it means it is in progress, under
+            # the item that reviews its meeting's actions, printed as the register has it.
+            initial.append(
+                {
+                    "action": action.pk,
+                    "status": ActionStatus.IN_PROGRESS if action.status in STARTED else "",
+                    "item": editor_forms.default_review_item(lists.items, action.raised_sort_on),
+                    **printed_defaults(action),
+                }
+            )
+            continue
         initial.append(
             {
                 "action": action.pk,
-                "text": update.text if update else "",
-                "text_cy": update.text_cy if update else "",
-                "status": update.status if update else "",
-                "item": (update.item if update else None) or default_item,
-                "summary": update.summary if update else "",
-                "printed_owners": ", ".join(update.printed_owners) if update else "",
-                "printed_due_on": update.printed_due_on if update else None,
-                "printed_raised_on": update.printed_raised_on if update else None,
+                "text": update.text,
+                "text_cy": update.text_cy,
+                "status": update.status,
+                "item": update.item,
+                "summary": update.summary,
+                "printed_owners": ", ".join(update.printed_owners),
+                "printed_due_on": update.printed_due_on,
+                "printed_raised_on": update.printed_raised_on,
             }
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
     rows = []
     for action, form in zip(actions, formset.forms, strict=False):
-        # The progress before this meeting: the latest not recorded here.
-        rows.append({"action": action, "form": form, "reviewed_here": action.pk in here})
+        reviewed_here = action.pk in here
+        if not reviewed_here:
+            form.printed_defaults = printed_defaults(action)
+            if data is None:  # the page's script moves it as the agenda grows, until chosen
+                form.fields["item"].widget.attrs["data-auto"] = ""
+        rows.append({"action": action, "form": form, "reviewed_here": reviewed_here})
     return {
         "rows": rows,
         "formset": formset,

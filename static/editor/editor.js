@@ -189,10 +189,24 @@
   });
 
   // The review's "minuted under" lists follow the agenda as it changes, keeping each choice.
+  // A row not chosen by hand (data-auto) goes under the item that reviews the actions of the
+  // meeting that raised it ("Actions from the meeting held on 31st August 2018", whose dates
+  // the server reads into data-reviews), else the first item reviewing actions.
+  function reviewingItem(items, on) {
+    const reviewing = items.filter(function (li) {
+      const own = li.querySelector(".item-own");
+      return own && own.hasAttribute("data-reviews");
+    });
+    const dated = reviewing.find(function (li) {
+      return on && li.querySelector(".item-own").dataset.reviews.split(" ").indexOf(on) !== -1;
+    });
+    return dated || reviewing[0] || null;
+  }
+
   function refreshItemChoices() {
     const items = Array.from(document.querySelectorAll("#agenda [data-item-id]"));
     document.querySelectorAll("select.item-choice").forEach(function (select) {
-      const chosen = select.value;
+      let chosen = select.value;
       const blank = select.options[0].cloneNode(true);
       select.replaceChildren(blank);
       items.forEach(function (li) {
@@ -200,9 +214,17 @@
         const option = new Option((own && own.dataset.itemLabel) || li.dataset.itemLabel, li.dataset.itemId);
         select.add(option);
       });
+      if (select.hasAttribute("data-auto")) {
+        const row = select.closest(".review-row");
+        const best = reviewingItem(items, row && row.dataset.raisedOn);
+        if (best) chosen = best.dataset.itemId;
+      }
       select.value = chosen;
     });
   }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select.item-choice")) event.target.removeAttribute("data-auto");
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     const id = event.detail.target.id || "";
     if (id === "agenda" || id === "review" || /^item-\d+-own$/.test(id)) refreshItemChoices();
@@ -353,6 +375,31 @@
     if (!input.matches("#form-attendance input[name$='-name']") || !input.value) return;
     const row = input.closest("tr");
     if (row === row.parentElement.lastElementChild) addRow(input.form, false);
+  });
+
+  // Owners typed by commas ("ACC, HoSPC"): the field's list of posts offers the next post after
+  // what is typed already, so the browser's own suggestions (keyboard and screen reader
+  // friendly) complete each name in turn. The server checks every name against the body.
+  const ownerPosts = new WeakMap();
+  function offerOwners(input) {
+    const list = input.list;
+    if (!list) return;
+    if (!ownerPosts.has(list)) {
+      ownerPosts.set(list, Array.from(list.options).map(function (o) { return [o.value, o.label]; }));
+    }
+    const cut = input.value.lastIndexOf(",");
+    const typed = cut === -1 ? "" : input.value.slice(0, cut + 1).trim() + " ";
+    const chosen = typed.split(",").map(function (s) { return s.trim().toLowerCase(); });
+    const options = ownerPosts.get(list)
+      .filter(function (post) { return chosen.indexOf(post[0].toLowerCase()) === -1; })
+      .map(function (post) { return new Option(post[1], typed + post[0]); });
+    list.replaceChildren.apply(list, options);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-owners]")) offerOwners(event.target);
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-owners]")) offerOwners(event.target);
   });
 
   // Review: what the minutes print of an action, filled in from the page's template the first

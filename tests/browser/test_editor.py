@@ -159,11 +159,17 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     page.get_by_role("button", name="Raise an action under item 2.1 Performance").click()
     raise_form = page.locator(f"#form-raise-{performance.pk}")
     raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
-    # Owners are the posts at this meeting, one click each.
-    owners = raise_form.get_by_role("group", name="Owners: posts at this meeting")
-    labels = owners.locator("label").all_inner_texts()
-    assert [label.strip() for label in labels] == ["CC", "ACC", "CFO"]
-    owners.get_by_label("ACC").check()
+    # Owners are typed; the browser offers the posts at this meeting first, then the next post
+    # after a comma.
+    owners = raise_form.get_by_label("Owners (posts, by commas)")
+    owners.focus()
+    offered = owners.evaluate("el => Array.from(el.list.options).map(o => o.value)")
+    assert offered[:3] == ["CC", "ACC", "CFO"]
+    page.keyboard.type("CC, A")
+    offered = owners.evaluate("el => Array.from(el.list.options).map(o => o.value)")
+    assert "CC, ACC" in offered
+    assert "CC, CC" not in offered
+    owners.fill("ACC")
     assert raise_form.get_by_label("By a date").is_checked()
     raise_form.get_by_label("Date (of the meeting, when due by a meeting)").fill("2024-06-30")
     screenshot("editor-raise-action")
@@ -396,7 +402,12 @@ def test_a_raised_action_is_changed_and_deleted_in_the_editor(
     assert axe(page) == []
     page.keyboard.press("Control+A")
     page.keyboard.type("Visit the custody suite with the panel")
-    form.get_by_label("DCC").check()
+    owners = form.get_by_label("Owners (posts or people, by commas)")
+    assert owners.input_value() == "CC"
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => document.activeElement.dataset.owners !== undefined")
+    page.keyboard.press("End")
+    page.keyboard.type(", DCC")
     form.get_by_role("button", name="Save SPB 21").click()
     actions = page.locator(f"#item-{item.pk}-actions")
     actions.get_by_text("SPB 21 saved.").wait_for()

@@ -310,13 +310,18 @@ def test_an_exempt_item_needs_its_reason(signed_in, draft):
 def test_an_action_is_raised_with_owners_from_the_attendance_and_numbered(signed_in, gwent):
     item = gwent.items.get(title__startswith="Safeguarding")
     form = signed_in.get(edit_url(gwent, "action-raise", item_pk=item.pk), **HTMX)
-    # Owners offered first: the posts of the people at the meeting, one checkbox each.
-    assert " DPCC</label>" in form.content.decode()
-    dpcc = gwent.board.body.roles.get(abbrev="DPCC")
+    # Owners are typed by commas; the posts at the meeting are offered first, then the body's.
+    html = form.content.decode()
+    offered = html[html.index(f'<datalist id="raise{item.pk}-posts">') :]
+    offered = offered[: offered.index("</datalist>")]
+    at_meeting = {row.role.abbrev for row in gwent.attendance.exclude(role=None)}
+    values = [v for v in offered.split('value="')[1:]]
+    values = [v[: v.index('"')].replace("&amp;", "&") for v in values]
+    assert set(values[: len(at_meeting)]) == at_meeting
+    assert set(values) == set(gwent.board.body.roles.values_list("abbrev", flat=True))
     data = {
         f"raise{item.pk}-text": "OPCC to schedule a custody visit",
-        f"raise{item.pk}-owners": [dpcc.pk],
-        f"raise{item.pk}-other_owner": "CC",
+        f"raise{item.pk}-owners": "dpcc, CC",
         f"raise{item.pk}-due_on": "2019-01-31",
     }
     before = gwent.board.next_action_number
@@ -599,14 +604,12 @@ def test_a_raised_action_is_changed_in_place_and_the_clerk_is_told_the_minutes_r
     form = signed_in.get(url, **HTMX).content.decode()
     # Warned before saving: these minutes are published, a printed change reopens them.
     assert "These minutes are published" in form
-    assert "HoC&amp;FPoC</label>" in form  # its owner, though not at the meeting
-    dcc = gwent.board.body.roles.get(abbrev="DCC")
-    hocf = gwent.board.body.roles.get(abbrev="HoC&FPoC")
+    assert 'value="HoC&amp;FPoC"' in form  # its owner, typed in its owners
     linked = Action.objects.filter(board=gwent.board).exclude(pk=action.pk).order_by("number")[0]
     p = f"action{action.pk}"
     data = {
         f"{p}-text": "Produce a safeguarding performance pack for the next meeting",
-        f"{p}-owners": [f"r{hocf.pk}", f"r{dcc.pk}"],
+        f"{p}-owners": "HoC&FPoC, DCC",
         f"{p}-due_kind": "next_meeting",
         f"{p}-links": f"spb{linked.number}",
         f"{p}-lock_version": action.version,

@@ -102,7 +102,7 @@ def test_an_action_and_its_progress_are_raised_and_minuted_in_both_languages(
         {
             f"{p}-text": "Report on hate crime",
             f"{p}-text_cy": "Adrodd ar droseddau casineb",
-            f"{p}-other_owner": "CC",
+            f"{p}-owners": "CC",
         },
         **HTMX,
     )
