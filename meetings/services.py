@@ -735,15 +735,26 @@ def meeting_attendance_save(
         )
     body = _body_of(locked)
     existing = {row.pk: row for row in locked.attendance.all()}
-    kept = set()
+    user = by if getattr(by, "pk", None) else None
+    # People typed by name: those the body knows found in one query, the others added in one
+    # insert (with their history), remembered with the group they are listed under.
+    typed = [data["name"].strip() for data in rows if data.get("person") is None]
+    people = {person.name: person for person in Person.objects.filter(body=body, name__in=typed)}
+    added_people = []
+    for data in rows:
+        name = data["name"].strip() if data.get("person") is None else None
+        if name is not None and name not in people:
+            person = Person(body=body, name=name, organisation=data.get("organisation"))
+            _require_body_scope(body, organisation=person.organisation)
+            if user is not None:
+                person._history_user = user
+            people[name] = person
+            added_people.append(person)
+    if added_people:
+        bulk_create_recorded(added_people, Person)
+    kept, added = set(), []
     for position, data in enumerate(rows):
-        person = data.get("person")
-        if person is None:
-            person, _created = Person.objects.get_or_create(
-                body=body,
-                name=data["name"].strip(),
-                defaults={"organisation": data.get("organisation")},
-            )
+        person = data.get("person") or people[data["name"].strip()]
         row = existing.get(data.get("pk")) or Attendance(meeting=locked)
         wanted = {
             "position": position,
@@ -760,8 +771,20 @@ def meeting_attendance_save(
             continue
         for name, value in wanted.items():
             setattr(row, name, value)
+        if row.pk is None:
+            # New rows go in together, checked as attendance_save checks one.
+            _require_body_scope(
+                body, person=person, role=data.get("role"), organisation=data.get("organisation")
+            )
+            if user is not None:
+                row._history_user = user
+            added.append(row)
+            continue
         attendance_save(attendance=row, by=by)
         kept.add(row.pk)
+    if added:
+        bulk_create_recorded(added, Attendance)
+        meeting_reopen_approval(meetings=[locked], by=by)
     for pk, row in existing.items():
         if pk not in kept:
             attendance_delete(attendance=row, by=by)

@@ -200,6 +200,40 @@ def test_attendance_is_prefilled_from_the_previous_meeting_and_saved_as_typed(si
     assert rows[2].person.body == draft.board.body  # remembered for next time
 
 
+def test_a_first_attendance_save_costs_the_same_queries_for_5_or_20_people(signed_in, clerk):
+    """New rows and new people go in together (one insert each, with their history), so the
+    first save of a full grid is no slower per person."""
+    from meetings.models import Person
+    from meetings.services import attendance_fingerprint
+
+    def first_save(count: int) -> int:
+        meeting = MeetingFactory()
+        RoleFactory(body=meeting.board.body, abbrev=f"CC{count}")
+        data = {
+            "att-TOTAL_FORMS": count,
+            "att-INITIAL_FORMS": 0,
+            "fingerprint": attendance_fingerprint(meeting),
+        }
+        for index in range(count):
+            data[f"att-{index}-name"] = f"Person {count}-{index}"
+            data[f"att-{index}-role"] = f"CC{count}" if index == 0 else ""
+            data[f"att-{index}-status"] = "apologies" if index % 2 else "present"
+        with CaptureQueriesContext(connection) as queries:
+            response = signed_in.post(edit_url(meeting, "attendance"), data, **HTMX)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        rows = list(meeting.attendance.order_by("position"))
+        assert [row.person.name for row in rows] == [f"Person {count}-{i}" for i in range(count)]
+        assert rows[0].role.abbrev == f"CC{count}"
+        assert rows[1].status == "apologies"
+        # Each row and each new person has its history, by the clerk.
+        for row in rows:
+            assert row.history.get().history_user == clerk
+            assert Person.history.filter(id=row.person_id).get().history_user == clerk
+        return len(queries)
+
+    assert first_save(5) == first_save(20)
+
+
 def test_an_unknown_post_is_refused_and_nothing_is_saved(signed_in, draft):
     from meetings.services import attendance_fingerprint
 
