@@ -777,15 +777,18 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
     rows = []
-    for action, form in zip(actions, formset.forms, strict=False):
+    for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
         reviewed_here = action.pk in here
         if not reviewed_here:
             form.printed_defaults = printed_defaults(action)
             if data is None:  # the page's script moves it as the agenda grows, until chosen
                 form.fields["item"].widget.attrs["data-auto"] = ""
-        rows.append({"action": action, "form": form, "reviewed_here": reviewed_here})
+        rows.append(
+            {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
+        )
     return {
         "rows": rows,
+        "here": here,
         "formset": formset,
         "lists": lists,
         "fingerprint": review_fingerprint(here),
@@ -801,7 +804,7 @@ class ReviewView(EditorView):
         context["fingerprint"] = request.POST.get("fingerprint", "")
         if not formset.is_valid():
             return self.render("_review.html", context, status=422)
-        _actions, here = review_rows(self.meeting)
+        here = context["here"]
         if review_fingerprint(here) != request.POST.get("fingerprint"):
             context["conflict_rows"] = list(here.values())
             context["fingerprint"] = review_fingerprint(here)
@@ -809,16 +812,25 @@ class ReviewView(EditorView):
         by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
         try:
             with transaction.atomic():
-                self.save_rows(formset, by_pk, here)
+                changed = self.save_rows(formset, by_pk, here)
         except RecordError as error:
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
-        return self.render("_review.html", review_context(self.meeting, saved=True))
+        fresh = review_context(self.meeting, lists, saved=True)
+        if [row["action"].pk for row in fresh["rows"]] != list(by_pk):
+            return self.render("_review.html", fresh)  # the list itself changed: all of it
+        # Only the rows saved come back (swapped in place), with the status and fingerprint.
+        fresh["rows"] = [row for row in fresh["rows"] if row["action"].pk in changed]
+        response = self.render("_review_saved.html", fresh)
+        response["HX-Retarget"] = "#review-status"
+        response["HX-Reswap"] = "outerHTML"
+        return response
 
-    def save_rows(self, formset, by_pk, here) -> None:
-        """Minute, change or remove (emptied progress) this meeting's review of each action."""
-        by = self.request.user
+    def save_rows(self, formset, by_pk, here) -> set[int]:
+        """Minute, change or remove (emptied progress) this meeting's review of each action;
+        the actions whose review changed."""
+        by, changed = self.request.user, set()
         for form in formset.forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
@@ -846,6 +858,10 @@ class ReviewView(EditorView):
                 for name, value in wanted.items():
                     setattr(review, name, value)
                 action_review_update(review=review, by=by)
+            else:
+                continue
+            changed.add(action.pk)
+        return changed
 
 
 # The page --------------------------------------------------------------------------------------

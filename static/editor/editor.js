@@ -161,8 +161,11 @@
       const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
       forms.forEach(dropDraft);
       const elt = event.detail.elt;
-      if (elt && elt.matches && elt.matches("form[data-section]")) dropDraft(elt);
-      const status = root.querySelector(".save-status");
+      if (elt && elt.matches && elt.matches("form[data-section]")) {
+        dropDraft(elt);
+        delete elt.dataset.dirty; // saved in place (only what changed came back)
+      }
+      const status = root.matches(".save-status") ? root : root.querySelector(".save-status");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
     }
     const version = root.dataset && root.dataset.meetingVersion;
@@ -227,7 +230,7 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     const id = event.detail.target.id || "";
-    if (id === "agenda" || id === "review" || /^item-\d+-own$/.test(id)) refreshItemChoices();
+    if (id === "agenda" || /^review/.test(id) || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
   refreshItemChoices();
 
@@ -421,7 +424,7 @@
     if (!q) return true;
     const ref = row.dataset.ref.toLowerCase();
     const compact = q.replace(/\s+/g, "");
-    if (/^\d+$/.test(compact)) return row.dataset.number === compact;
+    if (/^\d+$/.test(compact)) return ref.replace(/^\D+/, "") === compact;
     if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
     const text = row.querySelector("legend").textContent.toLowerCase();
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });

@@ -408,6 +408,36 @@ def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress
     assert earlier.status == "completed"
 
 
+def test_a_review_save_sends_back_only_the_rows_it_changed(signed_in, draft):
+    from minutes.editor.views import review_context
+
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    earlier = Action.objects.get(text="Review custody staffing")
+    other = ActionFactory(board=draft.board, text="Publish the survey", raised_at_meeting=None)
+    context = review_context(draft)
+    assert [row["action"] for row in context["rows"]] == [earlier, other]
+    data = {"rev-TOTAL_FORMS": 2, "rev-INITIAL_FORMS": 2, "fingerprint": context["fingerprint"]}
+    for index, action in enumerate([earlier, other]):
+        data |= {f"rev-{index}-action": action.pk, f"rev-{index}-item": item.pk}
+    data["rev-0-text"] = "Two posts filled."
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#review-status"
+    assert "Saved at" in html
+    assert f'id="review-row-{earlier.pk}" class="review-row" hx-swap-oob="true"' in html
+    assert "Two posts filled." in html
+    assert f"review-row-{other.pk}" not in html  # unchanged: left as it is on the page
+    fingerprint = review_context(draft)["fingerprint"]
+    assert f'id="review-fingerprint" value="{fingerprint}" hx-swap-oob="true"' in html
+
+    # Saved again unchanged: no row comes back, nothing is written.
+    data["fingerprint"] = fingerprint
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert "review-row-" not in response.content.decode()
+    assert ActionUpdate.objects.filter(meeting=draft).count() == 1
+
+
 def test_progress_without_an_item_is_refused_so_nothing_typed_goes_unprinted(signed_in, draft):
     earlier = Action.objects.get(text="Review custody staffing")
     from minutes.editor.views import review_fingerprint, review_rows
