@@ -810,3 +810,21 @@ def test_saving_the_attendance_again_rewrites_only_the_rows_that_changed(gwent, 
     )
     assert Attendance.history.count() == history + 1
     assert gwent.attendance.get(pk=rows[1]["pk"]).status == "apologies"
+
+
+def test_a_carried_forward_action_without_owners_reads_cleanly_in_the_review(signed_in, draft):
+    """Reported: its heading read "(; Completed)"."""
+    action = ActionFactory(
+        board=draft.board,
+        number=30,
+        text="Chief Constables Update Report",
+        raised_at_meeting=None,
+        raised_on=datetime.date(2023, 8, 31),
+        carried_forward=True,
+        status="completed",
+    )
+    html = signed_in.get(edit_url(draft)).content.decode()
+    heading = html[html.index(f'id="review-row-{action.pk}"') :]
+    heading = heading[: heading.index("</legend>")]
+    assert '<span class="owners">(Completed)</span>' in heading
+    assert "(;" not in heading
