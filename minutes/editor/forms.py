@@ -358,10 +358,11 @@ def require_text_of_new_row(form, cleaned: dict, message) -> dict:
 class PaperForm(EditorForm):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Paper"), required=False, max_length=500)
+    title_cy = forms.CharField(label=_("Paper in Welsh"), required=False, max_length=500)
     author = forms.CharField(label=_("Author"), required=False, max_length=500)
     exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
 
-    fields_saved = ["title", "author", "exempt"]
+    fields_saved = ["title", "title_cy", "author", "exempt"]
     text_field = "title"
 
     def clean(self):

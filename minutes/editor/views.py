@@ -613,6 +613,7 @@ class ActionEditView(EditorView):
         links = ", ".join(a.ref for a in action.see_also.select_related("board").order_by("number"))
         initial = {
             "text": action.text,
+            "text_cy": action.text_cy,
             "due_kind": action.due_kind,
             "due_on": action.due_on,
             "owned_by_body": action.owned_by_body,
@@ -660,6 +661,8 @@ class ActionEditView(EditorView):
             return self.render_form(action, form, status=422)
         data = form.cleaned_data
         action.text = data["text"].strip()
+        if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
+            action.text_cy = data["text_cy"].strip()
         action.due_kind, action.due_on = data["due_kind"], data["due_on"]
         if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
             action.due_on = self.meeting.next_meeting_on

@@ -66,9 +66,9 @@ def lang_attr(lang: str):
 @register.filter
 def welsh_missing(section) -> int:
     """How many printed texts of an editor section, as saved, have English and no Welsh: a form,
-    a formset, or an item's node (its form and its questions' formset)."""
+    a formset, or an item's node (its form and its questions' and papers' formsets)."""
     if isinstance(section, dict):
-        return welsh_missing(section.get("form")) + welsh_missing(section.get("questions"))
+        return sum(welsh_missing(section.get(key)) for key in ("form", "questions", "papers"))
     forms = getattr(section, "forms", None)
     if forms is not None:
         return sum(welsh_missing(form) for form in forms)
