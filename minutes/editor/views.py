@@ -520,7 +520,12 @@ class AgendaChangeView(EditorView):
                 meeting_item_save(item=new, by=request.user)
                 focus = f"id_item{new.pk}-title"
             elif op in ("up", "down", "in", "out"):
-                meeting_item_move(item=item, direction=op, by=request.user)
+                # A drag moves an item several places among its siblings at once.
+                steps = request.POST.get("steps", "") if op in ("up", "down") else ""
+                steps = min(int(steps), 200) if steps.isdigit() and int(steps) > 0 else 1
+                with transaction.atomic():
+                    for _step in range(steps):
+                        meeting_item_move(item=item, direction=op, by=request.user)
                 focus = f"move-{op}-{item.pk}"
             elif op == "delete":
                 meeting_item_delete(item=item, by=request.user)

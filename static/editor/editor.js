@@ -310,6 +310,57 @@
     }
   });
 
+  // Dragging items (an enhancement beside the Up and Down buttons, which stay the keyboard's
+  // way): an item dropped elsewhere among its siblings is moved there by the same move
+  // request, as so many steps up or down.
+  function makeSortable() {
+    if (!window.Sortable) return;
+    document.querySelectorAll("#agenda ol.agenda-tree").forEach(function (list) {
+      if (list.dataset.sortable) return;
+      list.dataset.sortable = "1";
+      // The handle is the script's: without it there is nothing to drag.
+      Array.from(list.children).forEach(function (li) {
+        const bar = li.querySelector(".item-bar");
+        if (!bar || bar.querySelector(".drag-handle")) return;
+        const handle = document.createElement("span");
+        handle.className = "drag-handle";
+        handle.setAttribute("aria-hidden", "true");
+        handle.title = strings.drag;
+        handle.textContent = "\u283F";
+        bar.prepend(handle);
+      });
+      Sortable.create(list, {
+        handle: ".drag-handle",
+        draggable: "li.agenda-item",
+        forceFallback: true,
+        onEnd: function (event) {
+          const from = event.oldDraggableIndex, to = event.newDraggableIndex;
+          if (event.from !== event.to || from === to) return;
+          const form = event.item.querySelector("form.item-moves");
+          const agenda = document.getElementById("agenda");
+          if (agenda.querySelector("form[data-dirty='1']")) {
+            // Put it back: the agenda would reload over unsaved text.
+            const items = Array.from(list.children).filter(function (li) { return li !== event.item; });
+            list.insertBefore(event.item, items[from] || null);
+            announce(strings.saveFirst);
+            window.alert(strings.saveFirst);
+            return;
+          }
+          htmx.ajax("POST", form.getAttribute("hx-post"), {
+            source: form,
+            target: "#agenda",
+            swap: "outerHTML",
+            values: { op: to < from ? "up" : "down", steps: String(Math.abs(to - from)) },
+          });
+        },
+      });
+    });
+  }
+  makeSortable();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "agenda") makeSortable();
+  });
+
   // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
