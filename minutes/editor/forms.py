@@ -402,15 +402,21 @@ def owners_from_text(text: str, lists) -> list:
     in the order typed; a name that is neither raises an error saying which."""
     owners, unknown = [], []
     people = {person.name.casefold(): person for person in lists.people}
-    for part in text.replace(";", ",").replace("/", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        owner = lists.roles_by_abbrev.get(part.casefold()) or people.get(part.casefold())
-        if owner is None:
-            unknown.append(part)
-        elif owner not in owners:
-            owners.append(owner)
+
+    def find(name: str):
+        return lists.roles_by_abbrev.get(name.casefold()) or people.get(name.casefold())
+
+    for part in (part.strip() for part in text.replace(";", ",").split(",")):
+        # "T/DCC" is one post; "CC / ACC" (as the register shows owners) is two.
+        names = [part] if find(part) or "/" not in part else part.split("/")
+        for name in (name.strip() for name in names):
+            if not name:
+                continue
+            owner = find(name)
+            if owner is None:
+                unknown.append(name)
+            elif owner not in owners:
+                owners.append(owner)
     if unknown:
         raise forms.ValidationError(
             _("No post or person %(names)s in this body."),

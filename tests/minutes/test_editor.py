@@ -828,3 +828,23 @@ def test_a_carried_forward_action_without_owners_reads_cleanly_in_the_review(sig
     heading = heading[: heading.index("</legend>")]
     assert '<span class="owners">(Completed)</span>' in heading
     assert "(;" not in heading
+
+
+def test_owners_are_typed_by_commas_and_a_post_with_a_slash_is_one_post(signed_in, draft):
+    RoleFactory(body=draft.board.body, abbrev="T/DCC", title="Temporary Deputy Chief Constable")
+    draft.board.next_action_number = 30  # after the earlier actions
+    draft.board.save()
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    p = f"raise{item.pk}"
+    for typed, shown in [("T/DCC, cc", "T/DCC / CC"), ("ACC / CC", "ACC / CC")]:
+        data = {f"{p}-text": f"Report ({typed})", f"{p}-owners": typed}
+        response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        assert Action.objects.get(text=f"Report ({typed})").owners_display() == shown
+    data = {f"{p}-text": "Report", f"{p}-owners": "CC, Chief Nobody, XYZ"}
+    response = signed_in.post(edit_url(draft, "action-raise", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "No post or person Chief Nobody, XYZ in this body." in html
+    assert 'value="CC, Chief Nobody, XYZ"' in html  # kept as typed
+    assert not Action.objects.filter(text="Report").exists()
