@@ -191,14 +191,8 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
             if not form.count():  # after raising one, the form stays open for the next
                 clerk.click(page.locator(f"#item-{record.pk}-raise button"))
             clerk.fill(form.get_by_label("Action", exact=True), action["text"])
-            owners = form.get_by_role("group", name="Owners: posts at this meeting")
-            present = set(owners.locator("label").all_inner_texts())
-            present = {label.strip() for label in present}
-            for owner in action["owners"]:
-                if owner in present:
-                    clerk.click(owners.get_by_label(owner, exact=True))
-                else:
-                    clerk.fill(form.get_by_label("Or another post of the body"), owner, lookup=True)
+            owners = ", ".join(action["owners"])
+            clerk.fill(form.get_by_label("Owners (posts, by commas)"), owners, lookup=True)
             if action.get("due"):
                 clerk.fill(form.get_by_label("Date (of the meeting"), action["due"])
             before = record.actions.count()
@@ -219,18 +213,28 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
         clerk.fill(search, str(action.number), lookup=True)
         row = review.locator(".review-row:visible")
         clerk.fill(row.get_by_label("Progress at this meeting"), spec["progress"])
-        status = {"in_progress": "In progress", "completed": "Completed", "closed": "Closed"}
-        if spec.get("status") in status:
-            clerk.choose(row.get_by_label("Status"), status[spec["status"]])
+        # Pre-filled: "In progress", the item reviewing the actions of the meeting that raised
+        # it, and what the minutes print as the register has it: changed only where it differs.
+        status = {"completed": "Completed", "closed": "Closed", "": "No change"}
+        if spec.get("status", "") != "in_progress":
+            clerk.choose(row.get_by_label("Status"), status[spec.get("status", "")])
         item = items_by_review[id(spec)]
         item.refresh_from_db()
-        clerk.choose(row.get_by_label("Minuted under"), f"{item.number} {item.title}".strip())
-        clerk.click(row.locator("summary"))
-        clerk.fill(row.get_by_label("Action as printed"), spec.get("text", ""))
-        owners = ", ".join(spec.get("owners", []))
-        clerk.fill(row.get_by_label("Owners as printed"), owners, lookup=True)
-        clerk.fill(row.get_by_label("Due date as printed"), spec.get("due", ""))
-        clerk.fill(row.get_by_label("Raised on"), spec.get("raised_on", ""))
+        label = f"{item.number} {item.title}".strip()
+        if row.get_by_label("Minuted under").locator("option:checked").inner_text() != label:
+            clerk.choose(row.get_by_label("Minuted under"), label)
+        printed = {
+            "Action as printed": spec.get("text", ""),
+            "Owners as printed": ", ".join(spec.get("owners", [])),
+            "Due date as printed": spec.get("due", ""),
+            "Raised on": spec.get("raised_on", ""),
+        }
+        shown = {label: row.get_by_label(label).input_value() for label in printed}
+        if shown != printed:
+            clerk.click(row.locator("summary"))
+            for label, value in printed.items():
+                if shown[label] != value:
+                    clerk.fill(row.get_by_label(label), value, lookup=label.startswith("Owners"))
     clerk.click(review.get_by_role("button", name="Save the review"))
     clerk.saved(page.locator("#review"))
 

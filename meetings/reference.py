@@ -133,11 +133,12 @@ def _person_complete(person: Person, organisation: Organisation | None) -> list[
     return []
 
 
-def _ensure_many(model, body, key: str, wanted, known, complete, make):
+def _ensure_many(model, body, key: str, wanted, known, complete, make, by=None):
     """Find the rows of the body by `key` (those not `known`) in one query, create the missing
     ones in one insert and complete the others in one update, each with its history
     (ADR 0002). `wanted` is (key value, *what completes it); the first of a key creates it,
-    the next ones complete it, as one call after another would."""
+    the next ones complete it, as one call after another would. `by`, a signed-in user, is
+    credited with what is written."""
     rows = dict(known or {})
     missing = {value for value, *_rest in wanted if value not in rows}
     if missing:
@@ -154,6 +155,9 @@ def _ensure_many(model, body, key: str, wanted, known, complete, make):
         if names and row.pk is not None:
             changed[row.pk] = row
             fields.update(names)
+    if by is not None:
+        for row in [*new, *changed.values()]:
+            row._history_user = by
     if new:
         bulk_create_recorded(new, model)
     if changed:
@@ -207,6 +211,7 @@ def people_ensure(
     body: Organisation,
     people: Iterable[tuple[str, Organisation | None]],
     known: dict[str, Person] | None = None,
+    by=None,
 ) -> dict[str, Person]:
     """The people of the body's record with these names and groups, by name: created when
     missing, completed when recorded without a group (`person_ensure`), in a few statements
@@ -219,6 +224,7 @@ def people_ensure(
         known,
         _person_complete,
         lambda name, organisation: Person(body=body, name=name, organisation=organisation),
+        by=by,
     )
 
 

@@ -735,15 +735,24 @@ def meeting_attendance_save(
         )
     body = _body_of(locked)
     existing = {row.pk: row for row in locked.attendance.all()}
-    kept = set()
-    for position, data in enumerate(rows):
-        person = data.get("person")
-        if person is None:
-            from meetings.reference import person_ensure  # which builds on this module
+    user = by if getattr(by, "pk", None) else None
+    # People typed by name: found, or added with their history, in a few statements by the
+    # body's reference service, remembered with the group they are listed under.
+    typed = [
+        (data["name"].strip(), data.get("organisation"))
+        for data in rows
+        if data.get("person") is None
+    ]
+    for _name, organisation in typed:
+        _require_body_scope(body, organisation=organisation)
+    people = {}
+    if typed:
+        from meetings.reference import people_ensure  # which builds on this module
 
-            person = person_ensure(
-                body=body, name=data["name"].strip(), organisation=data.get("organisation")
-            )
+        people = people_ensure(body=body, people=typed, by=user)
+    kept, added = set(), []
+    for position, data in enumerate(rows):
+        person = data.get("person") or people[data["name"].strip()]
         row = existing.get(data.get("pk")) or Attendance(meeting=locked)
         wanted = {
             "position": position,
@@ -760,8 +769,20 @@ def meeting_attendance_save(
             continue
         for name, value in wanted.items():
             setattr(row, name, value)
+        if row.pk is None:
+            # New rows go in together, checked as attendance_save checks one.
+            _require_body_scope(
+                body, person=person, role=data.get("role"), organisation=data.get("organisation")
+            )
+            if user is not None:
+                row._history_user = user
+            added.append(row)
+            continue
         attendance_save(attendance=row, by=by)
         kept.add(row.pk)
+    if added:
+        bulk_create_recorded(added, Attendance)
+        meeting_reopen_approval(meetings=[locked], by=by)
     for pk, row in existing.items():
         if pk not in kept:
             attendance_delete(attendance=row, by=by)

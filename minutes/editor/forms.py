@@ -1,6 +1,7 @@
 """The meeting editor's forms. Choices come from lists loaded once per page (not one query per
 field), so the page costs the same number of queries however big the record is."""
 
+import datetime
 import re
 
 from django import forms
@@ -70,6 +71,66 @@ def short_name(organisation) -> str:
     if name.endswith(")") and "(" in name:
         return name[name.rindex("(") + 1 : -1]
     return name
+
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "ionawr"),
+            ("february", "feb", "chwefror"),
+            ("march", "mar", "mawrth"),
+            ("april", "apr", "ebrill"),
+            ("may", "mai"),
+            ("june", "jun", "mehefin"),
+            ("july", "jul", "gorffennaf"),
+            ("august", "aug", "awst"),
+            ("september", "sep", "sept", "medi"),
+            ("october", "oct", "hydref"),
+            ("november", "nov", "tachwedd"),
+            ("december", "dec", "rhagfyr"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+DATE_IN_TITLE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th|af|ain|ed|fed)?\s+([^\W\d_]+),?\s+(\d{4})\b"
+    r"|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b"
+)
+REVIEW_WORDS = ("action", "cam gweithredu", "camau gweithredu")
+
+
+def reviewed_dates(title: str) -> list[datetime.date] | None:
+    """For an item whose title says it reviews actions ("Actions from the meeting held on 31st
+    August 2018"), the dates it names (of the meetings whose actions it reviews); None for
+    another item."""
+    if not any(word in title.casefold() for word in REVIEW_WORDS):
+        return None
+    dates = []
+    for match in DATE_IN_TITLE.finditer(title):
+        day, month, year = (
+            (match[1], MONTHS.get(match[2].casefold()), match[3])
+            if match[1]
+            else (match[4], match[5], match[6])
+        )
+        try:
+            dates.append(datetime.date(int(year), int(month or 0), int(day)))
+        except ValueError:
+            continue
+    return dates
+
+
+def default_review_item(items, on: datetime.date | None):
+    """The item a review of an action raised on that date is minuted under, unless the clerk
+    chooses another: the item reviewing that meeting's actions, else the first reviewing any.
+    (The page's script does the same as the agenda changes.)"""
+    reviewing = [(item, reviewed_dates(item.title)) for item in items]
+    reviewing = [(item, dates) for item, dates in reviewing if dates is not None]
+    for item, dates in reviewing:
+        if on in dates:
+            return item
+    return reviewing[0][0] if reviewing else None
 
 
 class EditorForm(forms.Form):
@@ -297,10 +358,11 @@ def require_text_of_new_row(form, cleaned: dict, message) -> dict:
 class PaperForm(EditorForm):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Paper"), required=False, max_length=500)
+    title_cy = forms.CharField(label=_("Paper in Welsh"), required=False, max_length=500)
     author = forms.CharField(label=_("Author"), required=False, max_length=500)
     exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
 
-    fields_saved = ["title", "author", "exempt"]
+    fields_saved = ["title", "title_cy", "author", "exempt"]
     text_field = "title"
 
     def clean(self):
@@ -335,15 +397,49 @@ DepartureFormSet = forms.formset_factory(
 )
 
 
+def owners_from_text(text: str, lists) -> list:
+    """Posts (by abbreviation) or people (by name) of the body, typed by commas ("ACC, HoSPC"),
+    in the order typed; a name that is neither raises an error saying which."""
+    owners, unknown = [], []
+    people = {person.name.casefold(): person for person in lists.people}
+
+    def find(name: str):
+        return lists.roles_by_abbrev.get(name.casefold()) or people.get(name.casefold())
+
+    for part in (part.strip() for part in text.replace(";", ",").split(",")):
+        # "T/DCC" is one post; "CC / ACC" (as the register shows owners) is two.
+        names = [part] if find(part) or "/" not in part else part.split("/")
+        for name in (name.strip() for name in names):
+            if not name:
+                continue
+            owner = find(name)
+            if owner is None:
+                unknown.append(name)
+            elif owner not in owners:
+                owners.append(owner)
+    if unknown:
+        raise forms.ValidationError(
+            _("No post or person %(names)s in this body."),
+            params={"names": ", ".join(unknown)},
+        )
+    return owners
+
+
+def owners_as_text(owners) -> str:
+    return ", ".join(getattr(owner, "abbrev", None) or owner.name for owner in owners)
+
+
 class RaiseActionForm(EditorForm):
+    action = None  # the action changed, for the form that changes one
+
     text = _text(_("Action"), rows=3, required=True, max_length=5000)
     text_cy = _text(_("Action in Welsh"), rows=3, max_length=5000)
-    owners = forms.MultipleChoiceField(
-        label=_("Owners: posts at this meeting"),
+    owners = forms.CharField(
+        label=_("Owners (posts, by commas)"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        max_length=500,
+        help_text=_("Type a post's abbreviation: the posts at this meeting are offered first."),
     )
-    other_owner = AbbrevField(label=_("Or another post of the body"), required=False)
     owned_by_body = forms.BooleanField(
         label=_("No named post: the body itself owns it"),
         required=False,
@@ -362,15 +458,25 @@ class RaiseActionForm(EditorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owners"].choices = [(r.pk, r.abbrev) for r in self.lists.attendee_roles]
+        self.fields["owners"].widget.attrs.update(
+            {"autocomplete": "off", "data-owners": "", "list": f"{self.prefix}-posts"}
+        )
+
+    def owner_choices(self) -> list:
+        """The posts offered as the clerk types: those at this meeting first, then the body's."""
+        first = list(self.lists.attendee_roles)
+        return first + [role for role in self.lists.roles if role not in first]
+
+    def clean_owners(self) -> list:
+        return owners_from_text(self.cleaned_data["owners"], self.lists)
 
     def clean(self):
         cleaned = super().clean()
-        owners = [self.lists.roles_by_pk[int(pk)] for pk in cleaned.get("owners", [])]
-        if cleaned.get("other_owner") and cleaned["other_owner"] not in owners:
-            owners.append(cleaned["other_owner"])
-        if not owners and "text" in cleaned and not cleaned.get("owned_by_body"):
-            self.add_error("owners", _("Choose at least one owner, or the body itself."))
+        owners = cleaned.get("owners") or []
+        wanted = "text" in cleaned or self.action is not None  # a new action needs its text
+        if wanted and not owners and "owners" not in self.errors:
+            if not cleaned.get("owned_by_body"):
+                self.add_error("owners", _("Choose at least one owner, or the body itself."))
         cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
         if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
             self.add_error("due_on", _("Give the date of the meeting the action is due by."))
@@ -379,8 +485,7 @@ class RaiseActionForm(EditorForm):
 
 
 class EditActionForm(RaiseActionForm):
-    """A raised action changed in place: its text, owners, due date and links. Owners are offered
-    as on raising, with the action's own owners (posts or people) kept among the choices."""
+    """A raised action changed in place: its text, owners, due date and links."""
 
     links = forms.CharField(
         label=_("See also (refs of related actions)"),
@@ -391,32 +496,12 @@ class EditActionForm(RaiseActionForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action=None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.action = action
-        # The action's owners first, in their printed order; then the other posts present.
-        choices = {}
-        for owner in action.owners.all():
-            key = f"r{owner.role_id}" if owner.role_id else f"p{owner.person_id}"
-            choices[key] = owner.role or owner.person
-        for role in self.lists.attendee_roles:
-            choices.setdefault(f"r{role.pk}", role)
-        self.owner_objects = choices
-        self.fields["owners"].label = _("Owners")
-        self.fields["owners"].choices = [
-            (key, getattr(obj, "abbrev", None) or obj.name) for key, obj in choices.items()
-        ]
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].label = _("Owners (posts or people, by commas)")
 
     def clean(self):
-        cleaned = forms.Form.clean(self)
-        owners = [self.owner_objects[key] for key in cleaned.get("owners", [])]
-        if cleaned.get("other_owner") and cleaned["other_owner"] not in owners:
-            owners.append(cleaned["other_owner"])
-        if not owners and not cleaned.get("owned_by_body"):
-            self.add_error("owners", _("Choose at least one owner, or the body itself."))
-        cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
-        if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
-            self.add_error("due_on", _("Give the date of the meeting the action is due by."))
-        cleaned["owner_list"] = owners
+        cleaned = super().clean()
         cleaned["link_list"] = self._links(cleaned.get("links", ""))
         return cleaned
 
@@ -470,6 +555,7 @@ class ReviewRowForm(EditorForm):
     printed_raised_on = forms.DateField(label=_("Raised on"), required=False, widget=DATE)
 
     printed_fields = ["summary", "printed_owners", "printed_due_on", "printed_raised_on"]
+    printed_defaults: dict = {}  # what the register says of a carried-forward action
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -489,28 +575,35 @@ class ReviewRowForm(EditorForm):
     def clean_printed_owners(self) -> list[str]:
         """Each a post (by its abbreviation) or a person of the body, as the register names
         them."""
-        names = []
-        people = {person.name.casefold(): person.name for person in self.lists.people}
-        for part in self.cleaned_data["printed_owners"].replace("/", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            role = self.lists.roles_by_abbrev.get(part.casefold())
-            name = role.abbrev if role else people.get(part.casefold())
-            if name is None:
-                raise forms.ValidationError(
-                    _("No post or person %(name)s in this body."), params={"name": part}
-                )
-            names.append(name)
-        return names
+        owners = owners_from_text(self.cleaned_data["printed_owners"], self.lists)
+        return [getattr(owner, "abbrev", None) or owner.name for owner in owners]
 
     def has_printed(self) -> bool:
-        """Whether the printed fields are shown open (they hold something, or an error)."""
+        """Whether the printed fields are written into the row (they hold something, or an
+        error)."""
         if self.is_bound:
             return any(self.data.get(self.add_prefix(n)) for n in self.printed_fields) or any(
                 n in self.errors for n in self.printed_fields
             )
         return any(self.initial.get(n) for n in self.printed_fields)
+
+    def printed_open(self) -> bool:
+        """Whether the printed fields are shown open: they differ from what the register says
+        of a carried-forward action (pre-filled), or hold an error."""
+        if any(n in self.errors for n in self.printed_fields if self.is_bound):
+            return True
+        if not self.has_printed():
+            return False
+        defaults = self.printed_defaults
+        if not defaults:
+            return True
+
+        def plain(value) -> str:
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            return "" if value is None else str(value).strip()
+
+        return any(plain(self[n].value()) != plain(defaults[n]) for n in self.printed_fields)
 
     def clean(self):
         cleaned = super().clean()

@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_otp import login as otp_login
 
-from actions.models import OUTSTANDING, Action, ActionOwner, ActionUpdate, DueKind, UpdateKind
+from actions.models import (
+    OUTSTANDING,
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    DueKind,
+    UpdateKind,
+)
 from actions.services import (
     ActionConflict,
     action_create,
@@ -512,7 +520,12 @@ class AgendaChangeView(EditorView):
                 meeting_item_save(item=new, by=request.user)
                 focus = f"id_item{new.pk}-title"
             elif op in ("up", "down", "in", "out"):
-                meeting_item_move(item=item, direction=op, by=request.user)
+                # A drag moves an item several places among its siblings at once.
+                steps = request.POST.get("steps", "") if op in ("up", "down") else ""
+                steps = min(int(steps), 200) if steps.isdigit() and int(steps) > 0 else 1
+                with transaction.atomic():
+                    for _step in range(steps):
+                        meeting_item_move(item=item, direction=op, by=request.user)
                 focus = f"move-{op}-{item.pk}"
             elif op == "delete":
                 meeting_item_delete(item=item, by=request.user)
@@ -605,12 +618,13 @@ class ActionEditView(EditorView):
         links = ", ".join(a.ref for a in action.see_also.select_related("board").order_by("number"))
         initial = {
             "text": action.text,
+            "text_cy": action.text_cy,
             "due_kind": action.due_kind,
             "due_on": action.due_on,
             "owned_by_body": action.owned_by_body,
-            "owners": [
-                f"r{o.role_id}" if o.role_id else f"p{o.person_id}" for o in action.owners.all()
-            ],
+            "owners": editor_forms.owners_as_text(
+                o.role or o.person for o in action.owners.select_related("role", "person")
+            ),
             "links": links,
             "lock_version": action.version,
         }
@@ -652,6 +666,8 @@ class ActionEditView(EditorView):
             return self.render_form(action, form, status=422)
         data = form.cleaned_data
         action.text = data["text"].strip()
+        if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
+            action.text_cy = data["text_cy"].strip()
         action.due_kind, action.due_on = data["due_kind"], data["due_on"]
         if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
             action.due_on = self.meeting.next_meeting_on
@@ -720,40 +736,67 @@ def review_fingerprint(here) -> str:
     )
 
 
-def default_review_item(lists: Lists):
-    for item in lists.items:
-        if "action" in item.title.casefold():
-            return item
-    return None
+STARTED = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def printed_defaults(action: Action) -> dict:
+    """What the minutes print of a carried-forward action unless the clerk types otherwise: the
+    action as the register has it (the meeting that raised it is not here to say)."""
+    if not action.carried_forward:
+        return {}
+    return {
+        "summary": action.text,
+        "printed_owners": ", ".join(owner.label for owner in action.owners.all()),
+        "printed_due_on": action.due_on if action.due_kind == DueKind.DATE else None,
+        "printed_raised_on": action.raised_on,
+    }
 
 
 def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, saved=False):
     lists = lists or Lists.load(meeting)
     actions, here = review_rows(meeting)
-    default_item = default_review_item(lists)
     initial = []
     for action in actions:
         update = here.get(action.pk)
+        if update is None:
+            # Not reviewed here yet: progress typed against it means it is in progress, under
+            # the item that reviews its meeting's actions, printed as the register has it.
+            initial.append(
+                {
+                    "action": action.pk,
+                    "status": ActionStatus.IN_PROGRESS if action.status in STARTED else "",
+                    "item": editor_forms.default_review_item(lists.items, action.raised_sort_on),
+                    **printed_defaults(action),
+                }
+            )
+            continue
         initial.append(
             {
                 "action": action.pk,
-                "text": update.text if update else "",
-                "text_cy": update.text_cy if update else "",
-                "status": update.status if update else "",
-                "item": (update.item if update else None) or default_item,
-                "summary": update.summary if update else "",
-                "printed_owners": ", ".join(update.printed_owners) if update else "",
-                "printed_due_on": update.printed_due_on if update else None,
-                "printed_raised_on": update.printed_raised_on if update else None,
+                "text": update.text,
+                "text_cy": update.text_cy,
+                "status": update.status,
+                "item": update.item,
+                "summary": update.summary,
+                "printed_owners": ", ".join(update.printed_owners),
+                "printed_due_on": update.printed_due_on,
+                "printed_raised_on": update.printed_raised_on,
             }
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
     rows = []
-    for action, form in zip(actions, formset.forms, strict=False):
-        # The progress before this meeting: the latest not recorded here.
-        rows.append({"action": action, "form": form, "reviewed_here": action.pk in here})
+    for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
+        reviewed_here = action.pk in here
+        if not reviewed_here:
+            form.printed_defaults = printed_defaults(action)
+            if data is None:  # the page's script moves it as the agenda grows, until chosen
+                form.fields["item"].widget.attrs["data-auto"] = ""
+        rows.append(
+            {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
+        )
     return {
         "rows": rows,
+        "here": here,
         "formset": formset,
         "lists": lists,
         "fingerprint": review_fingerprint(here),
@@ -769,7 +812,7 @@ class ReviewView(EditorView):
         context["fingerprint"] = request.POST.get("fingerprint", "")
         if not formset.is_valid():
             return self.render("_review.html", context, status=422)
-        _actions, here = review_rows(self.meeting)
+        here = context["here"]
         if review_fingerprint(here) != request.POST.get("fingerprint"):
             context["conflict_rows"] = list(here.values())
             context["fingerprint"] = review_fingerprint(here)
@@ -777,16 +820,25 @@ class ReviewView(EditorView):
         by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
         try:
             with transaction.atomic():
-                self.save_rows(formset, by_pk, here)
+                changed = self.save_rows(formset, by_pk, here)
         except RecordError as error:
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
-        return self.render("_review.html", review_context(self.meeting, saved=True))
+        fresh = review_context(self.meeting, lists, saved=True)
+        if [row["action"].pk for row in fresh["rows"]] != list(by_pk):
+            return self.render("_review.html", fresh)  # the list itself changed: all of it
+        # Only the rows saved come back (swapped in place), with the status and fingerprint.
+        fresh["rows"] = [row for row in fresh["rows"] if row["action"].pk in changed]
+        response = self.render("_review_saved.html", fresh)
+        response["HX-Retarget"] = "#review-status"
+        response["HX-Reswap"] = "outerHTML"
+        return response
 
-    def save_rows(self, formset, by_pk, here) -> None:
-        """Minute, change or remove (emptied progress) this meeting's review of each action."""
-        by = self.request.user
+    def save_rows(self, formset, by_pk, here) -> set[int]:
+        """Minute, change or remove (emptied progress) this meeting's review of each action;
+        the actions whose review changed."""
+        by, changed = self.request.user, set()
         for form in formset.forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
@@ -814,6 +866,10 @@ class ReviewView(EditorView):
                 for name, value in wanted.items():
                     setattr(review, name, value)
                 action_review_update(review=review, by=by)
+            else:
+                continue
+            changed.add(action.pk)
+        return changed
 
 
 # The page --------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from minutes.editor.forms import reviewed_dates as dates_in
+
 register = template.Library()
 
 BULLET = re.compile(r"^\s*[-•*]\s+")
@@ -64,9 +66,9 @@ def lang_attr(lang: str):
 @register.filter
 def welsh_missing(section) -> int:
     """How many printed texts of an editor section, as saved, have English and no Welsh: a form,
-    a formset, or an item's node (its form and its questions' formset)."""
+    a formset, or an item's node (its form and its questions' and papers' formsets)."""
     if isinstance(section, dict):
-        return welsh_missing(section.get("form")) + welsh_missing(section.get("questions"))
+        return sum(welsh_missing(section.get(key)) for key in ("form", "questions", "papers"))
     forms = getattr(section, "forms", None)
     if forms is not None:
         return sum(welsh_missing(form) for form in forms)
@@ -79,3 +81,10 @@ def welsh_missing(section) -> int:
         and str(section.initial.get(name.removesuffix("_cy")) or "").strip()
         and not str(section.initial.get(name) or "").strip()
     )
+
+
+@register.filter
+def reviewed_dates(title: str) -> list[str] | None:
+    """The dates an item reviewing actions names (ISO), for the editor's review defaults."""
+    dates = dates_in(title)
+    return None if dates is None else [date.isoformat() for date in dates]

@@ -161,8 +161,11 @@
       const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
       forms.forEach(dropDraft);
       const elt = event.detail.elt;
-      if (elt && elt.matches && elt.matches("form[data-section]")) dropDraft(elt);
-      const status = root.querySelector(".save-status");
+      if (elt && elt.matches && elt.matches("form[data-section]")) {
+        dropDraft(elt);
+        delete elt.dataset.dirty; // saved in place (only what changed came back)
+      }
+      const status = root.matches(".save-status") ? root : root.querySelector(".save-status");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
     }
     const version = root.dataset && root.dataset.meetingVersion;
@@ -189,10 +192,24 @@
   });
 
   // The review's "minuted under" lists follow the agenda as it changes, keeping each choice.
+  // A row not chosen by hand (data-auto) goes under the item that reviews the actions of the
+  // meeting that raised it ("Actions from the meeting held on 31st August 2018", whose dates
+  // the server reads into data-reviews), else the first item reviewing actions.
+  function reviewingItem(items, on) {
+    const reviewing = items.filter(function (li) {
+      const own = li.querySelector(".item-own");
+      return own && own.hasAttribute("data-reviews");
+    });
+    const dated = reviewing.find(function (li) {
+      return on && li.querySelector(".item-own").dataset.reviews.split(" ").indexOf(on) !== -1;
+    });
+    return dated || reviewing[0] || null;
+  }
+
   function refreshItemChoices() {
     const items = Array.from(document.querySelectorAll("#agenda [data-item-id]"));
     document.querySelectorAll("select.item-choice").forEach(function (select) {
-      const chosen = select.value;
+      let chosen = select.value;
       const blank = select.options[0].cloneNode(true);
       select.replaceChildren(blank);
       items.forEach(function (li) {
@@ -200,12 +217,20 @@
         const option = new Option((own && own.dataset.itemLabel) || li.dataset.itemLabel, li.dataset.itemId);
         select.add(option);
       });
+      if (select.hasAttribute("data-auto")) {
+        const row = select.closest(".review-row");
+        const best = reviewingItem(items, row && row.dataset.raisedOn);
+        if (best) chosen = best.dataset.itemId;
+      }
       select.value = chosen;
     });
   }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select.item-choice")) event.target.removeAttribute("data-auto");
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     const id = event.detail.target.id || "";
-    if (id === "agenda" || id === "review" || /^item-\d+-own$/.test(id)) refreshItemChoices();
+    if (id === "agenda" || /^review/.test(id) || /^item-\d+-own$/.test(id)) refreshItemChoices();
   });
   refreshItemChoices();
 
@@ -285,6 +310,57 @@
     }
   });
 
+  // Dragging items (an enhancement beside the Up and Down buttons, which stay the keyboard's
+  // way): an item dropped elsewhere among its siblings is moved there by the same move
+  // request, as so many steps up or down.
+  function makeSortable() {
+    if (!window.Sortable) return;
+    document.querySelectorAll("#agenda ol.agenda-tree").forEach(function (list) {
+      if (list.dataset.sortable) return;
+      list.dataset.sortable = "1";
+      // The handle is the script's: without it there is nothing to drag.
+      Array.from(list.children).forEach(function (li) {
+        const bar = li.querySelector(".item-bar");
+        if (!bar || bar.querySelector(".drag-handle")) return;
+        const handle = document.createElement("span");
+        handle.className = "drag-handle";
+        handle.setAttribute("aria-hidden", "true");
+        handle.title = strings.drag;
+        handle.textContent = "\u283F";
+        bar.prepend(handle);
+      });
+      Sortable.create(list, {
+        handle: ".drag-handle",
+        draggable: "li.agenda-item",
+        forceFallback: true,
+        onEnd: function (event) {
+          const from = event.oldDraggableIndex, to = event.newDraggableIndex;
+          if (event.from !== event.to || from === to) return;
+          const form = event.item.querySelector("form.item-moves");
+          const agenda = document.getElementById("agenda");
+          if (agenda.querySelector("form[data-dirty='1']")) {
+            // Put it back: the agenda would reload over unsaved text.
+            const items = Array.from(list.children).filter(function (li) { return li !== event.item; });
+            list.insertBefore(event.item, items[from] || null);
+            announce(strings.saveFirst);
+            window.alert(strings.saveFirst);
+            return;
+          }
+          htmx.ajax("POST", form.getAttribute("hx-post"), {
+            source: form,
+            target: "#agenda",
+            swap: "outerHTML",
+            values: { op: to < from ? "up" : "down", steps: String(Math.abs(to - from)) },
+          });
+        },
+      });
+    });
+  }
+  makeSortable();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target.id === "agenda") makeSortable();
+  });
+
   // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
@@ -355,6 +431,31 @@
     if (row === row.parentElement.lastElementChild) addRow(input.form, false);
   });
 
+  // Owners typed by commas ("ACC, HoSPC"): the field's list of posts offers the next post after
+  // what is typed already, so the browser's own suggestions (keyboard and screen reader
+  // friendly) complete each name in turn. The server checks every name against the body.
+  const ownerPosts = new WeakMap();
+  function offerOwners(input) {
+    const list = input.list;
+    if (!list) return;
+    if (!ownerPosts.has(list)) {
+      ownerPosts.set(list, Array.from(list.options).map(function (o) { return [o.value, o.label]; }));
+    }
+    const cut = input.value.lastIndexOf(",");
+    const typed = cut === -1 ? "" : input.value.slice(0, cut + 1).trim() + " ";
+    const chosen = typed.split(",").map(function (s) { return s.trim().toLowerCase(); });
+    const options = ownerPosts.get(list)
+      .filter(function (post) { return chosen.indexOf(post[0].toLowerCase()) === -1; })
+      .map(function (post) { return new Option(post[1], typed + post[0]); });
+    list.replaceChildren.apply(list, options);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-owners]")) offerOwners(event.target);
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-owners]")) offerOwners(event.target);
+  });
+
   // Review: what the minutes print of an action, filled in from the page's template the first
   // time its disclosure is opened (most reviews print nothing more, so the page stays small).
   document.addEventListener("toggle", function (event) {
@@ -374,7 +475,7 @@
     if (!q) return true;
     const ref = row.dataset.ref.toLowerCase();
     const compact = q.replace(/\s+/g, "");
-    if (/^\d+$/.test(compact)) return row.dataset.number === compact;
+    if (/^\d+$/.test(compact)) return ref.replace(/^\D+/, "") === compact;
     if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
     const text = row.querySelector("legend").textContent.toLowerCase();
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });

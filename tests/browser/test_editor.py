@@ -159,11 +159,17 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     page.get_by_role("button", name="Raise an action under item 2.1 Performance").click()
     raise_form = page.locator(f"#form-raise-{performance.pk}")
     raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
-    # Owners are the posts at this meeting, one click each.
-    owners = raise_form.get_by_role("group", name="Owners: posts at this meeting")
-    labels = owners.locator("label").all_inner_texts()
-    assert [label.strip() for label in labels] == ["CC", "ACC", "CFO"]
-    owners.get_by_label("ACC").check()
+    # Owners are typed; the browser offers the posts at this meeting first, then the next post
+    # after a comma.
+    owners = raise_form.get_by_label("Owners (posts, by commas)")
+    owners.focus()
+    offered = owners.evaluate("el => Array.from(el.list.options).map(o => o.value)")
+    assert offered[:3] == ["CC", "ACC", "CFO"]
+    page.keyboard.type("CC, A")
+    offered = owners.evaluate("el => Array.from(el.list.options).map(o => o.value)")
+    assert "CC, ACC" in offered
+    assert "CC, CC" not in offered
+    owners.fill("ACC")
     assert raise_form.get_by_label("By a date").is_checked()
     raise_form.get_by_label("Date (of the meeting, when due by a meeting)").fill("2024-06-30")
     screenshot("editor-raise-action")
@@ -396,7 +402,12 @@ def test_a_raised_action_is_changed_and_deleted_in_the_editor(
     assert axe(page) == []
     page.keyboard.press("Control+A")
     page.keyboard.type("Visit the custody suite with the panel")
-    form.get_by_label("DCC").check()
+    owners = form.get_by_label("Owners (posts or people, by commas)")
+    assert owners.input_value() == "CC"
+    page.keyboard.press("Tab")
+    page.wait_for_function("() => document.activeElement.dataset.owners !== undefined")
+    page.keyboard.press("End")
+    page.keyboard.type(", DCC")
     form.get_by_role("button", name="Save SPB 21").click()
     actions = page.locator(f"#item-{item.pk}-actions")
     actions.get_by_text("SPB 21 saved.").wait_for()
@@ -441,3 +452,52 @@ def test_the_review_takes_what_the_minutes_print_of_an_action(
     row = page.locator("#review .review-row", has=page.locator("strong", has_text="SPB 12"))
     assert row.get_by_label("Action as printed").input_value() == "Stop and search report"
     assert row.get_by_label("Minuted under").input_value() == str(update.item_id)
+
+
+def test_an_item_is_dragged_to_another_place_among_its_siblings(
+    page, meeting, clerk, axe, screenshot
+):
+    for position, title in enumerate(("Apologies", "Minutes", "Performance", "Actions")):
+        AgendaItemFactory(meeting=meeting, title=title, position=position)
+    actions_item = AgendaItem.objects.get(meeting=meeting, title="Actions")
+    minutes_item = AgendaItem.objects.get(meeting=meeting, title="Minutes")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    page.wait_for_function("() => window.Sortable !== undefined")
+    order = (
+        "() => Array.from(document.querySelectorAll('#agenda h3'))"
+        ".map(h => h.textContent).join('|')"
+    )
+    # Dragged by its handle from the bottom onto the second item: it goes second. (A tall
+    # window, so both are on screen.)
+    page.set_viewport_size({"width": 1280, "height": 4000})
+    page.evaluate("() => { document.getElementById('agenda').dataset.before = '1'; }")
+    handle = page.locator(f"#item-{actions_item.pk} .drag-handle")
+    target = page.locator(f"#item-{minutes_item.pk}-heading")
+    box, goal = handle.bounding_box(), target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(
+            box["x"] + box["width"] / 2,
+            box["y"] + (goal["y"] + goal["height"] / 2 - box["y"]) * step / 20,
+        )
+    page.mouse.up()
+    page.wait_for_function(
+        f"{order} === 'Item Apologies|Item Actions|Item Minutes|Item Performance'"
+    )
+    # The agenda comes back from the server in its new order.
+    page.wait_for_function("() => !document.getElementById('agenda').dataset.before")
+    page.wait_for_function(
+        f"{order} === 'Item Apologies|Item Actions|Item Minutes|Item Performance'"
+    )
+    titles = AgendaItem.objects.filter(meeting=meeting).order_by("position")
+    assert [item.title for item in titles] == ["Apologies", "Actions", "Minutes", "Performance"]
+    screenshot("editor-agenda-dragged")
+    assert axe(page) == []
+    # The keyboard's way is unchanged: the buttons still move it.
+    page.locator(f"#move-down-{actions_item.pk}").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"{order} === 'Item Apologies|Item Minutes|Item Actions|Item Performance'"
+    )

@@ -27,7 +27,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2018-11-30.json"
 STATUSES = {"in_attendance": "In attendance", "apologies": "Apologies", "absent": "Absent"}
-REVIEW_STATUSES = {"in_progress": "In progress", "completed": "Completed", "closed": "Closed"}
+REVIEW_STATUSES = {
+    "": "No change",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "closed": "Closed",
+}
 
 
 def walk(items, parent=None):
@@ -56,12 +61,13 @@ def reference_data(data: dict) -> Meeting:
         action_prefix=data["board"]["action_prefix"],
         slug="spb",
     )
+    posts = {role.abbrev: role for role in Role.objects.filter(body=body)}
     for item, _parent in walk(data["items"]):
         for review in item.get("action_reviews", []):
             action_create(
                 board=board,
                 text=review["text"],
-                owners=[],
+                owners=[posts[abbrev] for abbrev in review.get("owners", [])],
                 raised_at=None,
                 raised_on=datetime.date.fromisoformat(review["raised_on"]),
                 legacy_ref=review["ref"],
@@ -189,9 +195,8 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
                 " && !document.activeElement.value"
             )
             clerk.paste(form.get_by_label("Action", exact=True), action["text"])
-            owners = form.get_by_role("group", name="Owners: posts at this meeting")
-            for owner in action["owners"]:
-                clerk.press(owners.get_by_label(owner, exact=True), "Space")
+            # Owners are typed by their posts, the browser offering the posts as they are typed.
+            clerk.type(form.get_by_label("Owners (posts, by commas)"), ", ".join(action["owners"]))
             before = record.actions.count()
             clerk.press(form.get_by_role("button", name="Raise the action"))
             page.locator(f"#item-{record.pk}-actions .raised > li").nth(before).wait_for()
@@ -204,14 +209,24 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
             row = review.locator(".review-row:visible")
             assert row.count() == 1, spec["text"]
             clerk.paste(row.get_by_label("Progress at this meeting"), spec["progress"])
-            if spec.get("status") in REVIEW_STATUSES:
-                clerk.choose(row.get_by_label("Status"), REVIEW_STATUSES[spec["status"]])
-            clerk.choose(row.get_by_label("Minuted under"), item["title"])
-            clerk.press(row.locator("summary"))
-            clerk.paste(row.get_by_label("Action as printed"), spec.get("text", ""))
-            clerk.type(row.get_by_label("Owners as printed"), ", ".join(spec.get("owners", [])))
-            clerk.set(row.get_by_label("Due date as printed"), spec.get("due", ""))
-            clerk.set(row.get_by_label("Raised on"), spec.get("raised_on", ""))
+            # Pre-filled: "In progress", under the item reviewing the actions of the meeting
+            # that raised it, printed as the register has the action; changed only if not so.
+            if spec.get("status", "") != "in_progress":
+                clerk.choose(row.get_by_label("Status"), REVIEW_STATUSES[spec.get("status", "")])
+            assert (
+                row.get_by_label("Minuted under").locator("option:checked").inner_text()
+                == (item["title"])
+            )
+            row.locator("summary").click()  # only to check it, not counted
+            expected = [
+                ("Action as printed", spec.get("text", "")),
+                ("Owners as printed", ", ".join(spec.get("owners", []))),
+                ("Due date as printed", spec.get("due", "")),
+                ("Raised on", spec.get("raised_on", "")),
+            ]
+            assert [(label, row.get_by_label(label).input_value()) for label, _v in expected] == (
+                expected
+            )
     clerk.press(review.get_by_role("button", name="Save the review"))
     saved(page.locator("#review"))
 

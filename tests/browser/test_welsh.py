@@ -169,3 +169,31 @@ def test_the_clerk_types_the_welsh_in_the_editor_and_sees_what_is_left(
     for width in WIDTHS.values():
         page.set_viewport_size({"width": width, "height": 900})
         assert axe(page) == []
+
+
+def test_the_clerk_gives_a_raised_action_its_welsh_in_the_editor(
+    page, bilingual, clerk, screenshot, axe
+):
+    from actions.models import Action
+
+    action = Action.objects.filter(raised_at_meeting=bilingual).order_by("number").first()
+    action.text_cy = ""
+    action.save()
+    sign_in(page, clerk.username)
+    page.goto(reverse("editor:meeting-edit", args=[bilingual.pk]))
+    assert f"{action.ref}: text" in page.locator(".welsh-summary").inner_text()
+    page.get_by_role("button", name=f"Change {action.ref}").click()
+    form = page.locator(f"#form-action-{action.pk}")
+    welsh_box = form.get_by_label("Action in Welsh")
+    assert welsh_box.get_attribute("lang") == "cy"
+    welsh_box.fill("Adrodd yn ôl i'r bwrdd")
+    screenshot("editor-welsh-action")
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
+    form.get_by_role("button", name=f"Save {action.ref}").click()
+    page.locator(f"#item-{action.raised_at_item_id}-actions").get_by_text(
+        f"{action.ref} saved."
+    ).wait_for()
+    action.refresh_from_db()
+    assert action.text_cy == "Adrodd yn ôl i'r bwrdd"

@@ -102,7 +102,7 @@ def test_an_action_and_its_progress_are_raised_and_minuted_in_both_languages(
         {
             f"{p}-text": "Report on hate crime",
             f"{p}-text_cy": "Adrodd ar droseddau casineb",
-            f"{p}-other_owner": "CC",
+            f"{p}-owners": "CC",
         },
         **HTMX,
     )
@@ -155,3 +155,85 @@ def test_an_english_bodys_editor_neither_shows_nor_empties_the_welsh(signed_in):
     assert response.status_code == 200, response.content.decode()[:3000]
     item = AgendaItem.objects.get(pk=item.pk)
     assert (item.minutes, item.title_cy) == ("Noted.", "Dalfa")
+
+
+def test_a_raised_action_and_a_paper_take_their_welsh_in_the_editor(signed_in, welsh_meeting):
+    item = AgendaItemFactory(meeting=welsh_meeting, number="2", title="Custody", title_cy="Dalfa")
+    cc = welsh_meeting.board.body.roles.get(abbrev="CC")
+    action = ActionFactory(
+        board=welsh_meeting.board,
+        number=4,
+        text="Report on custody",
+        raised_at_meeting=welsh_meeting,
+        raised_at_item=item,
+    )
+    ActionOwnerFactory(action=action, role=cc)
+    data = item_data(item, title_cy="Dalfa", minutes="")
+    data |= {
+        f"item{item.pk}p-TOTAL_FORMS": 1,
+        f"item{item.pk}p-INITIAL_FORMS": 0,
+        f"item{item.pk}p-0-title": "Custody report",
+    }
+    response = signed_in.post(url(welsh_meeting, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    html = response.content.decode()
+    assert "Welsh: 1 text here has no Welsh yet." in html  # the paper's title
+    page = signed_in.get(url(welsh_meeting)).content.decode()
+    assert f"{action.ref}: text" in page
+    assert "Item 2, paper: title" in page
+
+    paper = item.papers.get()
+    data[f"item{item.pk}-lock_version"] = AgendaItem.objects.get(pk=item.pk).version
+    data |= {
+        f"item{item.pk}p-INITIAL_FORMS": 1,
+        f"item{item.pk}p-0-pk": paper.pk,
+        f"item{item.pk}p-0-title_cy": "Adroddiad y ddalfa",
+    }
+    response = signed_in.post(url(welsh_meeting, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert "Welsh: every text here has its Welsh." in response.content.decode()
+    paper.refresh_from_db()
+    assert paper.title_cy == "Adroddiad y ddalfa"
+
+    edit = url(welsh_meeting, "action-edit", action_pk=action.pk)
+    form = signed_in.get(edit, **HTMX).content.decode()
+    assert "Action in Welsh" in form
+    assert 'lang="cy"' in form
+    p = f"action{action.pk}"
+    response = signed_in.post(
+        edit,
+        {
+            f"{p}-text": "Report on custody",
+            f"{p}-text_cy": "Adrodd ar y ddalfa",
+            f"{p}-owners": "CC",
+            f"{p}-lock_version": action.version,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200, response.content.decode()[:3000]
+    action.refresh_from_db()
+    assert action.text_cy == "Adrodd ar y ddalfa"
+    page = signed_in.get(url(welsh_meeting)).content.decode()
+    assert f"{action.ref}: text" not in page
+    assert "Item 2, paper: title" not in page
+
+
+def test_an_english_bodys_action_form_keeps_the_stored_welsh(signed_in):
+    meeting = MeetingFactory()
+    cc = RoleFactory(body=meeting.board.body, abbrev="CC")
+    item = AgendaItemFactory(meeting=meeting, title="Custody")
+    action = ActionFactory(
+        board=meeting.board,
+        text="Report",
+        text_cy="Adrodd",
+        raised_at_meeting=meeting,
+        raised_at_item=item,
+    )
+    ActionOwnerFactory(action=action, role=cc)
+    edit = url(meeting, "action-edit", action_pk=action.pk)
+    assert "in Welsh" not in signed_in.get(edit, **HTMX).content.decode()
+    p = f"action{action.pk}"
+    data = {f"{p}-text": "Report back", f"{p}-owners": "CC", f"{p}-lock_version": action.version}
+    assert signed_in.post(edit, data, **HTMX).status_code == 200
+    action.refresh_from_db()
+    assert (action.text, action.text_cy) == ("Report back", "Adrodd")
