@@ -1057,6 +1057,19 @@ class AgendaPublication(models.Model):
     pack_sha256 = models.CharField(_("agenda pack SHA-256"), max_length=64, blank=True)
     pack_size = models.PositiveIntegerField(_("agenda pack size in bytes"), null=True, blank=True)
     pack_pages = models.PositiveIntegerField(_("agenda pack pages"), null=True, blank=True)
+    pack_language = models.CharField(
+        _("agenda pack language"),
+        max_length=5,
+        default="en",
+        help_text=_('"en", or "en+cy" for a bilingual pack.'),
+    )
+    # A Welsh body that publishes Welsh documents beside the English has a Welsh pack too.
+    pack_cy = models.BinaryField(_("agenda pack in Welsh"), null=True, blank=True)
+    pack_cy_sha256 = models.CharField(_("Welsh agenda pack SHA-256"), max_length=64, blank=True)
+    pack_cy_size = models.PositiveIntegerField(
+        _("Welsh agenda pack size in bytes"), null=True, blank=True
+    )
+    pack_cy_pages = models.PositiveIntegerField(_("Welsh agenda pack pages"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     objects = AgendaPublicationQuerySet.as_manager()

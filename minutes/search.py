@@ -121,17 +121,16 @@ def agenda_passages(items: list[dict]) -> list[dict]:
     for item in items:
         for language, suffix in AGENDA_LANGUAGES:
             title = item.get(f"title{suffix}")
-            if not title:
-                continue
-            rows.append(
-                {
-                    "kind": PublishedText.Kind.ITEM,
-                    "number": item.get("number") or "",
-                    "title": title,
-                    "text": item.get(f"reason{suffix}") or item.get("reason") or "",
-                    "language": language,
-                }
-            )
+            if title:
+                rows.append(
+                    {
+                        "kind": PublishedText.Kind.ITEM,
+                        "number": item.get("number") or "",
+                        "title": title,
+                        "text": item.get(f"reason{suffix}") or item.get("reason") or "",
+                        "language": language,
+                    }
+                )
             for paper in item.get("papers", []):
                 if paper.get(f"title{suffix}"):
                     rows.append(

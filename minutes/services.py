@@ -31,6 +31,7 @@ from minutes.documents import (
     ENGLISH,
     WELSH,
     agenda_html,
+    agenda_in_language,
     agenda_snapshot,
     document_languages,
     has_questions_document,
@@ -364,17 +365,14 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
     return publication
 
 
-def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
-    """The agenda pack: the agenda followed by the public papers as published, in one PDF.
-
-    The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
-    its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
-    meeting = publication.meeting
-    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+def _agenda_pack(meeting: Meeting, items: list[dict], files: dict, language: str):
+    """One agenda pack in a language: its PDF and page count."""
     sources = []
-    with pikepdf.open(io.BytesIO(render_pdf(agenda_html(meeting, publication.items)))) as pack:
+    html = agenda_html(meeting, items, language)
+    shown = agenda_in_language(items, ENGLISH if language == ENGLISH else WELSH)
+    with pikepdf.open(io.BytesIO(render_pdf(html))) as pack:
         with pack.open_outline() as outline:
-            for item in publication.items:
+            for item in shown:
                 for paper in item["papers"]:
                     if paper.get("file") not in files:
                         continue
@@ -388,13 +386,37 @@ def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
         pages = len(pack.pages)
     for source in sources:
         source.close()
-    data = out.getvalue()
-    AgendaPublication.objects.filter(pk=publication.pk).update(
-        pack=data,
-        pack_sha256=hashlib.sha256(data).hexdigest(),
-        pack_size=len(data),
-        pack_pages=pages,
-    )
+    return out.getvalue(), pages
+
+
+def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
+    """The agenda pack: the agenda followed by the public papers as published, in one PDF; for
+    a Welsh body a Welsh pack beside it, or one bilingual pack, as for its minutes.
+
+    The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
+    its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
+    meeting = publication.meeting
+    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+    languages = document_languages(meeting.board.body)
+    fields = {}
+    for language in languages:
+        data, pages = _agenda_pack(meeting, publication.items, files, language)
+        if language == WELSH:
+            fields |= {
+                "pack_cy": data,
+                "pack_cy_sha256": hashlib.sha256(data).hexdigest(),
+                "pack_cy_size": len(data),
+                "pack_cy_pages": pages,
+            }
+        else:
+            fields |= {
+                "pack": data,
+                "pack_sha256": hashlib.sha256(data).hexdigest(),
+                "pack_size": len(data),
+                "pack_pages": pages,
+                "pack_language": language,
+            }
+    AgendaPublication.objects.filter(pk=publication.pk).update(**fields)
     publication.refresh_from_db()
     return publication
 
