@@ -194,21 +194,17 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
         withheld = public and q.restricted and bool(q.response)
         question, question_lang = in_language(q, "question", language)
         response, response_lang = in_language(q, "response", language)
+        reason, reason_lang = in_language(q, "restricted_reason", language)
         return QuestionView(
             number=q.number,
             question=question,
             asked_by=q.asked_by,
-            response=(q.restricted_reason or withheld_text) if withheld else response,
+            response=(reason or withheld_text) if withheld else response,
             responder=q.responder.abbrev if q.responder_id else "",
             withheld=withheld,
             awaiting=not q.response,
             question_lang=question_lang,
-            # The reason a response is withheld has no Welsh twin: it reads as English.
-            response_lang=(
-                ("en" if q.restricted_reason and language == "cy" else "")
-                if withheld
-                else response_lang
-            ),
+            response_lang=reason_lang if withheld else response_lang,
         )
 
     reviews: list[ActionUpdate] = []

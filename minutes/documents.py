@@ -243,6 +243,7 @@ def questions_context(
     parts = []
     for part in _parts(language):
         rows = _question_rows(meeting, public=public, language=part, content=content)
+        intro, intro_lang = in_language(meeting, "questions_intro", part)
         with translation.override(part):
             body = render_to_string(
                 "documents/_questions_body.html",
@@ -250,7 +251,8 @@ def questions_context(
                     "meeting": meeting,
                     "rows": rows,
                     "language": part,
-                    "intro": split_paragraphs(meeting.questions_intro),
+                    "intro": split_paragraphs(intro),
+                    "intro_lang": intro_lang,
                     # "26th November 2019" in English; Welsh dates take no ordinal suffix.
                     "held_format": "j F Y" if part == WELSH else "jS F Y",
                 },

@@ -34,6 +34,7 @@ from meetings.models import (
     split_paragraphs,
 )
 from minutes import calendar, search
+from minutes.content import in_language
 from minutes.documents import (
     agenda_in_language,
     agenda_only_in_english,
@@ -212,9 +213,14 @@ class AccessibilityView(TemplateView):
     def get_context_data(self, **kwargs):
         bodies = Organisation.objects.defer("logo")
         body = get_object_or_404(bodies, parent=None, slug=kwargs.pop("body"))
-        paragraphs = split_paragraphs(body.accessibility_statement)
+        # In Welsh its Welsh statement; where it has none, the English, marked as English.
+        statement, statement_lang = in_language(body, "accessibility_statement", get_language())
         return super().get_context_data(
-            **body_identity(body), body=body, paragraphs=paragraphs, **kwargs
+            **body_identity(body),
+            body=body,
+            paragraphs=split_paragraphs(statement),
+            paragraphs_lang=statement_lang,
+            **kwargs,
         )
 
 

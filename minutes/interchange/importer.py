@@ -235,6 +235,7 @@ def _check_references(data: dict, *, source: str) -> None:
     meeting = data["meeting"]
     fits(meeting.get("chair_note"), "meeting.chair_note", limits.SHORT_TEXT)
     fits(meeting.get("questions_intro"), "meeting.questions_intro", limits.SHORT_TEXT)
+    fits(meeting.get("questions_intro_cy"), "meeting.questions_intro_cy", limits.SHORT_TEXT)
     _parse_date(meeting["date"], "meeting.date", source)
     if "start" in meeting and "end" in meeting and meeting["end"] < meeting["start"]:
         fail(
@@ -396,7 +397,9 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
             action_prefix=spec["action_prefix"],
             welsh_statement=spec.get("welsh_statement", False),
             question_label=spec.get("question_label", ""),
+            question_label_cy=spec.get("question_label_cy", ""),
             response_label=spec.get("response_label", ""),
+            response_label_cy=spec.get("response_label_cy", ""),
             action_column=spec.get("action_column", False),
             slug=_unique_slug(f"{body.name} {spec['name']}"),
         )
@@ -415,8 +418,12 @@ def _board(data: dict, body: Organisation, source: str) -> Board:
             "response_label",
             "action_column",
             "name_cy",
+            "question_label_cy",
+            "response_label_cy",
         )
-        if key in spec and getattr(board, key) != spec[key] and (key != "name_cy" or spec[key])
+        if key in spec
+        and getattr(board, key) != spec[key]
+        and (not key.endswith("_cy") or spec[key])
     ]
     for key in changed:
         setattr(board, key, spec[key])
@@ -509,6 +516,7 @@ def import_meeting_document(
     meeting.announced_at = (meeting.announced_at or now) if spec.get("announced") else None
     meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
     meeting.questions_intro = spec.get("questions_intro", "")
+    meeting.questions_intro_cy = spec.get("questions_intro_cy", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # Built through the services (each change reopens approval); the file's status is set once
     # the record is whole. A published file is imported as approved, then published: rendered
@@ -520,6 +528,7 @@ def import_meeting_document(
     meeting.next_meeting_start = _parse_time(next_meeting.get("start"))
     meeting.next_meeting_venue = next_meeting.get("venue", "")
     meeting.next_meeting_note = next_meeting.get("note", "")
+    meeting.next_meeting_note_cy = next_meeting.get("note_cy", "")
     meeting.chair = None
     meeting.chair_role = None
 
@@ -729,6 +738,7 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
                 responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
                 restricted=q.get("restricted", False),
                 restricted_reason=q.get("restricted_reason", ""),
+                restricted_reason_cy=q.get("restricted_reason_cy", ""),
             )
             for i, q in enumerate(spec.get("questions", []))
         ]
