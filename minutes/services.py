@@ -55,6 +55,24 @@ def meeting_heading(meeting: Meeting, language: str = ENGLISH) -> str:
     return f"{when} – {title}" if title else when
 
 
+def welsh_passages(english: list[PublishedText], welsh: list[PublishedText]):
+    """The Welsh passages to store beside the English, searched word for word (minutes/search.py):
+    those that differ from the English, so an untranslated text is not found twice. An item or
+    paper whose Welsh title is all that differs keeps that title, with no text."""
+    texts = {(text.kind, text.number, text.text) for text in english}
+    titles = {(text.kind, text.number, text.title) for text in english}
+    titled = (PublishedText.Kind.ITEM, PublishedText.Kind.PAPER)
+    kept = []
+    for text in welsh:
+        if (text.kind, text.number, text.text) in texts:
+            if text.kind not in titled or (text.kind, text.number, text.title) in titles:
+                continue
+            text.text = ""
+        text.language, text.position = WELSH, len(english) + len(kept)
+        kept.append(text)
+    return kept
+
+
 def published_actions_snapshot(
     meeting: Meeting, *, content: MinutesContent | None = None
 ) -> list[dict]:
@@ -187,13 +205,7 @@ def meeting_publish(
     actions = published_actions_snapshot(meeting, content=content)
     texts = published_texts(content, actions)
     if content_cy is not None:
-        # The Welsh passages too, searched word for word (minutes/search.py): those that differ
-        # from the English, so an untranslated text is not found twice.
-        english = {(text.kind, text.number, text.text) for text in texts}
-        for text in published_texts(content_cy, []):
-            if (text.kind, text.number, text.text) not in english:
-                text.language, text.position = WELSH, len(texts)
-                texts.append(text)
+        texts += welsh_passages(texts, published_texts(content_cy, []))
     questions = has_questions_document(meeting)
     sources = []  # (language, minutes HTML, questions HTML or None)
     for language in document_languages(body):
