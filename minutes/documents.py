@@ -363,27 +363,16 @@ def agenda_snapshot(meeting: Meeting) -> list[dict]:
     return rows
 
 
-def _twin(entry: dict, key: str, language: str) -> tuple[str, str]:
-    """in_language for a text of a published agenda (a dict as stored)."""
-    english = entry.get(key) or ""
-    if language != WELSH:
-        return english, ""
-    welsh = entry.get(f"{key}_cy") or ""
-    if welsh:
-        return welsh, ""
-    return english, "en" if english else ""
-
-
 def agenda_in_language(items: list[dict], language: str) -> list[dict]:
     """A published agenda's items as a page or document in `language` prints them: each text
     in that language, or the English with `*_lang` "en" where it has no Welsh twin."""
     shown = []
     for item in items:
-        title, title_lang = _twin(item, "title", language)
-        reason, reason_lang = _twin(item, "reason", language)
+        title, title_lang = in_language(item, "title", language)
+        reason, reason_lang = in_language(item, "reason", language)
         papers = []
         for paper in item.get("papers", []):
-            paper_title, paper_lang = _twin(paper, "title", language)
+            paper_title, paper_lang = in_language(paper, "title", language)
             papers.append(paper | {"title": paper_title, "title_lang": paper_lang})
         shown.append(
             item
