@@ -184,3 +184,14 @@ def test_the_search_finds_welsh_agenda_text_and_nothing_exempt(client, body, app
     for secret in ("llandeilo", "atodiad", "gwerthu"):
         found = client.get("/cy/search/", {"q": secret}).content.decode()
         assert 'class="search-result' not in found
+
+
+@pytest.mark.parametrize(("language", "lang"), [("en", "en-GB"), ("cy", "cy"), ("en+cy", "cy")])
+def test_the_agenda_in_each_language_has_a_sound_structure_tree(body, language, lang):
+    from minutes.documents import agenda_html, agenda_snapshot
+    from scrutiny.pdf import render_pdf
+    from tests.i18n.test_pdf_structure import check_structure
+
+    meeting = announced(body)
+    pdf = render_pdf(agenda_html(meeting, agenda_snapshot(meeting), language))
+    assert check_structure(pdf, lang=lang) == []
