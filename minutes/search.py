@@ -383,7 +383,12 @@ def _show_agenda(row) -> tuple[str, str, str, str]:
 
 
 def _public_sources() -> list[Source]:
-    published = public_texts().select_related("publication__meeting__board")
+    # Only what a result shows of its publication: not the stored minutes and actions.
+    published = (
+        public_texts()
+        .select_related("publication__meeting__board")
+        .defer("publication__minutes_html", "publication__minutes_html_cy", "publication__actions")
+    )
     agendas = (
         live_agenda_texts()
         .select_related("agenda__meeting__board")
