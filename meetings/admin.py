@@ -58,6 +58,13 @@ class OrganisationForm(forms.ModelForm):
             "contact_address",
             "accessibility_statement",
             "privacy_notice_url",
+            "logo_alt_cy",
+            "footer_text_cy",
+            "accessibility_statement_cy",
+            "welsh",
+            "name_cy",
+            "welsh_required",
+            "bilingual_documents",
         ]
 
     def clean_slug(self):
@@ -219,14 +226,24 @@ class OrganisationAdmin(admin.ModelAdmin):
                 "fields": [
                     ("slug", "display_name"),
                     ("upload_logo", "remove_logo"),
-                    "logo_alt",
+                    ("logo_alt", "logo_alt_cy"),
                     ("header_colour", "header_text_colour", "link_colour"),
-                    "footer_text",
+                    ("footer_text", "footer_text_cy"),
                     ("contact_email", "contact_phone"),
                     "contact_address",
-                    "accessibility_statement",
+                    ("accessibility_statement", "accessibility_statement_cy"),
                     "privacy_notice_url",
                 ],
+            },
+        ),
+        (
+            _("Welsh"),
+            {
+                "description": _(
+                    "For a Welsh body: its Welsh name and the Welsh twins above, shown on its "
+                    "Welsh pages and documents."
+                ),
+                "fields": ["welsh", "name_cy", "welsh_required", "bilingual_documents"],
             },
         ),
     ]

@@ -67,6 +67,7 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("What the logo says, for people who cannot see it."),
     )
+    logo_alt_cy = models.CharField(_("logo text alternative in Welsh"), max_length=300, blank=True)
     header_colour = models.CharField(
         _("header background colour"),
         max_length=7,
@@ -80,6 +81,9 @@ class Organisation(models.Model):
         _("link colour"), max_length=7, default="#1d4f91", validators=[HEX_COLOUR]
     )
     footer_text = models.TextField(_("footer text"), blank=True, validators=limit(SHORT_TEXT))
+    footer_text_cy = models.TextField(
+        _("footer text in Welsh"), blank=True, validators=limit(SHORT_TEXT)
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact telephone"), max_length=50, blank=True)
     contact_address = models.TextField(
@@ -92,6 +96,9 @@ class Organisation(models.Model):
         help_text=_(
             "Shown on the body's accessibility page. Paragraphs separated by a blank line."
         ),
+    )
+    accessibility_statement_cy = models.TextField(
+        _("accessibility statement in Welsh"), blank=True, validators=limit(LONG_TEXT)
     )
     privacy_notice_url = models.URLField(_("privacy notice address"), blank=True)
     name_cy = models.CharField(_("name in Welsh"), max_length=500, blank=True)
@@ -335,11 +342,17 @@ class Board(models.Model):
         blank=True,
         help_text=_('As the board prints it, e.g. "Findings"; empty for "Question".'),
     )
+    question_label_cy = models.CharField(
+        _("word for a question in Welsh"), max_length=40, blank=True
+    )
     response_label = models.CharField(
         _("word for a response"),
         max_length=40,
         blank=True,
         help_text=_('As the board prints it, e.g. "Update"; empty for "Response".'),
+    )
+    response_label_cy = models.CharField(
+        _("word for a response in Welsh"), max_length=40, blank=True
     )
     action_column = models.BooleanField(
         _("print actions in a column beside the minutes"),
@@ -363,6 +376,9 @@ class Board(models.Model):
         blank=True,
         validators=limit(SHORT_TEXT),
         help_text=_("What the board is for, as the public pages introduce it."),
+    )
+    introduction_cy = models.TextField(
+        _("introduction in Welsh"), blank=True, validators=limit(SHORT_TEXT)
     )
     default_length = models.PositiveIntegerField(
         _("default meeting length (minutes)"),
@@ -388,10 +404,15 @@ class Board(models.Model):
 
     @property
     def question_word(self) -> str:
+        """The board's own word, in Welsh its Welsh one where it has one."""
+        if self.question_label_cy and get_language() == "cy":
+            return self.question_label_cy
         return self.question_label or gettext("Question")
 
     @property
     def response_word(self) -> str:
+        if self.response_label_cy and get_language() == "cy":
+            return self.response_label_cy
         return self.response_label or gettext("Response")
 
 
@@ -531,6 +552,9 @@ class Meeting(models.Model):
     next_meeting_note = models.TextField(
         _("next meeting note"), blank=True, validators=limit(SHORT_TEXT)
     )
+    next_meeting_note_cy = models.TextField(
+        _("next meeting note in Welsh"), blank=True, validators=limit(SHORT_TEXT)
+    )
     questions_intro = models.TextField(
         _("introduction to the questions record"),
         blank=True,
@@ -538,6 +562,11 @@ class Meeting(models.Model):
         help_text=_(
             "Printed above the questions and responses. Paragraphs separated by a blank line."
         ),
+    )
+    questions_intro_cy = models.TextField(
+        _("introduction to the questions record in Welsh"),
+        blank=True,
+        validators=limit(SHORT_TEXT),
     )
     is_public = models.BooleanField(
         _("open to the public"),
@@ -904,6 +933,9 @@ class Question(models.Model):
             'provided to the OPCC; the document is restricted under the Data Protection Act."'
         ),
     )
+    restricted_reason_cy = models.CharField(
+        _("public reason for the restriction in Welsh"), max_length=1000, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -1057,6 +1089,19 @@ class AgendaPublication(models.Model):
     pack_sha256 = models.CharField(_("agenda pack SHA-256"), max_length=64, blank=True)
     pack_size = models.PositiveIntegerField(_("agenda pack size in bytes"), null=True, blank=True)
     pack_pages = models.PositiveIntegerField(_("agenda pack pages"), null=True, blank=True)
+    pack_language = models.CharField(
+        _("agenda pack language"),
+        max_length=5,
+        default="en",
+        help_text=_('"en", or "en+cy" for a bilingual pack.'),
+    )
+    # A Welsh body that publishes Welsh documents beside the English has a Welsh pack too.
+    pack_cy = models.BinaryField(_("agenda pack in Welsh"), null=True, blank=True)
+    pack_cy_sha256 = models.CharField(_("Welsh agenda pack SHA-256"), max_length=64, blank=True)
+    pack_cy_size = models.PositiveIntegerField(
+        _("Welsh agenda pack size in bytes"), null=True, blank=True
+    )
+    pack_cy_pages = models.PositiveIntegerField(_("Welsh agenda pack pages"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     objects = AgendaPublicationQuerySet.as_manager()

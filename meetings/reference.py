@@ -67,14 +67,22 @@ def _unique_slug(text: str) -> str:
 
 
 # What a board's details may be set to by whoever names it again (an import of a later meeting).
-BOARD_LABELS = ("welsh_statement", "question_label", "response_label", "action_column", "name_cy")
+BOARD_LABELS = (
+    "welsh_statement",
+    "question_label",
+    "response_label",
+    "action_column",
+    "name_cy",
+    "question_label_cy",
+    "response_label_cy",
+)
 
 
 @transaction.atomic
 def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels) -> Board:
     """The board of the body with this action prefix, created when missing (with a web address
     of its own). A prefix names one board of a body, and a name one prefix: a clash is refused
-    (`field` says which). The labels given (`BOARD_LABELS`) are set; an empty Welsh name keeps
+    (`field` says which). The labels given (`BOARD_LABELS`) are set; an empty Welsh twin keeps
     the one recorded."""
     unknown = set(labels) - set(BOARD_LABELS)
     if unknown:
@@ -103,7 +111,7 @@ def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels)
     changed = [
         key
         for key, value in labels.items()
-        if getattr(board, key) != value and (key != "name_cy" or value)
+        if getattr(board, key) != value and (not key.endswith("_cy") or value)
     ]
     for key in changed:
         setattr(board, key, labels[key])

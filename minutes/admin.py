@@ -98,7 +98,9 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "next_meeting_start",
             "next_meeting_venue",
             "next_meeting_note",
+            "next_meeting_note_cy",
             "questions_intro",
+            "questions_intro_cy",
             "is_public",
         ]
 
@@ -268,7 +270,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                     ("chair_role", "chair"),
                     ("chair_note", "chair_note_cy"),
                     "minute_taker",
-                    "questions_intro",
+                    ("questions_intro", "questions_intro_cy"),
                 ]
             },
         ),
@@ -300,7 +302,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                 "fields": [
                     ("next_meeting_on", "next_meeting_start"),
                     "next_meeting_venue",
-                    "next_meeting_note",
+                    ("next_meeting_note", "next_meeting_note_cy"),
                 ],
                 "classes": ["collapse"],
             },
@@ -666,7 +668,7 @@ class QuestionInline(BodyScopedInline, admin.StackedInline):
         ("question", "question_cy"),
         ("response", "response_cy"),
         ("responder", "restricted"),
-        "restricted_reason",
+        ("restricted_reason", "restricted_reason_cy"),
     ]
 
 

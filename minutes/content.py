@@ -72,11 +72,14 @@ class QuestionView:
 
 def in_language(obj, field_name: str, language: str) -> tuple[str, str]:
     """A printed text in the document's language, and the language it is really in when only
-    the English exists ("" when it is in the document's own language)."""
-    english = getattr(obj, field_name)
+    the English exists ("" when it is in the document's own language). `obj` is a record, or
+    a dict as a published agenda stores one."""
+    if isinstance(obj, dict):
+        english, welsh = obj.get(field_name) or "", obj.get(f"{field_name}_cy") or ""
+    else:
+        english, welsh = getattr(obj, field_name), getattr(obj, f"{field_name}_cy", "")
     if language != "cy":
         return english, ""
-    welsh = getattr(obj, f"{field_name}_cy", "")
     if welsh:
         return welsh, ""
     return english, "en" if english else ""
@@ -194,21 +197,17 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
         withheld = public and q.restricted and bool(q.response)
         question, question_lang = in_language(q, "question", language)
         response, response_lang = in_language(q, "response", language)
+        reason, reason_lang = in_language(q, "restricted_reason", language)
         return QuestionView(
             number=q.number,
             question=question,
             asked_by=q.asked_by,
-            response=(q.restricted_reason or withheld_text) if withheld else response,
+            response=(reason or withheld_text) if withheld else response,
             responder=q.responder.abbrev if q.responder_id else "",
             withheld=withheld,
             awaiting=not q.response,
             question_lang=question_lang,
-            # The reason a response is withheld has no Welsh twin: it reads as English.
-            response_lang=(
-                ("en" if q.restricted_reason and language == "cy" else "")
-                if withheld
-                else response_lang
-            ),
+            response_lang=reason_lang if withheld else response_lang,
         )
 
     reviews: list[ActionUpdate] = []

@@ -243,6 +243,7 @@ def questions_context(
     parts = []
     for part in _parts(language):
         rows = _question_rows(meeting, public=public, language=part, content=content)
+        intro, intro_lang = in_language(meeting, "questions_intro", part)
         with translation.override(part):
             body = render_to_string(
                 "documents/_questions_body.html",
@@ -250,7 +251,8 @@ def questions_context(
                     "meeting": meeting,
                     "rows": rows,
                     "language": part,
-                    "intro": split_paragraphs(meeting.questions_intro),
+                    "intro": split_paragraphs(intro),
+                    "intro_lang": intro_lang,
                     # "26th November 2019" in English; Welsh dates take no ordinal suffix.
                     "held_format": "j F Y" if part == WELSH else "jS F Y",
                 },
@@ -313,9 +315,14 @@ def render_questions_pdf(
 
 def agenda_snapshot(meeting: Meeting) -> list[dict]:
     """The public agenda: numbered items (an exempt one by title only where the board allows
-    it, with the reason), each public item's public papers. Built from what the public minutes
+    it, with the reason), each public item's public papers, and the Welsh twins of those texts
+    (`title_cy`, `reason_cy`) where the clerk wrote them. Built from what the public minutes
     show, so an agenda never shows more than the minutes would."""
     rows: list[dict] = []
+    with translation.override(ENGLISH):
+        exempt_label = str(_("Exempt item"))
+    with translation.override(WELSH):
+        exempt_label_cy = str(_("Exempt item"))
 
     def walk(nodes, depth):
         for node in nodes:
@@ -324,16 +331,23 @@ def agenda_snapshot(meeting: Meeting) -> list[dict]:
                 "id": item.pk,
                 "number": item.number,
                 "depth": depth,
-                "title": item.title if node.show_title else str(_("Exempt item")),
+                "title": item.title if node.show_title else exempt_label,
+                "title_cy": item.title_cy if node.show_title else exempt_label_cy,
                 "exempt": node.withheld,
                 "reason": item.exempt_reason if node.withheld else "",
+                "reason_cy": item.exempt_reason_cy if node.withheld else "",
                 "papers": [],
             }
             if not node.withheld:
                 for paper in node.papers:
                     if paper.exempt:
                         continue  # never to the public, not even its title
-                    entry = {"id": paper.pk, "title": paper.title, "author": paper.author}
+                    entry = {
+                        "id": paper.pk,
+                        "title": paper.title,
+                        "title_cy": paper.title_cy,
+                        "author": paper.author,
+                    }
                     if paper.file_id:
                         entry |= {
                             "file": paper.file_id,
@@ -349,9 +363,66 @@ def agenda_snapshot(meeting: Meeting) -> list[dict]:
     return rows
 
 
-def agenda_html(meeting: Meeting, items: list[dict]) -> str:
-    """The agenda as the first part of the agenda pack."""
-    return render_to_string(
-        "documents/agenda.html",
-        {"meeting": meeting, "items": items, "title": document_title(meeting, "agenda")},
+def agenda_in_language(items: list[dict], language: str) -> list[dict]:
+    """A published agenda's items as a page or document in `language` prints them: each text
+    in that language, or the English with `*_lang` "en" where it has no Welsh twin."""
+    shown = []
+    for item in items:
+        title, title_lang = in_language(item, "title", language)
+        reason, reason_lang = in_language(item, "reason", language)
+        papers = []
+        for paper in item.get("papers", []):
+            paper_title, paper_lang = in_language(paper, "title", language)
+            papers.append(paper | {"title": paper_title, "title_lang": paper_lang})
+        shown.append(
+            item
+            | {
+                "title": title,
+                "title_lang": title_lang,
+                "reason": reason,
+                "reason_lang": reason_lang,
+                "papers": papers,
+            }
+        )
+    return shown
+
+
+def agenda_only_in_english(items: list[dict]) -> bool:
+    """Whether a published agenda has no Welsh text at all (an agenda published before Welsh
+    agendas, or one nobody translated): a Welsh page says so plainly."""
+    return not any(item.get("title_cy") and not item.get("exempt") for item in items) and not any(
+        paper.get("title_cy") for item in items for paper in item.get("papers", [])
     )
+
+
+def agenda_html(meeting: Meeting, items: list[dict], language: str = ENGLISH) -> str:
+    """The agenda as the first part of the agenda pack: in English, in Welsh, or bilingual
+    (Welsh, then English, each part marked with its language)."""
+    parts = []
+    for part in _parts(language):
+        with translation.override(part):
+            parts.append(
+                {
+                    "lang_tag": LANG_TAGS[part],
+                    "body": render_to_string(
+                        "documents/_agenda_body.html",
+                        {
+                            "meeting": meeting,
+                            "items": agenda_in_language(items, part),
+                            "language": part,
+                        },
+                    ),
+                }
+            )
+    with translation.override(WELSH if language == BILINGUAL else language):
+        return render_to_string(
+            "documents/agenda.html",
+            {
+                "meeting": meeting,
+                "parts": parts,
+                "lang_tag": LANG_TAGS[language],
+                "bilingual": language == BILINGUAL,
+                "title": document_title(meeting, "agenda", language),
+                "page_css": page_css(),
+            },
+        )

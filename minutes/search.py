@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -40,7 +41,7 @@ from meetings.models import (
     Question,
     may_see_full_record,
 )
-from minutes.content import MinutesContent
+from minutes.content import MinutesContent, in_language
 from minutes.models import AgendaText
 from scrutiny.fulltext import SEARCH_CONFIGS, stored_vector
 
@@ -70,9 +71,15 @@ def clean_query(query: str) -> str:
 
 
 def published_texts(content: MinutesContent, actions: list[dict]) -> list[PublishedText]:
-    """The passages of public minutes to store with a publication (unsaved, in reading order)."""
+    """The passages of public minutes to store with a publication (unsaved, in reading order),
+    titled in the content's language: in Welsh the Welsh item and paper titles where they
+    exist."""
     assert content.public, "only public content is ever stored for the public to search"
     rows: list[PublishedText] = []
+    language = content.language
+
+    def title_of(obj) -> str:
+        return in_language(obj, "title", language)[0]
 
     def add(kind, number, title, text):
         rows.append(
@@ -84,17 +91,21 @@ def published_texts(content: MinutesContent, actions: list[dict]) -> list[Publis
     def walk(nodes):
         for node in nodes:
             item = node.item
+            title = title_of(item)
             if node.withheld:
-                title = item.title if node.show_title else _("Exempt item")
-                add(PublishedText.Kind.ITEM, item.number, title, item.exempt_reason)
+                if not node.show_title:
+                    with translation.override(language):
+                        title = str(_("Exempt item"))
+                reason = in_language(item, "exempt_reason", language)[0]
+                add(PublishedText.Kind.ITEM, item.number, title, reason)
                 continue
-            add(PublishedText.Kind.ITEM, item.number, item.title, "\n\n".join(node.paragraphs))
+            add(PublishedText.Kind.ITEM, item.number, title, "\n\n".join(node.paragraphs))
             for paper in node.papers:
-                add(PublishedText.Kind.PAPER, item.number, paper.title, paper.author)
+                add(PublishedText.Kind.PAPER, item.number, title_of(paper), paper.author)
             for q in node.questions:
-                add(PublishedText.Kind.QUESTION, q.number, item.title, q.question)
+                add(PublishedText.Kind.QUESTION, q.number, title, q.question)
                 if not q.awaiting:
-                    add(PublishedText.Kind.RESPONSE, q.number, item.title, q.response)
+                    add(PublishedText.Kind.RESPONSE, q.number, title, q.response)
             walk(node.children)
 
     walk(content.items)
@@ -121,17 +132,16 @@ def agenda_passages(items: list[dict]) -> list[dict]:
     for item in items:
         for language, suffix in AGENDA_LANGUAGES:
             title = item.get(f"title{suffix}")
-            if not title:
-                continue
-            rows.append(
-                {
-                    "kind": PublishedText.Kind.ITEM,
-                    "number": item.get("number") or "",
-                    "title": title,
-                    "text": item.get(f"reason{suffix}") or item.get("reason") or "",
-                    "language": language,
-                }
-            )
+            if title:
+                rows.append(
+                    {
+                        "kind": PublishedText.Kind.ITEM,
+                        "number": item.get("number") or "",
+                        "title": title,
+                        "text": item.get(f"reason{suffix}") or item.get("reason") or "",
+                        "language": language,
+                    }
+                )
             for paper in item.get("papers", []):
                 if paper.get(f"title{suffix}"):
                     rows.append(
@@ -353,23 +363,36 @@ def _show_published(row) -> tuple[str, str, str, str]:
         url = reverse("minutes:board-actions", kwargs={"slug": meeting.board.slug})
     else:
         url = meeting.get_absolute_url()
-    context = f"{meeting.board.name}, {row.publication.title}"
+    welsh = translation.get_language() == "cy"
+    title = (row.publication.title_cy if welsh else "") or row.publication.title
+    context = f"{_board_name(meeting.board)}, {title}"
     return row.kind, _passage_title(row), url, context
+
+
+def _board_name(board) -> str:
+    """A board as the reader's language names it (in Welsh its Welsh name, where it has one)."""
+    return in_language(board, "name", translation.get_language())[0]
 
 
 def _show_agenda(row) -> tuple[str, str, str, str]:
     meeting = row.agenda.meeting
     when = date_format(meeting.held_on, "j F Y")
-    context = f"{meeting.board.name}, {_('agenda of %(date)s') % {'date': when}}"
+    agenda = _("agenda of %(date)s") % {"date": when}
+    context = f"{_board_name(meeting.board)}, {agenda}"
     return row.kind, _passage_title(row), meeting.get_absolute_url(), context
 
 
 def _public_sources() -> list[Source]:
-    published = public_texts().select_related("publication__meeting__board")
+    # Only what a result shows of its publication: not the stored minutes and actions.
+    published = (
+        public_texts()
+        .select_related("publication__meeting__board")
+        .defer("publication__minutes_html", "publication__minutes_html_cy", "publication__actions")
+    )
     agendas = (
         live_agenda_texts()
         .select_related("agenda__meeting__board")
-        .defer("agenda__pack", "agenda__items")
+        .defer("agenda__pack", "agenda__pack_cy", "agenda__items")
     )
     sources = []
     for language in SEARCH_CONFIGS:

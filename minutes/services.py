@@ -31,6 +31,7 @@ from minutes.documents import (
     ENGLISH,
     WELSH,
     agenda_html,
+    agenda_in_language,
     agenda_snapshot,
     document_languages,
     has_questions_document,
@@ -52,6 +53,24 @@ def meeting_heading(meeting: Meeting, language: str = ENGLISH) -> str:
         when = date_format(meeting.held_on, "j F Y")
     title = (meeting.title_cy or meeting.title) if language == WELSH else meeting.title
     return f"{when} – {title}" if title else when
+
+
+def welsh_passages(english: list[PublishedText], welsh: list[PublishedText]):
+    """The Welsh passages to store beside the English, searched word for word (minutes/search.py):
+    those that differ from the English, so an untranslated text is not found twice. An item or
+    paper whose Welsh title is all that differs keeps that title, with no text."""
+    texts = {(text.kind, text.number, text.text) for text in english}
+    titles = {(text.kind, text.number, text.title) for text in english}
+    titled = (PublishedText.Kind.ITEM, PublishedText.Kind.PAPER)
+    kept = []
+    for text in welsh:
+        if (text.kind, text.number, text.text) in texts:
+            if text.kind not in titled or (text.kind, text.number, text.title) in titles:
+                continue
+            text.text = ""
+        text.language, text.position = WELSH, len(english) + len(kept)
+        kept.append(text)
+    return kept
 
 
 def published_actions_snapshot(
@@ -186,13 +205,7 @@ def meeting_publish(
     actions = published_actions_snapshot(meeting, content=content)
     texts = published_texts(content, actions)
     if content_cy is not None:
-        # The Welsh passages too, searched word for word (minutes/search.py): those that differ
-        # from the English, so an untranslated text is not found twice.
-        english = {(text.kind, text.number, text.text) for text in texts}
-        for text in published_texts(content_cy, []):
-            if (text.kind, text.number, text.text) not in english:
-                text.language, text.position = WELSH, len(texts)
-                texts.append(text)
+        texts += welsh_passages(texts, published_texts(content_cy, []))
     questions = has_questions_document(meeting)
     sources = []  # (language, minutes HTML, questions HTML or None)
     for language in document_languages(body):
@@ -364,17 +377,14 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
     return publication
 
 
-def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
-    """The agenda pack: the agenda followed by the public papers as published, in one PDF.
-
-    The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
-    its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
-    meeting = publication.meeting
-    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+def _agenda_pack(meeting: Meeting, items: list[dict], files: dict, language: str):
+    """One agenda pack in a language: its PDF and page count."""
     sources = []
-    with pikepdf.open(io.BytesIO(render_pdf(agenda_html(meeting, publication.items)))) as pack:
+    html = agenda_html(meeting, items, language)
+    shown = agenda_in_language(items, ENGLISH if language == ENGLISH else WELSH)
+    with pikepdf.open(io.BytesIO(render_pdf(html))) as pack:
         with pack.open_outline() as outline:
-            for item in publication.items:
+            for item in shown:
                 for paper in item["papers"]:
                     if paper.get("file") not in files:
                         continue
@@ -388,13 +398,37 @@ def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
         pages = len(pack.pages)
     for source in sources:
         source.close()
-    data = out.getvalue()
-    AgendaPublication.objects.filter(pk=publication.pk).update(
-        pack=data,
-        pack_sha256=hashlib.sha256(data).hexdigest(),
-        pack_size=len(data),
-        pack_pages=pages,
-    )
+    return out.getvalue(), pages
+
+
+def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
+    """The agenda pack: the agenda followed by the public papers as published, in one PDF; for
+    a Welsh body a Welsh pack beside it, or one bilingual pack, as for its minutes.
+
+    The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
+    its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
+    meeting = publication.meeting
+    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+    languages = document_languages(meeting.board.body)
+    fields = {}
+    for language in languages:
+        data, pages = _agenda_pack(meeting, publication.items, files, language)
+        if language == WELSH:
+            fields |= {
+                "pack_cy": data,
+                "pack_cy_sha256": hashlib.sha256(data).hexdigest(),
+                "pack_cy_size": len(data),
+                "pack_cy_pages": pages,
+            }
+        else:
+            fields |= {
+                "pack": data,
+                "pack_sha256": hashlib.sha256(data).hexdigest(),
+                "pack_size": len(data),
+                "pack_pages": pages,
+                "pack_language": language,
+            }
+    AgendaPublication.objects.filter(pk=publication.pk).update(**fields)
     publication.refresh_from_db()
     return publication
 

@@ -59,6 +59,11 @@ unprefixed = [
     ),
     path("meetings/<int:pk>/papers/<int:file>.pdf", views.PaperView.as_view(), name="paper"),
     path(
+        "meetings/<int:pk>/agenda-pack-v<int:version>.<str:language>.pdf",
+        views.AgendaPackView.as_view(),
+        name="agenda-pack-language",
+    ),
+    path(
         "meetings/<int:pk>/agenda-pack-v<int:version>.pdf",
         views.AgendaPackView.as_view(),
         name="agenda-pack",

@@ -34,7 +34,10 @@ from meetings.models import (
     split_paragraphs,
 )
 from minutes import calendar, search
+from minutes.content import in_language
 from minutes.documents import (
+    agenda_in_language,
+    agenda_only_in_english,
     has_questions_document,
     minutes_fragment,
     render_minutes_pdf,
@@ -210,9 +213,14 @@ class AccessibilityView(TemplateView):
     def get_context_data(self, **kwargs):
         bodies = Organisation.objects.defer("logo")
         body = get_object_or_404(bodies, parent=None, slug=kwargs.pop("body"))
-        paragraphs = split_paragraphs(body.accessibility_statement)
+        # In Welsh its Welsh statement; where it has none, the English, marked as English.
+        statement, statement_lang = in_language(body, "accessibility_statement", get_language())
         return super().get_context_data(
-            **body_identity(body), body=body, paragraphs=paragraphs, **kwargs
+            **body_identity(body),
+            body=body,
+            paragraphs=split_paragraphs(statement),
+            paragraphs_lang=statement_lang,
+            **kwargs,
         )
 
 
@@ -313,9 +321,9 @@ class MeetingDetailView(DetailView):
         agendas = (
             AgendaPublication.objects.live()
             .filter(meeting=kwargs["pk"])
-            .values_list("pk", "pack_size")
+            .values_list("pk", "pack_size", "pack_cy_size")
         )
-        versions += "|" + "-".join(f"{pk}.{size}" for pk, size in agendas)
+        versions += "|" + "-".join(f"{pk}.{size}.{size_cy}" for pk, size, size_cy in agendas)
         key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
         content = cache.get(key)
         if content is None:
@@ -346,13 +354,20 @@ class MeetingDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         meeting = self.object
         context.update(body_identity(meeting.board.body))
-        context["agenda"] = (
+        context["agenda"] = agenda = (
             AgendaPublication.objects.live()
             .filter(meeting=meeting)
-            .defer("pack")
+            .defer("pack", "pack_cy")
             .order_by("-version")
             .first()
         )
+        if agenda is not None:
+            # The agenda in the visitor's language: Welsh where the clerk wrote it, else the
+            # English marked as such, and said plainly when none of it is in Welsh.
+            context["agenda_items"] = agenda_in_language(agenda.items, get_language())
+            context["agenda_only_in_english"] = get_language() == "cy" and agenda_only_in_english(
+                agenda.items
+            )
         publications = list(
             meeting.publications.prefetch_related("documents")
             .select_related("published_by", "withdrawn_by")
@@ -503,19 +518,23 @@ class PaperView(View):
 class AgendaPackView(View):
     """The agenda pack of a live agenda (the agenda, then its public papers)."""
 
-    def get(self, request, pk, version):
-        agenda = AgendaPublication.objects.live().filter(
-            meeting_id=pk, version=version, pack_size__isnull=False
-        )
+    def get(self, request, pk, version, language="en"):
+        # The pack at the plain address is English (or bilingual); the Welsh one ends ".cy.pdf".
+        welsh = language == "cy"
+        if language not in ("en", "cy"):
+            raise Http404
+        agenda = AgendaPublication.objects.live().filter(meeting_id=pk, version=version)
+        agenda = agenda.filter(**{"pack_cy_size__isnull" if welsh else "pack_size__isnull": False})
         agenda = agenda.select_related("meeting__board").first()
         if agenda is None:
             raise Http404
         meeting = agenda.meeting
+        suffix = "-cy" if welsh else "-en-cy" if agenda.pack_language == "en+cy" else ""
         return pdf_response(
-            bytes(agenda.pack),
+            bytes(agenda.pack_cy if welsh else agenda.pack),
             filename=f"{meeting.board.action_prefix}-{meeting.held_on:%Y-%m-%d}-agenda-pack-"
-            f"v{version}.pdf",
-            etag=f'"{agenda.pack_sha256}"',
+            f"v{version}{suffix}.pdf",
+            etag=f'"{agenda.pack_cy_sha256 if welsh else agenda.pack_sha256}"',
             request=request,
         )
 

@@ -8,7 +8,7 @@ from meetings.models import Meeting
 
 # The printed texts of each kind of record that carry a Welsh twin (field name, field_cy).
 TWINS = {
-    "meeting": ["title", "chair_note"],
+    "meeting": ["title", "chair_note", "next_meeting_note", "questions_intro"],
     "item": ["title", "minutes", "exempt_reason"],
     "paper": ["title"],
     "question": ["question", "response"],
@@ -30,6 +30,9 @@ def untranslated(meeting: Meeting, *, public: bool = False) -> list[str]:
     labels = {
         "title": _("title"),
         "chair_note": _("chair note"),
+        "next_meeting_note": _("next meeting note"),
+        "questions_intro": _("introduction to the questions record"),
+        "restricted_reason": _("public reason for the restriction"),
         "minutes": _("minutes"),
         "exempt_reason": _("exemption reason"),
         "question": _("question"),
@@ -55,6 +58,8 @@ def untranslated(meeting: Meeting, *, public: bool = False) -> list[str]:
             note(_("%(item)s, paper") % {"item": where}, _missing(paper, TWINS["paper"]))
         for question in item.questions.all():
             fields = ["question"] if public and question.restricted else TWINS["question"]
+            if question.restricted:
+                fields = [*fields, "restricted_reason"]
             label = _("%(item)s, question %(number)s") % {
                 "item": where,
                 "number": question.number or question.position,

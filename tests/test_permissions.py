@@ -116,6 +116,15 @@ MATRIX = {
         ),
     ],
     "minutes:agenda-pack": [("published", "get", lambda o: [o["forthcoming"].pk, 1], PUBLIC)],
+    "minutes:agenda-pack-language": [
+        ("published", "get", lambda o: [o["forthcoming"].pk, 1, "en"], PUBLIC),
+        (
+            "no Welsh",
+            "get",
+            lambda o: [o["forthcoming"].pk, 1, "cy"],
+            dict.fromkeys(PERSONAS, 404),
+        ),
+    ],
     "minutes:board-feed": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
     **{
         f"minutes:body-{name}": [("-", "get", lambda o: [o["board"].body.slug], PUBLIC)]

@@ -199,6 +199,7 @@ class NextMeetingForm(EditorForm):
     next_meeting_start = forms.TimeField(label=_("Start"), required=False, widget=TIME)
     next_meeting_venue = forms.CharField(label=_("Venue"), required=False, max_length=500)
     next_meeting_note = _text(_("Note"), rows=2, max_length=5000)
+    next_meeting_note_cy = _text(_("Note in Welsh"), rows=2, max_length=5000)
     lock_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "meeting-version"}))
 
     fields_saved = [
@@ -206,6 +207,7 @@ class NextMeetingForm(EditorForm):
         "next_meeting_start",
         "next_meeting_venue",
         "next_meeting_note",
+        "next_meeting_note_cy",
     ]
 
 

@@ -101,6 +101,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
                     "responder": mentions.role(q.responder),
                     "restricted": q.restricted,
                     "restricted_reason": q.restricted_reason,
+                    "restricted_reason_cy": q.restricted_reason_cy,
                 }
             )
             for q in item.questions.all()
@@ -196,6 +197,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "start": _time(meeting.next_meeting_start),
             "venue": meeting.next_meeting_venue,
             "note": meeting.next_meeting_note,
+            "note_cy": meeting.next_meeting_note_cy,
         }
     )
     meeting_document = _compact(
@@ -211,6 +213,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "chair_note_cy": meeting.chair_note_cy,
             "minute_taker": meeting.minute_taker,
             "questions_intro": meeting.questions_intro,
+            "questions_intro_cy": meeting.questions_intro_cy,
             "status": meeting.status,
             "next_meeting": next_meeting,
             "announced": meeting.announced_at is not None,
@@ -271,7 +274,9 @@ def export_meeting_document(meeting: Meeting) -> dict:
                 {
                     "name_cy": board.name_cy,
                     "question_label": board.question_label,
+                    "question_label_cy": board.question_label_cy,
                     "response_label": board.response_label,
+                    "response_label_cy": board.response_label_cy,
                     "action_column": board.action_column,
                 }
             ),

@@ -207,6 +207,7 @@ def _check_references(data: dict, *, source: str) -> None:
     meeting = data["meeting"]
     fits(meeting.get("chair_note"), "meeting.chair_note", limits.SHORT_TEXT)
     fits(meeting.get("questions_intro"), "meeting.questions_intro", limits.SHORT_TEXT)
+    fits(meeting.get("questions_intro_cy"), "meeting.questions_intro_cy", limits.SHORT_TEXT)
     parse_date(meeting["date"], "meeting.date", source)
     if "start" in meeting and "end" in meeting and meeting["end"] < meeting["start"]:
         fail(

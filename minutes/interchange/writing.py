@@ -183,6 +183,7 @@ def import_meeting_document(
     meeting.announced_at = (meeting.announced_at or now) if spec.get("announced") else None
     meeting.cancelled_at = (meeting.cancelled_at or now) if spec.get("cancelled") else None
     meeting.questions_intro = spec.get("questions_intro", "")
+    meeting.questions_intro_cy = spec.get("questions_intro_cy", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # Built through the services (each change reopens approval); the file's status is set once
     # the record is whole. A published file is imported as approved, then published: rendered
@@ -194,6 +195,7 @@ def import_meeting_document(
     meeting.next_meeting_start = parse_time(next_meeting.get("start"))
     meeting.next_meeting_venue = next_meeting.get("venue", "")
     meeting.next_meeting_note = next_meeting.get("note", "")
+    meeting.next_meeting_note_cy = next_meeting.get("note_cy", "")
     meeting.chair = None
     meeting.chair_role = None
 
@@ -404,6 +406,7 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
                 responder=ctx.roles.get(q["responder"]) if q.get("responder") else None,
                 restricted=q.get("restricted", False),
                 restricted_reason=q.get("restricted_reason", ""),
+                restricted_reason_cy=q.get("restricted_reason_cy", ""),
             )
             for i, q in enumerate(spec.get("questions", []))
         ]

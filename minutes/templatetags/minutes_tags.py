@@ -57,6 +57,18 @@ def twin(context, obj, field_name: str, lines: bool = False):
     return html
 
 
+@register.simple_tag(takes_context=True)
+def twin_attr(context, obj, field_name: str, attribute: str):
+    """An attribute (alt="...") holding a text in the page's language, as `twin` prints it, and
+    lang="en" beside it where no Welsh exists."""
+    from django.utils.translation import get_language
+
+    from minutes.content import in_language
+
+    text, lang = in_language(obj, field_name, context.get("language") or get_language())
+    return format_html('{}="{}"{}', attribute, text, lang_attr(lang))
+
+
 @register.filter
 def lang_attr(lang: str):
     """lang="en" on an element whose text is in another language than the page's."""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import AgendaItem, Meeting
-from minutes.services import meeting_approve, meeting_publish
+from minutes.services import agenda_publish, meeting_approve, meeting_publish
 from tests.conftest import PASSWORD
 from tests.test_permissions import MATRIX, PERSONAS, objects, personas  # noqa: F401  (fixtures)
 
@@ -30,6 +30,7 @@ FILES = (
     "download",
     "paper",
     "agenda-pack",
+    "agenda-pack-language",
     "feed",
     "logo",
     "style",
@@ -44,6 +45,7 @@ def bilingual(clerk, approver):
     meeting.save()
     meeting_approve(meeting=meeting, by=approver)
     meeting_publish(meeting=meeting, by=approver)
+    agenda_publish(meeting=meeting, by=approver)  # its agenda in Welsh and English, walked too
     return meeting
 
 
