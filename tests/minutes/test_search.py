@@ -140,18 +140,21 @@ def test_every_search_finds_its_matches_through_a_gin_index(require_postgres, pu
     sources = search._public_sources() + search._staff_sources(register=True)
     assert len(sources) == 9
     with connection.cursor() as cursor:
-        # On tables this small the planner would rather read them whole.
-        cursor.execute("SET enable_seqscan = off")
-        # Nor join through another index first (publication_id), which hides the filter.
-        cursor.execute("SET enable_nestloop = off")
+        # On tables this small the planner would rather read them whole, or walk them in the
+        # order of another index (publication_id) for a nested loop or merge join, filtering as
+        # it goes. Left with hash joins and bitmap scans, a table is read through the index
+        # that answers its own condition, which is what this checks exists and fits the query.
+        settings = ("enable_seqscan", "enable_indexscan", "enable_nestloop", "enable_mergejoin")
+        for setting in settings:
+            cursor.execute(f"SET {setting} = off")
         try:
             for source in sources:
                 model = source.queryset.model
                 plan = source.matching("burglaries").explain()
                 assert f"{model._meta.db_table}_{source.column}" in plan, plan
         finally:
-            cursor.execute("SET enable_seqscan = on")
-            cursor.execute("SET enable_nestloop = on")
+            for setting in settings:
+                cursor.execute(f"RESET {setting}")
 
 
 def test_a_published_agenda_is_found_before_the_meeting(client, approver):
