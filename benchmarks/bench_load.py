@@ -181,10 +181,10 @@ def main() -> None:
         lead.sign_in(lead_name)
         targets = [
             ("static file (WhiteNoise)", public, static),
-            ("public meeting page", public, f"/meetings/{meeting.pk}/"),
-            ("public board actions log", public, f"/boards/{board.slug}/actions/"),
-            ("public board page", public, f"/boards/{board.slug}/"),
-            ("public body home page", public, f"/{board.body.slug}/"),
+            ("public meeting page", public, f"/en/meetings/{meeting.pk}/"),
+            ("public board actions log", public, f"/en/boards/{board.slug}/actions/"),
+            ("public board page", public, f"/en/boards/{board.slug}/"),
+            ("public body home page", public, f"/en/{board.body.slug}/"),
             ("register /actions/", staff, "/actions/"),
             ("force lead /actions/mine/", lead, "/actions/mine/"),
         ]

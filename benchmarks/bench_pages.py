@@ -115,17 +115,17 @@ def main() -> None:
             lead.user,
             None,
         ),
-        ("public board actions log", f"/boards/{board.slug}/actions/", None, None),
-        ("public board page", f"/boards/{board.slug}/", None, None),
-        ("public body home page", f"/{board.body.slug}/", None, None),
-        ("public meeting page", f"/meetings/{meeting.pk}/", None, None),
+        ("public board actions log", f"/en/boards/{board.slug}/actions/", None, None),
+        ("public board page", f"/en/boards/{board.slug}/", None, None),
+        ("public body home page", f"/en/{board.body.slug}/", None, None),
+        ("public meeting page", f"/en/meetings/{meeting.pk}/", None, None),
         (
             "admin change page of one meeting",
             f"/admin/meetings/meeting/{meeting.pk}/change/",
             staff,
             None,
         ),
-        ("staff meeting record", f"/meetings/{meeting.pk}/", staff, None),
+        ("staff meeting record", f"/en/meetings/{meeting.pk}/", staff, None),
         ("action review", f"/actions/meetings/{meeting.pk}/", staff, None),
     ]
     if not args.admin_page:
