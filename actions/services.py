@@ -62,6 +62,7 @@ PRINTED_FIELDS = (
     "raised_on",
     "due_kind",
     "owned_by_body",
+    "text_cy",  # printed in the Welsh documents
 )
 # What the minutes print of a review (progress minuted at a meeting).
 PRINTED_REVIEW_FIELDS = (

@@ -105,6 +105,11 @@ PRINTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 }
 # The exemption reason is printed too; listed apart so the tuple above reads as the item's form.
 PRINTED_FIELDS[AgendaItem] += ("exempt_reason",)
+# The Welsh documents print the Welsh twins: a change to one reopens approval as its English does.
+PRINTED_FIELDS[Meeting] += ("title_cy", "chair_note_cy", "next_meeting_note_cy")
+PRINTED_FIELDS[AgendaItem] += ("title_cy", "minutes_cy", "exempt_reason_cy")
+PRINTED_FIELDS[Paper] += ("title_cy",)
+PRINTED_FIELDS[Question] += ("question_cy", "response_cy")
 
 MAX_ITEM_DEPTH = 6
 """How deep items nest: 1 is an item, 2 a sub-item (2.1), 3 a sub-sub-item (2.1.a), and so on.

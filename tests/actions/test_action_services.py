@@ -112,3 +112,21 @@ def test_a_closed_action_is_reopened_before_it_is_withdrawn(clerk, approved):
     assert not action.can_withdraw()
     with pytest.raises(services.ActionError):
         services.action_withdraw(action=action, reason="No longer needed.", by=clerk, on=ON)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [("item", "minutes_cy"), ("item", "title_cy"), ("action", "text_cy")],
+)
+def test_a_welsh_twin_changed_after_approval_reopens_the_minutes(clerk, approved, change, field):
+    """The Welsh documents print the twins, so the approver must see a change to them too."""
+    meeting, action = approved
+    if change == "item":
+        item = action.raised_at_item
+        setattr(item, field, "Testun Cymraeg newydd")
+        meeting_item_save(item=item, by=clerk)
+    else:
+        setattr(action, field, "Cyflwyno'r alldro")
+        services.action_update(action=action, by=clerk)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
