@@ -268,6 +268,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Django's own loggers (the server, the autoreloader, the task worker's "django.tasks") print
+    # through the one console above; Django's default console would print each line twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Register exports over this many actions are built by the task queue (db_worker) and offered
