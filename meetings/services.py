@@ -265,6 +265,9 @@ def meeting_update(
     if stored is not None and stored.board_id != meeting.board_id:
         _require_board_move(meeting, stored)
     changed = _printed_change(meeting, stored)
+    calendar_changed = stored is not None and any(
+        getattr(stored, name) != getattr(meeting, name) for name in CALENDAR_FIELDS
+    )
     if stored is not None:
         # Status and approval move only through approval, publication and this rule.
         meeting.status = stored.status
@@ -283,6 +286,8 @@ def meeting_update(
             changed = True
     if changed and meeting_reopen_approval(meetings=[meeting], by=by):
         meeting.status, meeting.approved_at, meeting.approved_by = Meeting.Status.DRAFT, None, None
+    if calendar_changed:
+        _calendar_revised(meeting)
     return meeting
 
 
@@ -675,10 +680,10 @@ def meeting_announce_existing(*, meeting: Meeting) -> Meeting:
     return locked
 
 
-def meeting_calendar_changed(*, meeting: Meeting, changed: Iterable[str]) -> None:
-    """After an announced meeting's date, time, venue or openness changed: a new revision, so
-    calendar programs replace what they hold."""
-    if meeting.announced_at is None or not set(changed) & set(CALENDAR_FIELDS):
+def _calendar_revised(meeting: Meeting) -> None:
+    """After an announced meeting's date, time, venue or openness changed (meeting_update, whoever
+    calls it): a new revision, so calendar programs replace what they hold."""
+    if meeting.announced_at is None:
         return
     Meeting.objects.filter(pk=meeting.pk).update(calendar_sequence=F("calendar_sequence") + 1)
     meeting.refresh_from_db(fields=["calendar_sequence"])

@@ -38,7 +38,6 @@ from meetings.services import (
     AnnouncementError,
     meeting_announce,
     meeting_announce_existing,
-    meeting_calendar_changed,
     meeting_cancel,
 )
 from minutes.documents import has_questions_document
@@ -372,7 +371,6 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         }
         if change:
             record.meeting_update(meeting=obj, by=request.user, **named)
-            meeting_calendar_changed(meeting=obj, changed=form.changed_data)
         else:
             record.meeting_create(meeting=obj, by=request.user, **named)
 

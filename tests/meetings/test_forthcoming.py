@@ -19,8 +19,8 @@ from meetings.models import AgendaPublication, Meeting, Organisation, Paper
 from meetings.services import (
     AnnouncementError,
     meeting_announce,
-    meeting_calendar_changed,
     meeting_cancel,
+    meeting_update,
 )
 from minutes.admin import PaperForm
 from minutes.services import (
@@ -163,8 +163,7 @@ def test_the_calendar_parses_back_with_timezone_end_uid_and_sequence(client, boa
     uid = first["UID"]
 
     meeting.venue = "Room 2"
-    meeting.save()
-    meeting_calendar_changed(meeting=meeting, changed=["venue"])
+    meeting_update(meeting=meeting, by=clerk)  # whoever changes it: editor, admin, importer
     (first, _second) = events_of(parsed_calendar(client, "/boards/spb/meetings.ics"))
     assert (first["UID"], first["SEQUENCE"], first["LOCATION"]) == (uid, 1, "Room 2")
 
@@ -177,7 +176,9 @@ def test_the_calendar_parses_back_with_timezone_end_uid_and_sequence(client, boa
 
 def test_a_change_the_calendar_does_not_show_keeps_the_sequence(board, clerk):
     meeting = announce(board, clerk)
-    meeting_calendar_changed(meeting=meeting, changed=["chair", "minute_taker"])
+    meeting.chair_note, meeting.minute_taker = "Chaired by the DPCC.", "Mrs N Warren"
+    meeting_update(meeting=meeting, by=clerk)
+    meeting.refresh_from_db()
     assert meeting.calendar_sequence == 0
 
 
