@@ -35,7 +35,7 @@ from actions.models import (
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
-from meetings.services import RecordError, meeting_reopen_approval
+from meetings.services import RecordError, meeting_reopen_approval, with_welsh_twins
 from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
 
 Owner = Role | Person
@@ -49,33 +49,39 @@ class ActionConflict(ActionError):
     """Someone else changed the action after the user opened it."""
 
 
-# What the minutes print of an action: a change to one of these reopens their approval.
-PRINTED_FIELDS = (
-    "board",
-    "number",
-    "legacy_ref",
-    "text",
-    "due_on",
-    "raised_at_meeting",
-    "raised_at_item",
-    "position",
-    "raised_on",
-    "due_kind",
-    "owned_by_body",
-    "text_cy",  # printed in the Welsh documents
+# What the minutes print of an action: a change to one of these (or to its Welsh twin, which the
+# Welsh documents print) reopens their approval.
+PRINTED_FIELDS = with_welsh_twins(
+    Action,
+    (
+        "board",
+        "number",
+        "legacy_ref",
+        "text",
+        "due_on",
+        "raised_at_meeting",
+        "raised_at_item",
+        "position",
+        "raised_on",
+        "due_kind",
+        "owned_by_body",
+    ),
 )
-# What the minutes print of a review (progress minuted at a meeting).
-PRINTED_REVIEW_FIELDS = (
-    "action",
-    "meeting",
-    "item",
-    "position",
-    "text",
-    "status",
-    "summary",
-    "printed_owners",
-    "printed_due_on",
-    "printed_raised_on",
+# What the minutes print of a review (progress minuted at a meeting), with the Welsh twins.
+PRINTED_REVIEW_FIELDS = with_welsh_twins(
+    ActionUpdate,
+    (
+        "action",
+        "meeting",
+        "item",
+        "position",
+        "text",
+        "status",
+        "summary",
+        "printed_owners",
+        "printed_due_on",
+        "printed_raised_on",
+    ),
 )
 
 
