@@ -369,6 +369,10 @@ def meeting_item_save(*, item: AgendaItem, by, expected_version: int | None = No
         )
     stored = _stored(item, expected_version)
     if stored is not None and stored.meeting_id != item.meeting_id:
+        if _body_of(stored.meeting).pk != _body_of(item.meeting).pk:
+            raise RecordError(
+                _("An item cannot move to a meeting of another body."), field="meeting"
+            )
         if _has_actions(item) or item.children.exists():
             raise RecordError(
                 _(

@@ -127,6 +127,17 @@ def test_the_services_refuse_another_bodys_person_and_post(two_bodies):
     assert list(meeting.items.values_list("title", flat=True)) == ["Finance"]
 
 
+def test_the_service_refuses_moving_an_item_to_another_bodys_meeting(two_bodies):
+    """Its questions' responders and its people are of its body: the service says so before
+    the database refuses it (ADR 0011)."""
+    item = two_bodies["item"]
+    item.meeting = MeetingFactory(board=BoardFactory(body=two_bodies["dyfed"]))
+    with pytest.raises(services.RecordError) as refused:
+        services.meeting_item_save(item=item, by=None)
+    assert refused.value.field == "meeting"
+    assert "another body" in str(refused.value)
+
+
 def test_a_refused_save_shows_the_form_again_with_the_reason_and_what_was_typed(
     client, clerk, two_bodies
 ):
