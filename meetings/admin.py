@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
 from meetings.services import RecordError, reopened_minutes
+from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -171,39 +172,43 @@ class ServiceAdmin:
         return response
 
 
-class BodyScopedInline:
+def page_body(request, obj) -> Organisation | None:
+    """The body whose record a page edits: its meeting's (or its item's meeting's); on the page
+    adding a meeting, the chosen board's. None while no board is chosen."""
+    meeting = getattr(obj, "meeting", obj)
+    if meeting is not None and getattr(meeting, "pk", None):
+        return meeting.board.body
+    pk = request.POST.get("board") or request.GET.get("board")
+    if not pk or not str(pk).isdigit():
+        return None
+    board = Board.objects.select_related("body").filter(pk=pk).first()
+    return board.body if board is not None else None
+
+
+def body_choices(model, body: Organisation | None):
+    """The records of `model` a page of the body may choose: its people, posts, boards, or
+    groups (the body itself and the groups within it); nothing while the body is not known."""
+    if body is None:
+        return model.objects.none()
+    if model is Organisation:
+        return model.objects.filter(Q(pk=body.pk) | Q(parent=body))
+    return model.objects.filter(body=body)
+
+
+class BodyScopedInline(SharedChoicesInline):
     """An inline of a meeting's record whose pickers offer only the people, posts and groups of
-    the meeting's own body (`scoped_fields`); the services refuse any other on save. The choices
-    are loaded once a page, not once a row."""
+    the meeting's own body (`scoped_fields`); the services, and the database, refuse any other
+    on save. The choices are listed once a page, not once a row (SharedChoicesInline)."""
 
     scoped_fields: tuple[str, ...] = ()
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        meeting = getattr(obj, "meeting", obj)
-        if meeting is None or not getattr(meeting, "pk", None):
-            return formset  # a meeting being added: its board, so its body, is not known yet
-        body = meeting.board.body
-        base, scoped, choices = formset.form, self.scoped_fields, {}
-
-        def __init__(form, *args, **kwargs):
-            base.__init__(form, *args, **kwargs)
-            for name in scoped:
-                field = form.fields.get(name)
-                if field is None:
-                    continue
-                model = field.queryset.model
-                if model is Organisation:
-                    field.queryset = model.objects.filter(Q(pk=body.pk) | Q(parent=body))
-                else:
-                    field.queryset = field.queryset.filter(body=body)
-                if name not in choices:
-                    choices[name] = list(field.choices)
-                field.choices = choices[name]
-
-        # A subclass per request: the form class itself is shared by every request.
-        formset.form = type(base.__name__, (base,), {"__init__": __init__})
-        return formset
+    def limit_choices(self, request, obj) -> dict:
+        limits = super().limit_choices(request, obj)
+        body = page_body(request, obj)
+        for name in self.scoped_fields:
+            model = self.model._meta.get_field(name).related_model
+            limits[name] = body_choices(model, body)
+        return limits
 
 
 @admin.register(Organisation)

@@ -162,11 +162,11 @@ def test_a_refused_save_shows_the_form_again_with_the_reason_and_what_was_typed(
 
 
 def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_bodies):
-    """On the add page the body is not known until the board is chosen: a row of another body
-    is refused by the service, and the page comes back with the reason and the typed rows."""
+    """A row of another body posted to the add page (its pickers do not offer it) is refused by
+    the service, and the page comes back with the reason and the typed rows."""
     meeting = two_bodies["meeting"]
     client.force_login(clerk)
-    url = reverse("admin:meetings_meeting_add")
+    url = reverse("admin:meetings_meeting_add") + f"?board={meeting.board.pk}"
     data = page_data(client.get(url))
     attendance = _inline(client.get(url), Attendance).prefix
     data |= {
@@ -184,6 +184,43 @@ def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_b
     assert "Mr D Llewellyn belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent." in page
     assert "Police Headquarters, Croesyceiliog" in page
     assert not Meeting.objects.filter(venue="Police Headquarters, Croesyceiliog").exists()
+
+
+def test_adding_a_meeting_asks_for_the_board_first(client, clerk, two_bodies):
+    """Before the board is chosen no picker lists anyone: the boards are listed with their
+    body, as two bodies may name their boards alike."""
+    gwent_board = two_bodies["meeting"].board
+    BoardFactory(body=two_bodies["dyfed"], name=gwent_board.name)
+    client.force_login(clerk)
+    response = client.get(reverse("admin:meetings_meeting_add"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{gwent_board.name} (OPCC for Gwent)" in page
+    assert f"{gwent_board.name} (OPCC for Dyfed-Powys)" in page
+    assert "Mrs E Ackland" not in page
+    assert "Mr D Llewellyn" not in page
+    assert 'name="chair"' not in page
+
+
+def test_the_add_and_change_pages_offer_only_the_boards_body(client, clerk, two_bodies):
+    meeting = two_bodies["meeting"]
+    client.force_login(clerk)
+    for url in (
+        reverse("admin:meetings_meeting_add") + f"?board={meeting.board.pk}",
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]),
+    ):
+        response = client.get(url)
+        form = response.context["adminform"].form
+        for name in ("chair", "named_people"):
+            assert _offered(form.fields[name]) == {"Mrs E Ackland"}, (url, name)
+        for name in ("chair_role", "named_roles"):
+            offered = {label.split(" ")[0] for label in _offered(form.fields[name])}
+            assert offered == {"HoSPC"}, (url, name)
+        page = response.content.decode()
+        assert "Mr D Llewellyn" not in page
+        assert "DPXX" not in page
+        if "add" in url:
+            assert form["board"].value() == str(meeting.board.pk)
 
 
 def test_the_editor_offers_only_the_meetings_body(client, clerk, two_bodies):
