@@ -175,6 +175,8 @@ class ServiceAdmin:
 def page_body(request, obj) -> Organisation | None:
     """The body whose record a page edits: its meeting's (or its item's meeting's); on the page
     adding a meeting, the chosen board's. None while no board is chosen."""
+    if isinstance(obj, Board):
+        return obj.body if obj.pk else None
     meeting = getattr(obj, "meeting", obj)
     if meeting is not None and getattr(meeting, "pk", None):
         return meeting.board.body
@@ -265,6 +267,7 @@ class AppointmentInline(admin.TabularInline):
 class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Person)
     list_display = ["name", "organisation", "body", "email", "user"]
+    ordering = ["name"]
     list_filter = ["body", "organisation"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["body", "organisation", "user"]
@@ -283,6 +286,7 @@ class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
 class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Role)
     list_display = ["abbrev", "title", "organisation", "body"]
+    ordering = ["abbrev"]
     list_filter = ["body", "organisation"]
     search_fields = ["abbrev", "title"]
     autocomplete_fields = ["body", "organisation"]
@@ -299,10 +303,11 @@ class AppointmentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_on"
 
 
-class BoardMembershipInline(admin.TabularInline):
+class BoardMembershipInline(BodyScopedInline, admin.TabularInline):
     model = BoardMembership
     extra = 0
-    autocomplete_fields = ["person", "role", "organisation"]
+    # Lists of the board's body (an autocomplete would search every body's).
+    scoped_fields = ("person", "role", "organisation")
     fields = ["position", "person", "role", "organisation", "start_on", "end_on"]
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import AgendaItem, Attendance, Meeting, Organisation, Question
+from meetings.models import AgendaItem, Attendance, BoardMembership, Meeting, Organisation, Question
 from tests.admin_pages import page_data
 from tests.factories import (
     ActionFactory,
@@ -233,3 +233,33 @@ def test_the_editor_offers_only_the_meetings_body(client, clerk, two_bodies):
     assert '<option value="Mrs E Ackland">' in page
     assert "DPXX" not in page
     assert "Mr D Llewellyn" not in page
+
+
+def test_a_search_box_spanning_bodies_tells_alike_names_apart_by_body(client, clerk, two_bodies):
+    """The appointment page's post search lists every body's posts: two PCCs read alike."""
+    RoleFactory(body=two_bodies["dyfed"], abbrev="PCC", title="PCC")
+    RoleFactory(body=two_bodies["meeting"].board.body, abbrev="PCC", title="PCC")
+    client.force_login(clerk)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "PCC",
+            "app_label": "meetings",
+            "model_name": "appointment",
+            "field_name": "role",
+        },
+    )
+    assert response.status_code == 200
+    texts = sorted(result["text"] for result in response.json()["results"])
+    assert texts == ["PCC (OPCC for Dyfed-Powys)", "PCC (OPCC for Gwent)"]
+
+
+def test_the_board_members_pickers_offer_only_the_boards_body(client, admin_user, two_bodies):
+    board = two_bodies["meeting"].board
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:meetings_board_change", args=[board.pk]))
+    form = _inline(response, BoardMembership).empty_form
+    assert _offered(form.fields["person"]) == {"Mrs E Ackland"}
+    page = response.content.decode()
+    assert "Mr D Llewellyn" not in page
+    assert "DPXX" not in page
