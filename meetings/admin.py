@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from simple_history.admin import SimpleHistoryAdmin
 
+from meetings import reference
 from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
 from meetings.services import RecordError, reopened_minutes
 from scrutiny.admin_choices import SharedChoicesInline
@@ -213,8 +214,38 @@ class BodyScopedInline(SharedChoicesInline):
         return limits
 
 
+class ReferenceAdmin(ServiceAdmin):
+    """A reference page (a body, a person, a post, a board) saved through the reference
+    services with its inlines (meetings.reference): the page declares, the services decide."""
+
+    SAVE = {
+        Organisation: lambda obj, by: reference.organisation_save(organisation=obj, by=by),
+        Person: lambda obj, by: reference.person_save(person=obj, by=by),
+        Role: lambda obj, by: reference.role_save(role=obj, by=by),
+        Board: lambda obj, by: reference.board_save(board=obj, by=by),
+        Appointment: lambda obj, by: reference.appointment_save(appointment=obj, by=by),
+        BoardMembership: lambda obj, by: reference.board_membership_save(membership=obj, by=by),
+    }
+    DELETE = {
+        Appointment: lambda obj, by: reference.appointment_delete(appointment=obj, by=by),
+        BoardMembership: lambda obj, by: reference.board_membership_delete(
+            membership=obj, by=by
+        ),
+    }
+
+    def save_model(self, request, obj, form, change):
+        self.SAVE[type(obj)](obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
+        for obj in formset.deleted_objects:
+            self.DELETE[formset.model](obj, request.user)
+        for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+            self.SAVE[formset.model](obj, request.user)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReferenceAdmin, admin.ModelAdmin):
     form = OrganisationForm
     list_display = ["name", "parent", "slug"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
@@ -264,7 +295,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+class PersonAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Person)
     list_display = ["name", "organisation", "body", "email", "user"]
     ordering = ["name"]
@@ -283,7 +314,7 @@ class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+class RoleAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Role)
     list_display = ["abbrev", "title", "organisation", "body"]
     ordering = ["abbrev"]
@@ -294,7 +325,7 @@ class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(ReferenceAdmin, SimpleHistoryAdmin):
     form = _locked_form(Appointment)
     list_display = ["person", "role", "kind", "start_on", "end_on"]
     list_filter = ["kind", "role__body"]
@@ -312,7 +343,7 @@ class BoardMembershipInline(BodyScopedInline, admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(ReferenceAdmin, SimpleHistoryAdmin):
     form = _locked_form(Board)
     inlines = [BoardMembershipInline]
     list_display = ["name", "action_prefix", "body", "next_action_number"]
