@@ -52,7 +52,7 @@ from meetings.services import (
     meeting_set_status,
     meeting_update,
 )
-from minutes.interchange import InterchangeError
+from minutes.interchange import FORMAT_1_1, InterchangeError, marked_by_1_0_rule
 from minutes.interchange.validation import (
     parse_date,
     parse_time,
@@ -367,7 +367,9 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
     written by the services in one batch (a few inserts, each with its history: ADR 0002)."""
     items: dict[int, AgendaItem] = {}  # keyed by id() of the item's spec
     papers, questions, departures = [], [], []
+    is_1_0 = ctx.data.get("format") != FORMAT_1_1
     for _path, spec, parent, position in _walk_tree(specs):
+        siblings = parent["items"] if parent is not None else specs
         item = items[id(spec)] = AgendaItem(
             meeting=ctx.meeting,
             parent=items[id(parent)] if parent is not None else None,
@@ -380,7 +382,8 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
             exempt=spec.get("exempt", False),
             exempt_reason=spec.get("exempt_reason", ""),
             exempt_reason_cy=spec.get("exempt_reason_cy", ""),
-            in_questions_record=spec.get("in_questions_record", False),
+            in_questions_record=spec.get("in_questions_record", False)
+            or (is_1_0 and marked_by_1_0_rule(spec, siblings)),
         )
         papers += [
             Paper(
