@@ -511,9 +511,13 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
     reviews = ActionUpdate.objects.filter(meeting=meeting)
     touched = set(reviews.values_list("action_id", flat=True))
     reviews.delete()
-    for action in Action.objects.filter(raised_at_item__meeting=meeting):
-        action.raised_at_item = None
-        action.save(update_fields=["raised_at_item", "updated_at"])
+    detached = list(Action.objects.filter(raised_at_item__meeting=meeting))
+    now = timezone.now()
+    for action in detached:
+        action.raised_at_item, action.updated_at = None, now
+    if detached:
+        # One update, with a history row each (ADR 0002).
+        bulk_update_recorded(detached, Action, ["raised_at_item", "updated_at"])
     # Their pages and the meeting's opened before this are stale.
     Action.objects.filter(pk__in=touched).update(version=models.F("version") + 1)
     meeting_reopen_approval(meetings=[meeting], by=by)

@@ -228,9 +228,7 @@ class ReferenceAdmin(ServiceAdmin):
     }
     DELETE = {
         Appointment: lambda obj, by: reference.appointment_delete(appointment=obj, by=by),
-        BoardMembership: lambda obj, by: reference.board_membership_delete(
-            membership=obj, by=by
-        ),
+        BoardMembership: lambda obj, by: reference.board_membership_delete(membership=obj, by=by),
     }
 
     def save_model(self, request, obj, form, change):

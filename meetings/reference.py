@@ -259,7 +259,6 @@ def person_ensure(
     return found[name]
 
 
-@transaction.atomic
 def board_membership_ensure(
     *,
     board: Board,
@@ -273,19 +272,70 @@ def board_membership_ensure(
     """`person` sits on the board (in `role`) from `start_on` to `end_on`; a membership already
     recorded for the same person, post and dates is kept. A membership cannot end before it
     starts; the person and post are of the board's body."""
-    if start_on and end_on and end_on < start_on:
-        raise RecordError(_("a membership cannot end before it starts"), field="to")
-    for field, record in (("name", person), ("role", role)):
-        if record is not None and record.body_id != board.body_id:
-            require_in_body(board.body, record, field)
-    return BoardMembership.objects.get_or_create(
-        board=board,
-        person=person,
-        role=role,
-        start_on=start_on,
-        end_on=end_on,
-        defaults={"organisation": organisation, "position": position},
-    )[0]
+    member = {
+        "person": person,
+        "role": role,
+        "start_on": start_on,
+        "end_on": end_on,
+        "organisation": organisation,
+        "position": position,
+    }
+    return board_memberships_ensure(board=board, members=[member])[0]
+
+
+@transaction.atomic
+def board_memberships_ensure(*, board: Board, members: list[dict]) -> list[BoardMembership]:
+    """`board_membership_ensure` for several members (dicts of its keywords) at once: every one
+    is checked before any is written (a refusal names its index in `row`), those already
+    recorded are kept, and the others go in with one insert."""
+    for row, member in enumerate(members):
+        try:
+            start_on, end_on = member.get("start_on"), member.get("end_on")
+            if start_on and end_on and end_on < start_on:
+                raise RecordError(_("a membership cannot end before it starts"), field="to")
+            for field, key in (("name", "person"), ("role", "role")):
+                record = member.get(key)
+                if record is not None and record.body_id != board.body_id:
+                    require_in_body(board.body, record, field)
+        except RecordError as exc:
+            exc.row = row
+            raise
+
+    def key(person_id, role_id, start_on, end_on):
+        return (person_id, role_id, start_on, end_on)
+
+    recorded = {
+        key(*values): membership
+        for membership in BoardMembership.objects.filter(
+            board=board, person__in=[m["person"] for m in members]
+        )
+        for values in [
+            (membership.person_id, membership.role_id, membership.start_on, membership.end_on)
+        ]
+    }
+    result, new = [], []
+    for member in members:
+        role = member.get("role")
+        wanted = key(
+            member["person"].pk,
+            role.pk if role is not None else None,
+            member.get("start_on"),
+            member.get("end_on"),
+        )
+        if wanted not in recorded:
+            recorded[wanted] = BoardMembership(
+                board=board,
+                person=member["person"],
+                role=role,
+                start_on=member.get("start_on"),
+                end_on=member.get("end_on"),
+                organisation=member.get("organisation"),
+                position=member.get("position", 0),
+            )
+            new.append(recorded[wanted])
+        result.append(recorded[wanted])
+    BoardMembership.objects.bulk_create(new)
+    return result
 
 
 def _require_account_free(person: Person, user) -> None:

@@ -37,7 +37,7 @@ from meetings.models import (
 from meetings.reference import (
     BOARD_LABELS,
     board_ensure,
-    board_membership_ensure,
+    board_memberships_ensure,
     body_ensure,
     people_ensure,
     person_ensure,
@@ -330,7 +330,9 @@ def _attendance(ctx: _Context) -> list[Attendance]:
 
 
 def _import_members(ctx: _Context) -> None:
-    """Format 1.1: the board's members, added to those the board already records."""
+    """Format 1.1: the board's members, added to those the board already records (in one
+    batch: a refusal names the member's path)."""
+    members = []
     for position, spec in enumerate(ctx.data["board"].get("members", [])):
         path = f"board.members[{position}]"
         role = None
@@ -339,18 +341,25 @@ def _import_members(ctx: _Context) -> None:
             if role is None:
                 ctx.fail(f"{path}.role", _("%(abbrev)s is not in roles") % {"abbrev": spec["role"]})
         organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
-        start_on = parse_date(spec["from"], f"{path}.from", ctx.source) if "from" in spec else None
-        end_on = parse_date(spec["to"], f"{path}.to", ctx.source) if "to" in spec else None
-        with _as_import_error(ctx.source, path, field_paths=path):
-            board_membership_ensure(
-                board=ctx.board,
-                person=_person(ctx, spec["name"], organisation),
-                role=role,
-                start_on=start_on,
-                end_on=end_on,
-                organisation=organisation,
-                position=position,
-            )
+        members.append(
+            {
+                "person": _person(ctx, spec["name"], organisation),
+                "role": role,
+                "start_on": parse_date(spec["from"], f"{path}.from", ctx.source)
+                if "from" in spec
+                else None,
+                "end_on": parse_date(spec["to"], f"{path}.to", ctx.source)
+                if "to" in spec
+                else None,
+                "organisation": organisation,
+                "position": position,
+            }
+        )
+    try:
+        board_memberships_ensure(board=ctx.board, members=members)
+    except RecordError as exc:
+        path = f"board.members[{exc.row}]" + (f".{exc.field}" if exc.field else "")
+        raise InterchangeError(str(exc), path=path, source=ctx.source) from None
 
 
 def _walk_tree(specs: list[dict], parent_path="items", parent=None):
