@@ -235,11 +235,20 @@ class ReferenceAdmin(ServiceAdmin):
         self.SAVE[type(obj)](obj, request.user)
 
     def save_formset(self, request, form, formset, change):
-        formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
-        for obj in formset.deleted_objects:
-            self.DELETE[formset.model](obj, request.user)
-        for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
-            self.SAVE[formset.model](obj, request.user)
+        save_formset_through(formset, save=self.SAVE, delete=self.DELETE, by=request.user)
+
+
+def save_formset_through(formset, *, save: dict, delete: dict, by, prepare=None) -> None:
+    """Save an inline through the services (`save` and `delete`, by model): deletions first (a
+    row may be replaced by another in the same save), then additions and changes, each made
+    ready by `prepare` when given."""
+    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
+    for obj in formset.deleted_objects:
+        delete[formset.model](obj, by)
+    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+        if prepare is not None:
+            prepare(obj)
+        save[formset.model](obj, by)
 
 
 @admin.register(Organisation)

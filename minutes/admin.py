@@ -25,7 +25,13 @@ from actions.admin import (
 )
 from actions.models import Action
 from meetings import services as record
-from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
+from meetings.admin import (
+    BodyScopedInline,
+    ServiceAdmin,
+    body_choices,
+    page_body,
+    save_formset_through,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -228,15 +234,13 @@ DELETE = {
 
 
 def save_record_formset(request, formset, *, meeting: Meeting) -> None:
-    """Save an inline of the meeting's record through its services: deletions first (a row
-    may be replaced by another in the same save), then additions and changes."""
-    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
-    for obj in formset.deleted_objects:
-        DELETE[formset.model](obj, request.user)
-    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+    """Save an inline of the meeting's record through its services."""
+
+    def prepare(obj):
         if isinstance(obj, AgendaItem):
             obj.meeting = meeting  # a sub-item is of its parent's meeting
-        SAVE[formset.model](obj, request.user)
+
+    save_formset_through(formset, save=SAVE, delete=DELETE, by=request.user, prepare=prepare)
 
 
 @admin.register(Meeting)
