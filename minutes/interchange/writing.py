@@ -355,6 +355,8 @@ def _import_members(ctx: _Context) -> None:
                 "position": position,
             }
         )
+    if not members:
+        return
     try:
         board_memberships_ensure(board=ctx.board, members=members)
     except RecordError as exc:
