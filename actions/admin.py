@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from actions import services
 from actions.models import Action, ActionUpdate
-from meetings.admin import ServiceAdmin
-from meetings.models import AgendaItem, Meeting, Person, Role
-from scrutiny.admin_choices import SharedChoicesInline
+from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
+from meetings.models import AgendaItem, Person, Role
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -20,12 +19,17 @@ class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.body})" if self.show_body else str(obj)
 
+    def limit_to(self, queryset) -> None:
+        """Offer only these (one body's, for a meeting's page): no body beside each name."""
+        self.queryset = queryset.select_related("body")
+        self.show_body = False
+
 
 class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
     """An action with its owners chosen from posts, or people where no post fits.
 
-    The choices are those of the meeting's body (`meeting`, set per page by the admin): each
-    form has its own copies of the fields, so one page's choices never reach another's."""
+    The inlines that show it offer the meeting's body's posts and people only
+    (`BodyScopedInline.limit_choices`)."""
 
     # The admin's two-list picker: the chosen owners stay in sight, and a click adds an owner
     # rather than replacing the others.
@@ -41,7 +45,6 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
         required=False,
         widget=FilteredSelectMultiple(_("people"), is_stacked=False),
     )
-    meeting: Meeting | None = None  # the meeting whose page this is, set per request
 
     class Meta:
         model = Action
@@ -51,27 +54,10 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        body = self._body()
-        if body is not None:
-            for name in ("owner_roles", "owner_people"):
-                field = self.fields[name]
-                field.queryset = field.queryset.filter(body=body)
-                field.show_body = False
-            if "raised_at_item" in self.fields and self.meeting is not None:
-                self.fields["raised_at_item"].queryset = AgendaItem.objects.filter(
-                    meeting=self.meeting
-                )
         if self.instance.pk:
             owners = list(self.instance.owners.all())
             self.fields["owner_roles"].initial = [o.role_id for o in owners if o.role_id]
             self.fields["owner_people"].initial = [o.person_id for o in owners if o.person_id]
-
-    def _body(self):
-        if self.meeting is not None:
-            return self.meeting.board.body
-        if self.instance.pk:
-            return self.instance.board.body
-        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -95,9 +81,25 @@ class ActionOwnersForm(OptimisticLockMixin, forms.ModelForm):
         return [*self.cleaned_data["owner_roles"], *self.cleaned_data["owner_people"]]
 
 
-class _ScopedOwnersMixin(SharedChoicesInline):
+def _items_of_page(obj):
+    meeting = getattr(obj, "meeting", obj)
+    if meeting is None or not getattr(meeting, "pk", None):
+        return AgendaItem.objects.none()
+    return AgendaItem.objects.filter(meeting=meeting)
+
+
+class _ScopedOwnersMixin(BodyScopedInline):
     """Offer only the posts, people and items of the meeting's own body; once the meeting has
     been published, its actions are never deleted (they are withdrawn instead)."""
+
+    def limit_choices(self, request, obj) -> dict:
+        body = page_body(request, obj)
+        return {
+            **super().limit_choices(request, obj),
+            "owner_roles": body_choices(Role, body).order_by("abbrev"),
+            "owner_people": body_choices(Person, body).order_by("name"),
+            "raised_at_item": _items_of_page(obj),
+        }
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("board").prefetch_related("owners")
@@ -107,14 +109,6 @@ class _ScopedOwnersMixin(SharedChoicesInline):
         if getattr(meeting, "pk", None) and meeting.publications.exists():
             return False
         return super().has_delete_permission(request, obj)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        meeting = getattr(obj, "meeting", obj)
-        if meeting is not None and getattr(meeting, "pk", None):
-            # A subclass per request: the form class itself is shared by every request.
-            formset.form = type(formset.form.__name__, (formset.form,), {"meeting": meeting})
-        return formset
 
 
 class ActionRaisedInline(_ScopedOwnersMixin, admin.StackedInline):
@@ -169,18 +163,8 @@ class ActionReviewForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
         }
 
-    meeting: Meeting | None = None  # the meeting whose page this is, set per request
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.meeting is not None:
-            self.fields["item"].queryset = AgendaItem.objects.filter(meeting=self.meeting)
-            self.fields["action"].queryset = Action.objects.filter(
-                board__body=self.meeting.board.body_id
-            ).select_related("board")
-
-
-class ActionReviewInline(SharedChoicesInline, admin.StackedInline):
+class ActionReviewInline(BodyScopedInline, admin.StackedInline):
     """Progress on earlier actions reported at the meeting: the action review."""
 
     model = ActionUpdate
@@ -200,11 +184,16 @@ class ActionReviewInline(SharedChoicesInline, admin.StackedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("action__board")
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None and obj.pk:
-            formset.form = type(formset.form.__name__, (formset.form,), {"meeting": obj})
-        return formset
+    def limit_choices(self, request, obj) -> dict:
+        body = page_body(request, obj)
+        actions = Action.objects.none()
+        if body is not None:
+            actions = Action.objects.filter(board__body=body).select_related("board")
+        return {
+            **super().limit_choices(request, obj),
+            "item": _items_of_page(obj),
+            "action": actions,
+        }
 
 
 def save_action_formsets(request, form, formset) -> bool:

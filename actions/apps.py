@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = _("Action register")
+
+    def ready(self):
+        from actions.body_scope import install_rules
+
+        post_migrate.connect(install_rules, sender=self, dispatch_uid="actions.body_scope")

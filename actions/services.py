@@ -35,7 +35,7 @@ from actions.models import (
     UpdateKind,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
-from meetings.services import RecordError, meeting_reopen_approval
+from meetings.services import RecordError, meeting_reopen_approval, with_welsh_twins
 from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
 
 Owner = Role | Person
@@ -49,33 +49,39 @@ class ActionConflict(ActionError):
     """Someone else changed the action after the user opened it."""
 
 
-# What the minutes print of an action: a change to one of these reopens their approval.
-PRINTED_FIELDS = (
-    "board",
-    "number",
-    "legacy_ref",
-    "text",
-    "due_on",
-    "raised_at_meeting",
-    "raised_at_item",
-    "position",
-    "raised_on",
-    "due_kind",
-    "owned_by_body",
-    "text_cy",  # printed in the Welsh documents
+# What the minutes print of an action: a change to one of these (or to its Welsh twin, which the
+# Welsh documents print) reopens their approval.
+PRINTED_FIELDS = with_welsh_twins(
+    Action,
+    (
+        "board",
+        "number",
+        "legacy_ref",
+        "text",
+        "due_on",
+        "raised_at_meeting",
+        "raised_at_item",
+        "position",
+        "raised_on",
+        "due_kind",
+        "owned_by_body",
+    ),
 )
-# What the minutes print of a review (progress minuted at a meeting).
-PRINTED_REVIEW_FIELDS = (
-    "action",
-    "meeting",
-    "item",
-    "position",
-    "text",
-    "status",
-    "summary",
-    "printed_owners",
-    "printed_due_on",
-    "printed_raised_on",
+# What the minutes print of a review (progress minuted at a meeting), with the Welsh twins.
+PRINTED_REVIEW_FIELDS = with_welsh_twins(
+    ActionUpdate,
+    (
+        "action",
+        "meeting",
+        "item",
+        "position",
+        "text",
+        "status",
+        "summary",
+        "printed_owners",
+        "printed_due_on",
+        "printed_raised_on",
+    ),
 )
 
 
@@ -505,9 +511,13 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
     reviews = ActionUpdate.objects.filter(meeting=meeting)
     touched = set(reviews.values_list("action_id", flat=True))
     reviews.delete()
-    for action in Action.objects.filter(raised_at_item__meeting=meeting):
-        action.raised_at_item = None
-        action.save(update_fields=["raised_at_item", "updated_at"])
+    detached = list(Action.objects.filter(raised_at_item__meeting=meeting))
+    now = timezone.now()
+    for action in detached:
+        action.raised_at_item, action.updated_at = None, now
+    if detached:
+        # One update, with a history row each (ADR 0002).
+        bulk_update_recorded(detached, Action, ["raised_at_item", "updated_at"])
     # Their pages and the meeting's opened before this are stale.
     Action.objects.filter(pk__in=touched).update(version=models.F("version") + 1)
     meeting_reopen_approval(meetings=[meeting], by=by)

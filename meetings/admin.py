@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from simple_history.admin import SimpleHistoryAdmin
 
+from meetings import reference
 from meetings.models import Appointment, Board, BoardMembership, Organisation, Person, Role
 from meetings.services import RecordError, reopened_minutes
+from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -171,43 +173,86 @@ class ServiceAdmin:
         return response
 
 
-class BodyScopedInline:
+def page_body(request, obj) -> Organisation | None:
+    """The body whose record a page edits: its meeting's (or its item's meeting's); on the page
+    adding a meeting, the chosen board's. None while no board is chosen."""
+    if isinstance(obj, Board):
+        return obj.body if obj.pk else None
+    meeting = getattr(obj, "meeting", obj)
+    if meeting is not None and getattr(meeting, "pk", None):
+        return meeting.board.body
+    pk = request.POST.get("board") or request.GET.get("board")
+    if not pk or not str(pk).isdigit():
+        return None
+    board = Board.objects.select_related("body").filter(pk=pk).first()
+    return board.body if board is not None else None
+
+
+def body_choices(model, body: Organisation | None):
+    """The records of `model` a page of the body may choose: its people, posts, boards, or
+    groups (the body itself and the groups within it); nothing while the body is not known."""
+    if body is None:
+        return model.objects.none()
+    if model is Organisation:
+        return model.objects.filter(Q(pk=body.pk) | Q(parent=body))
+    return model.objects.filter(body=body)
+
+
+class BodyScopedInline(SharedChoicesInline):
     """An inline of a meeting's record whose pickers offer only the people, posts and groups of
-    the meeting's own body (`scoped_fields`); the services refuse any other on save. The choices
-    are loaded once a page, not once a row."""
+    the meeting's own body (`scoped_fields`); the services, and the database, refuse any other
+    on save. The choices are listed once a page, not once a row (SharedChoicesInline)."""
 
     scoped_fields: tuple[str, ...] = ()
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        meeting = getattr(obj, "meeting", obj)
-        if meeting is None or not getattr(meeting, "pk", None):
-            return formset  # a meeting being added: its board, so its body, is not known yet
-        body = meeting.board.body
-        base, scoped, choices = formset.form, self.scoped_fields, {}
+    def limit_choices(self, request, obj) -> dict:
+        limits = super().limit_choices(request, obj)
+        body = page_body(request, obj)
+        for name in self.scoped_fields:
+            model = self.model._meta.get_field(name).related_model
+            limits[name] = body_choices(model, body)
+        return limits
 
-        def __init__(form, *args, **kwargs):
-            base.__init__(form, *args, **kwargs)
-            for name in scoped:
-                field = form.fields.get(name)
-                if field is None:
-                    continue
-                model = field.queryset.model
-                if model is Organisation:
-                    field.queryset = model.objects.filter(Q(pk=body.pk) | Q(parent=body))
-                else:
-                    field.queryset = field.queryset.filter(body=body)
-                if name not in choices:
-                    choices[name] = list(field.choices)
-                field.choices = choices[name]
 
-        # A subclass per request: the form class itself is shared by every request.
-        formset.form = type(base.__name__, (base,), {"__init__": __init__})
-        return formset
+class ReferenceAdmin(ServiceAdmin):
+    """A reference page (a body, a person, a post, a board) saved through the reference
+    services with its inlines (meetings.reference): the page declares, the services decide."""
+
+    SAVE = {
+        Organisation: lambda obj, by: reference.organisation_save(organisation=obj, by=by),
+        Person: lambda obj, by: reference.person_save(person=obj, by=by),
+        Role: lambda obj, by: reference.role_save(role=obj, by=by),
+        Board: lambda obj, by: reference.board_save(board=obj, by=by),
+        Appointment: lambda obj, by: reference.appointment_save(appointment=obj, by=by),
+        BoardMembership: lambda obj, by: reference.board_membership_save(membership=obj, by=by),
+    }
+    DELETE = {
+        Appointment: lambda obj, by: reference.appointment_delete(appointment=obj, by=by),
+        BoardMembership: lambda obj, by: reference.board_membership_delete(membership=obj, by=by),
+    }
+
+    def save_model(self, request, obj, form, change):
+        self.SAVE[type(obj)](obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        save_formset_through(formset, save=self.SAVE, delete=self.DELETE, by=request.user)
+
+
+def save_formset_through(formset, *, save: dict, delete: dict, by, prepare=None) -> None:
+    """Save an inline through the services (`save` and `delete`, by model): deletions first (a
+    row may be replaced by another in the same save), then additions and changes, each made
+    ready by `prepare` when given."""
+    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
+    for obj in formset.deleted_objects:
+        delete[formset.model](obj, by)
+    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+        if prepare is not None:
+            prepare(obj)
+        save[formset.model](obj, by)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReferenceAdmin, admin.ModelAdmin):
     form = OrganisationForm
     list_display = ["name", "parent", "slug"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
@@ -257,9 +302,10 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+class PersonAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Person)
     list_display = ["name", "organisation", "body", "email", "user"]
+    ordering = ["name"]
     list_filter = ["body", "organisation"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["body", "organisation", "user"]
@@ -275,9 +321,10 @@ class PersonAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
+class RoleAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     form = _locked_form(Role)
     list_display = ["abbrev", "title", "organisation", "body"]
+    ordering = ["abbrev"]
     list_filter = ["body", "organisation"]
     search_fields = ["abbrev", "title"]
     autocomplete_fields = ["body", "organisation"]
@@ -285,7 +332,7 @@ class RoleAdmin(WholePageLockAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(ReferenceAdmin, SimpleHistoryAdmin):
     form = _locked_form(Appointment)
     list_display = ["person", "role", "kind", "start_on", "end_on"]
     list_filter = ["kind", "role__body"]
@@ -294,15 +341,16 @@ class AppointmentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_on"
 
 
-class BoardMembershipInline(admin.TabularInline):
+class BoardMembershipInline(BodyScopedInline, admin.TabularInline):
     model = BoardMembership
     extra = 0
-    autocomplete_fields = ["person", "role", "organisation"]
+    # Lists of the board's body (an autocomplete would search every body's).
+    scoped_fields = ("person", "role", "organisation")
     fields = ["position", "person", "role", "organisation", "start_on", "end_on"]
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(ReferenceAdmin, SimpleHistoryAdmin):
     form = _locked_form(Board)
     inlines = [BoardMembershipInline]
     list_display = ["name", "action_prefix", "body", "next_action_number"]

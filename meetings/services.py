@@ -50,66 +50,74 @@ class RecordConflict(RecordError):
     """Someone else saved the record after the user opened it."""
 
 
+def with_welsh_twins(model: type[models.Model], fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The printed fields with the Welsh twin of each (`<field>_cy`) where the model has one:
+    the Welsh documents print the twins, so a change to one reopens approval as its English
+    does, and a new twin cannot be forgotten here."""
+    names = {field.name for field in model._meta.get_fields()}
+    twins = tuple(f"{name}_cy" for name in fields if f"{name}_cy" in names)
+    return fields + tuple(twin for twin in twins if twin not in fields)
+
+
 # What the minutes print of each row: a change to one of these fields is a change to the minutes
 # and reopens their approval. Status, approval, audit and version fields are not printed.
 PRINTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Meeting: (
-        "board",
-        "held_on",
-        "title",
-        "start_time",
-        "end_time",
-        "venue",
-        "chair",
-        "chair_role",
-        "chair_note",
-        "minute_taker",
-        "next_meeting_on",
-        "next_meeting_start",
-        "next_meeting_venue",
-        "next_meeting_note",
-    ),
-    Attendance: (
-        "meeting",
-        "position",
-        "person",
-        "role",
-        "organisation",
-        "status",
-        "arrival_time",
-        "departure_time",
-        "note",
-    ),
-    AgendaItem: (
-        "meeting",
-        "parent",
-        "position",
-        "number",
-        "title",
-        "minutes",
-        "exempt",
-        "in_questions_record",
-    ),
-    Paper: ("item", "position", "title", "author"),
-    Question: (
-        "item",
-        "position",
-        "number",
-        "question",
-        "asked_by",
-        "response",
-        "responder",
-        "restricted",
-    ),
-    Departure: ("item", "position", "name", "left_at"),
+    model: with_welsh_twins(model, fields)
+    for model, fields in {
+        Meeting: (
+            "board",
+            "held_on",
+            "title",
+            "start_time",
+            "end_time",
+            "venue",
+            "chair",
+            "chair_role",
+            "chair_note",
+            "minute_taker",
+            "next_meeting_on",
+            "next_meeting_start",
+            "next_meeting_venue",
+            "next_meeting_note",
+            "questions_intro",
+        ),
+        Attendance: (
+            "meeting",
+            "position",
+            "person",
+            "role",
+            "organisation",
+            "status",
+            "arrival_time",
+            "departure_time",
+            "note",
+        ),
+        AgendaItem: (
+            "meeting",
+            "parent",
+            "position",
+            "number",
+            "title",
+            "minutes",
+            "exempt",
+            "exempt_reason",
+            "in_questions_record",
+        ),
+        Paper: ("item", "position", "title", "author"),
+        Question: (
+            "item",
+            "position",
+            "number",
+            "question",
+            "asked_by",
+            "response",
+            "responder",
+            "restricted",
+            "restricted_reason",
+        ),
+        Departure: ("item", "position", "name", "left_at"),
+    }.items()
 }
-# The exemption reason is printed too; listed apart so the tuple above reads as the item's form.
-PRINTED_FIELDS[AgendaItem] += ("exempt_reason",)
-# The Welsh documents print the Welsh twins: a change to one reopens approval as its English does.
-PRINTED_FIELDS[Meeting] += ("title_cy", "chair_note_cy", "next_meeting_note_cy")
-PRINTED_FIELDS[AgendaItem] += ("title_cy", "minutes_cy", "exempt_reason_cy")
-PRINTED_FIELDS[Paper] += ("title_cy",)
-PRINTED_FIELDS[Question] += ("question_cy", "response_cy")
 
 MAX_ITEM_DEPTH = 6
 """How deep items nest: 1 is an item, 2 a sub-item (2.1), 3 a sub-sub-item (2.1.a), and so on.
@@ -366,6 +374,10 @@ def meeting_item_save(*, item: AgendaItem, by, expected_version: int | None = No
         )
     stored = _stored(item, expected_version)
     if stored is not None and stored.meeting_id != item.meeting_id:
+        if _body_of(stored.meeting).pk != _body_of(item.meeting).pk:
+            raise RecordError(
+                _("An item cannot move to a meeting of another body."), field="meeting"
+            )
         if _has_actions(item) or item.children.exists():
             raise RecordError(
                 _(

@@ -1,6 +1,8 @@
 """The meeting's pages in the secretariat site: a meeting with its attendance, items, questions,
 actions and review, and the approval and publication workflow."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
@@ -23,7 +25,13 @@ from actions.admin import (
 )
 from actions.models import Action
 from meetings import services as record
-from meetings.admin import BodyScopedInline, ServiceAdmin
+from meetings.admin import (
+    BodyScopedInline,
+    ServiceAdmin,
+    body_choices,
+    page_body,
+    save_formset_through,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -102,6 +110,23 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "questions_intro_cy",
             "is_public",
         ]
+
+
+class BoardChoiceField(forms.ModelChoiceField):
+    """Boards of every body: each named with its body, as two bodies may name boards alike."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.body})"
+
+
+class ChooseBoardForm(forms.Form):
+    """The first step of adding a meeting: its board, so that every picker of the next step
+    offers only the board's body's people and posts."""
+
+    board = BoardChoiceField(
+        label=_("Board"),
+        queryset=Board.objects.select_related("body").order_by("body__name", "name"),
+    )
 
 
 class AnnounceForm(forms.Form):
@@ -208,15 +233,13 @@ DELETE = {
 
 
 def save_record_formset(request, formset, *, meeting: Meeting) -> None:
-    """Save an inline of the meeting's record through its services: deletions first (a row
-    may be replaced by another in the same save), then additions and changes."""
-    formset.save(commit=False)  # sets new_objects, changed_objects and deleted_objects
-    for obj in formset.deleted_objects:
-        DELETE[formset.model](obj, request.user)
-    for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+    """Save an inline of the meeting's record through its services."""
+
+    def prepare(obj):
         if isinstance(obj, AgendaItem):
             obj.meeting = meeting  # a sub-item is of its parent's meeting
-        SAVE[formset.model](obj, request.user)
+
+    save_formset_through(formset, save=SAVE, delete=DELETE, by=request.user, prepare=prepare)
 
 
 @admin.register(Meeting)
@@ -234,7 +257,8 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
     date_hierarchy = "held_on"
-    autocomplete_fields = ["board", "chair", "chair_role", "named_roles", "named_people"]
+    # Lists of the meeting's body: an autocomplete would search every body's.
+    body_scoped_fields = ("board", "chair", "chair_role", "named_roles", "named_people")
     readonly_fields = [
         "status",
         "created_at",
@@ -327,6 +351,42 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("editor:meeting-edit", args=[obj.pk]), _("Edit")
         )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A meeting is added board first: the next step's pickers list the board's body only."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "GET" and "_popup" not in request.GET:
+            chosen = ChooseBoardForm(request.GET) if "board" in request.GET else None
+            if chosen is None or not chosen.is_valid():
+                context = {
+                    **self.admin_site.each_context(request),
+                    "title": gettext("Add meeting"),
+                    "form": chosen or ChooseBoardForm(),
+                    "opts": self.model._meta,
+                }
+                return TemplateResponse(
+                    request, "admin/meetings/meeting/choose_board.html", context
+                )
+        return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        body, scoped = page_body(request, obj), self.body_scoped_fields
+
+        def __init__(self, *args, **kwargs):
+            form.__init__(self, *args, **kwargs)
+            for name in scoped:
+                field = self.fields.get(name)
+                if field is not None:
+                    # Listed: the body's. Accepted: any, so that another body's record posted
+                    # anyway is refused with the reason (MeetingForm.clean, the service).
+                    shown = copy.deepcopy(field)
+                    shown.queryset = body_choices(field.queryset.model, body)
+                    field.choices = list(shown.choices)
+
+        # A subclass per request: the form class is shared by every request.
+        return type(form.__name__, (form,), {"__init__": __init__})
 
     def response_add(self, request, obj, post_url_continue=None):
         """A new meeting is entered in the meeting editor."""

@@ -178,26 +178,6 @@ def _question_row(node, language: str) -> QuestionRow | None:
     return None
 
 
-NOTE_MAX = 200  # characters: "For noting.", "Noted.", never a minute
-
-
-def _is_note(node) -> bool:
-    """The item's whole minute is one short paragraph: a note, as the record prints it."""
-    return len(node.paragraphs) == 1 and len(node.paragraphs[0]) <= NOTE_MAX
-
-
-def _in_record(node, siblings) -> bool:
-    """The clerk marked the item as part of the questions record; or, in records that could not
-    say so (format 1.0), it is a one-line note beside an item with questions or papers."""
-    if node.item.in_questions_record:
-        return True
-    return (
-        not node.children
-        and _is_note(node)
-        and any(sibling.papers or sibling.questions for sibling in siblings)
-    )
-
-
 def has_questions_document(meeting: Meeting) -> bool:
     """A questions-and-responses record exists for a meeting that considered papers or
     questions, or whose clerk marked an item as part of that record."""
@@ -215,10 +195,10 @@ def _question_rows(
     def walk(nodes):
         for node in nodes:
             # Only the questions record: items that carry questions, items whose papers were
-            # considered without any ("No comments were raised"), and beside them an item whose
-            # whole minute is a one-line note ("For noting."). Never an item's minute text.
+            # considered without any, and items the clerk marked as part of it ("No comments
+            # were raised"; a 1.0 file's notes are marked at import). Never another minute.
             row = _question_row(node, language)
-            if row is None and not node.withheld and _in_record(node, nodes):
+            if row is None and not node.withheld and node.item.in_questions_record:
                 title, title_lang = in_language(node.item, "title", language)
                 note, note_lang = in_language(node.item, "minutes", language)
                 row = QuestionRow(

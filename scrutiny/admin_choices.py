@@ -1,10 +1,15 @@
-"""Inline rows that share their choices.
+"""Inline rows that share their choices: the one mechanism of the admin's inlines for what
+their pickers offer.
 
 Every row of an inline offers the same posts, people and items, so listing them once a row made
 a meeting's admin page a thousand queries. With SharedChoicesInline an inline reads each select's
 choices once a page, and the records chosen in every row's search box (autocomplete) in one query,
-however many rows the page has.
+however many rows the page has. What a page's pickers offer (say, only the meeting's body's
+posts) is the inline's `limit_choices(request, obj)`, applied to every row before the choices
+are listed; the apps define it (meetings.admin.BodyScopedInline), this module knows no model.
 """
+
+import copy
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -16,7 +21,8 @@ class PageChoices:
     labels of the records chosen in each search box, looked up together when the first row is
     shown."""
 
-    def __init__(self):
+    def __init__(self, limits: dict | None = None):
+        self.limits = limits or {}
         self.listed: dict[str, list] = {}
         self.wanted: dict[str, set[str]] = {}
         self.labels: dict[str, dict[str, str]] = {}
@@ -27,6 +33,8 @@ class PageChoices:
                 continue
             widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
             if isinstance(widget, SharedLabelsMixin):
+                if name in self.limits:  # a search box lists what it finds: refuse the rest
+                    field.queryset = self.limits[name]
                 value = form[name].value()
                 values = value if isinstance(value, (list, tuple)) else [value]
                 chosen = {str(v) for v in values if v not in field.empty_values}
@@ -34,8 +42,24 @@ class PageChoices:
                 widget.page, widget.page_field = self, name
             elif not field.widget.is_hidden:
                 if name not in self.listed:
-                    self.listed[name] = list(field.choices)
+                    self.listed[name] = self._list(field, self.limits.get(name))
                 field.choices = self.listed[name]
+
+    @staticmethod
+    def _list(field, limit) -> list:
+        """The choices a select lists: within the limit, when there is one. The field itself
+        still accepts any record, so that a record outside the limit posted anyway reaches the
+        service, which refuses it with a message saying why."""
+        if limit is None:
+            return list(field.choices)
+        shown = copy.deepcopy(field)
+        # A field may say how it shows a limited list (e.g. without each body's name).
+        limit_to = getattr(shown, "limit_to", None)
+        if limit_to is not None:
+            limit_to(limit)
+        else:
+            shown.queryset = limit
+        return list(shown.choices)
 
     def labels_for(self, name: str, widget) -> dict[str, str]:
         known = self.labels.setdefault(name, {})
@@ -80,8 +104,10 @@ class SharedAutocompleteSelectMultiple(SharedLabelsMixin, AutocompleteSelectMult
 
 
 class SharedChoicesFormSet(BaseInlineFormSet):
+    choice_limits: dict = {}  # set per page by SharedChoicesInline.get_formset
+
     def __init__(self, *args, **kwargs):
-        self.page_choices = PageChoices()
+        self.page_choices = PageChoices(self.choice_limits)
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
@@ -100,6 +126,17 @@ class SharedChoicesInline:
     """For an admin inline: its rows share their choices (see the module's text)."""
 
     formset = SharedChoicesFormSet
+
+    def limit_choices(self, request, obj) -> dict:
+        """What the pickers of this page offer, by field name: a queryset each. None limited
+        here; an inline says what its page limits."""
+        return {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A subclass per page: the limits are this request's, never set on a shared class.
+        limits = self.limit_choices(request, obj)
+        return type(formset.__name__, (formset,), {"choice_limits": limits})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

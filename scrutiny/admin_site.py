@@ -1,11 +1,30 @@
 """The secretariat pages (Django's admin), with two-factor sign-in unless it is turned off."""
 
+from collections import Counter
+
 from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+
+
+class BodyLabelledAutocompleteView(AutocompleteJsonView):
+    """A search box's results span every body: two that read alike (each body has its "PCC")
+    are told apart by their body."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if self.alike[result["text"]] > 1 and getattr(obj, "body", None) is not None:
+            result["text"] = f"{result['text']} ({obj.body})"
+        return result
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        self.alike = Counter(str(obj) for obj in context["object_list"])
+        return context
 
 
 class ScrutinyAdminSite(AdminSite):
@@ -17,6 +36,9 @@ class ScrutinyAdminSite(AdminSite):
         if allowed and settings.ADMIN_REQUIRE_OTP:
             return request.user.is_verified()
         return allowed
+
+    def autocomplete_view(self, request):
+        return BodyLabelledAutocompleteView.as_view(admin_site=self)(request)
 
     def login(self, request, extra_context=None):
         """One sign-in page for everyone (scrutiny.two_factor.SignInForm), whatever the route."""

@@ -44,6 +44,25 @@ class InterchangeError(Exception):
         return self.message
 
 
+NOTE_MAX = 200  # characters: "For noting.", "No comments were raised.", never a minute
+
+
+def marked_by_1_0_rule(spec: dict, siblings: list[dict]) -> bool:
+    """Whether an item of a 1.0 file, which cannot say `in_questions_record`, is part of the
+    questions record by the rule such records were printed by: no sub-items, no questions or
+    papers of its own, a whole minute of one paragraph of at most NOTE_MAX characters, beside
+    an item with questions or papers. The importer marks it so; the exporter leaves out a mark
+    that this rule gives, so the file is 1.0 again."""
+    from meetings.models import split_paragraphs
+
+    if spec.get("items") or spec.get("questions") or spec.get("papers"):
+        return False
+    paragraphs = split_paragraphs(spec.get("minutes", ""))
+    if len(paragraphs) != 1 or len(paragraphs[0]) > NOTE_MAX:
+        return False
+    return any(other.get("questions") or other.get("papers") for other in siblings)
+
+
 @cache
 def schema(format: str = FORMAT_1_0) -> dict:
     """The JSON Schema of one version of the format."""

@@ -5,7 +5,7 @@ from jsonschema import Draft202012Validator
 
 from actions.models import Action, ActionOwner, ActionUpdate, DueKind
 from meetings.models import AgendaItem, Meeting, Person, Role
-from minutes.interchange import FORMAT_1_0, FORMAT_1_1, schema
+from minutes.interchange import FORMAT_1_0, FORMAT_1_1, marked_by_1_0_rule, schema
 
 
 def _time(value) -> str | None:
@@ -295,6 +295,20 @@ def _lowest_version(document: dict) -> dict:
     """Label the document 1.0 when it holds nothing that 1.1 added, so tools that read only
     1.0 keep reading what this exports."""
     as_1_0 = {**document, "format": FORMAT_1_0}
+    # A mark a 1.0 import would give by itself (marked_by_1_0_rule) need not be written.
+    as_1_0["items"] = _without_derived_marks(document.get("items", []))
     if Draft202012Validator(schema(FORMAT_1_0)).is_valid(as_1_0):
         return as_1_0
     return document
+
+
+def _without_derived_marks(specs: list[dict]) -> list[dict]:
+    out = []
+    for spec in specs:
+        copy = dict(spec)
+        if copy.get("in_questions_record") and marked_by_1_0_rule(spec, specs):
+            del copy["in_questions_record"]
+        if "items" in copy:
+            copy["items"] = _without_derived_marks(copy["items"])
+        out.append(copy)
+    return out

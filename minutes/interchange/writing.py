@@ -37,7 +37,7 @@ from meetings.models import (
 from meetings.reference import (
     BOARD_LABELS,
     board_ensure,
-    board_membership_ensure,
+    board_memberships_ensure,
     body_ensure,
     people_ensure,
     person_ensure,
@@ -52,7 +52,7 @@ from meetings.services import (
     meeting_set_status,
     meeting_update,
 )
-from minutes.interchange import InterchangeError
+from minutes.interchange import FORMAT_1_1, InterchangeError, marked_by_1_0_rule
 from minutes.interchange.validation import (
     parse_date,
     parse_time,
@@ -330,7 +330,9 @@ def _attendance(ctx: _Context) -> list[Attendance]:
 
 
 def _import_members(ctx: _Context) -> None:
-    """Format 1.1: the board's members, added to those the board already records."""
+    """Format 1.1: the board's members, added to those the board already records (in one
+    batch: a refusal names the member's path)."""
+    members = []
     for position, spec in enumerate(ctx.data["board"].get("members", [])):
         path = f"board.members[{position}]"
         role = None
@@ -339,18 +341,27 @@ def _import_members(ctx: _Context) -> None:
             if role is None:
                 ctx.fail(f"{path}.role", _("%(abbrev)s is not in roles") % {"abbrev": spec["role"]})
         organisation = _suborganisation(ctx.body, spec.get("organisation"), ctx.batch)
-        start_on = parse_date(spec["from"], f"{path}.from", ctx.source) if "from" in spec else None
-        end_on = parse_date(spec["to"], f"{path}.to", ctx.source) if "to" in spec else None
-        with _as_import_error(ctx.source, path, field_paths=path):
-            board_membership_ensure(
-                board=ctx.board,
-                person=_person(ctx, spec["name"], organisation),
-                role=role,
-                start_on=start_on,
-                end_on=end_on,
-                organisation=organisation,
-                position=position,
-            )
+        members.append(
+            {
+                "person": _person(ctx, spec["name"], organisation),
+                "role": role,
+                "start_on": parse_date(spec["from"], f"{path}.from", ctx.source)
+                if "from" in spec
+                else None,
+                "end_on": parse_date(spec["to"], f"{path}.to", ctx.source)
+                if "to" in spec
+                else None,
+                "organisation": organisation,
+                "position": position,
+            }
+        )
+    if not members:
+        return
+    try:
+        board_memberships_ensure(board=ctx.board, members=members)
+    except RecordError as exc:
+        path = f"board.members[{exc.row}]" + (f".{exc.field}" if exc.field else "")
+        raise InterchangeError(str(exc), path=path, source=ctx.source) from None
 
 
 def _walk_tree(specs: list[dict], parent_path="items", parent=None):
@@ -367,7 +378,9 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
     written by the services in one batch (a few inserts, each with its history: ADR 0002)."""
     items: dict[int, AgendaItem] = {}  # keyed by id() of the item's spec
     papers, questions, departures = [], [], []
+    is_1_0 = ctx.data.get("format") != FORMAT_1_1
     for _path, spec, parent, position in _walk_tree(specs):
+        siblings = parent["items"] if parent is not None else specs
         item = items[id(spec)] = AgendaItem(
             meeting=ctx.meeting,
             parent=items[id(parent)] if parent is not None else None,
@@ -380,7 +393,8 @@ def _import_record(ctx: _Context, specs: list[dict]) -> None:
             exempt=spec.get("exempt", False),
             exempt_reason=spec.get("exempt_reason", ""),
             exempt_reason_cy=spec.get("exempt_reason_cy", ""),
-            in_questions_record=spec.get("in_questions_record", False),
+            in_questions_record=spec.get("in_questions_record", False)
+            or (is_1_0 and marked_by_1_0_rule(spec, siblings)),
         )
         papers += [
             Paper(

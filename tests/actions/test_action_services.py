@@ -130,3 +130,58 @@ def test_a_welsh_twin_changed_after_approval_reopens_the_minutes(clerk, approved
         services.action_update(action=action, by=clerk)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "review.text_cy",
+        "review.summary_cy",
+        "meeting.questions_intro",
+        "meeting.questions_intro_cy",
+        "question.restricted_reason",
+        "question.restricted_reason_cy",
+    ],
+)
+def test_every_printed_welsh_twin_changed_after_approval_reopens_the_minutes(
+    clerk, approver, approved, field
+):
+    """The Welsh twins of progress minuted at a meeting, of the questions record's introduction
+    and of a restricted response's public reason are printed as their English is."""
+    from meetings.services import meeting_update, question_save
+    from tests.factories import QuestionFactory
+
+    meeting, action = approved
+    review = services.action_review_record(
+        by=clerk, action=action, meeting=meeting, text="Outturn reported."
+    )
+    question = QuestionFactory(item=action.raised_at_item, restricted=True)
+    meeting.refresh_from_db()
+    meeting_approve(meeting=meeting, by=approver)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.APPROVED
+    kind, name = field.split(".")
+    if kind == "review":
+        setattr(review, name, "Testun Cymraeg newydd")
+        services.action_review_update(review=review, by=clerk)
+    elif kind == "meeting":
+        setattr(meeting, name, "Testun newydd")
+        meeting_update(meeting=meeting, by=clerk)
+    else:
+        setattr(question, name, "Testun newydd")
+        question_save(question=question, by=clerk)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
+
+
+def test_every_welsh_twin_of_a_printed_row_is_printed():
+    """A Welsh text added to a printed row is printed by the Welsh documents: the printed fields
+    derive it from its English, and its English is printed too."""
+    from actions.models import Action, ActionUpdate
+    from meetings.services import PRINTED_FIELDS
+
+    printed = {**PRINTED_FIELDS, Action: services.PRINTED_FIELDS}
+    printed[ActionUpdate] = services.PRINTED_REVIEW_FIELDS
+    for model, fields in printed.items():
+        twins = {field.name for field in model._meta.fields if field.name.endswith("_cy")}
+        assert twins <= set(fields), model

@@ -135,7 +135,7 @@ def test_clerk_enters_a_meeting_with_attendance_items_and_an_action(client, cler
     board = example.board
     chair = Person.objects.get(name="Christopher Salmon")
     pcc = Role.objects.get(abbrev="PCC", body=board.body)
-    url = reverse("admin:meetings_meeting_add")
+    url = reverse("admin:meetings_meeting_add") + f"?board={board.pk}"
     attendance, items, reviews, raised = _meeting_prefixes(client, url)
     data = {
         "board": board.pk,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import AgendaItem, Attendance, Meeting, Organisation, Question
+from meetings.models import AgendaItem, Attendance, BoardMembership, Meeting, Organisation, Question
 from tests.admin_pages import page_data
 from tests.factories import (
     ActionFactory,
@@ -127,6 +127,17 @@ def test_the_services_refuse_another_bodys_person_and_post(two_bodies):
     assert list(meeting.items.values_list("title", flat=True)) == ["Finance"]
 
 
+def test_the_service_refuses_moving_an_item_to_another_bodys_meeting(two_bodies):
+    """Its questions' responders and its people are of its body: the service says so before
+    the database refuses it (ADR 0011)."""
+    item = two_bodies["item"]
+    item.meeting = MeetingFactory(board=BoardFactory(body=two_bodies["dyfed"]))
+    with pytest.raises(services.RecordError) as refused:
+        services.meeting_item_save(item=item, by=None)
+    assert refused.value.field == "meeting"
+    assert "another body" in str(refused.value)
+
+
 def test_a_refused_save_shows_the_form_again_with_the_reason_and_what_was_typed(
     client, clerk, two_bodies
 ):
@@ -151,11 +162,11 @@ def test_a_refused_save_shows_the_form_again_with_the_reason_and_what_was_typed(
 
 
 def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_bodies):
-    """On the add page the body is not known until the board is chosen: a row of another body
-    is refused by the service, and the page comes back with the reason and the typed rows."""
+    """A row of another body posted to the add page (its pickers do not offer it) is refused by
+    the service, and the page comes back with the reason and the typed rows."""
     meeting = two_bodies["meeting"]
     client.force_login(clerk)
-    url = reverse("admin:meetings_meeting_add")
+    url = reverse("admin:meetings_meeting_add") + f"?board={meeting.board.pk}"
     data = page_data(client.get(url))
     attendance = _inline(client.get(url), Attendance).prefix
     data |= {
@@ -175,6 +186,43 @@ def test_a_refused_row_on_the_add_page_keeps_the_whole_page(client, clerk, two_b
     assert not Meeting.objects.filter(venue="Police Headquarters, Croesyceiliog").exists()
 
 
+def test_adding_a_meeting_asks_for_the_board_first(client, clerk, two_bodies):
+    """Before the board is chosen no picker lists anyone: the boards are listed with their
+    body, as two bodies may name their boards alike."""
+    gwent_board = two_bodies["meeting"].board
+    BoardFactory(body=two_bodies["dyfed"], name=gwent_board.name)
+    client.force_login(clerk)
+    response = client.get(reverse("admin:meetings_meeting_add"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{gwent_board.name} (OPCC for Gwent)" in page
+    assert f"{gwent_board.name} (OPCC for Dyfed-Powys)" in page
+    assert "Mrs E Ackland" not in page
+    assert "Mr D Llewellyn" not in page
+    assert 'name="chair"' not in page
+
+
+def test_the_add_and_change_pages_offer_only_the_boards_body(client, clerk, two_bodies):
+    meeting = two_bodies["meeting"]
+    client.force_login(clerk)
+    for url in (
+        reverse("admin:meetings_meeting_add") + f"?board={meeting.board.pk}",
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]),
+    ):
+        response = client.get(url)
+        form = response.context["adminform"].form
+        for name in ("chair", "named_people"):
+            assert _offered(form.fields[name]) == {"Mrs E Ackland"}, (url, name)
+        for name in ("chair_role", "named_roles"):
+            offered = {label.split(" ")[0] for label in _offered(form.fields[name])}
+            assert offered == {"HoSPC"}, (url, name)
+        page = response.content.decode()
+        assert "Mr D Llewellyn" not in page
+        assert "DPXX" not in page
+        if "add" in url:
+            assert form["board"].value() == str(meeting.board.pk)
+
+
 def test_the_editor_offers_only_the_meetings_body(client, clerk, two_bodies):
     """The meeting editor's lists of posts and people are its body's (issue 11's pickers)."""
     client.force_login(clerk)
@@ -185,3 +233,33 @@ def test_the_editor_offers_only_the_meetings_body(client, clerk, two_bodies):
     assert '<option value="Mrs E Ackland">' in page
     assert "DPXX" not in page
     assert "Mr D Llewellyn" not in page
+
+
+def test_a_search_box_spanning_bodies_tells_alike_names_apart_by_body(client, clerk, two_bodies):
+    """The appointment page's post search lists every body's posts: two PCCs read alike."""
+    RoleFactory(body=two_bodies["dyfed"], abbrev="PCC", title="PCC")
+    RoleFactory(body=two_bodies["meeting"].board.body, abbrev="PCC", title="PCC")
+    client.force_login(clerk)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "PCC",
+            "app_label": "meetings",
+            "model_name": "appointment",
+            "field_name": "role",
+        },
+    )
+    assert response.status_code == 200
+    texts = sorted(result["text"] for result in response.json()["results"])
+    assert texts == ["PCC (OPCC for Dyfed-Powys)", "PCC (OPCC for Gwent)"]
+
+
+def test_the_board_members_pickers_offer_only_the_boards_body(client, admin_user, two_bodies):
+    board = two_bodies["meeting"].board
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:meetings_board_change", args=[board.pk]))
+    form = _inline(response, BoardMembership).empty_form
+    assert _offered(form.fields["person"]) == {"Mrs E Ackland"}
+    page = response.content.decode()
+    assert "Mr D Llewellyn" not in page
+    assert "DPXX" not in page

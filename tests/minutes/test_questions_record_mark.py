@@ -85,3 +85,46 @@ def test_marking_an_item_is_a_change_to_approved_minutes(client, clerk):
     assert response.status_code == 302
     assert AgendaItem.objects.get(pk=item.pk).in_questions_record
     assert Meeting.objects.get(pk=item.meeting_id).status == Meeting.Status.DRAFT
+
+
+SHORT_NOTE = "No comments were raised."
+
+
+def test_an_unmarked_one_line_note_is_not_printed_whatever_its_siblings():
+    """One rule for the record: items with questions or papers, and items marked. A short note
+    beside an item with questions is printed only when marked."""
+    meeting = MeetingFactory()
+    AgendaItemFactory(meeting=meeting, position=1, title="Questions")
+    services.question_save(
+        question=services.Question(
+            item=meeting.items.get(), question="How many officers?", response="Forty."
+        ),
+        by=None,
+    )
+    AgendaItemFactory(meeting=meeting, position=2, title="Estates", minutes=SHORT_NOTE)
+    html = questions_html(meeting, public=True)
+    assert "How many officers?" in html
+    assert "Estates" not in html
+    assert SHORT_NOTE not in html
+
+
+def test_a_1_0_file_gets_its_notes_marked_at_import_and_prints_and_exports_the_same():
+    """A 1.0 file cannot mark an item: the importer marks, by the rule 1.0 records were printed
+    by, an item without sub-items whose whole minute is one short paragraph beside an item with
+    questions or papers; the export is 1.0 again and says the same."""
+    data = json.loads(QUESTIONS.read_text(encoding="utf-8"))
+    assert data["format"] == "scrutiny.meeting/1"
+    data["meeting"]["status"] = "draft"
+    data["items"].append({"title": "Annual Governance Statement", "minutes": SHORT_NOTE})
+    data["items"].append({"title": "Police and Crime Plan refresh", "minutes": MINUTE})
+    meeting = import_meeting_document(copy.deepcopy(data))
+    item = meeting.items.get(title="Annual Governance Statement")
+    assert item.in_questions_record
+    assert not meeting.items.get(title="Police and Crime Plan refresh").in_questions_record
+    html = questions_html(meeting, public=True)
+    assert "Annual Governance Statement" in html
+    assert SHORT_NOTE in html
+    assert "The Chief Executive presented the plan." not in html
+    exported = export_meeting_document(meeting)
+    assert exported["format"] == "scrutiny.meeting/1"
+    assert not any("in_questions_record" in spec for spec in exported["items"])

@@ -1,0 +1,159 @@
+"""Rules a row must keep whoever writes it, held by the database as triggers (ADR 0011).
+
+A rule is one SQL condition that is true when a row breaks it. The same condition becomes a
+PostgreSQL (plpgsql) trigger, a SQLite trigger, and the query that lists the rows already
+breaking it, so the three never drift apart. Installing is idempotent: the migration that
+introduces a rule installs it, and every `migrate` installs them again (SQLite drops a table's
+triggers when a migration rebuilds the table).
+"""
+
+from dataclasses import dataclass
+
+ROW = "{row}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowRule:
+    """`broken` is an SQL condition on the new row (written `{row}.column`), true when the row
+    breaks the rule; an update of `columns` checks it again. A rule that compares the row with
+    what it was (`OLD.column`) is `update_only` and has no meaning for rows already stored."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    broken: str
+    message: str
+    update_only: bool = False
+
+    def condition(self, row: str) -> str:
+        return self.broken.replace(ROW, row)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _postgresql(rule: RowRule) -> list[str]:
+    function = f"scrutiny_rule_{rule.name}"
+    events = "UPDATE OF " + ", ".join(rule.columns)
+    if not rule.update_only:
+        events = "INSERT OR " + events
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {rule.condition("NEW")} THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = {_quote(rule.name)},
+            MESSAGE = {_quote(rule.message)};
+    END IF;
+    RETURN NEW;
+END
+$$""",
+        f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}",
+        f"CREATE TRIGGER {rule.name} BEFORE {events} ON {rule.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
+
+
+def _sqlite(rule: RowRule) -> list[str]:
+    statements = []
+    events = {"update": "UPDATE OF " + ", ".join(rule.columns)}
+    if not rule.update_only:
+        events["insert"] = "INSERT"
+    for suffix, event in events.items():
+        name = f"{rule.name}_{suffix}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} BEFORE {event} ON {rule.table} FOR EACH ROW "
+            f"WHEN {rule.condition('NEW')} "
+            f"BEGIN SELECT RAISE(ABORT, {_quote(rule.name + ': ' + rule.message)}); END",
+        ]
+    return statements
+
+
+def install(connection, rules: list[RowRule]) -> None:
+    """Create (or replace) the triggers of these rules."""
+    build = {"postgresql": _postgresql, "sqlite": _sqlite}.get(connection.vendor)
+    if build is None:
+        raise NotImplementedError(f"No row rules for {connection.vendor}")
+    with connection.cursor() as cursor:
+        for rule in rules:
+            for statement in build(rule):
+                cursor.execute(statement)
+
+
+def _present(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def heal(using: str, app: str, migration: str, rules: list[RowRule]) -> None:
+    """Install the rules whose triggers are missing, once the migration that introduced them is
+    applied (or when the app is migrated without migrations, as some test runs do)."""
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
+    module, _explicit = MigrationLoader.migrations_module(app)
+    applied = MigrationRecorder(connection).applied_migrations()
+    if module is not None and (app, migration) not in applied:
+        return
+    present = _present(connection)
+    names = {
+        rule: {rule.name}
+        if connection.vendor == "postgresql"
+        else {f"{rule.name}_update"} | (set() if rule.update_only else {f"{rule.name}_insert"})
+        for rule in rules
+    }
+    missing = [rule for rule in rules if not names[rule] <= present]
+    if missing:
+        install(connection, missing)
+
+
+def uninstall(connection, rules: list[RowRule]) -> None:
+    with connection.cursor() as cursor:
+        for rule in rules:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS scrutiny_rule_{rule.name}()")
+            else:
+                for suffix in ("insert", "update"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {rule.name}_{suffix}")
+
+
+def violations(connection, rules: list[RowRule]) -> list[str]:
+    """The stored rows that break the rules, one line per rule: what and where."""
+    lines = []
+    with connection.cursor() as cursor:
+        for rule in rules:
+            if rule.update_only:
+                continue
+            cursor.execute(
+                f"SELECT id FROM {rule.table} AS stored WHERE {rule.condition('stored')} "
+                "ORDER BY id"
+            )
+            ids = [str(row[0]) for row in cursor.fetchall()]
+            if ids:
+                shown = ", ".join(ids[:20]) + (
+                    f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+                )
+                lines.append(f"{rule.table} id {shown}: {rule.message}")
+    return lines
+
+
+def check_and_install(connection, rules: list[RowRule]) -> None:
+    """For a migration: refuse, saying what and where, when stored rows already break a rule;
+    else install the rules."""
+    broken = violations(connection, rules)
+    if broken:
+        raise RuntimeError(
+            "These rows break a rule the database is about to enforce; correct them (through "
+            "the admin or the services) and migrate again:\n  " + "\n  ".join(broken)
+        )
+    install(connection, rules)
