@@ -33,9 +33,10 @@ from actions.services import (
     ActionConflict,
     action_create,
     action_delete,
+    action_review_build,
     action_review_delete,
-    action_review_record,
     action_review_update,
+    action_reviews_record_batch,
     action_update,
 )
 from meetings.models import (
@@ -710,7 +711,9 @@ def review_rows(meeting: Meeting):
     already reviewed), with its latest progress and what this meeting minuted."""
     here = {
         update.action_id: update
-        for update in ActionUpdate.objects.filter(meeting=meeting, kind=UpdateKind.PROGRESS)
+        for update in ActionUpdate.objects.filter(
+            meeting=meeting, kind=UpdateKind.PROGRESS
+        ).select_related("item")
     }
     earlier = (
         Q(status__in=OUTSTANDING)
@@ -838,7 +841,7 @@ class ReviewView(EditorView):
     def save_rows(self, formset, by_pk, here) -> set[int]:
         """Minute, change or remove (emptied progress) this meeting's review of each action;
         the actions whose review changed."""
-        by, changed = self.request.user, set()
+        by, changed, new = self.request.user, set(), []
         for form in formset.forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
@@ -857,7 +860,7 @@ class ReviewView(EditorView):
             if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
                 wanted["text_cy"] = data["text_cy"].strip()
             if review is None and text:
-                action_review_record(action=action, meeting=self.meeting, by=by, **wanted)
+                new.append(action_review_build(action=action, meeting=self.meeting, **wanted))
             elif review is not None and not text:
                 action_review_delete(review=review, by=by)
             elif review is not None and any(
@@ -869,6 +872,8 @@ class ReviewView(EditorView):
             else:
                 continue
             changed.add(action.pk)
+        # New progress goes in together: one insert, the statuses worked out in one query.
+        action_reviews_record_batch(reviews=new, by=by)
         return changed
 
 
