@@ -51,6 +51,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.reference import people_ensure, role_ensure
 from meetings.services import (
     RecordConflict,
     RecordError,
@@ -61,6 +62,7 @@ from meetings.services import (
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
+    meeting_calendar_changed,
     meeting_items_renumber,
     meeting_update,
     paper_delete,
@@ -205,9 +207,13 @@ class MeetingSectionView(EditorView):
         form = form_class(request.POST, prefix=section, lists=lists)
         if not form.is_valid():
             return self.render(template, {"form": form, "lists": lists}, status=422)
+        changed = []
         for name in form.fields_saved:
             value = form.cleaned_data[name]
-            setattr(self.meeting, name, value.strip() if isinstance(value, str) else value)
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(self.meeting, name) != value:
+                changed.append(name)
+            setattr(self.meeting, name, value)
         try:
             self.meeting.validate_constraints()
             self.meeting.validate_unique()
@@ -216,6 +222,7 @@ class MeetingSectionView(EditorView):
                 by=request.user,
                 expected_version=form.cleaned_data["lock_version"],
             )
+            meeting_calendar_changed(meeting=self.meeting, changed=changed)
         except RecordConflict:
             current = Meeting.objects.get(pk=self.meeting.pk)
             data = request.POST.copy()
@@ -568,6 +575,7 @@ class RaiseActionView(EditorView):
                     due_kind=form.cleaned_data["due_kind"],
                     owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
+                    paragraph=form.cleaned_data["paragraph"],
                     text_cy=form.cleaned_data.get("text_cy", "").strip(),
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
@@ -623,6 +631,7 @@ class ActionEditView(EditorView):
             "due_kind": action.due_kind,
             "due_on": action.due_on,
             "owned_by_body": action.owned_by_body,
+            "paragraph": action.paragraph,
             "owners": editor_forms.owners_as_text(
                 o.role or o.person for o in action.owners.select_related("role", "person")
             ),
@@ -673,6 +682,7 @@ class ActionEditView(EditorView):
         if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
             action.due_on = self.meeting.next_meeting_on
         action.owned_by_body = data["owned_by_body"]
+        action.paragraph = data["paragraph"]
         try:
             with reopened_minutes() as reopened:
                 action_update(
@@ -732,7 +742,8 @@ def review_rows(meeting: Meeting):
 def review_fingerprint(here) -> str:
     return section_fingerprint(
         sorted(
-            (u.pk, u.text, u.text_cy, u.status, u.item_id, u.summary, u.printed_owners)
+            (u.pk, u.text, u.text_cy, u.status, u.item_id, u.summary, u.summary_cy)
+            + (u.printed_owners,)
             + (u.printed_due_on, u.printed_raised_on)
             for u in here.values()
         )
@@ -781,6 +792,7 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
                 "status": update.status,
                 "item": update.item,
                 "summary": update.summary,
+                "summary_cy": update.summary_cy,
                 "printed_owners": ", ".join(update.printed_owners),
                 "printed_due_on": update.printed_due_on,
                 "printed_raised_on": update.printed_raised_on,
@@ -857,8 +869,9 @@ class ReviewView(EditorView):
                 "printed_due_on": data["printed_due_on"],
                 "printed_raised_on": data["printed_raised_on"],
             }
-            if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
-                wanted["text_cy"] = data["text_cy"].strip()
+            for name in ("text_cy", "summary_cy"):  # only where the form has them (a Welsh body's)
+                if name in data:
+                    wanted[name] = data[name].strip()
             if review is None and text:
                 new.append(action_review_build(action=action, meeting=self.meeting, **wanted))
             elif review is not None and not text:
@@ -877,6 +890,86 @@ class ReviewView(EditorView):
         return changed
 
 
+# The posts and people the minutes name ----------------------------------------------------------
+
+
+def named_context(meeting: Meeting, **extra) -> dict:
+    """The section's summary: what the minutes name besides the attendance and the owners."""
+    return {
+        "named_roles": list(meeting.named_roles.order_by("abbrev")),
+        "named_people": list(meeting.named_people.order_by("name")),
+        **extra,
+    }
+
+
+class NamedView(EditorView):
+    """The posts and people the minutes name (and a post new to the body): a rarely used form,
+    fetched when the clerk asks for it."""
+
+    def form(self, lists, data=None):
+        meeting = self.meeting
+        initial = {
+            "roles": ", ".join(r.abbrev for r in meeting.named_roles.order_by("abbrev")),
+            "people": "\n".join(p.name for p in meeting.named_people.order_by("name")),
+            "lock_version": meeting.version,
+        }
+        return editor_forms.NamedForm(data, initial=initial, prefix="named", lists=lists)
+
+    def get(self, request, pk):
+        if "cancel" in request.GET:
+            return self.render("_named.html", named_context(self.meeting, focus="named-change"))
+        form = self.form(self.lists())
+        return self.render("_named.html", {"form": form, "focus": form["roles"].auto_id})
+
+    def post(self, request, pk):
+        lists = self.lists()
+        form = self.form(lists, data=request.POST)
+        if not form.is_valid():
+            return self.render("_named.html", {"form": form}, status=422)
+        data, body, user = form.cleaned_data, self.meeting.board.body, request.user
+        try:
+            with transaction.atomic():
+                roles = dict(lists.roles_by_abbrev)
+                if data["new_abbrev"].strip():
+                    role = role_ensure(
+                        body=body,
+                        abbrev=data["new_abbrev"].strip(),
+                        title=data["new_title"].strip(),
+                        organisation=data["new_organisation"],
+                    )
+                    roles[role.abbrev.casefold()] = role
+                people = people_ensure(
+                    body=body, people=[(name, None) for name in data["people_list"]], by=user
+                )
+                self.meeting = meeting_update(
+                    meeting=self.meeting,
+                    by=user,
+                    named_roles=[
+                        r if isinstance(r, Role) else roles[r.casefold()] for r in data["role_list"]
+                    ],
+                    named_people=[people[name] for name in data["people_list"]],
+                    expected_version=data["lock_version"],
+                )
+        except RecordConflict as error:
+            current = Meeting.objects.get(pk=self.meeting.pk)
+            fresh = request.POST.copy()
+            fresh[form.add_prefix("lock_version")] = current.version
+            form = editor_forms.NamedForm(fresh, prefix="named", lists=lists)
+            form.is_valid()
+            form.add_error(None, str(error))
+            return self.render("_named.html", {"form": form}, status=409)
+        except RecordError as error:
+            form.add_error(None, str(error))
+            return self.render("_named.html", {"form": form}, status=422)
+        context = named_context(
+            self.meeting,
+            saved=_saved_message(),
+            focus="named-change",
+            lists=Lists.load(self.meeting),
+        )
+        return self.render("_named.html", context)
+
+
 # The page --------------------------------------------------------------------------------------
 
 
@@ -889,6 +982,7 @@ class MeetingEditorView(EditorView):
         context = {
             "lists": lists,
             "details": {"form": details},
+            "named": named_context(meeting),
             "next": {"form": next_form},
             "attendance": attendance_context(meeting),
             "agenda": agenda_context(meeting, lists),
