@@ -90,7 +90,8 @@ def test_the_posts_and_people_the_minutes_name_are_entered_and_a_new_post_is_add
     ]
     assert Role.objects.get(body=body, abbrev="HoSPC").title.startswith("Head of Strategy")
     html = response.content.decode()
-    assert "HoSPC" in html and "Mrs A Newcomer" in html
+    assert "HoSPC" in html
+    assert "Mrs A Newcomer" in html
     assert 'id="editor-posts" hx-swap-oob="true"' in html  # offered at once in every post field
     document = export_meeting_document(meeting)
     assert {"abbrev": "HoSPC"} | {"title": "Head of Strategy, Performance and Change"} in [
@@ -108,7 +109,8 @@ def test_an_unknown_named_post_is_refused_and_what_was_typed_is_kept(signed_in, 
     response = signed_in.post(url(meeting, "named"), data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
-    assert "XYZ" in html and "Mrs A Newcomer" in html
+    assert "XYZ" in html
+    assert "Mrs A Newcomer" in html
     assert not meeting.named_roles.exists()
     assert not meeting.named_people.exists()
 
