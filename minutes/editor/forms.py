@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus, DueKind
 from meetings.models import Attendance
+from minutes.services import PaperError, check_pdf
 from scrutiny.forms import PlainTextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -391,12 +392,33 @@ class PaperForm(EditorForm):
     title_cy = forms.CharField(label=_("Paper in Welsh"), required=False, max_length=500)
     author = forms.CharField(label=_("Author"), required=False, max_length=500)
     exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
+    upload = forms.FileField(
+        label=_("PDF"),
+        required=False,
+        help_text=_("At most 20 MB; it replaces the paper's current file."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+    )
+    remove_file = forms.BooleanField(label=_("Remove the PDF"), required=False)
 
     fields_saved = ["title", "title_cy", "author", "exempt"]
     text_field = "title"
+    paper = None  # the saved paper, for its current file
+
+    def clean_upload(self):
+        """The PDF checked by its content and size as the secretariat's upload checks it."""
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                check_pdf(upload.read())
+            except PaperError as exc:
+                raise forms.ValidationError(str(exc)) from None
+            upload.seek(0)
+        return upload
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("upload") and not (cleaned.get("title") or "").strip():
+            self.add_error("title", _("Give the title of the paper."))
         return require_text_of_new_row(self, cleaned, _("Give the title of the paper."))
 
 

@@ -73,6 +73,7 @@ from meetings.services import (
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
+from minutes.services import PaperError, paper_attach_pdf, paper_detach_pdf
 from minutes.welsh import untranslated
 
 
@@ -347,7 +348,7 @@ ITEM_CHILDREN = (
 )
 
 
-def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None):
+def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None, files=None):
     """The item's own form and a formset for each kind of record under it. A post without a
     kind's formset (an older page) leaves that kind as it is."""
     initial = {
@@ -365,8 +366,12 @@ def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=N
             {"pk": row.pk, **_initial_from(row, formset_class.form.fields_saved)} for row in rows
         ]
         formsets[key] = formset_class(
-            bound, initial=child_initial, prefix=child_prefix, lists=lists
+            bound, files if bound else None, initial=child_initial, prefix=child_prefix, lists=lists
         )
+        saved = {row.pk: row for row in rows}
+        for child_form in formsets[key].forms:
+            pk = child_form["pk"].value() if "pk" in child_form.fields else None
+            child_form.saved_row = saved.get(int(pk)) if str(pk or "").isdigit() else None
     return form, formsets
 
 
@@ -374,7 +379,10 @@ def item_children(items) -> dict[int, dict[str, list]]:
     """The questions, papers and departures of the given items, one query a kind."""
     children: dict[int, dict[str, list]] = {}
     for key, model, *_rest in ITEM_CHILDREN:
-        for row in model.objects.filter(item__in=items).order_by("position", "pk"):
+        rows = model.objects.filter(item__in=items).order_by("position", "pk")
+        if model is Paper:  # with what the editor shows of its PDF (not the PDF itself)
+            rows = rows.select_related("file").defer("file__pdf")
+        for row in rows:
             children.setdefault(row.item_id, {}).setdefault(key, []).append(row)
     return children
 
@@ -405,6 +413,10 @@ def _save_item_children(item, formsets, children, *, by) -> None:
                 value = data[name]
                 setattr(row, name, value.strip() if isinstance(value, str) else value)
             save(**{model._meta.model_name: row}, by=by)
+            if data.get("upload"):  # a paper's PDF, checked again by the service that stores it
+                paper_attach_pdf(paper=row, data=data["upload"].read(), by=by)
+            elif data.get("remove_file") and row.file_id:
+                paper_detach_pdf(paper=row, by=by)
 
 
 def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
@@ -464,7 +476,7 @@ class ItemSaveView(EditorView):
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         lists = self.lists()
         children = item_children([item]).get(item.pk, {})
-        form, formsets = item_forms(item, lists, children, data=request.POST)
+        form, formsets = item_forms(item, lists, children, data=request.POST, files=request.FILES)
         context = {"node": {"item": item, "form": form, **formsets}, "lists": lists}
         if not (form.is_valid() and all(f.is_valid() for f in formsets.values() if f.is_bound)):
             return self.render("_item_own.html", context, status=422)
@@ -485,7 +497,7 @@ class ItemSaveView(EditorView):
             context["node"] = {"item": current, "form": form2, **formsets2}
             context["conflict"] = _differences(form, current)
             return self.render("_item_own.html", context, status=409)
-        except (RecordError, ValidationError) as error:
+        except (RecordError, ValidationError, PaperError) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]
             form.add_error(None, messages)
             return self.render("_item_own.html", context, status=422)
@@ -988,6 +1000,7 @@ class MeetingEditorView(EditorView):
             "agenda": agenda_context(meeting, lists),
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
+            "statuses": Attendance.Status.choices,
             "welsh_missing": untranslated(meeting) if lists.welsh else [],
             "templates": {
                 key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form

@@ -26,6 +26,60 @@
     { code: "[45]..", swap: false, error: true },
   ];
 
+  // Choices written once in the page and put into each row here, so the grid's rows stay
+  // small: the groups of a "Listed under" list (the row carries only its chosen one), the
+  // attendance statuses (the row carries its name and value), and the grid's column names
+  // shown above each field on a narrow screen.
+  function fillChoices(root) {
+    // (Written as attributes, so that it also works on a response before htmx swaps it in.)
+    root.querySelectorAll("select[data-options]:not([data-filled])").forEach(function (select) {
+      const selected = select.querySelector("option[selected]");
+      const chosen = selected ? selected.value : "";
+      const options = document.getElementById(select.dataset.options).content.cloneNode(true);
+      select.replaceChildren(select.querySelector("option"), ...Array.from(options.children));
+      Array.from(select.querySelectorAll("option")).forEach(function (option) {
+        option.defaultSelected = option.value === chosen;
+      });
+      select.dataset.filled = "1";
+    });
+    root.querySelectorAll("[data-radios]:not([data-filled])").forEach(function (fieldset) {
+      const html = document.getElementById(fieldset.dataset.radios).innerHTML;
+      fieldset.insertAdjacentHTML("afterbegin", html.replace(/__name__/g, fieldset.dataset.name));
+      fieldset.querySelectorAll("input").forEach(function (input) {
+        input.defaultChecked = input.value === fieldset.dataset.value;
+      });
+      fieldset.dataset.filled = "1";
+    });
+    // Each agenda item's move buttons (the same six for every item, some off at the ends).
+    root.querySelectorAll("form[data-moves]:not([data-filled])").forEach(function (form) {
+      const html = document.getElementById("tpl-moves").innerHTML;
+      form.insertAdjacentHTML("afterbegin", html.replace(/__id__/g, form.dataset.moves));
+      form.querySelectorAll("[data-off]").forEach(function (button) {
+        button.disabled = button.dataset.off in form.dataset;
+        button.removeAttribute("data-off");
+      });
+      form.dataset.filled = "1";
+    });
+    root.querySelectorAll("table.attendance-grid").forEach(function (table) {
+      const heads = Array.from(table.tHead.rows[0].cells).map(function (th) { return th.textContent; });
+      table.querySelectorAll("tbody td:not([data-label])").forEach(function (td) {
+        if (!td.querySelector("fieldset")) td.dataset.label = heads[td.cellIndex];
+      });
+    });
+  }
+  fillChoices(document);
+  // A response is filled in before it is swapped in, so that htmx finds the button the clerk
+  // was on (an agenda item's "Up") in the new agenda and keeps the focus on it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const response = event.detail.serverResponse;
+    if (typeof response !== "string" || !/data-(moves|radios|options)=/.test(response)) return;
+    const holder = document.createElement("template");
+    holder.innerHTML = response;
+    fillChoices(holder.content);
+    event.detail.serverResponse = holder.innerHTML;
+  });
+  document.addEventListener("htmx:afterSwap", function () { fillChoices(document); });
+
   function announce(text) {
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = text; }, 50);
@@ -361,6 +415,15 @@
     if (event.detail.target.id === "agenda") makeSortable();
   });
 
+  function hiddenInput(form, name, value) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.prepend(input);
+    return input;
+  }
+
   // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
@@ -370,12 +433,22 @@
     let form = null;
     if (data.prefix) {
       form = button.closest("form");
-      const total = form.querySelector("input[name='" + data.prefix + "-TOTAL_FORMS']");
+      let total = form.querySelector("input[name='" + data.prefix + "-TOTAL_FORMS']");
+      if (!total) {
+        // The item's first row of this kind: its counts go with it.
+        total = hiddenInput(form, data.prefix + "-TOTAL_FORMS", "0");
+        hiddenInput(form, data.prefix + "-INITIAL_FORMS", "0");
+      }
       const index = parseInt(total.value, 10);
       html = html.replace(/__formset__/g, data.prefix).replace(/__prefix__/g, String(index));
       total.value = String(index + 1);
     }
-    const into = document.getElementById(data.into);
+    let into = document.getElementById(data.into);
+    if (!into) {
+      into = document.createElement("div");
+      into.id = data.into;
+      button.parentElement.before(into);
+    }
     const holder = document.createElement("div");
     holder.innerHTML = html;
     const added = holder.firstElementChild;
@@ -405,6 +478,7 @@
     const index = parseInt(total.value, 10);
     const template = form.querySelector("template[data-empty-row]");
     body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    fillChoices(body);
     total.value = String(index + 1);
     if (focus) body.lastElementChild.querySelector("input:not([type=hidden])").focus();
   }

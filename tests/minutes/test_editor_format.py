@@ -171,3 +171,77 @@ def test_an_action_is_raised_in_the_paragraph_that_raised_it(signed_in, meeting)
     action.refresh_from_db()
     assert action.paragraph == 3
     assert export_meeting_document(meeting)["items"][0]["actions"][0]["paragraph"] == 3
+
+
+def a_pdf(pages: int = 1) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_papers_pdf_is_uploaded_replaced_and_removed_in_the_editor(signed_in, meeting):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.models import Paper
+
+    item = AgendaItemFactory(meeting=meeting, number="4", title="Budget", minutes="")
+    p = f"item{item.pk}"
+    save = url(meeting, "item-save", item_pk=item.pk)
+
+    def data(**changes):
+        item.refresh_from_db()
+        return {
+            f"{p}-number": "4",
+            f"{p}-title": "Budget",
+            f"{p}-minutes": "Received.",
+            f"{p}-lock_version": item.version,
+            f"{p}p-TOTAL_FORMS": 1,
+            f"{p}p-INITIAL_FORMS": 0,
+            f"{p}p-0-title": "Budget bid",
+            **{f"{p}p-0-{k}": v for k, v in changes.items()},
+        }
+
+    # Not a PDF (judged by content, whatever its name): refused, what was typed kept.
+    fake = SimpleUploadedFile("bid.pdf", b"<script>alert(1)</script>", "application/pdf")
+    response = signed_in.post(save, data(upload=fake), **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "The file is not a PDF" in html
+    assert 'value="Budget bid"' in html
+    assert "Received." in html
+    assert not Paper.objects.filter(item=item).exists()
+
+    upload = SimpleUploadedFile("bid.pdf", a_pdf(2), "application/pdf")
+    response = signed_in.post(save, data(upload=upload), **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    paper = Paper.objects.select_related("file").get(item=item)
+    assert paper.file.pages == 2
+    html = response.content.decode()
+    staff_link = f"/meetings/{meeting.pk}/papers/{paper.file_id}.pdf"
+    assert staff_link in html  # the staff address, served by the application only
+    assert "2 pages" in html
+    assert signed_in.get(staff_link).status_code == 200
+    assert signed_in.get(staff_link)["Content-Type"] == "application/pdf"
+
+    # Replaced by another PDF, then removed.
+    first = paper.file_id
+    upload = SimpleUploadedFile("bid-v2.pdf", a_pdf(3), "application/pdf")
+    changes = {"pk": paper.pk, "upload": upload}
+    response = signed_in.post(save, {**data(**changes), f"{p}p-INITIAL_FORMS": 1}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    paper.refresh_from_db()
+    assert paper.file_id != first
+    assert paper.file.pages == 3
+    changes = {"pk": paper.pk, "remove_file": "on"}
+    response = signed_in.post(save, {**data(**changes), f"{p}p-INITIAL_FORMS": 1}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    paper.refresh_from_db()
+    assert paper.file is None
+    assert paper.title == "Budget bid"
