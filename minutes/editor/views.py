@@ -566,7 +566,9 @@ class RaiseActionView(EditorView):
         """The form to raise an action, with the posts of the attendance as saved now."""
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=self.lists())
-        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": True}
+        # Fetched to offer a draft back when the page opens: the focus stays where it is.
+        autofocus = "draft" not in request.GET
+        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": autofocus}
         return self.render("_raise_form.html", context)
 
     def post(self, request, pk, item_pk):

@@ -121,9 +121,44 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
+  // How many rows each list of the form holds (its formset's count), so that rows the page
+  // added for the clerk are added again before a draft's text is put back into them.
+  function rowsOf(form) {
+    const rows = {};
+    form.querySelectorAll("input[name$='-TOTAL_FORMS']").forEach(function (input) {
+      rows[input.name.slice(0, -"-TOTAL_FORMS".length)] = parseInt(input.value, 10) || 0;
+    });
+    return rows;
+  }
+
+  function addRowsFor(form, draft) {
+    Object.entries(draft.rows || {}).forEach(function (entry) {
+      const prefix = entry[0], wanted = entry[1];
+      for (let guard = 0; guard < 200 && (rowsOf(form)[prefix] || 0) < wanted; guard++) {
+        if (form.querySelector("template[data-empty-row]")) {
+          addRow(form, false, true);
+          continue;
+        }
+        const button = form.querySelector("[data-add-from][data-prefix='" + prefix + "']");
+        if (!button) break;
+        addFrom(button, false);
+      }
+    });
+    // The review's "what these minutes print", filled in the first time its disclosure opens.
+    Object.keys(draft.values).forEach(function (name) {
+      const match = /^rev-(\d+)-(summary|summary_cy|printed_owners|printed_due_on|printed_raised_on)$/.exec(name);
+      if (!match || form.elements[name]) return;
+      const details = form.querySelector("details.printed[data-printed-index='" + match[1] + "']");
+      if (details) {
+        addPrinted(details);
+        details.open = true;
+      }
+    });
+  }
+
   function storeDraft(form) {
     try {
-      localStorage.setItem(draftKey(form), JSON.stringify({ at: Date.now(), values: valuesOf(form) }));
+      localStorage.setItem(draftKey(form), JSON.stringify({ at: Date.now(), values: valuesOf(form), rows: rowsOf(form) }));
     } catch (e) { /* storage full or disabled: the unload warning still protects the text */ }
   }
 
@@ -155,6 +190,7 @@
     discard.className = "btn btn-sm btn-outline-dark";
     discard.textContent = strings.discard;
     restore.addEventListener("click", function () {
+      addRowsFor(form, draft);
       applyValues(form, draft.values);
       markDirty(form);
       box.remove();
@@ -202,6 +238,12 @@
   // After each htmx exchange -----------------------------------------------------------------
   let pending = null; // what to send again after signing in
 
+  // A form fetched to be filled in (GET) is not a save: it leaves the drafts alone.
+  function fetched(event) {
+    const config = event.detail.requestConfig;
+    return !!config && String(config.verb).toLowerCase() === "get";
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     const xhr = event.detail.xhr;
     const target = event.detail.target;
@@ -210,7 +252,7 @@
       root.querySelectorAll("form[data-section]").forEach(markDirty);
       const alert = root.querySelector(".conflict, .errorlist, .alert");
       if (alert) announce(alert.textContent.trim().slice(0, 300));
-    } else if (xhr && xhr.status < 300 && !root.matches("#agenda")) {
+    } else if (xhr && xhr.status < 300 && !root.matches("#agenda") && !fetched(event)) {
       // What came back is what was saved: the drafts of these sections are done with.
       const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
       forms.forEach(dropDraft);
@@ -291,10 +333,25 @@
   // Drafts are offered when the page opens, and when the agenda comes back after a change.
   document.querySelectorAll("form[data-section]").forEach(offerDraft);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target.id === "agenda") {
-      document.querySelectorAll("#agenda form[data-section]").forEach(offerDraft);
+    const id = event.detail.target.id;
+    if (id === "agenda" || /^item-\d+-raise$/.test(id)) {
+      document.querySelectorAll("#" + id + " form[data-section]").forEach(offerDraft);
     }
   });
+  // An action the clerk was raising when the page went: its form is fetched, with the offer.
+  try {
+    const prefix = "scrutiny-editor:" + meetingId + ":form-raise-";
+    Object.keys(localStorage).forEach(function (key) {
+      if (key.indexOf(prefix) !== 0) return;
+      const itemId = key.slice(prefix.length);
+      const button = document.querySelector("#item-" + itemId + "-raise > button[hx-get]");
+      if (!button || document.getElementById("form-raise-" + itemId)) return;
+      htmx.ajax("GET", button.getAttribute("hx-get") + "?draft=1", {
+        target: "#item-" + itemId + "-raise",
+        swap: "innerHTML",
+      });
+    });
+  } catch (e) { /* storage disabled: nothing was kept */ }
 
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
@@ -427,7 +484,10 @@
   // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
-    if (!button) return;
+    if (button) addFrom(button, true);
+  });
+
+  function addFrom(button, focus) {
     let html = document.getElementById(button.dataset.addFrom).innerHTML;
     const data = button.dataset;
     let form = null;
@@ -456,8 +516,8 @@
     htmx.process(added);
     if (form) markDirty(form);
     const first = added.querySelector("textarea, input:not([type=hidden]), select");
-    if (first) first.focus();
-  });
+    if (first && focus) first.focus();
+  }
 
   // Attendance: another row. The grid always ends with a blank row to type the next person
   // into; typing a name there opens the next one, so no button is needed between people.
@@ -467,10 +527,10 @@
     return !!name && !name.value && !(person && person.value);
   }
 
-  function addRow(form, focus) {
+  function addRow(form, focus, always) {
     const body = form.querySelector("[data-rows]");
     const last = body.lastElementChild;
-    if (last && isBlankRow(last)) {
+    if (last && isBlankRow(last) && !always) {
       if (focus) last.querySelector("input:not([type=hidden])").focus();
       return;
     }
@@ -532,13 +592,17 @@
 
   // Review: what the minutes print of an action, filled in from the page's template the first
   // time its disclosure is opened (most reviews print nothing more, so the page stays small).
-  document.addEventListener("toggle", function (event) {
-    const details = event.target;
-    if (!details.matches || !details.matches("details.printed") || !details.open) return;
-    if (details.querySelector(".review-printed")) return;
+  function addPrinted(details) {
+    if (details.querySelector(".review-printed")) return false;
     const html = document.getElementById("tpl-review-printed").innerHTML
       .replace(/__prefix__/g, details.dataset.printedIndex);
     details.insertAdjacentHTML("beforeend", html);
+    return true;
+  }
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.printed") || !details.open) return;
+    if (!addPrinted(details)) return;
     const first = details.querySelector("input");
     if (first) first.focus();
   }, true);
