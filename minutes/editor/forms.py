@@ -624,6 +624,7 @@ class ReviewRowForm(EditorForm):
         "printed_raised_on",
     ]
     printed_defaults: dict = {}  # what the register says of a carried-forward action
+    auto_item = False  # "minuted under" follows the agenda until the clerk chooses
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -819,7 +819,7 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
         if not reviewed_here:
             form.printed_defaults = printed_defaults(action)
             if data is None:  # the page's script moves it as the agenda grows, until chosen
-                form.fields["item"].widget.attrs["data-auto"] = ""
+                form.auto_item = True
         rows.append(
             {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
         )
