@@ -730,27 +730,37 @@ class ActionEditView(EditorView):
 # The review of earlier actions ----------------------------------------------------------------
 
 
-def review_rows(meeting: Meeting):
+def review_rows(meeting: Meeting, *, only: list[int] | None = None):
     """Every outstanding action of the board raised before this meeting (and any this meeting
-    already reviewed), with its latest progress and what this meeting minuted."""
+    already reviewed), with its latest progress and what this meeting minuted; with `only`,
+    the actions of the list with those ids alone (what a save sends back)."""
     here = {
         update.action_id: update
         for update in ActionUpdate.objects.filter(
             meeting=meeting, kind=UpdateKind.PROGRESS
         ).select_related("item")
     }
+    listed = _reviewed(meeting, here)
+    if only is not None:
+        listed = listed.filter(pk__in=only)
+    actions = list(listed.for_register().order_by("number"))
+    return actions, here
+
+
+def review_listed(meeting: Meeting, here) -> list[int]:
+    """The ids of the actions the review lists, in order (to see whether a save changed the
+    list itself)."""
+    return list(_reviewed(meeting, here).order_by("number").values_list("pk", flat=True))
+
+
+def _reviewed(meeting: Meeting, here):
+    """The outstanding actions of the board raised before the meeting, and those it reviewed."""
     earlier = (
         Q(status__in=OUTSTANDING)
         & ~Q(raised_at_meeting=meeting)
         & ~Q(raised_at_meeting__held_on__gte=meeting.held_on)
     )
-    actions = list(
-        Action.objects.filter(board=meeting.board)
-        .filter(earlier | Q(pk__in=list(here)))
-        .for_register()
-        .order_by("number")
-    )
-    return actions, here
+    return Action.objects.filter(board=meeting.board).filter(earlier | Q(pk__in=list(here)))
 
 
 def review_fingerprint(here) -> str:
@@ -780,9 +790,18 @@ def printed_defaults(action: Action) -> dict:
     }
 
 
-def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, saved=False):
+def review_context(
+    meeting: Meeting,
+    lists: Lists | None = None,
+    *,
+    data=None,
+    saved=False,
+    only: dict[int, int] | None = None,
+):
+    """The review's rows and formset; with `only` ({action id: its row's index in the whole
+    list}), the rows of those actions alone, as the page opens (what a save sends back)."""
     lists = lists or Lists.load(meeting)
-    actions, here = review_rows(meeting)
+    actions, here = review_rows(meeting, only=None if only is None else list(only))
     initial = []
     for action in actions:
         update = here.get(action.pk)
@@ -814,12 +833,35 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
     rows = []
+    if data is None:
+        # As the page opens: each row written from its initial values, without a form each
+        # (a board may have hundreds of outstanding actions).
+        for index, (action, values) in enumerate(zip(actions, initial, strict=True)):
+            index = index if only is None else only[action.pk]
+            reviewed_here = action.pk in here
+            rows.append(
+                {
+                    "action": action,
+                    "values": values,
+                    "reviewed_here": reviewed_here,
+                    "index": index,
+                    "defaults": {} if reviewed_here else printed_defaults(action),
+                    "auto": not reviewed_here,  # follows the agenda until chosen
+                    "welsh": lists.welsh,
+                }
+            )
+        return {
+            "rows": rows,
+            "here": here,
+            "formset": formset,
+            "lists": lists,
+            "fingerprint": review_fingerprint(here),
+            "saved": _saved_message() if saved else "",
+        }
     for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
         reviewed_here = action.pk in here
         if not reviewed_here:
             form.printed_defaults = printed_defaults(action)
-            if data is None:  # the page's script moves it as the agenda grows, until chosen
-                form.auto_item = True
         rows.append(
             {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
         )
@@ -854,11 +896,13 @@ class ReviewView(EditorView):
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
-        fresh = review_context(self.meeting, lists, saved=True)
-        if [row["action"].pk for row in fresh["rows"]] != list(by_pk):
-            return self.render("_review.html", fresh)  # the list itself changed: all of it
+        here = review_rows(self.meeting, only=[])[1]
+        listed = review_listed(self.meeting, here)
+        if listed != list(by_pk):  # the list itself changed: all of it comes back
+            return self.render("_review.html", review_context(self.meeting, lists, saved=True))
         # Only the rows saved come back (swapped in place), with the status and fingerprint.
-        fresh["rows"] = [row for row in fresh["rows"] if row["action"].pk in changed]
+        indexes = {pk: index for index, pk in enumerate(listed) if pk in changed}
+        fresh = review_context(self.meeting, lists, saved=True, only=indexes)
         response = self.render("_review_saved.html", fresh)
         response["HX-Retarget"] = "#review-status"
         response["HX-Reswap"] = "outerHTML"

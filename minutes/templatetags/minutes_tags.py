@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from minutes.editor.forms import reviewed_dates as dates_in
 from minutes.editor.forms import short_name as editor_short_name
+from minutes.editor.rows import review_row_html
 
 register = template.Library()
 
@@ -107,3 +108,9 @@ def reviewed_dates(title: str) -> list[str] | None:
 def short_name(organisation) -> str:
     """An organisation as the editor's narrow lists show it ("OCC")."""
     return editor_short_name(organisation)
+
+
+@register.filter
+def review_row(row: dict, oob=False):
+    """A row of the editor's review as the page opens (see minutes.editor.rows)."""
+    return review_row_html(row, oob=bool(oob))
