@@ -708,9 +708,11 @@ class NamedForm(EditorForm):
         max_length=5000,
         help_text=_("A name the body does not know yet is added to it."),
     )
-    new_abbrev = forms.CharField(label=_("Abbreviation"), required=False, max_length=40)
-    new_title = forms.CharField(label=_("Title"), required=False, max_length=500)
-    new_organisation = PickField(label=_("Listed under"), required=False)
+    new_abbrev = forms.CharField(
+        label=_("Abbreviation of the new post"), required=False, max_length=40
+    )
+    new_title = forms.CharField(label=_("Title of the new post"), required=False, max_length=500)
+    new_organisation = PickField(label=_("The new post listed under"), required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "meeting-version"}))
 
     def __init__(self, *args, **kwargs):

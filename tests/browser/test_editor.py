@@ -573,3 +573,48 @@ def test_rows_added_but_not_saved_are_offered_back_after_a_reload(
     assert item.papers.get().title == "Training report"
     assert item.departures.get().name == "Ms A Chair"
     assert Action.objects.get(raised_at_item=item).text == "Publish the training figures"
+
+
+def test_the_posts_and_people_named_and_a_papers_pdf_from_the_editor(
+    page, meeting, clerk, axe, screenshot, tmp_path
+):
+    """The rarely used parts fetched when asked for: the posts and people the minutes name (a
+    new post offered at once in the post fields), and a paper's PDF uploaded in its item."""
+    from tests.minutes.test_editor_format import a_pdf
+
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Budget", minutes="")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    named = page.locator("#named")
+    named.get_by_role("button", name="Change the posts and people named").click()
+    named.get_by_label("Posts named in the minutes (abbreviations, by commas)").fill("CFO, HoSPC")
+    named.get_by_label("People named in the minutes (one a line)").fill("Mr D Llewelyn")
+    named.get_by_label("Abbreviation of the new post").fill("HoSPC")
+    named.get_by_label("Title of the new post").fill("Head of Strategy, Performance and Change")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
+    screenshot("editor-named-form")
+    named.get_by_role("button", name="Save the posts and people named").click()
+    saved(page.locator("#named"))
+    assert "HoSPC" in page.locator("#named").inner_text()
+    assert "HoSPC" in page.locator("#editor-posts").inner_html()
+    meeting.refresh_from_db()
+    assert sorted(r.abbrev for r in meeting.named_roles.all()) == ["CFO", "HoSPC"]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_role("button", name="Add a paper").click()
+    own.get_by_label("Paper", exact=True).fill("Budget report")
+    pdf = tmp_path / "budget.pdf"
+    pdf.write_bytes(a_pdf(2))
+    own.get_by_label("PDF", exact=True).set_input_files(str(pdf))
+    own.get_by_role("button", name="Save item 1 Budget").click()
+    saved(page.locator(f"#item-{item.pk}-own"))
+    own = page.locator(f"#item-{item.pk}-own")
+    assert "2 pages" in own.inner_text()
+    assert item.papers.get().file.pages == 2
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
+    screenshot("editor-paper-pdf")
