@@ -386,6 +386,18 @@ def require_text_of_new_row(form, cleaned: dict, message) -> dict:
     return cleaned
 
 
+def checked_pdf(upload):
+    """An uploaded paper's PDF checked by its content and size (`check_pdf`), for a form's
+    clean method: the editor's papers and the secretariat's."""
+    if upload:
+        try:
+            check_pdf(upload.read())
+        except PaperError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        upload.seek(0)
+    return upload
+
+
 class PaperForm(EditorForm):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Paper"), required=False, max_length=500)
@@ -405,15 +417,7 @@ class PaperForm(EditorForm):
     paper = None  # the saved paper, for its current file
 
     def clean_upload(self):
-        """The PDF checked by its content and size as the secretariat's upload checks it."""
-        upload = self.cleaned_data.get("upload")
-        if upload:
-            try:
-                check_pdf(upload.read())
-            except PaperError as exc:
-                raise forms.ValidationError(str(exc)) from None
-            upload.seek(0)
-        return upload
+        return checked_pdf(self.cleaned_data.get("upload"))
 
     def clean(self):
         cleaned = super().clean()

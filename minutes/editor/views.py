@@ -850,21 +850,14 @@ def review_context(
                     "welsh": lists.welsh,
                 }
             )
-        return {
-            "rows": rows,
-            "here": here,
-            "formset": formset,
-            "lists": lists,
-            "fingerprint": review_fingerprint(here),
-            "saved": _saved_message() if saved else "",
-        }
-    for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
-        reviewed_here = action.pk in here
-        if not reviewed_here:
-            form.printed_defaults = printed_defaults(action)
-        rows.append(
-            {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
-        )
+    else:
+        for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
+            reviewed_here = action.pk in here
+            if not reviewed_here:
+                form.printed_defaults = printed_defaults(action)
+            rows.append(
+                {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
+            )
     return {
         "rows": rows,
         "here": here,
