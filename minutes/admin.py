@@ -49,12 +49,11 @@ from meetings.services import (
     meeting_cancel,
 )
 from minutes.documents import has_questions_document
+from minutes.editor.forms import checked_pdf
 from minutes.services import (
-    PaperError,
     PublicationError,
     agenda_publish,
     agenda_withdraw,
-    check_pdf,
     meeting_approve,
     meeting_delete,
     meeting_publish_in_background,
@@ -685,14 +684,7 @@ class PaperForm(forms.ModelForm):
         fields = ["position", "title", "author", "exempt"]
 
     def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if upload:
-            try:
-                check_pdf(upload.read())
-            except PaperError as exc:
-                raise forms.ValidationError(str(exc)) from None
-            upload.seek(0)
-        return upload
+        return checked_pdf(self.cleaned_data.get("upload"))
 
 
 class PaperInline(admin.StackedInline):

@@ -347,6 +347,16 @@ def paper_attach_pdf(*, paper: Paper, data: bytes, by) -> PaperFile:
     return stored
 
 
+@transaction.atomic
+def paper_detach_pdf(*, paper: Paper, by) -> None:
+    """The paper has no PDF from now on; an agenda already published keeps the file it
+    published."""
+    paper.file = None
+    if by is not None and getattr(by, "pk", None):
+        paper._history_user = by
+    paper.save(update_fields=["file"])
+
+
 def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
     """Publish the agenda and papers as they stand, as the next version; the agenda pack is
     built in the background. Minutes are not touched."""

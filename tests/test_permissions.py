@@ -72,6 +72,10 @@ EDITOR_ROWS = {
     "editor:meeting-edit": [("draft", "get", lambda o: [o["draft"].pk], EDITOR_GET)],
     "editor:details": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:next": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:named": [
+        ("form", "get", lambda o: [o["draft"].pk], EDITOR_GET),
+        ("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST),
+    ],
     "editor:attendance": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:review": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:item-save": [("no item", "post", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],

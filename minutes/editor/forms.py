@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus, DueKind
 from meetings.models import Attendance
+from minutes.services import PaperError, check_pdf
 from scrutiny.forms import PlainTextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -173,6 +174,16 @@ class DetailsForm(EditorForm):
     chair_note = _text(_("Chair note"), rows=2, max_length=5000)
     chair_note_cy = _text(_("Chair note in Welsh"), rows=2, max_length=5000)
     minute_taker = forms.CharField(label=_("Minute taker"), required=False, max_length=500)
+    is_public = forms.BooleanField(label=_("Open to the public"), required=False)
+    questions_intro = _text(
+        _("Introduction to the questions record"),
+        rows=2,
+        max_length=5000,
+        help_text=_("Printed above the questions and responses."),
+    )
+    questions_intro_cy = _text(
+        _("Introduction to the questions record in Welsh"), rows=2, max_length=5000
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "meeting-version"}))
 
     fields_saved = [
@@ -187,6 +198,9 @@ class DetailsForm(EditorForm):
         "chair_note",
         "chair_note_cy",
         "minute_taker",
+        "is_public",
+        "questions_intro",
+        "questions_intro_cy",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -287,6 +301,9 @@ class ItemForm(EditorForm):
     exempt_reason_cy = forms.CharField(
         label=_("Exemption reason in Welsh"), required=False, max_length=1000
     )
+    in_questions_record = forms.BooleanField(
+        label=_("In the questions record without a question"), required=False
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     fields_saved = [
@@ -298,6 +315,7 @@ class ItemForm(EditorForm):
         "exempt",
         "exempt_reason",
         "exempt_reason_cy",
+        "in_questions_record",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -321,6 +339,15 @@ class QuestionForm(EditorForm):
     response_cy = _text(_("Response in Welsh"), rows=3, max_length=20_000)
     responder = AbbrevField(label=_("Responder (post)"), required=False)
     restricted = forms.BooleanField(label=_("Response restricted"), required=False)
+    restricted_reason = forms.CharField(
+        label=_("Public reason for the restriction"),
+        required=False,
+        max_length=1000,
+        help_text=_("Printed in place of the standard line; must not give away what it withholds."),
+    )
+    restricted_reason_cy = forms.CharField(
+        label=_("Public reason for the restriction in Welsh"), required=False, max_length=1000
+    )
 
     fields_saved = [
         "number",
@@ -331,6 +358,8 @@ class QuestionForm(EditorForm):
         "response_cy",
         "responder",
         "restricted",
+        "restricted_reason",
+        "restricted_reason_cy",
     ]
     text_field = "question"
 
@@ -357,18 +386,43 @@ def require_text_of_new_row(form, cleaned: dict, message) -> dict:
     return cleaned
 
 
+def checked_pdf(upload):
+    """An uploaded paper's PDF checked by its content and size (`check_pdf`), for a form's
+    clean method: the editor's papers and the secretariat's."""
+    if upload:
+        try:
+            check_pdf(upload.read())
+        except PaperError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        upload.seek(0)
+    return upload
+
+
 class PaperForm(EditorForm):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Paper"), required=False, max_length=500)
     title_cy = forms.CharField(label=_("Paper in Welsh"), required=False, max_length=500)
     author = forms.CharField(label=_("Author"), required=False, max_length=500)
     exempt = forms.BooleanField(label=_("Exempt paper"), required=False)
+    upload = forms.FileField(
+        label=_("PDF"),
+        required=False,
+        help_text=_("At most 20 MB; it replaces the paper's current file."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+    )
+    remove_file = forms.BooleanField(label=_("Remove the PDF"), required=False)
 
     fields_saved = ["title", "title_cy", "author", "exempt"]
     text_field = "title"
+    paper = None  # the saved paper, for its current file
+
+    def clean_upload(self):
+        return checked_pdf(self.cleaned_data.get("upload"))
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("upload") and not (cleaned.get("title") or "").strip():
+            self.add_error("title", _("Give the title of the paper."))
         return require_text_of_new_row(self, cleaned, _("Give the title of the paper."))
 
 
@@ -456,6 +510,13 @@ class RaiseActionForm(EditorForm):
     )
     due_on = forms.DateField(
         label=_("Date (of the meeting, when due by a meeting)"), required=False, widget=DATE
+    )
+    paragraph = forms.IntegerField(
+        label=_("Raised in paragraph"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=_("Of the item's minutes, 1 for the first; empty for the last."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -550,14 +611,24 @@ class ReviewRowForm(EditorForm):
     # What the minutes print of the action beside the progress, when they print it as it was
     # then (older minutes: "Action 2 – Chief Constables Update Report (CC), raised 31 August").
     summary = forms.CharField(label=_("Action as printed"), required=False, max_length=5000)
+    summary_cy = forms.CharField(
+        label=_("Action as printed, in Welsh"), required=False, max_length=5000
+    )
     printed_owners = forms.CharField(
         label=_("Owners as printed (posts or names, by commas)"), required=False, max_length=500
     )
     printed_due_on = forms.DateField(label=_("Due date as printed"), required=False, widget=DATE)
     printed_raised_on = forms.DateField(label=_("Raised on"), required=False, widget=DATE)
 
-    printed_fields = ["summary", "printed_owners", "printed_due_on", "printed_raised_on"]
+    printed_fields = [
+        "summary",
+        "summary_cy",
+        "printed_owners",
+        "printed_due_on",
+        "printed_raised_on",
+    ]
     printed_defaults: dict = {}  # what the register says of a carried-forward action
+    auto_item = False  # "minuted under" follows the agenda until the clerk chooses
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -583,16 +654,17 @@ class ReviewRowForm(EditorForm):
     def has_printed(self) -> bool:
         """Whether the printed fields are written into the row (they hold something, or an
         error)."""
+        names = [n for n in self.printed_fields if n in self.fields]
         if self.is_bound:
-            return any(self.data.get(self.add_prefix(n)) for n in self.printed_fields) or any(
-                n in self.errors for n in self.printed_fields
+            return any(self.data.get(self.add_prefix(n)) for n in names) or any(
+                n in self.errors for n in names
             )
-        return any(self.initial.get(n) for n in self.printed_fields)
+        return any(self.initial.get(n) for n in names)
 
     def printed_open(self) -> bool:
         """Whether the printed fields are shown open: they differ from what the register says
         of a carried-forward action (pre-filled), or hold an error."""
-        if any(n in self.errors for n in self.printed_fields if self.is_bound):
+        if self.is_bound and any(n in self.errors for n in self.printed_fields):
             return True
         if not self.has_printed():
             return False
@@ -605,7 +677,11 @@ class ReviewRowForm(EditorForm):
                 return value.isoformat()
             return "" if value is None else str(value).strip()
 
-        return any(plain(self[n].value()) != plain(defaults[n]) for n in self.printed_fields)
+        return any(
+            plain(self[n].value()) != plain(defaults.get(n))
+            for n in self.printed_fields
+            if n in self.fields
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -619,3 +695,70 @@ class BaseReviewFormSet(BaseAttendanceFormSet):
 
 
 ReviewFormSet = forms.formset_factory(ReviewRowForm, formset=BaseReviewFormSet, extra=0)
+
+
+class NamedForm(EditorForm):
+    """The posts and people the minutes name besides the attendance and the owners (the
+    format's `roles` and `people`), and a post the body does not have yet."""
+
+    roles = forms.CharField(
+        label=_("Posts named in the minutes (abbreviations, by commas)"),
+        required=False,
+        max_length=2000,
+    )
+    people = _text(
+        _("People named in the minutes (one a line)"),
+        rows=3,
+        max_length=5000,
+        help_text=_("A name the body does not know yet is added to it."),
+    )
+    new_abbrev = forms.CharField(
+        label=_("Abbreviation of the new post"), required=False, max_length=40
+    )
+    new_title = forms.CharField(label=_("Title of the new post"), required=False, max_length=500)
+    new_organisation = PickField(label=_("The new post listed under"), required=False)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "meeting-version"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_organisation"].set_objects(self.lists.organisations, label_of=short_name)
+        self.fields["roles"].widget.attrs.update(
+            {"list": "editor-posts", "autocomplete": "off", "data-owners": ""}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        abbrev = cleaned.get("new_abbrev", "").strip()
+        title = cleaned.get("new_title", "").strip()
+        if abbrev and not title:
+            self.add_error("new_title", _("Give the title of the new post."))
+        if title and not abbrev:
+            self.add_error("new_abbrev", _("Give the abbreviation of the new post."))
+        known = self.lists.roles_by_abbrev
+        roles, unknown = [], []
+        for name in (n.strip() for n in cleaned.get("roles", "").replace(";", ",").split(",")):
+            if not name:
+                continue
+            if name.casefold() == abbrev.casefold():
+                name = abbrev  # the new post, added on save
+            elif name.casefold() in known:
+                name = known[name.casefold()]
+            else:
+                unknown.append(name)
+                continue
+            if name not in roles:
+                roles.append(name)
+        if unknown:
+            self.add_error(
+                "roles",
+                _("No post %(abbrevs)s in this body: add it below as a new post.")
+                % {"abbrevs": ", ".join(unknown)},
+            )
+        cleaned["role_list"] = roles  # posts, and the new post's abbreviation
+        names = []
+        for line in cleaned.get("people", "").splitlines():
+            name = " ".join(line.split())
+            if name and name not in names:
+                names.append(name[:500])
+        cleaned["people_list"] = names
+        return cleaned

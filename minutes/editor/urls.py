@@ -18,6 +18,7 @@ urlpatterns = [
         {"section": "next"},
         name="next",
     ),
+    path("meetings/<int:pk>/edit/named/", views.NamedView.as_view(), name="named"),
     path(
         "meetings/<int:pk>/edit/attendance/save/",
         views.AttendanceView.as_view(),

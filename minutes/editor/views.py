@@ -33,9 +33,10 @@ from actions.services import (
     ActionConflict,
     action_create,
     action_delete,
+    action_review_build,
     action_review_delete,
-    action_review_record,
     action_review_update,
+    action_reviews_record_batch,
     action_update,
 )
 from meetings.models import (
@@ -50,6 +51,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.reference import people_ensure, role_ensure
 from meetings.services import (
     RecordConflict,
     RecordError,
@@ -57,6 +59,7 @@ from meetings.services import (
     departure_delete,
     departure_save,
     meeting_attendance_save,
+    meeting_calendar_changed,
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
@@ -70,6 +73,7 @@ from meetings.services import (
     section_fingerprint,
 )
 from minutes.editor import forms as editor_forms
+from minutes.services import PaperError, paper_attach_pdf, paper_detach_pdf
 from minutes.welsh import untranslated
 
 
@@ -204,9 +208,13 @@ class MeetingSectionView(EditorView):
         form = form_class(request.POST, prefix=section, lists=lists)
         if not form.is_valid():
             return self.render(template, {"form": form, "lists": lists}, status=422)
+        changed = []
         for name in form.fields_saved:
             value = form.cleaned_data[name]
-            setattr(self.meeting, name, value.strip() if isinstance(value, str) else value)
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(self.meeting, name) != value:
+                changed.append(name)
+            setattr(self.meeting, name, value)
         try:
             self.meeting.validate_constraints()
             self.meeting.validate_unique()
@@ -215,6 +223,7 @@ class MeetingSectionView(EditorView):
                 by=request.user,
                 expected_version=form.cleaned_data["lock_version"],
             )
+            meeting_calendar_changed(meeting=self.meeting, changed=changed)
         except RecordConflict:
             current = Meeting.objects.get(pk=self.meeting.pk)
             data = request.POST.copy()
@@ -339,7 +348,7 @@ ITEM_CHILDREN = (
 )
 
 
-def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None):
+def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=None, files=None):
     """The item's own form and a formset for each kind of record under it. A post without a
     kind's formset (an older page) leaves that kind as it is."""
     initial = {
@@ -357,8 +366,12 @@ def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=N
             {"pk": row.pk, **_initial_from(row, formset_class.form.fields_saved)} for row in rows
         ]
         formsets[key] = formset_class(
-            bound, initial=child_initial, prefix=child_prefix, lists=lists
+            bound, files if bound else None, initial=child_initial, prefix=child_prefix, lists=lists
         )
+        saved = {row.pk: row for row in rows}
+        for child_form in formsets[key].forms:
+            pk = child_form["pk"].value() if "pk" in child_form.fields else None
+            child_form.saved_row = saved.get(int(pk)) if str(pk or "").isdigit() else None
     return form, formsets
 
 
@@ -366,7 +379,10 @@ def item_children(items) -> dict[int, dict[str, list]]:
     """The questions, papers and departures of the given items, one query a kind."""
     children: dict[int, dict[str, list]] = {}
     for key, model, *_rest in ITEM_CHILDREN:
-        for row in model.objects.filter(item__in=items).order_by("position", "pk"):
+        rows = model.objects.filter(item__in=items).order_by("position", "pk")
+        if model is Paper:  # with what the editor shows of its PDF (not the PDF itself)
+            rows = rows.select_related("file").defer("file__pdf")
+        for row in rows:
             children.setdefault(row.item_id, {}).setdefault(key, []).append(row)
     return children
 
@@ -397,6 +413,10 @@ def _save_item_children(item, formsets, children, *, by) -> None:
                 value = data[name]
                 setattr(row, name, value.strip() if isinstance(value, str) else value)
             save(**{model._meta.model_name: row}, by=by)
+            if data.get("upload"):  # a paper's PDF, checked again by the service that stores it
+                paper_attach_pdf(paper=row, data=data["upload"].read(), by=by)
+            elif data.get("remove_file") and row.file_id:
+                paper_detach_pdf(paper=row, by=by)
 
 
 def agenda_tree(meeting: Meeting, lists: Lists) -> list[dict]:
@@ -456,7 +476,7 @@ class ItemSaveView(EditorView):
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         lists = self.lists()
         children = item_children([item]).get(item.pk, {})
-        form, formsets = item_forms(item, lists, children, data=request.POST)
+        form, formsets = item_forms(item, lists, children, data=request.POST, files=request.FILES)
         context = {"node": {"item": item, "form": form, **formsets}, "lists": lists}
         if not (form.is_valid() and all(f.is_valid() for f in formsets.values() if f.is_bound)):
             return self.render("_item_own.html", context, status=422)
@@ -477,7 +497,7 @@ class ItemSaveView(EditorView):
             context["node"] = {"item": current, "form": form2, **formsets2}
             context["conflict"] = _differences(form, current)
             return self.render("_item_own.html", context, status=409)
-        except (RecordError, ValidationError) as error:
+        except (RecordError, ValidationError, PaperError) as error:
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]
             form.add_error(None, messages)
             return self.render("_item_own.html", context, status=422)
@@ -546,7 +566,9 @@ class RaiseActionView(EditorView):
         """The form to raise an action, with the posts of the attendance as saved now."""
         item = get_object_or_404(AgendaItem, pk=item_pk, meeting=self.meeting)
         form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=self.lists())
-        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": True}
+        # Fetched to offer a draft back when the page opens: the focus stays where it is.
+        autofocus = "draft" not in request.GET
+        context = {"item": item, "form": form, "raise_url": request.path, "autofocus": autofocus}
         return self.render("_raise_form.html", context)
 
     def post(self, request, pk, item_pk):
@@ -567,6 +589,7 @@ class RaiseActionView(EditorView):
                     due_kind=form.cleaned_data["due_kind"],
                     owned_by_body=form.cleaned_data["owned_by_body"],
                     position=item.actions.count(),
+                    paragraph=form.cleaned_data["paragraph"],
                     text_cy=form.cleaned_data.get("text_cy", "").strip(),
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
@@ -622,6 +645,7 @@ class ActionEditView(EditorView):
             "due_kind": action.due_kind,
             "due_on": action.due_on,
             "owned_by_body": action.owned_by_body,
+            "paragraph": action.paragraph,
             "owners": editor_forms.owners_as_text(
                 o.role or o.person for o in action.owners.select_related("role", "person")
             ),
@@ -672,6 +696,7 @@ class ActionEditView(EditorView):
         if action.due_kind == DueKind.NEXT_MEETING and action.due_on is None:
             action.due_on = self.meeting.next_meeting_on
         action.owned_by_body = data["owned_by_body"]
+        action.paragraph = data["paragraph"]
         try:
             with reopened_minutes() as reopened:
                 action_update(
@@ -705,31 +730,44 @@ class ActionEditView(EditorView):
 # The review of earlier actions ----------------------------------------------------------------
 
 
-def review_rows(meeting: Meeting):
+def review_rows(meeting: Meeting, *, only: list[int] | None = None):
     """Every outstanding action of the board raised before this meeting (and any this meeting
-    already reviewed), with its latest progress and what this meeting minuted."""
+    already reviewed), with its latest progress and what this meeting minuted; with `only`,
+    the actions of the list with those ids alone (what a save sends back)."""
     here = {
         update.action_id: update
-        for update in ActionUpdate.objects.filter(meeting=meeting, kind=UpdateKind.PROGRESS)
+        for update in ActionUpdate.objects.filter(
+            meeting=meeting, kind=UpdateKind.PROGRESS
+        ).select_related("item")
     }
+    listed = _reviewed(meeting, here)
+    if only is not None:
+        listed = listed.filter(pk__in=only)
+    actions = list(listed.for_register().order_by("number"))
+    return actions, here
+
+
+def review_listed(meeting: Meeting, here) -> list[int]:
+    """The ids of the actions the review lists, in order (to see whether a save changed the
+    list itself)."""
+    return list(_reviewed(meeting, here).order_by("number").values_list("pk", flat=True))
+
+
+def _reviewed(meeting: Meeting, here):
+    """The outstanding actions of the board raised before the meeting, and those it reviewed."""
     earlier = (
         Q(status__in=OUTSTANDING)
         & ~Q(raised_at_meeting=meeting)
         & ~Q(raised_at_meeting__held_on__gte=meeting.held_on)
     )
-    actions = list(
-        Action.objects.filter(board=meeting.board)
-        .filter(earlier | Q(pk__in=list(here)))
-        .for_register()
-        .order_by("number")
-    )
-    return actions, here
+    return Action.objects.filter(board=meeting.board).filter(earlier | Q(pk__in=list(here)))
 
 
 def review_fingerprint(here) -> str:
     return section_fingerprint(
         sorted(
-            (u.pk, u.text, u.text_cy, u.status, u.item_id, u.summary, u.printed_owners)
+            (u.pk, u.text, u.text_cy, u.status, u.item_id, u.summary, u.summary_cy)
+            + (u.printed_owners,)
             + (u.printed_due_on, u.printed_raised_on)
             for u in here.values()
         )
@@ -752,9 +790,18 @@ def printed_defaults(action: Action) -> dict:
     }
 
 
-def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, saved=False):
+def review_context(
+    meeting: Meeting,
+    lists: Lists | None = None,
+    *,
+    data=None,
+    saved=False,
+    only: dict[int, int] | None = None,
+):
+    """The review's rows and formset; with `only` ({action id: its row's index in the whole
+    list}), the rows of those actions alone, as the page opens (what a save sends back)."""
     lists = lists or Lists.load(meeting)
-    actions, here = review_rows(meeting)
+    actions, here = review_rows(meeting, only=None if only is None else list(only))
     initial = []
     for action in actions:
         update = here.get(action.pk)
@@ -778,6 +825,7 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
                 "status": update.status,
                 "item": update.item,
                 "summary": update.summary,
+                "summary_cy": update.summary_cy,
                 "printed_owners": ", ".join(update.printed_owners),
                 "printed_due_on": update.printed_due_on,
                 "printed_raised_on": update.printed_raised_on,
@@ -785,15 +833,31 @@ def review_context(meeting: Meeting, lists: Lists | None = None, *, data=None, s
         )
     formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
     rows = []
-    for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
-        reviewed_here = action.pk in here
-        if not reviewed_here:
-            form.printed_defaults = printed_defaults(action)
-            if data is None:  # the page's script moves it as the agenda grows, until chosen
-                form.fields["item"].widget.attrs["data-auto"] = ""
-        rows.append(
-            {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
-        )
+    if data is None:
+        # As the page opens: each row written from its initial values, without a form each
+        # (a board may have hundreds of outstanding actions).
+        for index, (action, values) in enumerate(zip(actions, initial, strict=True)):
+            index = index if only is None else only[action.pk]
+            reviewed_here = action.pk in here
+            rows.append(
+                {
+                    "action": action,
+                    "values": values,
+                    "reviewed_here": reviewed_here,
+                    "index": index,
+                    "defaults": {} if reviewed_here else printed_defaults(action),
+                    "auto": not reviewed_here,  # follows the agenda until chosen
+                    "welsh": lists.welsh,
+                }
+            )
+    else:
+        for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
+            reviewed_here = action.pk in here
+            if not reviewed_here:
+                form.printed_defaults = printed_defaults(action)
+            rows.append(
+                {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
+            )
     return {
         "rows": rows,
         "here": here,
@@ -825,11 +889,13 @@ class ReviewView(EditorView):
             formset._non_form_errors = formset.error_class([str(error)])
             return self.render("_review.html", context, status=422)
         self.meeting.refresh_from_db(fields=["version", "status"])
-        fresh = review_context(self.meeting, lists, saved=True)
-        if [row["action"].pk for row in fresh["rows"]] != list(by_pk):
-            return self.render("_review.html", fresh)  # the list itself changed: all of it
+        here = review_rows(self.meeting, only=[])[1]
+        listed = review_listed(self.meeting, here)
+        if listed != list(by_pk):  # the list itself changed: all of it comes back
+            return self.render("_review.html", review_context(self.meeting, lists, saved=True))
         # Only the rows saved come back (swapped in place), with the status and fingerprint.
-        fresh["rows"] = [row for row in fresh["rows"] if row["action"].pk in changed]
+        indexes = {pk: index for index, pk in enumerate(listed) if pk in changed}
+        fresh = review_context(self.meeting, lists, saved=True, only=indexes)
         response = self.render("_review_saved.html", fresh)
         response["HX-Retarget"] = "#review-status"
         response["HX-Reswap"] = "outerHTML"
@@ -838,7 +904,7 @@ class ReviewView(EditorView):
     def save_rows(self, formset, by_pk, here) -> set[int]:
         """Minute, change or remove (emptied progress) this meeting's review of each action;
         the actions whose review changed."""
-        by, changed = self.request.user, set()
+        by, changed, new = self.request.user, set(), []
         for form in formset.forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
@@ -854,10 +920,11 @@ class ReviewView(EditorView):
                 "printed_due_on": data["printed_due_on"],
                 "printed_raised_on": data["printed_raised_on"],
             }
-            if "text_cy" in data:  # the Welsh twin only where the form has it (a Welsh body's)
-                wanted["text_cy"] = data["text_cy"].strip()
+            for name in ("text_cy", "summary_cy"):  # only where the form has them (a Welsh body's)
+                if name in data:
+                    wanted[name] = data[name].strip()
             if review is None and text:
-                action_review_record(action=action, meeting=self.meeting, by=by, **wanted)
+                new.append(action_review_build(action=action, meeting=self.meeting, **wanted))
             elif review is not None and not text:
                 action_review_delete(review=review, by=by)
             elif review is not None and any(
@@ -869,7 +936,89 @@ class ReviewView(EditorView):
             else:
                 continue
             changed.add(action.pk)
+        # New progress goes in together: one insert, the statuses worked out in one query.
+        action_reviews_record_batch(reviews=new, by=by)
         return changed
+
+
+# The posts and people the minutes name ----------------------------------------------------------
+
+
+def named_context(meeting: Meeting, **extra) -> dict:
+    """The section's summary: what the minutes name besides the attendance and the owners."""
+    return {
+        "named_roles": list(meeting.named_roles.order_by("abbrev")),
+        "named_people": list(meeting.named_people.order_by("name")),
+        **extra,
+    }
+
+
+class NamedView(EditorView):
+    """The posts and people the minutes name (and a post new to the body): a rarely used form,
+    fetched when the clerk asks for it."""
+
+    def form(self, lists, data=None):
+        meeting = self.meeting
+        initial = {
+            "roles": ", ".join(r.abbrev for r in meeting.named_roles.order_by("abbrev")),
+            "people": "\n".join(p.name for p in meeting.named_people.order_by("name")),
+            "lock_version": meeting.version,
+        }
+        return editor_forms.NamedForm(data, initial=initial, prefix="named", lists=lists)
+
+    def get(self, request, pk):
+        if "cancel" in request.GET:
+            return self.render("_named.html", named_context(self.meeting, focus="named-change"))
+        form = self.form(self.lists())
+        return self.render("_named.html", {"form": form, "focus": form["roles"].auto_id})
+
+    def post(self, request, pk):
+        lists = self.lists()
+        form = self.form(lists, data=request.POST)
+        if not form.is_valid():
+            return self.render("_named.html", {"form": form}, status=422)
+        data, body, user = form.cleaned_data, self.meeting.board.body, request.user
+        try:
+            with transaction.atomic():
+                roles = dict(lists.roles_by_abbrev)
+                if data["new_abbrev"].strip():
+                    role = role_ensure(
+                        body=body,
+                        abbrev=data["new_abbrev"].strip(),
+                        title=data["new_title"].strip(),
+                        organisation=data["new_organisation"],
+                    )
+                    roles[role.abbrev.casefold()] = role
+                people = people_ensure(
+                    body=body, people=[(name, None) for name in data["people_list"]], by=user
+                )
+                self.meeting = meeting_update(
+                    meeting=self.meeting,
+                    by=user,
+                    named_roles=[
+                        r if isinstance(r, Role) else roles[r.casefold()] for r in data["role_list"]
+                    ],
+                    named_people=[people[name] for name in data["people_list"]],
+                    expected_version=data["lock_version"],
+                )
+        except RecordConflict as error:
+            current = Meeting.objects.get(pk=self.meeting.pk)
+            fresh = request.POST.copy()
+            fresh[form.add_prefix("lock_version")] = current.version
+            form = editor_forms.NamedForm(fresh, prefix="named", lists=lists)
+            form.is_valid()
+            form.add_error(None, str(error))
+            return self.render("_named.html", {"form": form}, status=409)
+        except RecordError as error:
+            form.add_error(None, str(error))
+            return self.render("_named.html", {"form": form}, status=422)
+        context = named_context(
+            self.meeting,
+            saved=_saved_message(),
+            focus="named-change",
+            lists=Lists.load(self.meeting),
+        )
+        return self.render("_named.html", context)
 
 
 # The page --------------------------------------------------------------------------------------
@@ -884,11 +1033,13 @@ class MeetingEditorView(EditorView):
         context = {
             "lists": lists,
             "details": {"form": details},
+            "named": named_context(meeting),
             "next": {"form": next_form},
             "attendance": attendance_context(meeting),
             "agenda": agenda_context(meeting, lists),
             "review": review_context(meeting, lists),
             "require_otp": settings.ADMIN_REQUIRE_OTP,
+            "statuses": Attendance.Status.choices,
             "welsh_missing": untranslated(meeting) if lists.welsh else [],
             "templates": {
                 key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form

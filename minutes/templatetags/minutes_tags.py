@@ -8,6 +8,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from minutes.editor.forms import reviewed_dates as dates_in
+from minutes.editor.forms import short_name as editor_short_name
+from minutes.editor.rows import review_row_html
 
 register = template.Library()
 
@@ -100,3 +102,15 @@ def reviewed_dates(title: str) -> list[str] | None:
     """The dates an item reviewing actions names (ISO), for the editor's review defaults."""
     dates = dates_in(title)
     return None if dates is None else [date.isoformat() for date in dates]
+
+
+@register.filter
+def short_name(organisation) -> str:
+    """An organisation as the editor's narrow lists show it ("OCC")."""
+    return editor_short_name(organisation)
+
+
+@register.filter
+def review_row(row: dict, oob=False):
+    """A row of the editor's review as the page opens (see minutes.editor.rows)."""
+    return review_row_html(row, oob=bool(oob))

@@ -26,6 +26,60 @@
     { code: "[45]..", swap: false, error: true },
   ];
 
+  // Choices written once in the page and put into each row here, so the grid's rows stay
+  // small: the groups of a "Listed under" list (the row carries only its chosen one), the
+  // attendance statuses (the row carries its name and value), and the grid's column names
+  // shown above each field on a narrow screen.
+  function fillChoices(root) {
+    // (Written as attributes, so that it also works on a response before htmx swaps it in.)
+    root.querySelectorAll("select[data-options]:not([data-filled])").forEach(function (select) {
+      const selected = select.querySelector("option[selected]");
+      const chosen = selected ? selected.value : "";
+      const options = document.getElementById(select.dataset.options).content.cloneNode(true);
+      select.replaceChildren(select.querySelector("option"), ...Array.from(options.children));
+      Array.from(select.querySelectorAll("option")).forEach(function (option) {
+        option.defaultSelected = option.value === chosen;
+      });
+      select.dataset.filled = "1";
+    });
+    root.querySelectorAll("[data-radios]:not([data-filled])").forEach(function (fieldset) {
+      const html = document.getElementById(fieldset.dataset.radios).innerHTML;
+      fieldset.insertAdjacentHTML("afterbegin", html.replace(/__name__/g, fieldset.dataset.name));
+      fieldset.querySelectorAll("input").forEach(function (input) {
+        input.defaultChecked = input.value === fieldset.dataset.value;
+      });
+      fieldset.dataset.filled = "1";
+    });
+    // Each agenda item's move buttons (the same six for every item, some off at the ends).
+    root.querySelectorAll("form[data-moves]:not([data-filled])").forEach(function (form) {
+      const html = document.getElementById("tpl-moves").innerHTML;
+      form.insertAdjacentHTML("afterbegin", html.replace(/__id__/g, form.dataset.moves));
+      form.querySelectorAll("[data-off]").forEach(function (button) {
+        button.disabled = button.dataset.off in form.dataset;
+        button.removeAttribute("data-off");
+      });
+      form.dataset.filled = "1";
+    });
+    root.querySelectorAll("table.attendance-grid").forEach(function (table) {
+      const heads = Array.from(table.tHead.rows[0].cells).map(function (th) { return th.textContent; });
+      table.querySelectorAll("tbody td:not([data-label])").forEach(function (td) {
+        if (!td.querySelector("fieldset")) td.dataset.label = heads[td.cellIndex];
+      });
+    });
+  }
+  fillChoices(document);
+  // A response is filled in before it is swapped in, so that htmx finds the button the clerk
+  // was on (an agenda item's "Up") in the new agenda and keeps the focus on it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const response = event.detail.serverResponse;
+    if (typeof response !== "string" || !/data-(moves|radios|options)=/.test(response)) return;
+    const holder = document.createElement("template");
+    holder.innerHTML = response;
+    fillChoices(holder.content);
+    event.detail.serverResponse = holder.innerHTML;
+  });
+  document.addEventListener("htmx:afterSwap", function () { fillChoices(document); });
+
   function announce(text) {
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = text; }, 50);
@@ -67,9 +121,44 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
+  // How many rows each list of the form holds (its formset's count), so that rows the page
+  // added for the clerk are added again before a draft's text is put back into them.
+  function rowsOf(form) {
+    const rows = {};
+    form.querySelectorAll("input[name$='-TOTAL_FORMS']").forEach(function (input) {
+      rows[input.name.slice(0, -"-TOTAL_FORMS".length)] = parseInt(input.value, 10) || 0;
+    });
+    return rows;
+  }
+
+  function addRowsFor(form, draft) {
+    Object.entries(draft.rows || {}).forEach(function (entry) {
+      const prefix = entry[0], wanted = entry[1];
+      for (let guard = 0; guard < 200 && (rowsOf(form)[prefix] || 0) < wanted; guard++) {
+        if (form.querySelector("template[data-empty-row]")) {
+          addRow(form, false, true);
+          continue;
+        }
+        const button = form.querySelector("[data-add-from][data-prefix='" + prefix + "']");
+        if (!button) break;
+        addFrom(button, false);
+      }
+    });
+    // The review's "what these minutes print", filled in the first time its disclosure opens.
+    Object.keys(draft.values).forEach(function (name) {
+      const match = /^rev-(\d+)-(summary|summary_cy|printed_owners|printed_due_on|printed_raised_on)$/.exec(name);
+      if (!match || form.elements[name]) return;
+      const details = form.querySelector("details.printed[data-printed-index='" + match[1] + "']");
+      if (details) {
+        addPrinted(details);
+        details.open = true;
+      }
+    });
+  }
+
   function storeDraft(form) {
     try {
-      localStorage.setItem(draftKey(form), JSON.stringify({ at: Date.now(), values: valuesOf(form) }));
+      localStorage.setItem(draftKey(form), JSON.stringify({ at: Date.now(), values: valuesOf(form), rows: rowsOf(form) }));
     } catch (e) { /* storage full or disabled: the unload warning still protects the text */ }
   }
 
@@ -101,6 +190,7 @@
     discard.className = "btn btn-sm btn-outline-dark";
     discard.textContent = strings.discard;
     restore.addEventListener("click", function () {
+      addRowsFor(form, draft);
       applyValues(form, draft.values);
       markDirty(form);
       box.remove();
@@ -148,6 +238,12 @@
   // After each htmx exchange -----------------------------------------------------------------
   let pending = null; // what to send again after signing in
 
+  // A form fetched to be filled in (GET) is not a save: it leaves the drafts alone.
+  function fetched(event) {
+    const config = event.detail.requestConfig;
+    return !!config && String(config.verb).toLowerCase() === "get";
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     const xhr = event.detail.xhr;
     const target = event.detail.target;
@@ -156,7 +252,7 @@
       root.querySelectorAll("form[data-section]").forEach(markDirty);
       const alert = root.querySelector(".conflict, .errorlist, .alert");
       if (alert) announce(alert.textContent.trim().slice(0, 300));
-    } else if (xhr && xhr.status < 300 && !root.matches("#agenda")) {
+    } else if (xhr && xhr.status < 300 && !root.matches("#agenda") && !fetched(event)) {
       // What came back is what was saved: the drafts of these sections are done with.
       const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
       forms.forEach(dropDraft);
@@ -237,10 +333,25 @@
   // Drafts are offered when the page opens, and when the agenda comes back after a change.
   document.querySelectorAll("form[data-section]").forEach(offerDraft);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target.id === "agenda") {
-      document.querySelectorAll("#agenda form[data-section]").forEach(offerDraft);
+    const id = event.detail.target.id;
+    if (id === "agenda" || /^item-\d+-raise$/.test(id)) {
+      document.querySelectorAll("#" + id + " form[data-section]").forEach(offerDraft);
     }
   });
+  // An action the clerk was raising when the page went: its form is fetched, with the offer.
+  try {
+    const prefix = "scrutiny-editor:" + meetingId + ":form-raise-";
+    Object.keys(localStorage).forEach(function (key) {
+      if (key.indexOf(prefix) !== 0) return;
+      const itemId = key.slice(prefix.length);
+      const button = document.querySelector("#item-" + itemId + "-raise > button[hx-get]");
+      if (!button || document.getElementById("form-raise-" + itemId)) return;
+      htmx.ajax("GET", button.getAttribute("hx-get") + "?draft=1", {
+        target: "#item-" + itemId + "-raise",
+        swap: "innerHTML",
+      });
+    });
+  } catch (e) { /* storage disabled: nothing was kept */ }
 
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
@@ -361,21 +472,43 @@
     if (event.detail.target.id === "agenda") makeSortable();
   });
 
+  function hiddenInput(form, name, value) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.prepend(input);
+    return input;
+  }
+
   // A blank question from the page's template ----------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-from]");
-    if (!button) return;
+    if (button) addFrom(button, true);
+  });
+
+  function addFrom(button, focus) {
     let html = document.getElementById(button.dataset.addFrom).innerHTML;
     const data = button.dataset;
     let form = null;
     if (data.prefix) {
       form = button.closest("form");
-      const total = form.querySelector("input[name='" + data.prefix + "-TOTAL_FORMS']");
+      let total = form.querySelector("input[name='" + data.prefix + "-TOTAL_FORMS']");
+      if (!total) {
+        // The item's first row of this kind: its counts go with it.
+        total = hiddenInput(form, data.prefix + "-TOTAL_FORMS", "0");
+        hiddenInput(form, data.prefix + "-INITIAL_FORMS", "0");
+      }
       const index = parseInt(total.value, 10);
       html = html.replace(/__formset__/g, data.prefix).replace(/__prefix__/g, String(index));
       total.value = String(index + 1);
     }
-    const into = document.getElementById(data.into);
+    let into = document.getElementById(data.into);
+    if (!into) {
+      into = document.createElement("div");
+      into.id = data.into;
+      button.parentElement.before(into);
+    }
     const holder = document.createElement("div");
     holder.innerHTML = html;
     const added = holder.firstElementChild;
@@ -383,8 +516,8 @@
     htmx.process(added);
     if (form) markDirty(form);
     const first = added.querySelector("textarea, input:not([type=hidden]), select");
-    if (first) first.focus();
-  });
+    if (first && focus) first.focus();
+  }
 
   // Attendance: another row. The grid always ends with a blank row to type the next person
   // into; typing a name there opens the next one, so no button is needed between people.
@@ -394,10 +527,10 @@
     return !!name && !name.value && !(person && person.value);
   }
 
-  function addRow(form, focus) {
+  function addRow(form, focus, always) {
     const body = form.querySelector("[data-rows]");
     const last = body.lastElementChild;
-    if (last && isBlankRow(last)) {
+    if (last && isBlankRow(last) && !always) {
       if (focus) last.querySelector("input:not([type=hidden])").focus();
       return;
     }
@@ -405,6 +538,7 @@
     const index = parseInt(total.value, 10);
     const template = form.querySelector("template[data-empty-row]");
     body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    fillChoices(body);
     total.value = String(index + 1);
     if (focus) body.lastElementChild.querySelector("input:not([type=hidden])").focus();
   }
@@ -458,13 +592,17 @@
 
   // Review: what the minutes print of an action, filled in from the page's template the first
   // time its disclosure is opened (most reviews print nothing more, so the page stays small).
-  document.addEventListener("toggle", function (event) {
-    const details = event.target;
-    if (!details.matches || !details.matches("details.printed") || !details.open) return;
-    if (details.querySelector(".review-printed")) return;
+  function addPrinted(details) {
+    if (details.querySelector(".review-printed")) return false;
     const html = document.getElementById("tpl-review-printed").innerHTML
       .replace(/__prefix__/g, details.dataset.printedIndex);
     details.insertAdjacentHTML("beforeend", html);
+    return true;
+  }
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (!details.matches || !details.matches("details.printed") || !details.open) return;
+    if (!addPrinted(details)) return;
     const first = details.querySelector("input");
     if (first) first.focus();
   }, true);

@@ -501,3 +501,120 @@ def test_an_item_is_dragged_to_another_place_among_its_siblings(
     page.wait_for_function(
         f"{order} === 'Item Apologies|Item Minutes|Item Actions|Item Performance'"
     )
+
+
+def test_rows_added_but_not_saved_are_offered_back_after_a_reload(
+    page, meeting, clerk, axe, screenshot
+):
+    """Attendees, questions, papers, departures and a raised action typed into rows the page
+    added, then lost to a reload: the drafts bring the rows back with their text."""
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Performance", minutes="")
+    earlier = Action.objects.get(number=2)
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    grid = page.locator("#attendance")
+    grid.locator("tbody tr").nth(2).locator("input[name$='-name']").fill("Mrs C Newcomer")
+    grid.locator("tbody tr").nth(3).locator("input[name$='-name']").fill("Mr D Latecomer")
+    grid.locator("tbody tr").nth(3).get_by_label("Apologies").check()
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_role("button", name="Add a question").click()
+    own.get_by_label("Question", exact=True).fill("How many officers are trained?")
+    own.get_by_role("button", name="Add a paper").click()
+    own.get_by_label("Paper", exact=True).fill("Training report")
+    own.get_by_role("button", name="Add a departure").click()
+    own.get_by_label("Who left (name as printed)").fill("Ms A Chair")
+    page.get_by_role("button", name="Raise an action under item 1 Performance").click()
+    raise_form = page.locator(f"#form-raise-{item.pk}")
+    raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
+    raise_form.get_by_label("Owners (posts, by commas)").fill("ACC")
+    row = page.locator(f"#review-row-{earlier.pk}")
+    row.locator("details.printed > summary").click()
+    row.get_by_label("Action as printed").fill("Review custody staffing levels")
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    page.wait_for_function("() => window.htmx !== undefined")
+    for form in ("form-attendance", f"form-item-{item.pk}", f"form-raise-{item.pk}", "form-review"):
+        page.locator(f"#{form} .draft-offer").wait_for()
+    screenshot("editor-draft-offer-rows")
+    assert axe(page) == []
+    for form in ("form-attendance", f"form-item-{item.pk}", f"form-raise-{item.pk}", "form-review"):
+        page.locator(f"#{form} .draft-offer").get_by_role("button", name="Restore my text").click()
+
+    grid = page.locator("#attendance")
+    names = grid.locator("tbody tr input[name$='-name']:not([type=hidden])")
+    assert [names.nth(i).input_value() for i in range(2)] == ["Mrs C Newcomer", "Mr D Latecomer"]
+    assert grid.locator("tbody tr").nth(3).get_by_label("Apologies").is_checked()
+    own = page.locator(f"#item-{item.pk}-own")
+    assert own.get_by_label("Question", exact=True).input_value() == (
+        "How many officers are trained?"
+    )
+    assert own.get_by_label("Paper", exact=True).input_value() == "Training report"
+    assert own.get_by_label("Who left (name as printed)").input_value() == "Ms A Chair"
+    raise_form = page.locator(f"#form-raise-{item.pk}")
+    assert raise_form.get_by_label("Action", exact=True).input_value() == (
+        "Publish the training figures"
+    )
+    row = page.locator(f"#review-row-{earlier.pk}")
+    assert row.get_by_label("Action as printed").input_value() == "Review custody staffing levels"
+
+    grid.get_by_role("button", name="Save attendance").click()
+    saved(grid)
+    own.get_by_role("button", name="Save item 1 Performance").click()
+    saved(page.locator(f"#item-{item.pk}-own"))
+    raise_form.get_by_role("button", name="Raise the action (numbered on save)").click()
+    page.locator(f"#item-{item.pk}-actions", has_text="raised.").wait_for()
+    names = [a.person.name for a in Attendance.objects.filter(meeting=meeting).order_by("position")]
+    assert names == ["Ms A Chair", "Mr B Deputy", "Mrs C Newcomer", "Mr D Latecomer"]
+    assert Attendance.objects.get(meeting=meeting, person__name="Mr D Latecomer").status == (
+        "apologies"
+    )
+    assert item.questions.get().question == "How many officers are trained?"
+    assert item.papers.get().title == "Training report"
+    assert item.departures.get().name == "Ms A Chair"
+    assert Action.objects.get(raised_at_item=item).text == "Publish the training figures"
+
+
+def test_the_posts_and_people_named_and_a_papers_pdf_from_the_editor(
+    page, meeting, clerk, axe, screenshot, tmp_path
+):
+    """The rarely used parts fetched when asked for: the posts and people the minutes name (a
+    new post offered at once in the post fields), and a paper's PDF uploaded in its item."""
+    from tests.minutes.test_editor_format import a_pdf
+
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Budget", minutes="")
+    sign_in(page, "clerk")
+    open_editor(page, meeting)
+    named = page.locator("#named")
+    named.get_by_role("button", name="Change the posts and people named").click()
+    named.get_by_label("Posts named in the minutes (abbreviations, by commas)").fill("CFO, HoSPC")
+    named.get_by_label("People named in the minutes (one a line)").fill("Mr D Llewelyn")
+    named.get_by_label("Abbreviation of the new post").fill("HoSPC")
+    named.get_by_label("Title of the new post").fill("Head of Strategy, Performance and Change")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
+    screenshot("editor-named-form")
+    named.get_by_role("button", name="Save the posts and people named").click()
+    saved(page.locator("#named"))
+    assert "HoSPC" in page.locator("#named").inner_text()
+    assert "HoSPC" in page.locator("#editor-posts").inner_html()
+    meeting.refresh_from_db()
+    assert sorted(r.abbrev for r in meeting.named_roles.all()) == ["CFO", "HoSPC"]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    own = page.locator(f"#item-{item.pk}-own")
+    own.get_by_role("button", name="Add a paper").click()
+    own.get_by_label("Paper", exact=True).fill("Budget report")
+    pdf = tmp_path / "budget.pdf"
+    pdf.write_bytes(a_pdf(2))
+    own.get_by_label("PDF", exact=True).set_input_files(str(pdf))
+    own.get_by_role("button", name="Save item 1 Budget").click()
+    saved(page.locator(f"#item-{item.pk}-own"))
+    own = page.locator(f"#item-{item.pk}-own")
+    assert "2 pages" in own.inner_text()
+    assert item.papers.get().file.pages == 2
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe(page) == []
+    screenshot("editor-paper-pdf")

@@ -237,3 +237,93 @@ def test_an_english_bodys_action_form_keeps_the_stored_welsh(signed_in):
     assert signed_in.post(edit, data, **HTMX).status_code == 200
     action.refresh_from_db()
     assert (action.text, action.text_cy) == ("Report back", "Adrodd")
+
+
+def test_every_printed_text_has_its_welsh_box_and_counts_until_translated(signed_in, welsh_meeting):
+    """The questions record's introduction, a restricted response's public reason and the
+    action as a review prints it take their Welsh in the editor, and are listed until they
+    have it."""
+    from minutes.editor.views import review_fingerprint, review_rows
+
+    welsh_meeting.questions_intro = "Questions put by the OPCC."
+    welsh_meeting.save()
+    item = AgendaItemFactory(
+        meeting=welsh_meeting, number="1", title="Custody", title_cy="Dalfa", minutes=""
+    )
+    question = Question.objects.create(
+        item=item,
+        question="How many?",
+        question_cy="Faint?",
+        response="Forty.",
+        response_cy="Deugain.",
+        restricted=True,
+        restricted_reason="Given to the OPCC.",
+    )
+    page = signed_in.get(url(welsh_meeting)).content.decode()
+    assert 'name="details-questions_intro_cy"' in page
+    assert f'name="item{item.pk}q-0-restricted_reason_cy"' in page
+    assert 'name="rev-__prefix__-summary_cy"' in page  # the review's printed fields
+    assert "Meeting: introduction to the questions record" in page
+    assert "Item 1, question 0: public reason for the restriction" in page
+
+    data = {
+        "details-held_on": welsh_meeting.held_on.isoformat(),
+        "details-title": welsh_meeting.title,
+        "details-title_cy": "Bwrdd Perfformiad Plismona",
+        "details-is_public": "on",
+        "details-questions_intro": "Questions put by the OPCC.",
+        "details-questions_intro_cy": "Cwestiynau gan SCHTh.",
+        "details-lock_version": welsh_meeting.version,
+    }
+    response = signed_in.post(url(welsh_meeting, "details"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    welsh_meeting.refresh_from_db()
+    assert welsh_meeting.questions_intro_cy == "Cwestiynau gan SCHTh."
+
+    p = f"item{item.pk}"
+    data = item_data(item, title_cy="Dalfa")
+    data |= {
+        f"{p}q-TOTAL_FORMS": 1,
+        f"{p}q-INITIAL_FORMS": 1,
+        f"{p}q-0-pk": question.pk,
+        f"{p}q-0-question": "How many?",
+        f"{p}q-0-question_cy": "Faint?",
+        f"{p}q-0-response": "Forty.",
+        f"{p}q-0-response_cy": "Deugain.",
+        f"{p}q-0-restricted": "on",
+        f"{p}q-0-restricted_reason": "Given to the OPCC.",
+        f"{p}q-0-restricted_reason_cy": "Fe'i rhoddwyd i SCHTh.",
+    }
+    response = signed_in.post(url(welsh_meeting, "item-save", item_pk=item.pk), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    question.refresh_from_db()
+    assert question.restricted_reason_cy == "Fe'i rhoddwyd i SCHTh."
+    assert "Welsh: every text here has its Welsh." in response.content.decode()
+
+    earlier_meeting = MeetingFactory(
+        board=welsh_meeting.board, held_on=welsh_meeting.held_on.replace(year=2000)
+    )
+    earlier = ActionFactory(
+        board=welsh_meeting.board,
+        number=3,
+        text="Review custody",
+        raised_at_meeting=earlier_meeting,
+        raised_at_item=AgendaItemFactory(meeting=earlier_meeting),
+    )
+    data = {
+        "rev-TOTAL_FORMS": 1,
+        "rev-INITIAL_FORMS": 1,
+        "fingerprint": review_fingerprint(review_rows(welsh_meeting)[1]),
+        "rev-0-action": earlier.pk,
+        "rev-0-text": "Custody reviewed.",
+        "rev-0-text_cy": "Adolygwyd y ddalfa.",
+        "rev-0-item": item.pk,
+        "rev-0-summary": "Review custody",
+        "rev-0-summary_cy": "Adolygu'r ddalfa",
+    }
+    response = signed_in.post(url(welsh_meeting, "review"), data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:3000]
+    update = ActionUpdate.objects.get(action=earlier, meeting=welsh_meeting)
+    assert update.summary_cy == "Adolygu'r ddalfa"
+    page = signed_in.get(url(welsh_meeting)).content.decode()
+    assert "Every printed text has its Welsh" in page
