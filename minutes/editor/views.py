@@ -59,7 +59,6 @@ from meetings.services import (
     departure_delete,
     departure_save,
     meeting_attendance_save,
-    meeting_calendar_changed,
     meeting_item_delete,
     meeting_item_move,
     meeting_item_save,
@@ -208,12 +207,9 @@ class MeetingSectionView(EditorView):
         form = form_class(request.POST, prefix=section, lists=lists)
         if not form.is_valid():
             return self.render(template, {"form": form, "lists": lists}, status=422)
-        changed = []
         for name in form.fields_saved:
             value = form.cleaned_data[name]
             value = value.strip() if isinstance(value, str) else value
-            if getattr(self.meeting, name) != value:
-                changed.append(name)
             setattr(self.meeting, name, value)
         try:
             self.meeting.validate_constraints()
@@ -223,7 +219,6 @@ class MeetingSectionView(EditorView):
                 by=request.user,
                 expected_version=form.cleaned_data["lock_version"],
             )
-            meeting_calendar_changed(meeting=self.meeting, changed=changed)
         except RecordConflict:
             current = Meeting.objects.get(pk=self.meeting.pk)
             data = request.POST.copy()

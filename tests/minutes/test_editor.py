@@ -5,6 +5,7 @@ import datetime
 from io import StringIO
 from pathlib import Path
 
+import icalendar
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -14,11 +15,13 @@ from django.urls import reverse
 
 from actions.models import Action, ActionUpdate
 from meetings.models import AgendaItem, Attendance, Meeting, Question
+from meetings.services import meeting_announce
 from tests.factories import (
     ActionFactory,
     ActionOwnerFactory,
     AgendaItemFactory,
     AttendanceFactory,
+    BoardFactory,
     MeetingFactory,
     PersonFactory,
     RoleFactory,
@@ -112,6 +115,23 @@ def details_data(meeting, **changes):
     }
     data.update({f"details-{k}": v for k, v in changes.items()})
     return data
+
+
+def test_a_details_change_in_the_editor_is_one_new_revision_in_the_calendar(signed_in, clerk):
+    board = BoardFactory(slug="ppb")
+    meeting = meeting_announce(
+        board=board,
+        held_on=datetime.date(2099, 3, 1),
+        start_time=datetime.time(10),
+        venue="Room 1",
+        by=clerk,
+    )
+    data = details_data(meeting, venue="Room 2", start_time="10:00")
+    assert signed_in.post(edit_url(meeting, "details"), data, **HTMX).status_code == 200
+
+    calendar = icalendar.Calendar.from_ical(signed_in.get("/boards/ppb/meetings.ics").content)
+    (event,) = calendar.walk("VEVENT")
+    assert (event["LOCATION"], event["SEQUENCE"]) == ("Room 2", 1)
 
 
 def test_saving_details_changes_only_the_meeting_and_reopens_approved_minutes(signed_in, gwent):
