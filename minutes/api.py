@@ -9,7 +9,6 @@ The boards and forthcoming meetings are chosen by the same rules as the public p
 Documented in docs/api.md.
 """
 
-import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
@@ -17,7 +16,6 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -29,6 +27,7 @@ from meetings.models import (
     PublishedDocument,
     PublishedText,
 )
+from minutes.calendar import meeting_times
 from minutes.models import PublicAction
 from minutes.services import meeting_heading
 from minutes.views import boards_listed, forthcoming_meetings
@@ -231,20 +230,20 @@ class ForthcomingListView(ApiView):
 
     def announced(self, meeting: Meeting) -> dict:
         """A meeting as announced: when, where, whether the public may attend, cancelled."""
-
-        def at(time: datetime.time | None) -> str | None:
-            if time is None:
-                return None
-            moment = datetime.datetime.combine(meeting.held_on, time)
-            return timezone.make_aware(moment).isoformat()
+        start, end = meeting_times(
+            meeting.held_on,
+            meeting.start_time,
+            meeting.end_time,
+            length_minutes=meeting.board.default_length,
+        )
 
         data = {
             "id": self.url("meeting-detail", pk=meeting.pk),
             "type": OPARL + "Meeting",
             "name": meeting_heading(meeting),
             "date": meeting.held_on.isoformat(),
-            "start": at(meeting.start_time),
-            "end": at(meeting.end_time),
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
             "location": {"type": OPARL + "Location", "description": meeting.venue}
             if meeting.venue
             else None,

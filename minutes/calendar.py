@@ -34,6 +34,23 @@ class Event:
     changed_at: datetime.datetime | None = None
 
 
+def meeting_times(
+    day: datetime.date,
+    start: datetime.time | None,
+    end: datetime.time | None,
+    *,
+    length_minutes: int,
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """When a meeting starts and ends, in London time: an end not entered is the start plus the
+    board's default length; with no start time, neither is known."""
+    if start is None:
+        return None, None
+    begins = datetime.datetime.combine(day, start, tzinfo=LONDON)
+    if end is not None:
+        return begins, datetime.datetime.combine(day, end, tzinfo=LONDON)
+    return begins, begins + datetime.timedelta(minutes=length_minutes)
+
+
 def meeting_event(meeting: Meeting, *, host: str, url: str) -> Event:
     board = meeting.board
     summary = board.name + (f": {meeting.title}" if meeting.title else "")
@@ -70,12 +87,10 @@ def feed(events, *, name: str) -> bytes:
         vevent.add("uid", event.uid)
         vevent.add("dtstamp", stamp)
         vevent.add("summary", event.summary)
-        if event.start is not None:
-            start = datetime.datetime.combine(event.day, event.start, tzinfo=LONDON)
-            if event.end is not None:
-                end = datetime.datetime.combine(event.day, event.end, tzinfo=LONDON)
-            else:
-                end = start + datetime.timedelta(minutes=event.length_minutes)
+        start, end = meeting_times(
+            event.day, event.start, event.end, length_minutes=event.length_minutes
+        )
+        if start is not None:
             vevent.add("dtstart", start)
             vevent.add("dtend", end)
         else:
