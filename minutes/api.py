@@ -9,7 +9,6 @@ The boards and forthcoming meetings are chosen by the same rules as the public p
 Documented in docs/api.md.
 """
 
-
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -65,6 +64,7 @@ class ApiView(View):
                 {"error": f"page must be a number from 1 to {paginator.num_pages}"}, status=400
             )
         page = paginator.page(int(raw))
+        rows = self.prepare(list(page.object_list))
         base = self.request.build_absolute_uri(self.request.path)
 
         def link(n):
@@ -77,7 +77,7 @@ class ApiView(View):
             links["next"] = link(page.next_page_number())
         return JsonResponse(
             {
-                "data": [serialise(row) for row in page.object_list],
+                "data": [serialise(row) for row in rows],
                 "pagination": {
                     "totalElements": paginator.count,
                     "elementsPerPage": PAGE_SIZE,
@@ -88,6 +88,74 @@ class ApiView(View):
             },
             json_dumps_params={"ensure_ascii": False},
         )
+
+    def prepare(self, rows: list) -> list:
+        """A page's rows, read once before they are serialised (a list may fetch what its rows
+        show in one query here)."""
+        return rows
+
+    def agenda(self, agenda: AgendaPublication) -> dict:
+        """A published agenda as stored at its publication: its items (an exempt one by title
+        only where the board allows it, with its reason), their public papers, and the pack."""
+        meeting_id = agenda.meeting_id
+
+        def paper(entry: dict) -> dict:
+            data = {"name": entry["title"], "author": entry.get("author", "")}
+            if entry.get("file"):
+                url = reverse("minutes:paper", kwargs={"pk": meeting_id, "file": entry["file"]})
+                data["file"] = {
+                    "type": OPARL + "File",
+                    "mimeType": "application/pdf",
+                    "size": entry["size"],
+                    "pageCount": entry["pages"],
+                    "accessUrl": self.request.build_absolute_uri(url),
+                }
+            return data
+
+        data = {
+            "type": "scrutiny:Agenda",
+            "version": agenda.version,
+            "published": agenda.published_at.isoformat(),
+            "agendaItem": [
+                {
+                    "type": OPARL + "AgendaItem",
+                    "number": item["number"],
+                    "name": item["title"],
+                    "public": not item["exempt"],
+                    "exemptReason": item["reason"] if item["exempt"] else None,
+                    "papers": [paper(entry) for entry in item["papers"]],
+                }
+                for item in agenda.items
+            ],
+            "auxiliaryFile": [],
+        }
+        if agenda.pack_size:
+            url = reverse(
+                "minutes:agenda-pack", kwargs={"pk": meeting_id, "version": agenda.version}
+            )
+            data["auxiliaryFile"].append(
+                {
+                    "type": OPARL + "File",
+                    "name": _("Agenda pack"),
+                    "mimeType": "application/pdf",
+                    "size": agenda.pack_size,
+                    "pageCount": agenda.pack_pages,
+                    "sha256Checksum": agenda.pack_sha256,
+                    "accessUrl": self.request.build_absolute_uri(url),
+                }
+            )
+        return data
+
+
+def live_agendas(meeting_ids) -> dict[int, AgendaPublication]:
+    """The live published agenda of each of these meetings (a meeting has at most one)."""
+    agendas = (
+        AgendaPublication.objects.live()
+        .filter(meeting_id__in=meeting_ids)
+        .defer("pack", "pack_cy")
+        .order_by("meeting_id", "version")
+    )
+    return {agenda.meeting_id: agenda for agenda in agendas}
 
 
 def latest_publications():
@@ -152,6 +220,10 @@ class MeetingListView(ApiView):
             publications.order_by("-held_on", "-meeting_id"), lambda p: self.meeting(p)
         )
 
+    def prepare(self, rows: list) -> list:
+        self.agendas = live_agendas([row.meeting_id for row in rows])
+        return rows
+
     def meeting(self, publication: Publication, *, full: bool = False) -> dict:
         meeting = publication.meeting
         data = {
@@ -164,6 +236,9 @@ class MeetingListView(ApiView):
             "published": publication.published_at.isoformat(),
             "web": self.request.build_absolute_uri(meeting.get_absolute_url()),
         }
+        if not full:
+            agenda = self.agendas.get(meeting.pk)
+            data["agenda"] = self.agenda(agenda) if agenda is not None else None
         if full:
             data["versionNote"] = publication.note
             data["agendaItem"] = self.items(publication)
@@ -228,6 +303,10 @@ class ForthcomingListView(ApiView):
             filters["board"] = get_object_or_404(public_boards(), slug=slug)
         return self.page(forthcoming_meetings(**filters), self.announced)
 
+    def prepare(self, rows: list) -> list:
+        self.agendas = live_agendas([row.pk for row in rows])
+        return rows
+
     def announced(self, meeting: Meeting) -> dict:
         """A meeting as announced: when, where, whether the public may attend, cancelled."""
         start, end = meeting_times(
@@ -254,58 +333,8 @@ class ForthcomingListView(ApiView):
         }
         if hasattr(meeting, "has_agenda"):
             data["hasAgenda"] = meeting.has_agenda
-        return data
-
-    def agenda(self, agenda: AgendaPublication) -> dict:
-        """A published agenda as stored at its publication: its items (an exempt one by title
-        only where the board allows it, with its reason), their public papers, and the pack."""
-        meeting_id = agenda.meeting_id
-
-        def paper(entry: dict) -> dict:
-            data = {"name": entry["title"], "author": entry.get("author", "")}
-            if entry.get("file"):
-                url = reverse("minutes:paper", kwargs={"pk": meeting_id, "file": entry["file"]})
-                data["file"] = {
-                    "type": OPARL + "File",
-                    "mimeType": "application/pdf",
-                    "size": entry["size"],
-                    "pageCount": entry["pages"],
-                    "accessUrl": self.request.build_absolute_uri(url),
-                }
-            return data
-
-        data = {
-            "type": "scrutiny:Agenda",
-            "version": agenda.version,
-            "published": agenda.published_at.isoformat(),
-            "agendaItem": [
-                {
-                    "type": OPARL + "AgendaItem",
-                    "number": item["number"],
-                    "name": item["title"],
-                    "public": not item["exempt"],
-                    "exemptReason": item["reason"] if item["exempt"] else None,
-                    "papers": [paper(entry) for entry in item["papers"]],
-                }
-                for item in agenda.items
-            ],
-            "auxiliaryFile": [],
-        }
-        if agenda.pack_size:
-            url = reverse(
-                "minutes:agenda-pack", kwargs={"pk": meeting_id, "version": agenda.version}
-            )
-            data["auxiliaryFile"].append(
-                {
-                    "type": OPARL + "File",
-                    "name": _("Agenda pack"),
-                    "mimeType": "application/pdf",
-                    "size": agenda.pack_size,
-                    "pageCount": agenda.pack_pages,
-                    "sha256Checksum": agenda.pack_sha256,
-                    "accessUrl": self.request.build_absolute_uri(url),
-                }
-            )
+            agenda = self.agendas.get(meeting.pk)
+            data["agenda"] = self.agenda(agenda) if agenda is not None else None
         return data
 
 
