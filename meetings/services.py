@@ -106,7 +106,7 @@ PRINTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 # The exemption reason is printed too; listed apart so the tuple above reads as the item's form.
 PRINTED_FIELDS[AgendaItem] += ("exempt_reason",)
 # The Welsh documents print the Welsh twins: a change to one reopens approval as its English does.
-PRINTED_FIELDS[Meeting] += ("title_cy", "chair_note_cy", "next_meeting_note_cy")
+PRINTED_FIELDS[Meeting] += ("title_cy", "venue_cy", "chair_note_cy", "next_meeting_note_cy")
 PRINTED_FIELDS[AgendaItem] += ("title_cy", "minutes_cy", "exempt_reason_cy")
 PRINTED_FIELDS[Paper] += ("title_cy",)
 PRINTED_FIELDS[Question] += ("question_cy", "response_cy")
@@ -621,7 +621,7 @@ class AnnouncementError(Exception):
 
 
 # What calendar programs show of a meeting: a change to any of them is a new calendar revision.
-CALENDAR_FIELDS = ("held_on", "title", "start_time", "end_time", "venue", "is_public")
+CALENDAR_FIELDS = ("held_on", "title", "start_time", "end_time", "venue", "venue_cy", "is_public")
 
 
 @transaction.atomic
@@ -632,6 +632,7 @@ def meeting_announce(
     start_time: datetime.time | None,
     end_time: datetime.time | None = None,
     venue: str = "",
+    venue_cy: str = "",
     is_public: bool = True,
     title: str = "",
     by,
@@ -657,6 +658,7 @@ def meeting_announce(
         start_time=start_time,
         end_time=end_time,
         venue=venue,
+        venue_cy=venue_cy,
         is_public=is_public,
         announced_at=timezone.now(),
         created_by=by,
