@@ -50,6 +50,18 @@ def body_moment(value, body=None) -> str:
     return f"{date_format(value, 'j F Y')} {body_time(value, body)}"
 
 
+@register.simple_tag
+def feed_url(name: str, *args) -> str:
+    """A feed's address in the page's language: the Welsh variant (feed.cy.atom, meetings.cy.ics)
+    on a Welsh page, the plain one otherwise."""
+    from django.urls import reverse
+    from django.utils.translation import get_language
+
+    if get_language() == "cy":
+        return reverse(f"{name}-language", args=[*args, "cy"])
+    return reverse(name, args=args)
+
+
 @register.simple_tag(takes_context=True)
 def twin(context, obj, field_name: str, lines: bool = False):
     """A printed text in the language of the page or document ({{ language }}): its Welsh twin

@@ -84,7 +84,9 @@ def test_a_meeting_is_shown_as_published(client, published):
     assert item["number"] == "3"
     assert item["name"] == "Neighbourhood Policing"
     assert item["minutes"] == "Burglaries fell."
-    assert item["papers"] == [{"name": "Outturn Report", "author": "CFO"}]
+    assert item["papers"] == [
+        {"name": "Outturn Report", "author": "CFO", "textLanguage": {"name": "en"}}
+    ]
     responses = [q["response"] for q in item["questions"]]
     assert responses[0] == "1,342 officers."
     assert "Secret answer" not in json.dumps(meeting)
