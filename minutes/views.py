@@ -675,6 +675,5 @@ class SearchView(TemplateView):
             results=page.object_list,
             count=len(results),
             full_record=may_see_full_record(self.request.user),
-            capped=len(results) >= search.MAX_RESULTS,
         )
         return context
