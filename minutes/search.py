@@ -8,7 +8,8 @@ full record search the live agenda items, questions and papers of every meeting,
 register's permission, the actions.
 
 A search ranks first and shows later: each source gives the ids and ranks of its best matches,
-as deep as the page shown needs (at least FIRST_DEPTH), with how many it matches in all, and only
+as deep as the page shown needs (at least FIRST_DEPTH), with how many it matches in all (counted
+only when there are more than that), and only
 the page of results shown is read in full, with its snippets. Every match counts and can be
 paged to.
 On PostgreSQL: full-text search with a configuration per language (English is stemmed; Welsh,
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, TextField, Value, Window
+from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import translation
@@ -243,14 +244,16 @@ class Source:
     def ranked(self, query: str, depth: int) -> tuple[list[tuple[int, float]], int]:
         """The ids and ranks of the best `depth` matches, best first, and how many match."""
         if is_postgres():
-            # The count rides on the ranking query: every match is read to rank it anyway.
-            rows = list(
-                self.matching(query)
-                .annotate(matches=Window(Count("pk")))
-                .order_by("-rank", "pk")
-                .values_list("pk", "rank", "matches")[:depth]
+            ranked = list(
+                self.matching(query).order_by("-rank", "pk").values_list("pk", "rank")[:depth]
             )
-            return [(pk, rank) for pk, rank, _n in rows], rows[0][2] if rows else 0
+            if len(ranked) < depth:
+                return ranked, len(ranked)
+            # Counted apart only when there are more: a count on the ranking query (a window)
+            # would make it carry every matching row to the sort, twice as slow.
+            vector = stored_vector(self.queryset.model, self.column)
+            matches = self.queryset.annotate(found=vector).filter(found=self.tsquery(query))
+            return ranked, matches.order_by().count()
         terms = _terms(query)
         if not terms:
             return [], 0
