@@ -104,3 +104,25 @@ def test_a_change_to_the_welsh_venue_after_approval_reopens_the_minutes(clerk, a
     meeting_update(meeting=meeting, by=clerk)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
+
+
+def test_forthcoming_meetings_are_listed_in_welsh_with_the_bodys_times(client, body, approver):  # noqa: F811
+    """The lists of forthcoming meetings named the board and meeting in English on the Welsh
+    pages, and printed "10:00" for a body that writes "10.00am" (the agenda pack too)."""
+    meeting = announced(body)
+    meeting.title, meeting.title_cy = "Budget meeting", "Cyfarfod y gyllideb"
+    meeting.end_time = datetime.time(12, 30)
+    meeting.save()
+    body.time_style = "12h"
+    body.save()
+    agenda_publish(meeting=meeting, by=approver)
+    home = client.get("/cy/").content.decode()
+    assert "Bwrdd Perfformiad Plismona: Dydd Gwener 13 Mawrth 2099, 10.00am" in home
+    assert "Cyfarfod y gyllideb" in home
+    assert "Budget meeting" not in home
+    page = client.get(f"/cy/meetings/{meeting.pk}/").content.decode()
+    assert "<dd>10.00am–12.30pm</dd>" in page
+    english = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    assert "<dd>10.00am–12.30pm</dd>" in english
+    pack = pdf_text(client.get(f"/meetings/{meeting.pk}/agenda-pack-v1.pdf").content)
+    assert "10.00am–12.30pm" in pack
