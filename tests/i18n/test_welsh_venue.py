@@ -126,3 +126,16 @@ def test_forthcoming_meetings_are_listed_in_welsh_with_the_bodys_times(client, b
     assert "<dd>10.00am–12.30pm</dd>" in english
     pack = pdf_text(client.get(f"/meetings/{meeting.pk}/agenda-pack-v1.pdf").content)
     assert "10.00am–12.30pm" in pack
+
+
+def test_a_meeting_published_only_in_english_is_listed_as_english_on_welsh_pages(client):
+    """The Welsh board page listed "30 November 2018" (a publication with no Welsh title) as if
+    it were Welsh: a screen reader read it with Welsh pronunciation."""
+    from minutes.services import meeting_publish
+
+    meeting = MeetingFactory(held_on=datetime.date(2018, 11, 30), board__slug="spb")
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    page = client.get("/cy/boards/spb/").content.decode()
+    assert '<span lang="en">30 November 2018</span>' in page
+    english = client.get("/en/boards/spb/").content.decode()
+    assert "30 November 2018</a>" in english
