@@ -96,8 +96,17 @@ def planted(publisher) -> Site:
         meeting=hidden,
         number="2",
         title=site.plant("withheld exempt title", hidden),
+        title_cy=site.plant("withheld exempt Welsh title", hidden),
         exempt=True,
         exempt_reason="Schedule 12A",
+    )
+    AgendaItemFactory(
+        meeting=hidden,
+        number="3",
+        title="Estates",
+        title_cy="Ystadau",
+        minutes=site.plant("draft minute of a Welsh agenda", hidden),
+        minutes_cy=site.plant("draft Welsh minute", hidden),
     )
     agenda_publish(meeting=hidden, by=publisher)
 
@@ -197,11 +206,15 @@ def test_staff_see_each_paper_canary_where_it_belongs(client, member, planted):
     }
 
 
-def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted):
-    """The API's forthcoming meetings and agendas: what the pages show, never more."""
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted, language):
+    """The API's forthcoming meetings and agendas: what the pages show, never more, in English
+    and in Welsh (the Welsh twins of what is withheld are planted too)."""
     import json
 
     from tests.minutes.test_api import api_urls
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
 
     queue, seen, leaks, files = [reverse("minutes:api-index")], set(), [], []
     while queue:
@@ -253,7 +266,7 @@ def test_the_api_lists_carry_each_published_agenda_and_no_canary(client, planted
     withheld = [
         item["name"] for item in forthcoming[detail(planted.live[1])["id"]]["agenda"]["agendaItem"]
     ]
-    assert withheld == ["Minutes of the last meeting", "Exempt item"]
+    assert withheld == ["Minutes of the last meeting", "Exempt item", "Estates"]
 
     # Its minutes published, the meeting leaves the forthcoming list with its agenda.
     past = planted.live[1]
