@@ -9,7 +9,7 @@ Run: .venv/bin/python benchmarks/bench_search.py          (cheap: 2 boards x 2 y
 The database is filled by `manage.py generate_data` (which stores each publication's passages
 as publication does) unless it already holds generated boards. Each search is requested RUNS
 times after one warm-up, through Django's test client in this process (no network): the
-figures are medians, with the query count and the number of results (capped at 200). On
+figures are medians, with the query count and the number of results (every match). On
 PostgreSQL it also prints the plan of the visitors' ranking query for the common word.
 """
 
@@ -26,6 +26,7 @@ import common  # noqa: E402
 SEARCHES = [
     ("common word", "plan", 1),
     ("common word, page 5", "plan", 5),
+    ("common word, page 50", "plan", 50),
     ("phrase", '"body worn video"', 1),
     ("found nowhere", "giraffe", 1),
 ]
@@ -91,7 +92,8 @@ def main() -> None:
         from minutes import search
 
         source = search._public_sources()[0]  # the published passages in English
-        plan = source.matching("plan").order_by("-rank", "pk")[:200].explain(analyze=True)
+        ranking = source.matching("plan").order_by("-rank", "pk")
+        plan = ranking[: search.FIRST_DEPTH].explain(analyze=True)
         index = "meetings_publishedtext_search_vector"
         print(f"visitors' ranking query for 'plan' reads the GIN index {index}: {index in plan}")
         print("  " + plan.splitlines()[-1].strip())

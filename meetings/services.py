@@ -638,7 +638,7 @@ class AnnouncementError(Exception):
 
 
 # What calendar programs show of a meeting: a change to any of them is a new calendar revision.
-CALENDAR_FIELDS = ("held_on", "title", "start_time", "end_time", "venue", "is_public")
+CALENDAR_FIELDS = ("held_on", "title", "start_time", "end_time", "venue", "venue_cy", "is_public")
 
 
 @transaction.atomic
@@ -649,6 +649,7 @@ def meeting_announce(
     start_time: datetime.time | None,
     end_time: datetime.time | None = None,
     venue: str = "",
+    venue_cy: str = "",
     is_public: bool = True,
     title: str = "",
     by,
@@ -674,6 +675,7 @@ def meeting_announce(
         start_time=start_time,
         end_time=end_time,
         venue=venue,
+        venue_cy=venue_cy,
         is_public=is_public,
         announced_at=timezone.now(),
         created_by=by,

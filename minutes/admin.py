@@ -93,6 +93,7 @@ class MeetingForm(OptimisticLockMixin, forms.ModelForm):
             "start_time",
             "end_time",
             "venue",
+            "venue_cy",
             "chair_role",
             "chair",
             "chair_note",
@@ -146,6 +147,12 @@ class AnnounceForm(forms.Form):
         help_text=_("Empty: the board's default meeting length is assumed."),
     )
     venue = forms.CharField(label=_("Venue"), required=False, max_length=500)
+    venue_cy = forms.CharField(
+        label=_("Venue in Welsh"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
     is_public = forms.BooleanField(label=_("Open to the public"), required=False, initial=True)
 
 
@@ -279,7 +286,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                     ("held_on", "title"),
                     "title_cy",
                     ("start_time", "end_time"),
-                    "venue",
+                    ("venue", "venue_cy"),
                     "is_public",
                     "lock_version",
                 ]

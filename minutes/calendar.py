@@ -2,6 +2,8 @@
 
 Each meeting keeps one UID for its life (its primary key), so a calendar program updates the
 event it holds; SEQUENCE counts the changes, and a cancelled meeting is sent as CANCELLED.
+A Welsh feed gives each text in Welsh where its twin exists, else in English, and says which
+(the LANGUAGE parameter of SUMMARY, LOCATION and DESCRIPTION).
 """
 
 import datetime
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
@@ -32,22 +34,57 @@ class Event:
     sequence: int = 0
     cancelled: bool = False
     changed_at: datetime.datetime | None = None
+    # The language of the summary, venue and description ("en" or "cy").
+    summary_language: str = "en"
+    venue_language: str = "en"
+    description_language: str = "en"
 
 
-def meeting_event(meeting: Meeting, *, host: str, url: str) -> Event:
-    board = meeting.board
-    summary = board.name + (f": {meeting.title}" if meeting.title else "")
-    notes = [board.body.shown_name]
-    notes.append(_("Open to the public.") if meeting.is_public else _("Not open to the public."))
+def meeting_times(
+    day: datetime.date,
+    start: datetime.time | None,
+    end: datetime.time | None,
+    *,
+    length_minutes: int,
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """When a meeting starts and ends, in London time: an end not entered is the start plus the
+    board's default length; with no start time, neither is known."""
+    if start is None:
+        return None, None
+    begins = datetime.datetime.combine(day, start, tzinfo=LONDON)
+    if end is not None:
+        return begins, datetime.datetime.combine(day, end, tzinfo=LONDON)
+    return begins, begins + datetime.timedelta(minutes=length_minutes)
+
+
+def meeting_event(meeting: Meeting, *, host: str, url: str, language: str = "en") -> Event:
+    """A meeting as an event, its texts in `language` where they exist in it, else English."""
+    board, body = meeting.board, meeting.board.body
+    welsh = language == "cy"
+    summary_cy = bool(board.name_cy) and (bool(meeting.title_cy) or not meeting.title)
+    if welsh and summary_cy:
+        summary = board.name_cy + (f": {meeting.title_cy}" if meeting.title_cy else "")
+    else:
+        summary = board.name + (f": {meeting.title}" if meeting.title else "")
+    venue = meeting.venue_cy if welsh and meeting.venue_cy else meeting.venue
+    description_language = "cy" if welsh and body.name_cy else "en"
+    with translation.override(description_language):
+        notes = [body.shown_name]
+        notes.append(
+            _("Open to the public.") if meeting.is_public else _("Not open to the public.")
+        )
     return Event(
         uid=f"meeting-{meeting.pk}@{host}",
         summary=summary,
+        summary_language="cy" if welsh and summary_cy else "en",
         day=meeting.held_on,
         start=meeting.start_time,
         end=meeting.end_time,
         length_minutes=board.default_length,
-        venue=meeting.venue,
+        venue=venue,
+        venue_language="cy" if welsh and meeting.venue_cy else "en",
         description=" ".join(notes),
+        description_language=description_language,
         url=url,
         sequence=meeting.calendar_sequence,
         cancelled=meeting.cancelled_at is not None,
@@ -69,22 +106,24 @@ def feed(events, *, name: str) -> bytes:
         vevent = icalendar.Event()
         vevent.add("uid", event.uid)
         vevent.add("dtstamp", stamp)
-        vevent.add("summary", event.summary)
-        if event.start is not None:
-            start = datetime.datetime.combine(event.day, event.start, tzinfo=LONDON)
-            if event.end is not None:
-                end = datetime.datetime.combine(event.day, event.end, tzinfo=LONDON)
-            else:
-                end = start + datetime.timedelta(minutes=event.length_minutes)
+        vevent.add("summary", event.summary, parameters={"LANGUAGE": event.summary_language})
+        start, end = meeting_times(
+            event.day, event.start, event.end, length_minutes=event.length_minutes
+        )
+        if start is not None:
             vevent.add("dtstart", start)
             vevent.add("dtend", end)
         else:
             vevent.add("dtstart", event.day)
             vevent.add("dtend", event.day + datetime.timedelta(days=1))
         if event.venue:
-            vevent.add("location", event.venue)
+            vevent.add("location", event.venue, parameters={"LANGUAGE": event.venue_language})
         if event.description:
-            vevent.add("description", event.description)
+            vevent.add(
+                "description",
+                event.description,
+                parameters={"LANGUAGE": event.description_language},
+            )
         if event.url:
             vevent.add("url", event.url)
         if event.changed_at is not None:

@@ -1,15 +1,20 @@
-"""Atom feeds of what a body or a board publishes: minutes, corrections and agendas."""
+"""Atom feeds of what a body or a board publishes: minutes, corrections and agendas, in English
+or in Welsh (feed.cy.atom). A Welsh entry names the board and meeting by their Welsh twins; an
+entry whose board or meeting has none is given in English, and says so (xml:lang per entry)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from meetings.models import AgendaPublication, Board, Organisation, Publication
+from minutes.content import in_language
 from minutes.services import meeting_heading
 
 FEED_LENGTH = 50
@@ -22,10 +27,15 @@ class Entry:
     link: str
     published_at: datetime
     description: str
+    language: str = "en"
 
 
-def entries(**filters) -> list[Entry]:
-    """The latest live publications (minutes and their corrections) and agendas."""
+LANGUAGES = ("en", "cy")
+
+
+def entries(language: str = "en", **filters) -> list[Entry]:
+    """The latest live publications (minutes and their corrections) and agendas, in the
+    language asked for where the board and meeting have their Welsh names, else in English."""
     minutes = (
         Publication.objects.live()
         .filter(**filters)
@@ -43,44 +53,78 @@ def entries(**filters) -> list[Entry]:
     out = []
     for publication in minutes:
         meeting = publication.meeting
-        if publication.version > 1:
-            title = _("Correction (version %(n)s): minutes of %(board)s, %(meeting)s")
-            description = publication.note
-        else:
-            title = _("Minutes published: %(board)s, %(meeting)s")
-            description = _("The minutes of the meeting are published.")
-        out.append(
-            Entry(
-                guid=f"minutes-{meeting.pk}-v{publication.version}",
-                title=title
-                % {
-                    "n": publication.version,
-                    "board": meeting.board.name,
-                    "meeting": publication.title,
-                },
-                link=meeting.get_absolute_url() + f"#v{publication.version}",
-                published_at=publication.published_at,
-                description=description,
+        # A correction's note is written once, in English: its entry is in English.
+        welsh = language == "cy" and bool(meeting.board.name_cy and publication.title_cy)
+        welsh = welsh and not (publication.version > 1 and publication.note)
+        with translation.override("cy" if welsh else "en"):
+            if publication.version > 1:
+                title = _("Correction (version %(n)s): minutes of %(board)s, %(meeting)s")
+                description = publication.note
+            else:
+                title = _("Minutes published: %(board)s, %(meeting)s")
+                description = _("The minutes of the meeting are published.")
+            names = {
+                "n": publication.version,
+                "board": meeting.board.name_cy if welsh else meeting.board.name,
+                "meeting": publication.title_cy if welsh else publication.title,
+            }
+            out.append(
+                Entry(
+                    guid=f"minutes-{meeting.pk}-v{publication.version}",
+                    title=title % names,
+                    link=_page(meeting, language) + f"#v{publication.version}",
+                    published_at=publication.published_at,
+                    description=description,
+                    language="cy" if welsh else "en",
+                )
             )
-        )
     for agenda in agendas:
         meeting = agenda.meeting
-        out.append(
-            Entry(
-                guid=f"agenda-{meeting.pk}-v{agenda.version}",
-                title=_("Agenda published: %(board)s, %(meeting)s")
-                % {"board": meeting.board.name, "meeting": meeting_heading(meeting)},
-                link=meeting.get_absolute_url() + f"#agenda-v{agenda.version}",
-                published_at=agenda.published_at,
-                description=_("The agenda and papers of the meeting are published."),
+        welsh = language == "cy" and bool(meeting.board.name_cy)
+        welsh = welsh and bool(meeting.title_cy or not meeting.title)
+        with translation.override("cy" if welsh else "en"):
+            names = {
+                "board": meeting.board.name_cy if welsh else meeting.board.name,
+                "meeting": meeting_heading(meeting, "cy" if welsh else "en"),
+            }
+            out.append(
+                Entry(
+                    guid=f"agenda-{meeting.pk}-v{agenda.version}",
+                    title=_("Agenda published: %(board)s, %(meeting)s") % names,
+                    link=_page(meeting, language) + f"#agenda-v{agenda.version}",
+                    published_at=agenda.published_at,
+                    description=_("The agenda and papers of the meeting are published."),
+                    language="cy" if welsh else "en",
+                )
             )
-        )
     out.sort(key=lambda entry: entry.published_at, reverse=True)
     return out[:FEED_LENGTH]
 
 
+def _page(meeting, language: str) -> str:
+    """The meeting's page in the feed's language (even for an entry given in English)."""
+    with translation.override(language):
+        return meeting.get_absolute_url()
+
+
+class EntryLanguageFeed(Atom1Feed):
+    """Atom with each entry's own xml:lang."""
+
+    def item_attributes(self, item):
+        return {**super().item_attributes(item), "xml:lang": item["entry_language"]}
+
+
 class PublicationsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = EntryLanguageFeed
+
+    def __call__(self, request, *args, language="en", **kwargs):
+        if language not in LANGUAGES:
+            raise Http404
+        with translation.override(language):
+            return super().__call__(request, *args, **kwargs)
+
+    def item_extra_kwargs(self, item: Entry) -> dict:
+        return {"entry_language": item.language}
 
     def item_title(self, item: Entry) -> str:
         return item.title
@@ -110,16 +154,18 @@ class BoardFeed(PublicationsFeed):
         return get_object_or_404(boards_listed(request.user).select_related("body"), slug=slug)
 
     def title(self, obj: Board) -> str:
-        return _("%(board)s: new publications") % {"board": obj.name}
+        return _("%(board)s: new publications") % {
+            "board": in_language(obj, "name", translation.get_language())[0]
+        }
 
     def subtitle(self, obj: Board) -> str:
         return obj.body.shown_name
 
     def link(self, obj: Board) -> str:
-        return obj.get_absolute_url()
+        return obj.get_absolute_url()  # in the feed's language
 
     def items(self, obj: Board) -> list[Entry]:
-        return entries(meeting__board=obj)
+        return entries(translation.get_language(), meeting__board=obj)
 
 
 class BodyFeed(PublicationsFeed):
@@ -136,4 +182,4 @@ class BodyFeed(PublicationsFeed):
         return reverse("minutes:body-home", kwargs={"body": obj.slug})
 
     def items(self, obj: Organisation) -> list[Entry]:
-        return entries(meeting__board__body=obj)
+        return entries(translation.get_language(), meeting__board__body=obj)

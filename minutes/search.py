@@ -7,8 +7,11 @@ each meeting only its latest live version) and live agendas are searched. Staff 
 full record search the live agenda items, questions and papers of every meeting, and, with the
 register's permission, the actions.
 
-A search ranks first and shows later: each source gives the ids and ranks of its best matches
-(at most MAX_RESULTS), and only the page of results shown is read in full, with its snippets.
+A search ranks first and shows later: each source gives the ids and ranks of its best matches,
+as deep as the page shown needs (at least FIRST_DEPTH), with how many it matches in all (counted
+only when there are more than that), and only
+the page of results shown is read in full, with its snippets. Every match counts and can be
+paged to.
 On PostgreSQL: full-text search with a configuration per language (English is stemmed; Welsh,
 which PostgreSQL cannot stem, is read word for word by 'simple'), websearch_to_tsquery, ranking
 from the stored, GIN-indexed vectors (scrutiny/fulltext.py) and highlighted snippets. On SQLite:
@@ -46,7 +49,7 @@ from minutes.models import AgendaText
 from scrutiny.fulltext import SEARCH_CONFIGS, stored_vector
 
 MAX_QUERY = 200
-MAX_RESULTS = 200
+FIRST_DEPTH = 200
 # Highlight markers that cannot occur in stored text: the snippet is escaped, then marked.
 _START, _STOP = "\x02", "\x03"
 
@@ -238,30 +241,36 @@ class Source:
             found=tsquery
         )
 
-    def ranked(self, query: str) -> list[tuple[int, float]]:
-        """The ids and ranks of the best matches (at most MAX_RESULTS), best first."""
+    def ranked(self, query: str, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """The ids and ranks of the best `depth` matches, best first, and how many match."""
         if is_postgres():
-            return list(
-                self.matching(query).order_by("-rank", "pk").values_list("pk", "rank")[:MAX_RESULTS]
+            ranked = list(
+                self.matching(query).order_by("-rank", "pk").values_list("pk", "rank")[:depth]
             )
+            if len(ranked) < depth:
+                return ranked, len(ranked)
+            # Counted apart only when there are more: a count on the ranking query (a window)
+            # would make it carry every matching row to the sort, twice as slow.
+            vector = stored_vector(self.queryset.model, self.column)
+            matches = self.queryset.annotate(found=vector).filter(found=self.tsquery(query))
+            return ranked, matches.order_by().count()
         terms = _terms(query)
         if not terms:
-            return []
+            return [], 0
         condition = Q()
         for term in terms:
             condition &= Q(match_title__icontains=term) | Q(match_text__icontains=term)
         rows = (
             self._fields(self.queryset)
             .filter(condition)
-            .order_by("pk")
-            .values_list("pk", "match_title", "match_text")[: MAX_RESULTS * 5]
+            .values_list("pk", "match_title", "match_text")
         )
         ranked = []
         for pk, title, text in rows:
             haystack = f"{title} {title} {text}".lower()
             ranked.append((pk, float(sum(haystack.count(t.lower()) for t in terms))))
         ranked.sort(key=lambda hit: (-hit[1], hit[0]))
-        return ranked[:MAX_RESULTS]
+        return ranked[:depth], len(ranked)
 
     def snippets(self, pks: list[int], query: str) -> dict[int, tuple[object, SafeString]]:
         """These rows, each with its snippet: escaped, with the words found in <mark>."""
@@ -300,24 +309,39 @@ class Source:
 
 
 class Found:
-    """What a search found, best first: ranked once over every source, while the results
-    themselves (with their snippets) are read only for the slice shown, such as a page."""
+    """What a search found, best first: every source ranked as deep as the slice shown needs
+    (a page deep in the results asks each source for that many), with the number of all the
+    matches; the results themselves (with their snippets) are read only for the slice shown."""
 
     def __init__(self, sources: list[Source], query: str):
         self.sources = sources
         self.query = query
-        hits = [
-            (rank, n, pk) for n, source in enumerate(sources) for pk, rank in source.ranked(query)
-        ]
+        self.depth = 0
+        self.total = 0
+        self.hits: list[tuple[float, int, int]] = []
+        self._rank(FIRST_DEPTH)
+
+    def _rank(self, depth: int) -> None:
+        """Rank every source to `depth` (at least), unless it already is or has no more."""
+        if depth <= self.depth or len(self.hits) >= self.total > 0:
+            return
+        hits, total = [], 0
+        for n, source in enumerate(self.sources):
+            ranked, matches = source.ranked(self.query, depth)
+            hits += [(rank, n, pk) for pk, rank in ranked]
+            total += matches
         hits.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
-        self.hits = hits[:MAX_RESULTS]
+        self.depth, self.total, self.hits = depth, total, hits[:depth]
 
     def __len__(self) -> int:
-        return len(self.hits)
+        return self.total
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]
+        stop = self.total if index.stop is None else index.stop
+        if stop > self.depth:
+            self._rank(max(stop, 2 * self.depth))
         chosen = self.hits[index]
         wanted = defaultdict(list)
         for _rank, n, pk in chosen:

@@ -25,6 +25,11 @@ unprefixed = [
     path(
         "boards/<slug:slug>/meetings.ics", views.CalendarFeedView.as_view(), name="board-calendar"
     ),
+    path(
+        "boards/<slug:slug>/meetings.<str:language>.ics",
+        views.CalendarFeedView.as_view(),
+        name="board-calendar-language",
+    ),
     path("api/v1/", api.IndexView.as_view(), name="api-index"),
     path("api/v1/boards/", api.BoardListView.as_view(), name="api-board-list"),
     path("api/v1/boards/<slug:slug>/", api.BoardDetailView.as_view(), name="api-board-detail"),
@@ -48,6 +53,11 @@ unprefixed = [
     path("api/v1/meetings/<int:pk>/", api.MeetingDetailView.as_view(), name="api-meeting-detail"),
     path("meetings.ics", views.CalendarFeedView.as_view(), name="calendar"),
     path(
+        "meetings.<str:language>.ics",
+        views.CalendarFeedView.as_view(),
+        name="calendar-language",
+    ),
+    path(
         "meetings/<int:pk>/v<int:version>/<str:kind>.<str:language>.pdf",
         views.PublishedDocumentView.as_view(),
         name="published-document-language",
@@ -70,12 +80,23 @@ unprefixed = [
     ),
     path("boards/<slug:slug>/feed.atom", feeds.BoardFeed(), name="board-feed"),
     path(
+        "boards/<slug:slug>/feed.<str:language>.atom",
+        feeds.BoardFeed(),
+        name="board-feed-language",
+    ),
+    path(
         "meetings/<int:pk>/preview/<str:kind>-<str:variant>.pdf",
         views.PreviewDocumentView.as_view(),
         name="preview-document",
     ),
     path("<slug:body>/feed.atom", feeds.BodyFeed(), name="body-feed"),
+    path("<slug:body>/feed.<str:language>.atom", feeds.BodyFeed(), name="body-feed-language"),
     path("<slug:body>/meetings.ics", views.CalendarFeedView.as_view(), name="body-calendar"),
+    path(
+        "<slug:body>/meetings.<str:language>.ics",
+        views.CalendarFeedView.as_view(),
+        name="body-calendar-language",
+    ),
     path("<slug:body>/logo", views.BodyLogoView.as_view(), name="body-logo"),
     path("<slug:body>/identity.css", views.BodyStyleView.as_view(), name="body-style"),
 ]

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -543,7 +543,14 @@ class CalendarFeedView(View):
     """Announced meetings (and the next meeting printed in published minutes that nobody
     announced), as iCalendar: a board's, a body's or everyone's."""
 
-    def get(self, request, slug=None, body=None):
+    def get(self, request, slug=None, body=None, language="en"):
+        """In English, or in Welsh (meetings.cy.ics): see minutes/calendar.py."""
+        if language not in ("en", "cy"):
+            raise Http404
+        with translation.override(language):
+            return self.calendar(request, slug, body, language)
+
+    def calendar(self, request, slug, body, language):
         since = timezone.localdate() - datetime.timedelta(days=31)
         meetings = Meeting.objects.announced().filter(held_on__gte=since)
         publications = Publication.objects.live().filter(next_meeting_on__gte=timezone.localdate())
@@ -552,7 +559,7 @@ class CalendarFeedView(View):
             board = get_object_or_404(boards_listed(request.user), slug=slug)
             meetings = meetings.filter(board=board)
             publications = publications.filter(meeting__board=board)
-            name = board.name
+            name = in_language(board, "name", language)[0]
         elif body is not None:
             organisation = get_object_or_404(Organisation, parent=None, slug=body)
             meetings = meetings.filter(board__body=organisation)
@@ -564,7 +571,7 @@ class CalendarFeedView(View):
         for meeting in meetings.select_related("board__body").order_by("held_on", "pk"):
             taken.add((meeting.board_id, meeting.held_on))
             url = request.build_absolute_uri(meeting.get_absolute_url())
-            events.append(calendar.meeting_event(meeting, host=host, url=url))
+            events.append(calendar.meeting_event(meeting, host=host, url=url, language=language))
         printed = publications.select_related("meeting__board__body").order_by(
             "next_meeting_on", "-version"
         )
@@ -574,10 +581,14 @@ class CalendarFeedView(View):
             if key in taken:
                 continue
             taken.add(key)
+            welsh = language == "cy" and bool(board.name_cy and board.body.name_cy)
             events.append(
                 calendar.Event(
                     uid=f"next-{board.slug}-{publication.next_meeting_on:%Y%m%d}@{host}",
-                    summary=f"{board.name} ({board.body.shown_name})",
+                    summary=f"{board.name_cy} ({board.body.name_cy})"
+                    if welsh
+                    else f"{board.name} ({board.body.display_name or board.body.name})",
+                    summary_language="cy" if welsh else "en",
                     day=publication.next_meeting_on,
                     start=publication.next_meeting_start,
                     end=None,
@@ -664,6 +675,5 @@ class SearchView(TemplateView):
             results=page.object_list,
             count=len(results),
             full_record=may_see_full_record(self.request.user),
-            capped=len(results) >= search.MAX_RESULTS,
         )
         return context

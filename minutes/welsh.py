@@ -8,7 +8,7 @@ from meetings.models import Meeting
 
 # The printed texts of each kind of record that carry a Welsh twin (field name, field_cy).
 TWINS = {
-    "meeting": ["title", "chair_note", "next_meeting_note", "questions_intro"],
+    "meeting": ["title", "venue", "chair_note", "next_meeting_note", "questions_intro"],
     "item": ["title", "minutes", "exempt_reason"],
     "paper": ["title"],
     "question": ["question", "response"],
@@ -29,6 +29,7 @@ def untranslated(meeting: Meeting, *, public: bool = False) -> list[str]:
     out: list[str] = []
     labels = {
         "title": _("title"),
+        "venue": _("venue"),
         "chair_note": _("chair note"),
         "next_meeting_note": _("next meeting note"),
         "questions_intro": _("introduction to the questions record"),

@@ -197,7 +197,7 @@ def test_calendar_escapes_a_hostile_venue(client, hostile_meeting):
     body = client.get(reverse("minutes:calendar")).content.decode()
     assert "BEGIN:VEVENT" in body
     unfolded = body.replace("\r\n ", "")
-    assert 'LOCATION:<link rel="stylesheet" href="file:///etc/passwd">' in unfolded
+    assert 'LOCATION;LANGUAGE=en:<link rel="stylesheet" href="file:///etc/passwd">' in unfolded
     assert "\nX-" not in unfolded.split("BEGIN:VEVENT")[1]
 
 

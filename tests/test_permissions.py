@@ -102,6 +102,9 @@ MATRIX = {
     "minutes:board-actions": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
     "minutes:board-calendar": [("-", "get", lambda o: [o["board"].slug], PUBLIC)],
     "minutes:calendar": [("-", "get", lambda o: [], PUBLIC)],
+    "minutes:calendar-language": [("-", "get", lambda o: ["cy"], PUBLIC)],
+    "minutes:board-calendar-language": [("-", "get", lambda o: [o["board"].slug, "cy"], PUBLIC)],
+    "minutes:board-feed-language": [("-", "get", lambda o: [o["board"].slug, "cy"], PUBLIC)],
     "minutes:meeting-detail": [
         ("published", "get", lambda o: [o["published"].pk], PUBLIC),
         ("draft", "get", lambda o: [o["draft"].pk], FULL_RECORD_ONLY),
@@ -133,6 +136,12 @@ MATRIX = {
     **{
         f"minutes:body-{name}": [("-", "get", lambda o: [o["board"].body.slug], PUBLIC)]
         for name in ["home", "feed", "calendar", "accessibility", "logo", "style"]
+    },
+    **{
+        f"minutes:body-{name}-language": [
+            ("-", "get", lambda o: [o["board"].body.slug, "cy"], PUBLIC)
+        ]
+        for name in ["feed", "calendar"]
     },
     "minutes:search": [("-", "get", lambda o: [], PUBLIC)],
     "minutes:api-index": [("-", "get", lambda o: [], PUBLIC)],

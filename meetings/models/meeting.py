@@ -60,6 +60,7 @@ class Meeting(models.Model):
     start_time = models.TimeField(_("start"), null=True, blank=True)
     end_time = models.TimeField(_("end"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=500, blank=True)
+    venue_cy = models.CharField(_("venue in Welsh"), max_length=500, blank=True)
     chair = models.ForeignKey(
         Person,
         verbose_name=_("chair (person)"),

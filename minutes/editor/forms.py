@@ -169,6 +169,7 @@ class DetailsForm(EditorForm):
     start_time = forms.TimeField(label=_("Start"), required=False, widget=TIME)
     end_time = forms.TimeField(label=_("End"), required=False, widget=TIME)
     venue = forms.CharField(label=_("Venue"), required=False, max_length=500)
+    venue_cy = forms.CharField(label=_("Venue in Welsh"), required=False, max_length=500)
     chair_role = AbbrevField(label=_("Chair (post)"), required=False)
     chair = PickField(label=_("Chair (person, when no post)"), required=False)
     chair_note = _text(_("Chair note"), rows=2, max_length=5000)
@@ -193,6 +194,7 @@ class DetailsForm(EditorForm):
         "start_time",
         "end_time",
         "venue",
+        "venue_cy",
         "chair_role",
         "chair",
         "chair_note",

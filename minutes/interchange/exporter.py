@@ -208,6 +208,7 @@ def export_meeting_document(meeting: Meeting) -> dict:
             "start": _time(meeting.start_time),
             "end": _time(meeting.end_time),
             "venue": meeting.venue,
+            "venue_cy": meeting.venue_cy,
             "chair": chair,
             "chair_note": meeting.chair_note,
             "chair_note_cy": meeting.chair_note_cy,

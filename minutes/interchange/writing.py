@@ -174,6 +174,7 @@ def import_meeting_document(
     meeting.start_time = parse_time(spec.get("start"))
     meeting.end_time = parse_time(spec.get("end"))
     meeting.venue = spec.get("venue", "")
+    meeting.venue_cy = spec.get("venue_cy", "")
     meeting.title_cy = spec.get("title_cy", "")
     meeting.chair_note = spec.get("chair_note", "")
     meeting.chair_note_cy = spec.get("chair_note_cy", "")

@@ -4,6 +4,7 @@ import re
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -41,6 +42,26 @@ def body_time(value, body=None) -> str:
         suffix = "am" if value.hour < 12 else "pm"
         return f"{value.hour % 12 or 12}.{value.minute:02d}{suffix}"
     return f"{value:%H:%M}"
+
+
+@register.filter
+def body_moment(value, body=None) -> str:
+    """A date and time as the body writes them: "1 December 2026 1.05pm" or "… 13:05"."""
+    if value is None or value == "":
+        return ""
+    return f"{date_format(value, 'j F Y')} {body_time(value, body)}"
+
+
+@register.simple_tag
+def feed_url(name: str, *args) -> str:
+    """A feed's address in the page's language: the Welsh variant (feed.cy.atom, meetings.cy.ics)
+    on a Welsh page, the plain one otherwise."""
+    from django.urls import reverse
+    from django.utils.translation import get_language
+
+    if get_language() == "cy":
+        return reverse(f"{name}-language", args=[*args, "cy"])
+    return reverse(name, args=args)
 
 
 @register.simple_tag(takes_context=True)

@@ -184,7 +184,7 @@ def test_the_clerk_announces_uploads_a_paper_and_the_approver_publishes_the_agen
     page.get_by_label("Board").select_option(label="Joint Audit Committee")
     page.get_by_label("Date").fill("15/03/2099")
     page.get_by_label("Start").fill("14:00")
-    page.get_by_label("Venue").fill("Council Chamber")
+    page.locator("#id_venue").fill("Council Chamber")
     page.get_by_role("button", name="Announce").click()
     page.wait_for_load_state()
     assert page.get_by_text("The meeting is announced.").is_visible()

@@ -96,8 +96,17 @@ def planted(publisher) -> Site:
         meeting=hidden,
         number="2",
         title=site.plant("withheld exempt title", hidden),
+        title_cy=site.plant("withheld exempt Welsh title", hidden),
         exempt=True,
         exempt_reason="Schedule 12A",
+    )
+    AgendaItemFactory(
+        meeting=hidden,
+        number="3",
+        title="Estates",
+        title_cy="Ystadau",
+        minutes=site.plant("draft minute of a Welsh agenda", hidden),
+        minutes_cy=site.plant("draft Welsh minute", hidden),
     )
     agenda_publish(meeting=hidden, by=publisher)
 
@@ -197,11 +206,15 @@ def test_staff_see_each_paper_canary_where_it_belongs(client, member, planted):
     }
 
 
-def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted):
-    """The API's forthcoming meetings and agendas: what the pages show, never more."""
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted, language):
+    """The API's forthcoming meetings and agendas: what the pages show, never more, in English
+    and in Welsh (the Welsh twins of what is withheld are planted too)."""
     import json
 
     from tests.minutes.test_api import api_urls
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
 
     queue, seen, leaks, files = [reverse("minutes:api-index")], set(), [], []
     while queue:
@@ -228,3 +241,40 @@ def test_a_crawl_of_the_api_finds_no_agenda_canary(client, planted):
         response = client.get(url)
         assert response.status_code == 200
         assert planted.found_in(pdf_text(response.content)) == []
+
+
+def test_the_api_lists_carry_each_published_agenda_and_no_canary(client, planted):
+    """The lists named only whether an agenda was published: a meeting's agenda (forthcoming,
+    then past with its minutes) is in the lists as on its own address, and nothing more."""
+    import json
+
+    from minutes.services import meeting_publish
+
+    def listed(name):
+        return {m["id"]: m for m in client.get(reverse(name)).json()["data"]}
+
+    def detail(meeting):
+        return client.get(reverse("minutes:api-meeting-detail", args=[meeting.pk])).json()
+
+    forthcoming = listed("minutes:api-forthcoming-list")
+    for meeting in planted.live:
+        data = detail(meeting)
+        assert forthcoming[data["id"]]["agenda"] == data["agenda"]
+        assert data["agenda"]["agendaItem"]
+    for meeting in planted.unpublished.values():
+        assert forthcoming[detail(meeting)["id"]]["agenda"] is None
+    withheld = [
+        item["name"] for item in forthcoming[detail(planted.live[1])["id"]]["agenda"]["agendaItem"]
+    ]
+    assert withheld == ["Minutes of the last meeting", "Exempt item", "Estates"]
+
+    # Its minutes published, the meeting leaves the forthcoming list with its agenda.
+    past = planted.live[1]
+    meeting_publish(meeting=past, by=None, check_permission=False)
+    [entry] = listed("minutes:api-meeting-list").values()
+    assert entry["id"] == detail(past)["id"]
+    assert entry["agenda"] == detail(past)["agenda"]
+    assert entry["agenda"]["version"] == 1
+    for name in ("minutes:api-meeting-list", "minutes:api-forthcoming-list"):
+        text = json.dumps(client.get(reverse(name)).json(), ensure_ascii=False)
+        assert planted.found_in(text) == []

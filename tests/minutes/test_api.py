@@ -84,7 +84,9 @@ def test_a_meeting_is_shown_as_published(client, published):
     assert item["number"] == "3"
     assert item["name"] == "Neighbourhood Policing"
     assert item["minutes"] == "Burglaries fell."
-    assert item["papers"] == [{"name": "Outturn Report", "author": "CFO"}]
+    assert item["papers"] == [
+        {"name": "Outturn Report", "author": "CFO", "textLanguage": {"name": "en"}}
+    ]
     responses = [q["response"] for q in item["questions"]]
     assert responses[0] == "1,342 officers."
     assert "Secret answer" not in json.dumps(meeting)
@@ -248,6 +250,10 @@ def test_forthcoming_meetings_are_listed_as_announced(client, forthcoming):
     assert (first["public"], first["cancelled"], first["hasAgenda"]) == (True, False, True)
     assert (second["cancelled"], second["start"], second["hasAgenda"]) == (True, None, False)
     assert (third["public"], third["cancelled"]) == (False, False)
+    # No end entered: the board's default length gives it, as the calendar's DTEND does.
+    assert third["start"] == "2099-03-16T14:00:00+00:00"
+    assert third["end"] == "2099-03-16T16:00:00+00:00"
+    assert second["end"] is None  # no start time announced: no end either
     board = get(client, get(client, index["boards"])["data"][0]["id"])
     assert [m["id"] for m in get(client, board["forthcoming"])["data"]] == [m["id"] for m in listed]
     # The board has published no minutes: it is listed for its announced meetings only.

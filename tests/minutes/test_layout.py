@@ -289,3 +289,24 @@ def test_the_draft_mark_never_runs_into_the_page_number(kind, made):
         for word, _x0, y0, x1, y1 in words[:at] + words[at + 4 :]:
             if y0 < bottom and top < y1:  # beside the page number, on its line
                 assert x1 + 5 * 72 / 25.4 <= left, f"{word!r} is within 5 mm of the page number"
+
+
+@pytest.mark.parametrize(
+    ("style", "language", "expected"),
+    [
+        ("12h", "en", "DRAFT – not approved, made 1 December 2026 1.05pm"),
+        ("24h", "en", "DRAFT – not approved, made 1 December 2026 13:05"),
+        ("12h", "cy", "DRAFFT – heb ei gymeradwyo, gwnaed 1 Rhagfyr 2026 1.05pm"),
+        ("24h", "cy", "DRAFFT – heb ei gymeradwyo, gwnaed 1 Rhagfyr 2026 13:05"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["minutes", "questions"])
+def test_the_draft_mark_writes_its_time_as_the_body_does(kind, style, language, expected):
+    """The draft mark printed "13:05" for a body that writes "1.05pm" everywhere else."""
+    meeting = MeetingFactory(board__body__time_style=style)
+    item = AgendaItemFactory(meeting=meeting, title="Budget", minutes="Noted.")
+    QuestionFactory(item=item, question="Why?", response="Because.")
+    render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
+    made = datetime.datetime(2026, 12, 1, 13, 5)
+    pdf = render(meeting, public=False, language=language, draft_at=made)
+    assert expected in " ".join(pdf_text(pdf, mode="-raw").split())

@@ -319,3 +319,23 @@ def test_agendas_are_searched_with_stemming_in_english_and_word_for_word_in_wels
     assert "0 results" in results_page(client, "trai")
     assert "0 results" in results_page(client, "heddweis")
     assert "2 Trais yn y cartref" in results_page(client, "trais")
+
+
+def test_every_match_is_counted_and_can_be_paged_to(client):
+    """A common word said "200 results" however many matched, and the 201st was out of reach."""
+    from tests.factories import BoardFactory
+
+    _passages(50, board=BoardFactory())  # 250 published passages and an agenda's: 251
+    first = client.get(SEARCH, {"q": "budget"}).content.decode()
+    assert "251 results" in first
+    assert "the best matches only" not in first
+    assert "Page 1 of 13" in first
+    last = client.get(SEARCH, {"q": "budget", "page": 13}).content.decode()
+    assert "Page 13 of 13" in last
+    assert last.count('<li class="search-result') == 11
+    assert 'start="241"' in last
+    seen = set()
+    for page in range(1, 14):
+        html = client.get(SEARCH, {"q": "budget", "page": page}).content.decode()
+        seen.update(html.split('<li class="search-result')[1:])
+    assert len(seen) == 251  # every match once, none twice

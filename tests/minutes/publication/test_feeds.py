@@ -68,7 +68,7 @@ def test_calendar_lists_the_next_meeting_from_published_minutes_only(client, boa
         assert lines.count("BEGIN:VEVENT") == 1
         assert lines.count("END:VEVENT") == 1
         assert f"DTSTART;TZID=Europe/London:{soon:%Y%m%d}T100000" in lines
-        assert "LOCATION:Room 1\\, Police HQ\\; Croesyceiliog\\nCwmbran" in lines
+        assert "LOCATION;LANGUAGE=en:Room 1\\, Police HQ\\; Croesyceiliog\\nCwmbran" in lines
         assert not any("Draft venue" in line or "Unpublished venue" in line for line in lines)
 
     # A board that has published nothing is not shown to the public, its calendar included.
