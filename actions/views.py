@@ -155,8 +155,8 @@ class ActionListView(RegisterPageMixin, RegisterReaderMixin, ListView):
             # the register's columns (at 120,000 actions 67 ms for the owners rather than 300).
             matching = Action.objects.all()
 
-        def count():
-            if matching.query.where:
+        def count(filtered_afresh: bool = False):
+            if filtered_afresh and matching.query.where:
                 # A filtered set (a search, a person, a meeting) is usually small: read its ids
                 # and statuses once, count the statuses here and the owners by those ids,
                 # rather than matching the filter again for each count.
@@ -178,7 +178,7 @@ class ActionListView(RegisterPageMixin, RegisterReaderMixin, ListView):
         for name in ("page", "ordering"):
             params.pop(name, None)
         if not self.filterset.is_valid() or any(params.get(n) for n in self.UNCACHED_COUNTS):
-            self._counts = count()
+            self._counts = count(filtered_afresh=True)
             return self._counts
         version = (
             Action.history.aggregate(newest=Max("history_id")),
