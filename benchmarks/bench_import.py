@@ -76,7 +76,7 @@ def main() -> None:
                 with transaction.atomic():
                     took, imported = common.timed(lambda: import_meeting_files(paths))
                     queued = [m.pk for m in imported if m.publishing == "queued"]
-                    published, _ = common.timed(lambda: [publish(pk) for pk in queued])
+                    published, _ = common.timed(lambda q=queued: [publish(pk) for pk in q])
                     raise Rollback
             except Rollback:
                 pass
