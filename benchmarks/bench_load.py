@@ -120,7 +120,9 @@ def hammer_wrk(session: Session, path: str, seconds: float, connections: int) ->
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(seconds, 1):.0f}s", "-s", script.name]
+    # wrk's own timeout is 2 s: a slower answer would be counted as an error. 30 s, as above.
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(seconds, 1):.0f}s", "--timeout", "30s"]
+    command += ["-s", script.name]
     if session.cookies:
         cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
         command += ["-H", f"Cookie: {cookie}"]
