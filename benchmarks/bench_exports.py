@@ -14,6 +14,7 @@ Bounded: one run of each, and BENCH_EXPORT_ROWS caps the size.
 import datetime
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -28,6 +29,10 @@ def setup_django(database_url: str) -> None:
     sys.path.insert(0, str(BASE_DIR))
     os.environ["DJANGO_SETTINGS_MODULE"] = "scrutiny.settings"
     os.environ["DATABASE_URL"] = database_url
+    seeded = os.environ.get("BENCH_SQLITE_MIGRATED")  # a migrated empty file to start from
+    database = database_url.removeprefix("sqlite:///")
+    if seeded and database != database_url and not Path(database).exists():
+        shutil.copyfile(seeded, database)
     import django
 
     django.setup()

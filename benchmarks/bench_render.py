@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -22,8 +23,8 @@ from io import BytesIO, StringIO
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUNS = 3
-SYNTHETIC_ITEMS = 100
+RUNS = int(os.environ.get("BENCH_RUNS", 3))
+SYNTHETIC_ITEMS = int(os.environ.get("BENCH_RENDER_ITEMS", 100))
 
 PARAGRAPHS = [
     "The Chief Constable presented the report, which set out performance against the "
@@ -42,6 +43,9 @@ def setup_django(database: Path) -> None:
     sys.path.insert(0, str(BASE_DIR))
     os.environ["DJANGO_SETTINGS_MODULE"] = "scrutiny.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    seeded = os.environ.get("BENCH_SQLITE_MIGRATED")  # a migrated empty file to start from
+    if seeded and not Path(database).exists():
+        shutil.copyfile(seeded, database)
     import django
 
     django.setup()

@@ -43,6 +43,7 @@ from minutes.models import AgendaText
 from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents
 from minutes.welsh import untranslated
+from scrutiny.audit import recording
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
@@ -155,12 +156,21 @@ def meeting_publish_check(
             )
 
 
-def meeting_publish_in_background(*, meeting: Meeting, by, note: str = "") -> None:
+def meeting_publish_in_background(
+    *, meeting: Meeting, by, note: str = "", imported: bool = False
+) -> None:
     """Queue the publication (minutes.tasks renders and stores it), so that no request waits
-    for the renderer; the meeting's page shows it queued, then published or why it failed."""
+    for the renderer; the meeting's page shows it queued, then published or why it failed.
+
+    An imported published file (`imported`, by None) is queued the same way once its record is
+    written: the worker builds its public snapshot, so the import does not, and the public sees
+    the meeting only once that is stored. The worker records it in the audit trail under the
+    user or reason the import runs under (`recorded_as`), and publishes only if the minutes are
+    still the approved ones the import wrote."""
     from minutes.tasks import publish_meeting
 
-    meeting_publish_check(meeting=meeting, by=by, note=note)
+    meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=not imported)
+    user, reason = recording() if imported else (by, "")
     with transaction.atomic():
         queued = (
             Meeting.objects.filter(pk=meeting.pk)
@@ -169,7 +179,13 @@ def meeting_publish_in_background(*, meeting: Meeting, by, note: str = "") -> No
         )
         if not queued:
             raise PublicationError(_("These minutes are already being published."))
-    publish_meeting.enqueue(meeting_id=meeting.pk, user_id=by.pk, note=note)
+    publish_meeting.enqueue(
+        meeting_id=meeting.pk,
+        user_id=user.pk if user is not None else None,
+        note=note,
+        reason=reason,
+        imported=imported,
+    )
     meeting.refresh_from_db(fields=["status", "publishing", "publishing_error"])
 
 
@@ -180,6 +196,7 @@ def meeting_publish(
     note: str = "",
     check_permission: bool = True,
     background: bool = False,
+    require_approved: bool = False,
 ):
     """Render the public documents once and store them as the next version: in English, and
     for a Welsh body in Welsh beside it (or one bilingual document, as the body chose).
@@ -187,7 +204,9 @@ def meeting_publish(
     Rendering happens before anything is written, so a failed render leaves nothing
     half-published. The public is served what is stored here, never a fresh render. In the
     background (imports of published files), the documents' HTML is fixed now and the task
-    queue turns it into the PDFs.
+    queue turns it into the PDFs. Without the permission check, `require_approved` still
+    refuses minutes that are no longer approved (an imported meeting edited before the worker
+    published it).
     """
     meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
     started = meeting.updated_at
@@ -230,9 +249,9 @@ def meeting_publish(
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
         # turns approved minutes back into a draft, and any save moves updated_at on).
-        if (check_permission and locked.status != Meeting.Status.APPROVED) or (
-            started is not None and locked.updated_at != started
-        ):
+        if (
+            (check_permission or require_approved) and locked.status != Meeting.Status.APPROVED
+        ) or (started is not None and locked.updated_at != started):
             raise PublicationError(
                 _(
                     "The minutes were changed while they were being published; nothing was "

@@ -13,18 +13,36 @@ from scrutiny.pdf import RenderError
 
 
 @task
-def publish_meeting(*, meeting_id: int, user_id: int, note: str) -> int | None:
+def publish_meeting(
+    *,
+    meeting_id: int,
+    user_id: int | None,
+    note: str,
+    reason: str = "",
+    imported: bool = False,
+) -> int | None:
     """Render and store the next version; record a failure on the meeting for the approver.
     meeting_publish writes nothing until every document has rendered, so a failure leaves
-    nothing half-published."""
+    nothing half-published. An imported meeting (`imported`) is published as its import
+    would have published it: the public snapshot stored now, its PDFs queued; attributed to
+    the import's user, or its reason when it ran without one."""
     from minutes.services import PublicationError, meeting_publish  # services enqueue tasks
 
     meeting = Meeting.objects.get(pk=meeting_id)
-    user = get_user_model().objects.get(pk=user_id)
+    user = get_user_model().objects.get(pk=user_id) if user_id is not None else None
     state = Meeting.objects.filter(pk=meeting_id)
     try:
-        with recorded_as(user=user):
-            publication = meeting_publish(meeting=meeting, by=user, note=note)
+        with recorded_as(user=user, reason=reason):
+            if imported:
+                publication = meeting_publish(
+                    meeting=meeting,
+                    by=user,
+                    check_permission=False,
+                    background=True,
+                    require_approved=True,
+                )
+            else:
+                publication = meeting_publish(meeting=meeting, by=user, note=note)
     except (PublicationError, RenderError) as exc:
         state.update(publishing="failed", publishing_error=str(exc))
         return None

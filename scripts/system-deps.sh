@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests use: WeasyPrint's text shaping, pdftotext and
-# pdftoppm for checking PDFs, gettext for the Welsh catalogue checks, Chromium for the browser tests, a PostgreSQL server for the tests. Installs only what is missing.
+# pdftoppm for checking PDFs, gettext for the Welsh catalogue checks, Chromium for the browser tests, a PostgreSQL server for the tests, wrk for the load benchmark. Installs only what is missing.
 set -euo pipefail
-packages=(chromium chromium-driver poppler-utils gettext libharfbuzz-subset0 libpango-1.0-0 fonts-dejavu-core fonts-liberation2)
+packages=(chromium chromium-driver poppler-utils gettext libharfbuzz-subset0 libpango-1.0-0 fonts-dejavu-core fonts-liberation2 wrk)
 missing=()
 # The test suite starts a throwaway PostgreSQL server: any installed major version will do.
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || packages+=(postgresql)

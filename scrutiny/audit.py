@@ -113,6 +113,12 @@ def recorded_as(*, user=None, reason: str = ""):
         pre_create_historical_record.disconnect(dispatch_uid="scrutiny.recorded_as")
 
 
+def recording() -> tuple[object, str]:
+    """The user and reason `recorded_as` attributes changes to here (None and "" outside it),
+    for work queued now that a task will record later in the same name."""
+    return _recording.get()
+
+
 def operator(username: str | None):
     """The user a command runs as (`--by USERNAME`), and what the audit trail says of it: the
     account, or the operating-system user who ran the command when no account is named."""

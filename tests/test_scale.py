@@ -2,6 +2,7 @@
 the application serving the same users from one database."""
 
 import datetime
+import getpass
 import html
 import os
 import re
@@ -96,19 +97,44 @@ def test_generated_data_refuses_a_database_that_already_has_it():
         call_command("generate_data", **options)
 
 
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+GWENT = [FIXTURES / "gwent-spb-2018-11-30.json", FIXTURES / "gwent-spb-2019-11-26.json"]
+
+
+def _run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_published_import_is_live_at_once_and_its_pdfs_come_from_the_queue(client, settings):
+@pytest.mark.parametrize("by", ["clerk", None])
+def test_a_published_import_goes_public_once_the_worker_has_built_it(client, clerk, settings, by):
+    """The import writes the record and queues its publication (issue 14: building the public
+    snapshot was half of each meeting's import time); the worker builds it, and only then does
+    the public see the meeting, with the import's operator in the audit trail."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    source = Path(settings.BASE_DIR) / "fixtures" / "gwent-spb-2019-11-26.json"
-    call_command("import_meeting", str(source), stdout=StringIO())
+    out = StringIO()
+    call_command("import_meeting", str(GWENT[1]), *(["--by", by] if by else []), stdout=out)
     meeting = Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+    assert "queued for publication" in out.getvalue()
+    assert meeting.status == Meeting.Status.APPROVED
+    assert not meeting.publications.exists()
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+    board_page = client.get(reverse("minutes:board-detail", args=[meeting.board.slug]))
+    assert "26 November 2019" not in board_page.content.decode()
+    client.force_login(clerk)
+    admin_page = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    assert "Publishing…" in admin_page.content.decode()
+    client.logout()
+
+    _run_worker()
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PUBLISHED
+    assert meeting.publishing == ""
     publication = meeting.publications.get()
-    assert not publication.documents.exists()
-    page = client.get(meeting.get_absolute_url())
-    assert "Crime Prevention Response Report" in page.content.decode()
-
-    call_command("db_worker", "--batch", stdout=StringIO(), stderr=StringIO())
-
+    assert publication.published_by == (clerk if by else None)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Crime Prevention Response Report" in page
     kinds = sorted(publication.documents.values_list("kind", flat=True))
     assert kinds == ["minutes", "questions"]
     minutes = publication.documents.get(kind="minutes")
@@ -116,6 +142,66 @@ def test_a_published_import_is_live_at_once_and_its_pdfs_come_from_the_queue(cli
         ["pdftotext", "-", "-"], input=bytes(minutes.pdf), capture_output=True, check=True
     ).stdout.decode()
     assert "Crime Prevention Response Report" in " ".join(text.split())
+    # The audit trail: the meeting became published by the import's operator.
+    published = meeting.history.filter(status=Meeting.Status.PUBLISHED).get()
+    if by:
+        assert published.history_user == clerk
+    else:
+        assert published.history_user is None
+        assert published.history_change_reason == f"command run by {getpass.getuser()}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imported_meeting_edited_before_the_worker_runs_is_not_published(settings, clerk):
+    """What the worker publishes is what was imported: an edit in between (which turns the
+    minutes back into a draft) stops it, and the clerk is told why."""
+    from meetings.services import meeting_update
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("import_meeting", str(GWENT[1]), stdout=StringIO())
+    meeting = Meeting.objects.get(board__action_prefix="SPB", held_on=datetime.date(2019, 11, 26))
+    meeting.venue = "Another venue"
+    meeting_update(meeting=meeting, by=clerk)
+
+    _run_worker()
+
+    meeting.refresh_from_db()
+    assert not meeting.publications.exists()
+    assert meeting.status == Meeting.Status.DRAFT
+    assert meeting.publishing == "failed"
+    assert "changed" in meeting.publishing_error
+
+
+def _publications() -> list[tuple]:
+    """What each publication shows (the actions' ids aside: the undone import used others)."""
+    return [
+        (held_on, version, html, title, [{**row, "id": None} for row in actions])
+        for held_on, version, html, title, actions in Publication.objects.order_by(
+            "held_on"
+        ).values_list("held_on", "version", "minutes_html", "title", "actions")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_publishes_a_batch_as_the_import_did_at_once(settings):
+    """Built after the whole batch is written, each meeting's publication says what it said
+    when it was built during its own import."""
+
+    with transaction.atomic():  # the tasks run inside the import; undone afterwards
+        call_command("import_meeting", *map(str, GWENT), stdout=StringIO())
+        at_once = _publications()
+        texts = sorted(PublishedText.objects.values_list("kind", "number", "text"))
+        transaction.set_rollback(True)
+    assert len(at_once) == 2
+    assert not Meeting.objects.exists()
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("import_meeting", *map(str, GWENT), stdout=StringIO())
+    assert not Publication.objects.exists()
+    _run_worker()
+
+    assert _publications() == at_once
+    assert sorted(PublishedText.objects.values_list("kind", "number", "text")) == texts
 
 
 # Two instances against one database ---------------------------------------------------------

@@ -187,8 +187,8 @@ def import_meeting_document(
     meeting.questions_intro_cy = spec.get("questions_intro_cy", "")
     publish = spec.get("status") == Meeting.Status.PUBLISHED
     # Built through the services (each change reopens approval); the file's status is set once
-    # the record is whole. A published file is imported as approved, then published: rendered
-    # and stored as v1.
+    # the record is whole. A published file is imported as approved, then queued for
+    # publication: the task worker stores it as v1.
     status = Meeting.Status.APPROVED if publish else spec.get("status", "draft")
     meeting.next_meeting_on = (
         datetime.date.fromisoformat(next_meeting["date"]) if "date" in next_meeting else None
@@ -249,9 +249,11 @@ def import_meeting_document(
     with _as_import_error(source, "meeting.status"):
         meeting_set_status(meeting=meeting, status=status, by=None)
     if publish:
-        from minutes.services import meeting_publish
+        from minutes.services import meeting_publish_in_background
 
-        meeting_publish(meeting=meeting, by=None, check_permission=False, background=True)
+        # The task worker builds the public snapshot (half of an import's time when built
+        # here); the meeting is public once it has.
+        meeting_publish_in_background(meeting=meeting, by=None, imported=True)
     return meeting
 
 

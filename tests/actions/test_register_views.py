@@ -8,6 +8,8 @@ import re
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Action, ActionStatus, ActionUpdate
@@ -308,6 +310,21 @@ def test_query_count_does_not_grow_with_actions(
     if url_name == "actions:action-list":
         # django-filter's default DISTINCT made the database sort every matching row whole.
         assert all("DISTINCT" not in q["sql"] for q in small.captured_queries)
+
+
+def test_the_register_looks_the_words_up_once_a_request(client, clerk, board, hospc):
+    """Free text over every progress report is the costly part of a search (at 120,000 actions
+    the matching alone is most of the request): the page, its counts by status and by owner
+    all come from one lookup of the words, not one each."""
+    _bulk(board, hospc, 30)
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("actions:action-list"), {"q": "bulk", "status": EVERY_STATUS})
+    page = response.content.decode()
+    assert "30 actions" in page
+    assert "Page 1 of 2" in page
+    lookups = [q for q in queries.captured_queries if "%BULK%" in q["sql"].upper()]
+    assert len(lookups) == 1, [q["sql"] for q in lookups]
 
 
 # Exports ------------------------------------------------------------------------------------

@@ -36,7 +36,13 @@ class Command(BaseCommand):
         except InterchangeError as exc:
             raise CommandError(_("Nothing was imported. %(error)s") % {"error": exc}) from None
         for path, meeting in zip(files, meetings, strict=True):
+            if meeting.publishing == "queued":
+                message = _(
+                    "Imported %(path)s: %(meeting)s (%(status)s; queued for publication: the "
+                    "task worker publishes it)"
+                )
+            else:
+                message = _("Imported %(path)s: %(meeting)s (%(status)s)")
             self.stdout.write(
-                _("Imported %(path)s: %(meeting)s (%(status)s)")
-                % {"path": path, "meeting": meeting, "status": meeting.get_status_display()}
+                message % {"path": path, "meeting": meeting, "status": meeting.get_status_display()}
             )
