@@ -22,9 +22,12 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
 
 def pytest_collection_modifyitems(items):
+    """A browser drives the pages, whatever the engine under them: `make test` runs these on
+    PostgreSQL, the production database, and not again on SQLite."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.engine_independent)
 
 
 @pytest.fixture(scope="session")
