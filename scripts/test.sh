@@ -9,8 +9,9 @@
 # The SQLite run leaves out the PostgreSQL-only tests and the `engine_independent` ones: the
 # browser tests (Chromium drives the same pages whatever the engine under them; the SQLite code
 # paths they pass through, such as the search fallback, have their own tests in the SQLite run)
-# and the production steps (manage.py and gunicorn in subprocesses on a SQLite database of their
-# own, whatever DATABASE_URL says). Every other test runs on both engines.
+# and the tests that start Django in a subprocess with an environment of their own (the
+# production steps, the settings and deploy checks), whatever DATABASE_URL says. Every other test
+# runs on both engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workers=${WORKERS:-2}
