@@ -15,7 +15,7 @@ PRODUCTION = {
     "EMAIL_HOST": "smtp.example.org",
 }
 
-# Each test starts Django in a subprocess with an environment of its own: `make test` runs them once.
+# Each test starts Django in a subprocess with an environment of its own: make test runs it once.
 pytestmark = pytest.mark.engine_independent
 
 
