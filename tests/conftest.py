@@ -52,11 +52,24 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its tests
 def pytest_collection_modifyitems(config, items):
-    """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL."""
+    """A PostgreSQL-only test fails, never skips, when the database is not PostgreSQL.
+
+    The longest tests start first (the slow ones, then the browser, then the real renders), and
+    the many short ones fill in behind them, so that two workers finish together rather than
+    one waiting idle while the other runs a long test that was collected last."""
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.django_db(transaction=True))
+
+    def weight(item):
+        for rank, marker in enumerate(("slow", "browser", "real_pdf")):
+            if item.get_closest_marker(marker):
+                return rank
+        return 3
+
+    items.sort(key=weight)  # stable: the same order on every worker
 
 
 @pytest.fixture

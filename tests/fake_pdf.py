@@ -3,8 +3,10 @@ the document's text (pdftotext reads it), made in microseconds instead of second
 
 The document, canary and renderer tests use the real renderer (`pytest.mark.real_pdf`)."""
 
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from textwrap import wrap
+from unittest import mock
 
 from scrutiny.limits import DOCUMENT_HTML
 from scrutiny.pdf import Rendered, RenderError
@@ -90,3 +92,14 @@ def fake_render(html: str, **_limits) -> Rendered:
     if len(html) > DOCUMENT_HTML:
         raise RenderError("The document is too large to render; shorten the longest items.")
     return Rendered(pdf=fake_pdf(html))
+
+
+@contextmanager
+def rendering_faked():
+    """For the setup of a `real_pdf` test whose own renders are the point, not those its setup
+    makes on the way (an import that publishes renders every document it stores): the setup's
+    documents come from the fake renderer, what the test renders afterwards from WeasyPrint."""
+    from scrutiny import pdf
+
+    with mock.patch.object(pdf, "render", fake_render):
+        yield

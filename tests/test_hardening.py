@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.engine_independent  # manage.py in a subprocess, on a database it never opens
 def test_deploy_checks_pass_in_production_settings():
     env = {
         **{

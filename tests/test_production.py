@@ -81,6 +81,9 @@ def wait_until_serving(server, port):
     pytest.fail("gunicorn did not start listening")
 
 
+# Its own SQLite in subprocesses, whatever DATABASE_URL says: `make test` runs it once.
+@pytest.mark.engine_independent
+@pytest.mark.slow
 def test_the_readme_production_steps_serve_pages_static_files_and_headers(production):
     env, tmp_path = production
     manage(env, "migrate", "--no-input")

@@ -338,6 +338,7 @@ def two_instances(require_postgres, tmp_path):
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_two_instances_share_sign_in_and_refuse_a_stale_save_across_them(
     clerk, two_instances, settings
 ):

@@ -15,6 +15,9 @@ PRODUCTION = {
     "EMAIL_HOST": "smtp.example.org",
 }
 
+# Each test starts Django in a subprocess with an environment of its own: make test runs it once.
+pytestmark = pytest.mark.engine_independent
+
 
 def start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}

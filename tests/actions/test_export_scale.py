@@ -14,6 +14,7 @@ ROWS = 120_000
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_a_120k_export_has_every_row_the_register_counts(
     require_postgres, client, clerk, settings, tmp_path
 ):

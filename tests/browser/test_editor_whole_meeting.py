@@ -231,6 +231,7 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
     saved(page.locator("#review"))
 
 
+@pytest.mark.slow
 def test_a_whole_seed_meeting_typed_into_the_editor_exports_as_its_file(
     page, clerk, approver, axe, screenshot
 ):

@@ -122,6 +122,7 @@ def pages_for(persona: str, objects, bilingual) -> list[str]:  # noqa: F811
 
 @pytest.mark.parametrize("language", ["en", "cy"])
 @pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.slow
 def test_every_page_passes_axe(page, objects, bilingual, personas, persona, language, axe):  # noqa: F811
     user = personas[persona]
     if user is not None:

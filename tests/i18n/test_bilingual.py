@@ -20,7 +20,8 @@ from minutes.services import PublicationError, meeting_approve, meeting_publish
 from minutes.welsh import untranslated
 from tests.interchange import normalise
 
-pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
+# Only the tests that read a PDF render with WeasyPrint.
+pytestmark = pytest.mark.django_db
 
 BILINGUAL = (
     Path(settings.BASE_DIR) / "tests" / "fixtures" / "dyfed-powys-ppb-2014-03-13.bilingual.json"
@@ -87,6 +88,7 @@ def test_an_english_only_meeting_still_exports_as_1_0():
     assert json.loads(out.getvalue())["format"] == "scrutiny.meeting/1"
 
 
+@pytest.mark.real_pdf
 def test_the_welsh_minutes_pdf_is_in_welsh_and_says_so(meeting):
     pdf = render_minutes_pdf(meeting, public=True, language="cy")
     assert pdf_lang(pdf) == "cy"
@@ -112,6 +114,7 @@ def test_the_welsh_minutes_pdf_is_in_welsh_and_says_so(meeting):
     assert ("/Span", "cy") in struct_langs(english)  # the statement's Welsh line
 
 
+@pytest.mark.real_pdf
 def test_a_text_without_welsh_prints_in_english_marked_as_english(meeting):
     item = AgendaItem.objects.get(title="Data Quality")
     item.minutes_cy = ""
@@ -130,6 +133,7 @@ def publish(meeting, clerk, approver):
     return meeting_publish(meeting=meeting, by=approver)
 
 
+@pytest.mark.real_pdf
 def test_publication_stores_the_welsh_documents_beside_the_english(meeting, clerk, approver):
     publication = publish(meeting, clerk, approver)
     documents = {(d.kind, d.language): d for d in publication.documents.all()}
@@ -170,6 +174,7 @@ def test_a_welsh_body_cannot_publish_while_a_text_lacks_its_welsh(meeting, clerk
     assert meeting.publications.count() == 1
 
 
+@pytest.mark.real_pdf
 def test_a_body_may_publish_one_bilingual_document(meeting, clerk, approver):
     body = meeting.board.body
     body.bilingual_documents = True
@@ -222,6 +227,7 @@ def test_the_welsh_page_says_plainly_when_minutes_exist_only_in_english(client, 
     assert "Hate Crime" in page
 
 
+@pytest.mark.real_pdf
 def test_the_welsh_pdf_is_served_at_its_own_address(client, meeting, clerk, approver):
     publish(meeting, clerk, approver)
     response = client.get(f"/meetings/{meeting.pk}/v1/minutes.cy.pdf")

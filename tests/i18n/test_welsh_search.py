@@ -10,7 +10,7 @@ from meetings.models import AgendaItem, Meeting, Paper, PublishedText
 from minutes.services import meeting_approve, meeting_publish
 from tests.i18n.test_bilingual import BILINGUAL
 
-pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
+pytestmark = pytest.mark.django_db  # the passages come from the content, not the PDFs
 
 
 @pytest.fixture

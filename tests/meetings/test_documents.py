@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from actions.models import Action, ActionUpdate
 from meetings.models import Meeting
 from minutes.documents import render_minutes_pdf, render_questions_pdf
+from tests.fake_pdf import rendering_faked
 
 # One worker runs the module, so each source is imported and rendered once per run, not once
 # per worker (pyproject's `--dist loadgroup`).
@@ -89,7 +90,8 @@ _RENDERED: dict[str, Rendered] = {}
 
 def _import_and_render(source: Path) -> Rendered:
     data = json.loads(source.read_text(encoding="utf-8"))
-    call_command("import_meeting", str(source), stdout=StringIO())
+    with rendering_faked():  # the documents read here are the ones rendered below
+        call_command("import_meeting", str(source), stdout=StringIO())
     meeting = Meeting.objects.select_related("board__body").get(
         board__action_prefix=data["board"]["action_prefix"],
         held_on=data["meeting"]["date"],
