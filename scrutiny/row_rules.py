@@ -3,8 +3,9 @@
 A rule is one SQL condition that is true when a row breaks it. The same condition becomes a
 PostgreSQL (plpgsql) trigger, a SQLite trigger, and the query that lists the rows already
 breaking it, so the three never drift apart. Installing is idempotent: the migration that
-introduces a rule installs it, and every `migrate` installs them again (SQLite drops a table's
-triggers when a migration rebuilds the table).
+introduces a rule checks the stored rows and installs it (on PostgreSQL), and every `migrate`
+installs what is missing when it ends (`heal`). On SQLite the triggers are lifted before every
+`migrate` and put back after it (`lift`), since a table rebuilt by a migration would trip them.
 """
 
 from dataclasses import dataclass
@@ -149,11 +150,24 @@ def violations(connection, rules: list[RowRule]) -> list[str]:
 
 def check_and_install(connection, rules: list[RowRule]) -> None:
     """For a migration: refuse, saying what and where, when stored rows already break a rule;
-    else install the rules."""
+    else install the rules (on SQLite once the whole `migrate` has run: see `lift`)."""
     broken = violations(connection, rules)
     if broken:
         raise RuntimeError(
             "These rows break a rule the database is about to enforce; correct them (through "
             "the admin or the services) and migrate again:\n  " + "\n  ".join(broken)
         )
-    install(connection, rules)
+    if connection.vendor != "sqlite":
+        install(connection, rules)
+
+
+def lift(using: str, rules: list[RowRule]) -> None:
+    """Before every `migrate` on SQLite: drop the triggers, which `heal` puts back after it.
+    SQLite rebuilds a table to alter it (a new table, the old one dropped, the new one renamed),
+    and a trigger of another table that names the dropped one makes the rename fail ("error in
+    trigger ...: no such table"). PostgreSQL alters tables in place and keeps its triggers."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        uninstall(connection, rules)

@@ -34,7 +34,13 @@ HEADINGS = {
 }
 FIGURE = re.compile(r"\d\.\d")  # a measured figure (every script prints some with decimals)
 
-pytestmark = pytest.mark.xdist_group("benchmarks")  # one worker: the databases are shared
+# One worker (the databases are shared); once in `make test` (its databases are its own SQLite
+# files whatever the run), and started first.
+pytestmark = [
+    pytest.mark.xdist_group("benchmarks"),
+    pytest.mark.engine_independent,
+    pytest.mark.slow,
+]
 
 
 def _environment(**extra) -> dict:
