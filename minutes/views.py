@@ -470,14 +470,6 @@ def pdf_response(data: bytes, *, filename: str, etag: str, request) -> HttpRespo
     return response
 
 
-def public_papers(meeting: Meeting):
-    """The meeting's papers the public may have now: neither exempt nor under an exempt item."""
-    papers = Paper.objects.filter(item__meeting=meeting, exempt=False).select_related(
-        "item__parent__parent"
-    )
-    return [paper for paper in papers if not paper.item.is_exempt_in_effect()]
-
-
 class PaperView(View):
     """A paper's PDF: to the public only when a live agenda published it and it is still
     public; staff may open any paper of the meeting. Never under a public file address."""
@@ -495,11 +487,7 @@ class PaperView(View):
                 .order_by("-version")
             )
             agenda = agenda.first()
-            allowed = (
-                agenda is not None
-                and file in agenda.public_file_ids()
-                and any(paper.file_id == file for paper in public_papers(meeting))
-            )
+            allowed = agenda is not None and file in agenda.served_file_ids()
             cache = None
         if not allowed:
             raise Http404

@@ -21,6 +21,8 @@ from meetings.services import (
     meeting_announce,
     meeting_calendar_changed,
     meeting_cancel,
+    meeting_item_save,
+    paper_save,
 )
 from minutes.admin import PaperForm
 from minutes.services import (
@@ -385,6 +387,63 @@ def test_a_paper_made_exempt_after_publication_is_no_longer_served(
     outturn.exempt = True
     outturn.save()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.real_pdf
+@pytest.mark.parametrize("made_exempt", ["paper", "item"])
+def test_a_paper_made_exempt_after_publication_leaves_the_agenda_pack(
+    client, agenda_meeting, approver, clerk, made_exempt
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    pack_url = reverse("minutes:agenda-pack", args=[agenda_meeting.pk, 1])
+    assert "Outturn text" in pdf_text(client.get(pack_url).content)
+    if made_exempt == "paper":
+        outturn.exempt = True
+        paper_save(paper=outturn, by=clerk)
+    else:
+        item = outturn.item
+        item.exempt = True
+        item.exempt_reason = "Commercially sensitive (Schedule 12A, paragraph 3)"
+        meeting_item_save(item=item, by=clerk)
+    # The worker has built the pack again (at once in the tests), without the paper.
+    pack = client.get(pack_url)
+    assert pack.status_code == 200
+    assert "Finance Outturn" in pdf_text(pack.content)
+    assert "Outturn text" not in pdf_text(pack.content)
+
+
+def test_the_pack_holding_a_paper_made_exempt_stops_being_served_before_the_worker_runs(
+    client, agenda_meeting, approver, clerk, settings
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    pack_url = reverse("minutes:agenda-pack", args=[agenda_meeting.pk, 1])
+    assert client.get(pack_url).status_code == 200
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    outturn.exempt = True
+    paper_save(paper=outturn, by=clerk)
+    assert client.get(pack_url).status_code == 404
+    page = client.get(agenda_meeting.get_absolute_url()).content.decode()
+    assert "being prepared" in page
+
+
+def test_replacing_a_papers_pdf_keeps_the_file_the_live_agenda_published(
+    client, agenda_meeting, approver, clerk
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    published = outturn.file_id
+    replacement = paper_attach_pdf(paper=outturn, data=pdf_with_text("Revised outturn"), by=clerk)
+    page = client.get(agenda_meeting.get_absolute_url()).content.decode()
+    assert reverse("minutes:paper", args=[agenda_meeting.pk, published]) in page
+    download = client.get(reverse("minutes:paper", args=[agenda_meeting.pk, published]))
+    assert download.status_code == 200
+    # The new file is public once an agenda publishes it.
+    new_url = reverse("minutes:paper", args=[agenda_meeting.pk, replacement.pk])
+    assert client.get(new_url).status_code == 404
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    assert client.get(new_url).status_code == 200
 
 
 def test_a_withdrawn_agenda_takes_its_papers_and_pack_with_it(client, agenda_meeting, approver):
