@@ -610,7 +610,7 @@ class BoardActionsView(VisitorCacheMixin, ListView):
         return board, public_record_facts([board[0]]), statuses, timezone.localdate()
 
     def get_queryset(self):
-        self.board = get_object_or_404(Board, slug=self.kwargs["slug"])
+        self.board = get_object_or_404(boards_listed(self.request.user), slug=self.kwargs["slug"])
         entries = PublicAction.objects.filter(board=self.board)
         years = sorted(set(entries.values_list("year", flat=True)), reverse=True)
         self.filter = BoardActionsFilter(self.request.GET or None, years=years)
@@ -630,6 +630,7 @@ class BoardActionsView(VisitorCacheMixin, ListView):
             board=self.board,
             filter=self.filter,
             filter_query=query.urlencode(),
+            **body_identity(self.board.body),
             **kwargs,
         )
 
