@@ -534,7 +534,9 @@ class CalendarFeedView(View):
     def get(self, request, slug=None, body=None):
         since = timezone.localdate() - datetime.timedelta(days=31)
         meetings = Meeting.objects.announced().filter(held_on__gte=since)
-        publications = Publication.objects.live().filter(next_meeting_on__gte=timezone.localdate())
+        publications = Publication.objects.current().filter(
+            next_meeting_on__gte=timezone.localdate()
+        )
         name = gettext("Board meetings")
         if slug is not None:
             board = get_object_or_404(boards_listed(request.user), slug=slug)

@@ -22,6 +22,7 @@ from meetings.services import (
     meeting_calendar_changed,
     meeting_cancel,
     meeting_item_save,
+    meeting_update,
     paper_save,
 )
 from minutes.admin import PaperForm
@@ -175,6 +176,21 @@ def test_the_calendar_parses_back_with_timezone_end_uid_and_sequence(client, boa
     assert (first["UID"], first["SEQUENCE"], first["STATUS"]) == (uid, 2, "CANCELLED")
     page = client.get("/en/boards/spb/").content.decode()
     assert "Cancelled" in page
+
+
+def test_a_next_meeting_date_replaced_by_a_correction_leaves_the_calendar(client, board, clerk):
+    meeting = MeetingFactory(
+        board=board, held_on=datetime.date(2027, 1, 10), next_meeting_on=datetime.date(2027, 3, 5)
+    )
+    AgendaItemFactory(meeting=meeting)
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    meeting.refresh_from_db()
+    meeting.next_meeting_on = datetime.date(2027, 3, 12)
+    meeting_update(meeting=meeting, by=clerk)
+    meeting.refresh_from_db()
+    meeting_publish(meeting=meeting, by=None, check_permission=False, note="Date corrected")
+    calendar = parsed_calendar(client, reverse("minutes:board-calendar", args=[board.slug]))
+    assert [str(event.decoded("dtstart"))[:10] for event in events_of(calendar)] == ["2027-03-12"]
 
 
 def test_a_change_the_calendar_does_not_show_keeps_the_sequence(board, clerk):
