@@ -102,6 +102,28 @@ def test_welsh_pages_show_the_bodys_and_boards_welsh_texts(client, board):
     assert "Yn dwyn y Prif Gwnstabl i gyfrif." in home
 
 
+def test_the_forthcoming_meetings_are_listed_in_welsh(client, board):
+    soon = timezone.localdate() + datetime.timedelta(days=10)
+    MeetingFactory(
+        board=board, held_on=soon, announced_at=timezone.now(), title="Budget", title_cy="Cyllideb"
+    )
+    MeetingFactory(
+        board=board,
+        held_on=soon + datetime.timedelta(days=1),
+        announced_at=timezone.now(),
+        title="Estates",
+    )
+    for path in ("/cy/", "/cy/dyfed-powys/", "/cy/boards/ppb/"):
+        listing = client.get(path).content.decode()
+        listing = listing.split('id="forthcoming-heading"', 1)[1].split("</section>", 1)[0]
+        assert "Cyllideb" in listing, path
+        assert "Budget" not in listing, path
+        assert '<span lang="en">Estates</span>' in listing, path
+        if path != "/cy/boards/ppb/":
+            assert "Bwrdd Perfformiad Plismona" in listing, path
+            assert "Policing Performance Board" not in listing, path
+
+
 def test_a_text_without_its_welsh_is_english_marked_as_english(client, body, board):
     Organisation.objects.filter(pk=body.pk).update(
         footer_text_cy="", accessibility_statement_cy="", logo_alt_cy=""
