@@ -13,3 +13,14 @@ def limit(n: int) -> list:
 
 
 PAPER_MAX_BYTES = 20 * 1024 * 1024  # an uploaded paper (a report with charts is a few MB)
+
+
+BIGGEST_ID = 2**63 - 1  # the largest primary key any of the databases stores
+
+
+def as_id(value: str) -> int | None:
+    """A record's number as typed in an address or a box: ASCII digits in the databases'
+    integer range. "²" is a digit to Python but int() refuses it; a 30-digit number overflows."""
+    if value.isascii() and value.isdigit() and int(value) <= BIGGEST_ID:
+        return int(value)
+    return None
