@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import AgendaPublication, Board, Organisation, Publication
 from minutes.services import meeting_heading
+from scrutiny.limits import without_control_characters
 
 FEED_LENGTH = 50
 
@@ -79,8 +80,24 @@ def entries(**filters) -> list[Entry]:
     return out[:FEED_LENGTH]
 
 
+class PrintableAtom1Feed(Atom1Feed):
+    """An Atom feed that writes a control character pasted into a title or note (which XML 1.0
+    cannot carry) as a space, rather than failing."""
+
+    def __init__(self, title, link, description, **kwargs):
+        kwargs = {k: _printable(v) for k, v in kwargs.items()}
+        super().__init__(_printable(title), link, _printable(description), **kwargs)
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(_printable(title), link, _printable(description), **kwargs)
+
+
+def _printable(value):
+    return without_control_characters(value) if isinstance(value, str) else value
+
+
 class PublicationsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
 
     def item_title(self, item: Entry) -> str:
         return item.title

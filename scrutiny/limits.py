@@ -24,3 +24,12 @@ def as_id(value: str) -> int | None:
     if value.isascii() and value.isdigit() and int(value) <= BIGGEST_ID:
         return int(value)
     return None
+
+
+# C0 control characters XML 1.0 cannot carry (all but tab, line feed and carriage return), which
+# Word pastes: a manual line break is \x0b, a page break \x0c. Each becomes a space.
+CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], " ")
+
+
+def without_control_characters(text: str) -> str:
+    return text.translate(CONTROL_CHARACTERS)

@@ -533,6 +533,21 @@ def test_the_atom_feeds_list_minutes_corrections_and_agendas(client, board, cler
 # --- The body's own site -------------------------------------------------------------------
 
 
+def test_a_control_character_pasted_from_word_does_not_break_the_feeds(client, board, approver):
+    meeting = MeetingFactory(
+        board=board, held_on=datetime.date(2027, 1, 10), title="Budget\x0bReview"
+    )
+    AgendaItemFactory(meeting=meeting, title="Item\x0cOne")
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    meeting_publish(meeting=meeting, by=None, check_permission=False, note="Page\x0cbreak")
+    for url in (
+        reverse("minutes:board-feed", args=[board.slug]),
+        reverse("minutes:body-feed", args=[board.body.slug]),
+    ):
+        titles = feed_entries(client, url)
+        assert any("Budget Review" in title for title in titles), titles
+
+
 def test_a_body_has_its_own_home_page_and_never_shows_another_bodys_boards(client, board, clerk):
     announce(board, clerk)
     other_body = OrganisationFactory(name="Police and Crime Panel", slug="panel")
