@@ -2,6 +2,7 @@
 and what every page that edits the record shares."""
 
 import io
+import warnings
 
 from django import forms
 from django.contrib import admin, messages
@@ -81,9 +82,18 @@ class OrganisationForm(forms.ModelForm):
         if len(data) > LOGO_MAX_BYTES:
             raise forms.ValidationError(_("The logo is larger than 512 KB."))
         try:
-            image = Image.open(io.BytesIO(data))
-            image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
+            with warnings.catch_warnings():
+                # A header claiming a huge size (a decompression bomb) is no logo either.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(data))
+                image.verify()
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
             raise forms.ValidationError(_("The file is not a PNG or JPEG image.")) from None
         if image.format not in LOGO_FORMATS:
             raise forms.ValidationError(_("The file is not a PNG or JPEG image."))

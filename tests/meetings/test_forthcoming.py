@@ -649,6 +649,28 @@ def test_a_logo_must_be_an_image_with_a_text_alternative(client, body):
     assert logo.content == png.getvalue()
 
 
+def test_a_logo_claiming_a_huge_size_is_refused_with_a_clear_error(body):
+    """A 57-byte PNG that claims to be 50,000 pixels square (a decompression bomb)."""
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+    form = OrganisationForm(
+        data=form_data(body, logo_alt="Logo"),
+        files={"upload_logo": SimpleUploadedFile("logo.png", bomb)},
+        instance=body,
+    )
+    assert not form.is_valid()
+    assert "not a PNG or JPEG" in str(form.errors["upload_logo"])
+
+
 def test_a_body_web_address_cannot_take_the_sites_own_paths(body):
     form = OrganisationForm(data=form_data(body, slug="admin"), instance=body)
     assert not form.is_valid()
