@@ -671,8 +671,11 @@ def test_a_logo_claiming_a_huge_size_is_refused_with_a_clear_error(body):
     assert "not a PNG or JPEG" in str(form.errors["upload_logo"])
 
 
-def test_a_body_web_address_cannot_take_the_sites_own_paths(body):
-    form = OrganisationForm(data=form_data(body, slug="admin"), instance=body)
+@pytest.mark.parametrize(
+    "slug", ["admin", "search", "api", "secretariat", "i18n", "en", "cy", "boards", "meetings"]
+)
+def test_a_body_web_address_cannot_take_the_sites_own_paths(body, slug):
+    form = OrganisationForm(data=form_data(body, slug=slug), instance=body)
     assert not form.is_valid()
     assert "used by the site itself" in str(form.errors["slug"])
     assert Organisation.objects.get(pk=body.pk).slug == "gwent"
