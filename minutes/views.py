@@ -173,6 +173,10 @@ class HomeView(VisitorCacheMixin, ListView):
         if self.body is not None:
             boards = boards.filter(body=self.body)
             body = row_facts(self.body, exclude={"logo"})
+        else:
+            # The listing is grouped under each body's name.
+            bodies = Organisation.objects.filter(boards__in=boards).distinct().order_by("pk")
+            body = tuple(row_facts(o, exclude={"logo"}) for o in bodies.defer("logo"))
         listed = tuple(row_facts(board) for board in boards)
         return body, listed, public_record_facts(boards), timezone.localdate()
 
@@ -324,7 +328,16 @@ class MeetingDetailView(DetailView):
             .values_list("pk", "pack_size", "pack_cy_size")
         )
         versions += "|" + "-".join(f"{pk}.{size}.{size_cy}" for pk, size, size_cy in agendas)
-        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
+        # The page wears its board's and body's names and identity: a change to them is a new key.
+        board = (
+            Board.objects.select_related("body")
+            .defer("body__logo")
+            .filter(meetings=kwargs["pk"])
+            .first()
+        )
+        facts = (row_facts(board), row_facts(board.body, exclude={"logo"})) if board else None
+        identity = hashlib.sha256(repr(facts).encode()).hexdigest()
+        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}:{identity}"
         content = cache.get(key)
         if content is None:
             response = super().get(request, *args, **kwargs)
