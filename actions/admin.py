@@ -209,6 +209,7 @@ def save_action_formsets(request, form, formset) -> bool:
                 created = services.action_create(
                     board=meeting.board,
                     text=action.text,
+                    text_cy=action.text_cy,
                     owners=owners,
                     raised_at=meeting,
                     by=request.user,
@@ -329,6 +330,7 @@ class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         created = services.action_create(
             board=obj.board,
             text=obj.text,
+            text_cy=obj.text_cy,
             owners=form.owners(),
             raised_at=obj.raised_at_meeting,
             by=request.user,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import OUTSTANDING, Action, ActionOwner, ActionStatus, ActionUpdate
 from meetings.models import Board, Meeting, Person, Role
+from scrutiny.limits import as_id
 
 REF = re.compile(r"([A-Za-z][A-Za-z0-9/&-]*)?\s*(\d{1,9})")
 
@@ -123,13 +124,13 @@ def _meeting_dates(value: str) -> list[datetime.date]:
 
 def matching_people(value: str):
     if value.isdigit():
-        return Person.objects.filter(pk=int(value))
+        return Person.objects.filter(pk=as_id(value))
     return Person.objects.filter(name__icontains=value)
 
 
 def matching_roles(value: str):
     if value.isdigit():
-        return Role.objects.filter(pk=int(value))
+        return Role.objects.filter(pk=as_id(value))
     exact = Role.objects.filter(abbrev__iexact=value)
     return exact if exact.exists() else Role.objects.filter(title__icontains=value)
 
@@ -137,7 +138,7 @@ def matching_roles(value: str):
 def matching_meetings(value: str):
     """By number (links), or a date with the board's prefix or name before it, if wanted."""
     if value.isdigit():
-        return Meeting.objects.filter(pk=int(value))
+        return Meeting.objects.filter(pk=as_id(value))
     words = value.split()
     for cut in range(len(words)):
         board, when = " ".join(words[:cut]), " ".join(words[cut:])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus
 from meetings.models import Person, Role
-from scrutiny.limits import LONG_TEXT
+from scrutiny.limits import LONG_TEXT, as_id
 
 MAX_TEXT = LONG_TEXT
 
@@ -190,11 +190,11 @@ class LinkForm(_ActionForm):
         board = self.action.board
         if not prefix:
             prefix = board.action_prefix
-        if not number.isdigit():
+        if as_id(number) is None:
             raise forms.ValidationError(_("Give a ref such as %(ref)s.") % {"ref": self.action.ref})
         other = (
             Action.objects.filter(
-                board__body=board.body_id, board__action_prefix__iexact=prefix, number=int(number)
+                board__body=board.body_id, board__action_prefix__iexact=prefix, number=as_id(number)
             )
             .select_related("board")
             .first()

@@ -2,11 +2,14 @@
 and what every page that edits the record shares."""
 
 import io
+import warnings
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.urls import LocalePrefixPattern, URLResolver, get_resolver
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -30,8 +33,30 @@ def _locked_form(model_class):
 
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
-# Paths the site itself uses at the top level: a body's web address cannot take them.
-RESERVED_SLUGS = {"admin", "accounts", "actions", "boards", "meetings", "static", "media"}
+
+
+def reserved_slugs() -> set[str]:
+    """The first segments of the site's own addresses, at the root and under /en/ and /cy/,
+    read from the URLconf (and the static files' and languages' prefixes): a body's web address
+    cannot take them, or its home page would be unreachable."""
+    found = {"static", "media"} | {code for code, _name in settings.LANGUAGES}
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver) and isinstance(
+                pattern.pattern, LocalePrefixPattern
+            ):
+                walk(pattern.url_patterns, prefix)
+                continue
+            route = prefix + str(pattern.pattern)
+            first = route.split("/", 1)[0]
+            if first and "<" not in first:
+                found.add(first)
+            elif not first and isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
 
 
 class OrganisationForm(forms.ModelForm):
@@ -71,7 +96,7 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or None
-        if slug in RESERVED_SLUGS:
+        if slug in reserved_slugs():
             raise forms.ValidationError(_("This web address is used by the site itself."))
         return slug
 
@@ -83,9 +108,18 @@ class OrganisationForm(forms.ModelForm):
         if len(data) > LOGO_MAX_BYTES:
             raise forms.ValidationError(_("The logo is larger than 512 KB."))
         try:
-            image = Image.open(io.BytesIO(data))
-            image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
+            with warnings.catch_warnings():
+                # A header claiming a huge size (a decompression bomb) is no logo either.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(data))
+                image.verify()
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
             raise forms.ValidationError(_("The file is not a PNG or JPEG image.")) from None
         if image.format not in LOGO_FORMATS:
             raise forms.ValidationError(_("The file is not a PNG or JPEG image."))

@@ -35,6 +35,7 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.signals import papers_withheld
 from scrutiny.audit import bulk_create_recorded
 
 
@@ -390,6 +391,12 @@ def meeting_item_save(*, item: AgendaItem, by, expected_version: int | None = No
     item.save()
     if changed:
         meeting_reopen_approval(meetings=[item.meeting, _was(stored, "meeting")], by=by)
+    if stored is not None and (
+        (item.exempt and not stored.exempt)
+        or item.parent_id != stored.parent_id
+        or item.meeting_id != stored.meeting_id
+    ):
+        papers_withheld.send(sender=AgendaItem, meeting=stored.meeting)
     return item
 
 
@@ -429,6 +436,7 @@ def meeting_item_delete(*, item: AgendaItem, by) -> None:
         )
     item.delete()
     meeting_reopen_approval(meetings=[meeting], by=by)
+    papers_withheld.send(sender=AgendaItem, meeting=meeting)
 
 
 def _item_child_save(instance, *, by, responder: Role | None = None):
@@ -441,6 +449,12 @@ def _item_child_save(instance, *, by, responder: Role | None = None):
     instance.save()
     if changed:
         meeting_reopen_approval(meetings=[instance.item.meeting], by=by)
+    if (
+        isinstance(instance, Paper)
+        and stored is not None
+        and ((instance.exempt and not stored.exempt) or instance.item_id != stored.item_id)
+    ):
+        papers_withheld.send(sender=Paper, meeting=instance.item.meeting)
     return instance
 
 
@@ -448,6 +462,8 @@ def _item_child_delete(instance, *, by) -> None:
     meeting = instance.item.meeting
     instance.delete()
     meeting_reopen_approval(meetings=[meeting], by=by)
+    if isinstance(instance, Paper):
+        papers_withheld.send(sender=Paper, meeting=meeting)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from minutes.documents import agenda_in_language
 from minutes.models import PublicAction
 from minutes.services import meeting_heading
 from minutes.views import boards_listed, forthcoming_meetings
+from scrutiny.limits import as_id
 
 VERSION = "1"
 PAGE_SIZE = 50
@@ -97,12 +98,12 @@ class ApiView(View):
     def page(self, rows, serialise) -> JsonResponse:
         """A page of a list (?page=N, PAGE_SIZE a page), OParl's pagination and links."""
         paginator = Paginator(rows, PAGE_SIZE)
-        raw = self.request.GET.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+        number = as_id(self.request.GET.get("page", "1"))
+        if number is None or not 1 <= number <= paginator.num_pages:
             return JsonResponse(
                 {"error": f"page must be a number from 1 to {paginator.num_pages}"}, status=400
             )
-        page = paginator.page(int(raw))
+        page = paginator.page(number)
         rows = self.prepare(list(page.object_list))
         base = self.request.build_absolute_uri(self.request.path)
 

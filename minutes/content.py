@@ -151,12 +151,21 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
     withheld_text = str(_("A response was given and has been withheld from publication."))
     private_action_text = str(_("An action raised in a private session."))
     unpublished_action_text = str(_("An action of a meeting whose minutes are not published."))
+    unplaced_reviews = list(
+        meeting.action_updates.filter(item__isnull=True)
+        .select_related("action__board", "action__raised_at_item__parent__parent")
+        .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
+        .order_by("position", "pk")
+    )
     # An action's own text reaches the public only through the published minutes of the meeting
     # that raised it (or of this meeting, when it raised the action or the review printed it).
+    # The rule is the same wherever the review is minuted: under an item or under none.
     raised_elsewhere = {
         review.action.raised_at_meeting_id
-        for item in items
-        for review in item.action_reviews.all()
+        for review in [
+            *(review for item in items for review in item.action_reviews.all()),
+            *unplaced_reviews,
+        ]
         if review.action.raised_at_meeting_id not in (None, meeting.pk)
     }
     raised_in_published = (
@@ -236,13 +245,7 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
         return view
 
     tree = [build(item, False) for item in children.get(None, [])]
-    unplaced = [
-        review_view(review)
-        for review in meeting.action_updates.filter(item__isnull=True)
-        .select_related("action__board", "action__raised_at_item__parent__parent")
-        .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
-        .order_by("position", "pk")
-    ]
+    unplaced = [review_view(review) for review in unplaced_reviews]
     reviews.extend(unplaced)
     return MinutesContent(
         meeting=meeting,

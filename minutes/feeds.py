@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from meetings.models import AgendaPublication, Board, Organisation, Publication
 from minutes.content import in_language
 from minutes.services import meeting_heading
+from scrutiny.limits import without_control_characters
 
 FEED_LENGTH = 50
 
@@ -101,13 +102,29 @@ def entries(language: str = "en", **filters) -> list[Entry]:
     return out[:FEED_LENGTH]
 
 
+class PrintableAtom1Feed(Atom1Feed):
+    """An Atom feed that writes a control character pasted into a title or note (which XML 1.0
+    cannot carry) as a space, rather than failing."""
+
+    def __init__(self, title, link, description, **kwargs):
+        kwargs = {k: _printable(v) for k, v in kwargs.items()}
+        super().__init__(_printable(title), link, _printable(description), **kwargs)
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(_printable(title), link, _printable(description), **kwargs)
+
+
+def _printable(value):
+    return without_control_characters(value) if isinstance(value, str) else value
+
+
 def _page(meeting, language: str) -> str:
     """The meeting's page in the feed's language (even for an entry given in English)."""
     with translation.override(language):
         return meeting.get_absolute_url()
 
 
-class EntryLanguageFeed(Atom1Feed):
+class EntryLanguageFeed(PrintableAtom1Feed):
     """Atom with each entry's own xml:lang."""
 
     def item_attributes(self, item):

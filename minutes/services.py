@@ -437,7 +437,7 @@ def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
     The agenda's own PDF (tagged, with its title and language) is the base, so the pack keeps
     its tags and its bookmark; each paper's pages follow, with a bookmark to its first page."""
     meeting = publication.meeting
-    files = PaperFile.objects.in_bulk(list(publication.public_file_ids()))
+    files = PaperFile.objects.in_bulk(list(publication.served_file_ids()))
     languages = document_languages(meeting.board.body)
     fields = {}
     for language in languages:
@@ -460,6 +460,20 @@ def agenda_pack_build(*, publication: AgendaPublication) -> AgendaPublication:
     AgendaPublication.objects.filter(pk=publication.pk).update(**fields)
     publication.refresh_from_db()
     return publication
+
+
+PACK_FIELDS = dict.fromkeys(
+    ["pack", "pack_size", "pack_pages", "pack_cy", "pack_cy_size", "pack_cy_pages"]
+) | dict.fromkeys(["pack_sha256", "pack_cy_sha256"], "")
+
+
+@transaction.atomic
+def agenda_pack_rebuild(*, meeting: Meeting) -> None:
+    """A paper of the live agenda may no longer be public: its pack stops being served at once
+    and is built again in the background from the papers still public."""
+    for publication in meeting.agenda_publications.live().only("pk"):
+        AgendaPublication.objects.filter(pk=publication.pk).update(**PACK_FIELDS)
+        build_agenda_pack.enqueue(publication.pk)
 
 
 @transaction.atomic

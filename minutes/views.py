@@ -173,6 +173,10 @@ class HomeView(VisitorCacheMixin, ListView):
         if self.body is not None:
             boards = boards.filter(body=self.body)
             body = row_facts(self.body, exclude={"logo"})
+        else:
+            # The listing is grouped under each body's name.
+            bodies = Organisation.objects.filter(boards__in=boards).distinct().order_by("pk")
+            body = tuple(row_facts(o, exclude={"logo"}) for o in bodies.defer("logo"))
         listed = tuple(row_facts(board) for board in boards)
         return body, listed, public_record_facts(boards), timezone.localdate()
 
@@ -324,7 +328,16 @@ class MeetingDetailView(DetailView):
             .values_list("pk", "pack_size", "pack_cy_size")
         )
         versions += "|" + "-".join(f"{pk}.{size}.{size_cy}" for pk, size, size_cy in agendas)
-        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}"
+        # The page wears its board's and body's names and identity: a change to them is a new key.
+        board = (
+            Board.objects.select_related("body")
+            .defer("body__logo")
+            .filter(meetings=kwargs["pk"])
+            .first()
+        )
+        facts = (row_facts(board), row_facts(board.body, exclude={"logo"})) if board else None
+        identity = hashlib.sha256(repr(facts).encode()).hexdigest()
+        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}:{identity}"
         content = cache.get(key)
         if content is None:
             response = super().get(request, *args, **kwargs)
@@ -470,14 +483,6 @@ def pdf_response(data: bytes, *, filename: str, etag: str, request) -> HttpRespo
     return response
 
 
-def public_papers(meeting: Meeting):
-    """The meeting's papers the public may have now: neither exempt nor under an exempt item."""
-    papers = Paper.objects.filter(item__meeting=meeting, exempt=False).select_related(
-        "item__parent__parent"
-    )
-    return [paper for paper in papers if not paper.item.is_exempt_in_effect()]
-
-
 class PaperView(View):
     """A paper's PDF: to the public only when a live agenda published it and it is still
     public; staff may open any paper of the meeting. Never under a public file address."""
@@ -495,11 +500,7 @@ class PaperView(View):
                 .order_by("-version")
             )
             agenda = agenda.first()
-            allowed = (
-                agenda is not None
-                and file in agenda.public_file_ids()
-                and any(paper.file_id == file for paper in public_papers(meeting))
-            )
+            allowed = agenda is not None and file in agenda.served_file_ids()
             cache = None
         if not allowed:
             raise Http404
@@ -553,7 +554,9 @@ class CalendarFeedView(View):
     def calendar(self, request, slug, body, language):
         since = timezone.localdate() - datetime.timedelta(days=31)
         meetings = Meeting.objects.announced().filter(held_on__gte=since)
-        publications = Publication.objects.live().filter(next_meeting_on__gte=timezone.localdate())
+        publications = Publication.objects.current().filter(
+            next_meeting_on__gte=timezone.localdate()
+        )
         name = gettext("Board meetings")
         if slug is not None:
             board = get_object_or_404(boards_listed(request.user), slug=slug)
@@ -633,7 +636,7 @@ class BoardActionsView(VisitorCacheMixin, ListView):
         return board, public_record_facts([board[0]]), statuses, timezone.localdate()
 
     def get_queryset(self):
-        self.board = get_object_or_404(Board, slug=self.kwargs["slug"])
+        self.board = get_object_or_404(boards_listed(self.request.user), slug=self.kwargs["slug"])
         entries = PublicAction.objects.filter(board=self.board)
         years = sorted(set(entries.values_list("year", flat=True)), reverse=True)
         self.filter = BoardActionsFilter(self.request.GET or None, years=years)
@@ -653,6 +656,7 @@ class BoardActionsView(VisitorCacheMixin, ListView):
             board=self.board,
             filter=self.filter,
             filter_query=query.urlencode(),
+            **body_identity(self.board.body),
             **kwargs,
         )
 

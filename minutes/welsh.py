@@ -1,6 +1,7 @@
 """Which printed texts of a meeting still lack their Welsh twin: shown to the clerk, and checked
 before a body that requires Welsh versions publishes."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionUpdate
@@ -71,7 +72,10 @@ def untranslated(meeting: Meeting, *, public: bool = False) -> list[str]:
         if public and action.raised_at_item_id in exempt_items:
             continue
         note(action.ref, _missing(action, TWINS["action"]))
-    reviews = ActionUpdate.objects.filter(item__meeting=meeting).select_related("action__board")
+    # Under an item, or under none ("Progress on earlier actions"): both are printed.
+    reviews = ActionUpdate.objects.filter(
+        Q(item__meeting=meeting) | Q(meeting=meeting, item__isnull=True)
+    ).select_related("action__board")
     for review in reviews:
         if public and review.item_id in exempt_items:
             continue

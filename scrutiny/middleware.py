@@ -2,13 +2,14 @@ from urllib.parse import unquote_plus
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import TooManyFieldsSent
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.middleware import locale
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext
 
 from scrutiny.languages import SESSION_KEY, is_language
+from scrutiny.limits import BIGGEST_ID
 from scrutiny.two_factor import second_factor_required
 
 
@@ -98,6 +99,23 @@ class RejectNulBytesMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class IdsInRangeMiddleware:
+    """An id in an address beyond what the database stores is no record: 404, rather than the
+    OverflowError SQLite raises when such a number reaches a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        values = [*view_args, *view_kwargs.values()]
+        if any(isinstance(value, int) and abs(value) > BIGGEST_ID for value in values):
+            raise Http404
+        return None
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "scrutiny.middleware.SecondFactorMiddleware",
     "scrutiny.middleware.FieldCountMiddleware",
+    "scrutiny.middleware.IdsInRangeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -277,3 +277,18 @@ def test_otp_enrol_prints_an_authenticator_link(clerk, force_lead):
     # Force leads are offered two-factor too.
     call_command("otp_enrol", "force_lead", stdout=out)
     assert TOTPDevice.objects.filter(user=force_lead, confirmed=True).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/meetings/99999999999999999999/",
+        "/en/meetings/99999999999999999999999/",
+        "/meetings/99999999999999999999/v1/minutes.pdf",
+        "/actions/99999999999999999999/",
+    ],
+)
+def test_an_id_beyond_any_records_is_not_found(client, clerk, url):
+    assert client.get(url).status_code == 404
+    client.force_login(clerk)
+    assert client.get(url).status_code == 404

@@ -185,6 +185,23 @@ class AgendaPublication(models.Model):
             paper["file"] for item in self.items for paper in item["papers"] if paper.get("file")
         }
 
+    def served_file_ids(self) -> set[int]:
+        """The files this agenda published that the public may have now: each one whose paper
+        is still public (not deleted, neither it nor its item made exempt since). A paper's
+        later file does not replace the one published: the next agenda publishes it."""
+        from .agenda import Paper
+
+        published = {
+            paper["id"]: paper["file"]
+            for item in self.items
+            for paper in item["papers"]
+            if paper.get("file") and paper.get("id")
+        }
+        papers = Paper.objects.filter(
+            pk__in=published, item__meeting_id=self.meeting_id, exempt=False
+        ).select_related("item__parent__parent")
+        return {published[paper.pk] for paper in papers if not paper.item.is_exempt_in_effect()}
+
 
 class PublishedDocument(models.Model):
     """A PDF rendered once at publication, stored with its checksum, and served as it is."""

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -74,6 +73,7 @@ from meetings.services import (
 from minutes.editor import forms as editor_forms
 from minutes.services import PaperError, paper_attach_pdf, paper_detach_pdf
 from minutes.welsh import untranslated
+from scrutiny.two_factor import SignInForm
 
 
 @dataclass
@@ -1049,8 +1049,8 @@ class ReauthView(View):
     """Sign in again in place when the session expired while the clerk was typing."""
 
     def post(self, request):
-        form_class = admin.site.login_form or AuthenticationForm
-        form = form_class(request, data=request.POST)
+        # The sign-in page's own form: password and, for whoever needs one, the code.
+        form = SignInForm(request, data=request.POST)
         if not form.is_valid():
             errors = [str(e) for e in form.non_field_errors()] or [_("Sign-in failed.")]
             return JsonResponse({"ok": False, "errors": errors}, status=400)

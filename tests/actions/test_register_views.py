@@ -197,6 +197,20 @@ def test_people_posts_and_meetings_are_searched_not_listed(client, clerk, board,
     assert 'type="search" name="raised_at"' in content
 
 
+@pytest.mark.parametrize("name", ["owner_person", "owner_role", "raised_at"])
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "99999999999999999999999"])
+def test_a_search_box_given_a_digit_that_is_no_number_finds_nothing(
+    client, clerk, register, name, value
+):
+    """ "²" and "٣" are digits to Python but no record's number; nor is a 23-digit number."""
+    client.force_login(clerk)
+    for url in ("actions:action-list", "actions:action-export-csv"):
+        response = client.get(reverse(url), {name: value})
+        assert response.status_code == 200, url
+    page = client.get(reverse("actions:action-list"), {name: value}).content.decode()
+    assert "0 actions match." in page
+
+
 def test_the_person_filter_takes_words_of_a_name(client, clerk, board, register):
     person = PersonFactory(body=board.body, name="Dafydd Llewelyn")
     personal = make(board, "Discuss the strategic assessment", [person])

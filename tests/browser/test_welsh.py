@@ -56,7 +56,7 @@ def test_the_switcher_turns_a_meeting_page_into_welsh_and_back(page, bilingual, 
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Hate Crime").is_visible()
 
-    page.get_by_role("button", name="Cymraeg").click()
+    page.get_by_role("link", name="Cymraeg").click()
     page.wait_for_url(f"**/cy/meetings/{bilingual.pk}/")
     assert page.locator("html").get_attribute("lang") == "cy"
     assert page.get_by_role("heading", name="Troseddau Casineb").is_visible()
@@ -65,7 +65,7 @@ def test_the_switcher_turns_a_meeting_page_into_welsh_and_back(page, bilingual, 
     assert page.get_by_role("link", name="Cofnodion (yn Gymraeg").is_visible()
     screenshot("meeting-welsh")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_url(f"**/en/meetings/{bilingual.pk}/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Hate Crime").is_visible()

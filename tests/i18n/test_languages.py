@@ -1,13 +1,18 @@
 """Which language a page is in: the address for public pages, the visitor's choice elsewhere,
 kept on a signed-in user's profile; old addresses redirect; lang tells the truth."""
 
+import datetime
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from minutes.services import meeting_publish
 from scrutiny.models import Profile
 from tests.conftest import PASSWORD
-from tests.factories import BoardFactory, MeetingFactory
+from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +50,30 @@ def test_every_page_links_its_other_language_and_the_switcher_keeps_the_page(cli
     page = client.get("/en/boards/ppb/").content.decode()
     assert 'hreflang="cy" href="http://testserver/cy/boards/ppb/"' in page
     assert 'hreflang="en" href="http://testserver/en/boards/ppb/"' in page
-    assert '<input type="hidden" name="next" value="/en/boards/ppb/">' in page
-    assert '<button type="submit" name="language" value="cy" lang="cy"' in page
+    assert '<a href="/cy/boards/ppb/" hreflang="cy" lang="cy"' in page
     switched = client.post("/i18n/setlang/", {"language": "cy", "next": "/en/boards/ppb/"})
     assert switched.status_code == 302
     assert switched["Location"] == "/cy/boards/ppb/"
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/boards/ppb/", "meeting"])
+def test_every_visitor_of_a_cached_page_can_switch_language(path):
+    """A cached public page carries nothing of its first visitor (no CSRF token): a second
+    visitor, with no cookie at all, switches to Welsh from it."""
+    board = listed_board(slug="ppb", name="Policing Board", name_cy="Bwrdd Plismona")
+    if path == "meeting":
+        meeting = MeetingFactory(board=board, held_on=datetime.date(2020, 1, 1))
+        AgendaItemFactory(meeting=meeting)
+        meeting_publish(meeting=meeting, by=None, check_permission=False)
+        path = meeting.get_absolute_url()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    assert first.get(path).status_code == 200
+    page = second.get(path).content.decode()
+    assert "csrfmiddlewaretoken" not in page
+    link = re.search(r'<a href="([^"]+)" hreflang="cy" lang="cy" class="[^"]*language-choice', page)
+    welsh = second.get(link[1])
+    assert welsh.status_code == 200
+    assert '<html lang="cy">' in welsh.content.decode()
 
 
 def test_a_signed_in_users_choice_is_kept_and_applied_at_the_next_sign_in(client, clerk):

@@ -4,6 +4,7 @@ and response, a restricted response's public reason, the questions record's intr
 next meeting's note. Shown on Welsh pages and in Welsh documents (the English, marked as
 English, where no twin exists), entered in the admin and the editor, carried by format 1.1."""
 
+import datetime
 import json
 import subprocess
 from io import StringIO
@@ -13,10 +14,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.services import action_create, action_review_record
 from meetings.models import Board, Meeting, Organisation, Question
 from minutes.documents import render_minutes_pdf, render_questions_pdf
 from minutes.welsh import untranslated
-from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, OrganisationFactory
+from tests.factories import (
+    AgendaItemFactory,
+    BoardFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    RoleFactory,
+)
 from tests.i18n.test_bilingual import BILINGUAL
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +102,28 @@ def test_welsh_pages_show_the_bodys_and_boards_welsh_texts(client, board):
     assert "Yn dwyn y Prif Gwnstabl i gyfrif." in home
 
 
+def test_the_forthcoming_meetings_are_listed_in_welsh(client, board):
+    soon = timezone.localdate() + datetime.timedelta(days=10)
+    MeetingFactory(
+        board=board, held_on=soon, announced_at=timezone.now(), title="Budget", title_cy="Cyllideb"
+    )
+    MeetingFactory(
+        board=board,
+        held_on=soon + datetime.timedelta(days=1),
+        announced_at=timezone.now(),
+        title="Estates",
+    )
+    for path in ("/cy/", "/cy/dyfed-powys/", "/cy/boards/ppb/"):
+        listing = client.get(path).content.decode()
+        listing = listing.split('id="forthcoming-heading"', 1)[1].split("</section>", 1)[0]
+        assert "Cyllideb" in listing, path
+        assert "Budget" not in listing, path
+        assert '<span lang="en">Estates</span>' in listing, path
+        if path != "/cy/boards/ppb/":
+            assert "Bwrdd Perfformiad Plismona" in listing, path
+            assert "Policing Performance Board" not in listing, path
+
+
 def test_a_text_without_its_welsh_is_english_marked_as_english(client, body, board):
     Organisation.objects.filter(pk=body.pk).update(
         footer_text_cy="", accessibility_statement_cy="", logo_alt_cy=""
@@ -164,6 +194,32 @@ def test_the_clerk_sees_the_new_twins_missing(meeting):
     assert "Meeting: next meeting note" in missing
     assert "Meeting: introduction to the questions record" in missing
     assert "Item 1, question 1: public reason for the restriction" in missing
+
+
+def test_progress_on_earlier_actions_is_printed_in_welsh_and_checked_before_publication(
+    board, clerk
+):
+    earlier = MeetingFactory(board=board, held_on=datetime.date(2020, 1, 1))
+    meeting = MeetingFactory(board=board, held_on=datetime.date(2020, 2, 1))
+    AgendaItemFactory(meeting=meeting, title="Welcome", title_cy="Croeso", minutes="")
+    action = action_create(
+        board=board,
+        text="Report on hate crime",
+        text_cy="Adrodd ar droseddau casineb",
+        owners=[RoleFactory(body=board.body, abbrev="DoF")],
+        raised_at=earlier,
+        by=clerk,
+    )
+    review = action_review_record(by=clerk, action=action, meeting=meeting, text="Under way.")
+    assert f"{action.ref}, progress: text" in untranslated(meeting, public=True)
+
+    review.text_cy = "Ar y gweill."
+    review.save()
+    assert untranslated(meeting, public=True) == []
+    welsh = pdf_text(render_minutes_pdf(meeting, public=False, language="cy"))
+    assert "Ar y gweill." in welsh
+    assert "Under way." not in welsh
+    assert "Adrodd ar droseddau casineb" in welsh
 
 
 def test_the_editor_takes_the_next_meetings_note_in_welsh(client, clerk, meeting):

@@ -269,3 +269,37 @@ def test_a_bad_address_of_a_question_or_progress_report_is_not_an_error(client, 
     for url in ("/admin/meetings/question/abc/change/", "/admin/actions/actionupdate/9999/"):
         response = client.get(url)
         assert response.status_code == 302, url
+
+
+def test_the_welsh_of_an_action_added_in_the_admin_is_kept(client, clerk):
+    meeting = MeetingFactory(created_by=clerk, held_on=datetime.date(2020, 1, 10))
+    role = RoleFactory(body=meeting.board.body)
+    client.force_login(clerk)
+    add = reverse("admin:actions_action_add")
+    data = page_data(client.get(add))
+    data.update(
+        {
+            "board": meeting.board_id,
+            "text": "Report on hate crime",
+            "text_cy": "Adrodd ar droseddau casineb",
+            "raised_at_meeting": meeting.pk,
+            "owner_roles": [role.pk],
+        }
+    )
+    assert client.post(add, data).status_code == 302
+    assert Action.objects.get().text_cy == "Adrodd ar droseddau casineb"
+
+    item = AgendaItemFactory(meeting=meeting)
+    url = change_url(item)
+    data = page_data(client.get(url))
+    data.update(
+        {
+            "actions-TOTAL_FORMS": "1",
+            "actions-0-text": "Report on knife crime",
+            "actions-0-text_cy": "Adrodd ar droseddau cyllyll",
+            "actions-0-owner_roles": [role.pk],
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Action.objects.get(text="Report on knife crime").text_cy == "Adrodd ar droseddau cyllyll"

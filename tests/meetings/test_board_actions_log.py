@@ -17,6 +17,7 @@ from tests.factories import (
     AgendaItemFactory,
     BoardFactory,
     MeetingFactory,
+    OrganisationFactory,
     RoleFactory,
 )
 
@@ -187,7 +188,10 @@ def test_withdrawal_takes_away_at_once_what_that_publication_alone_made_public(
     assert "Reported back." in html
 
     meeting_withdraw(meeting=reviewing, by=approver, reason="Personal data")
-    assert rows(log(client, board)) == []
+    # The board has nothing published now: no log, as no board page.
+    response = client.get(reverse("minutes:board-actions", args=[board.slug]))
+    assert response.status_code == 404
+    assert "PPB 8" not in response.content.decode()
 
 
 def test_the_log_shows_the_published_wording_not_a_later_edit(client, board):
@@ -239,3 +243,26 @@ def test_publications_made_before_the_log_kept_raised_and_titles_still_build_it(
     assert entries[10]["raised_at_meeting_id"] == 1
     assert "text" not in entries[11]
     assert entries[11]["number"] == 2
+
+
+def test_a_board_that_has_published_nothing_has_no_actions_log(client):
+    silent = BoardFactory(name="Silent Scrutiny Board", slug="silent")
+    MeetingFactory(board=silent, held_on=datetime.date(2020, 1, 1))
+    response = client.get(reverse("minutes:board-actions", args=[silent.slug]))
+    assert response.status_code == 404
+    assert "Silent Scrutiny Board" not in response.content.decode()
+
+
+def test_the_log_wears_its_bodys_identity_and_names_the_board_in_welsh(client):
+    body = OrganisationFactory(
+        name="Dyfed-Powys OPCC", slug="dyfed", welsh=True, footer_text="Dyfed-Powys footer"
+    )
+    board = BoardFactory(body=body, name="Policing Board", name_cy="Bwrdd Plismona", slug="ppb")
+    meeting = MeetingFactory(board=board, held_on=datetime.date(2020, 1, 1))
+    AgendaItemFactory(meeting=meeting, title="Welcome", title_cy="Croeso", minutes="")
+    publish(meeting)
+    page = log(client, board)
+    assert "Dyfed-Powys footer" in page
+    assert f'href="{reverse("minutes:body-home", args=[body.slug])}"' in page
+    welsh = client.get("/cy" + reverse("minutes:board-actions", args=[board.slug])[3:])
+    assert "Bwrdd Plismona" in welsh.content.decode()

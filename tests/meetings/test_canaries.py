@@ -251,11 +251,14 @@ def _withdrawn(site: Site, board, approver) -> Meeting:
     return meeting
 
 
-def _reviews_of_unpublished_actions(site: Site, board, approver, draft: Meeting) -> Meeting:
+def _reviews_of_unpublished_actions(
+    site: Site, board, approver, draft: Meeting, approved: Meeting
+) -> Meeting:
     """A published meeting reviews, under an open item, an action raised at a draft meeting and
-    one raised at a meeting withdrawn after the review was published. Neither action's own text
-    may reach the public through the review or the board's actions log: only their refs and the
-    progress minuted in public."""
+    one raised at a meeting withdrawn after the review was published, and, under no item
+    ("Progress on earlier actions"), one raised at a meeting approved but not published. No
+    action's own text may reach the public through the review or the board's actions log: only
+    their refs and the progress minuted in public."""
     raising = MeetingFactory(board=board, held_on=datetime.date(2021, 1, 11))
     item = AgendaItemFactory(meeting=raising, number="1", title="Estates", minutes="Noted.")
     withdrawn_action = site.action(
@@ -279,6 +282,13 @@ def _reviews_of_unpublished_actions(site: Site, board, approver, draft: Meeting)
         reported_on=reviewing.held_on,
         text="Progress on an action of a meeting not yet published.",
     )
+    ActionUpdateFactory(
+        action=Action.objects.get(raised_at_meeting=approved),
+        meeting=reviewing,
+        item=None,
+        reported_on=reviewing.held_on,
+        text="Progress on an action of a meeting approved but not published.",
+    )
     publish(reviewing)
     meeting_withdraw(meeting=raising, by=approver, reason="The action named a member of staff")
     site.unpublished["withdrawn after its review"] = raising
@@ -301,7 +311,9 @@ def site(approver) -> Site:
     }
     site.corrected = _corrected(site, board)
     site.live.append(
-        _reviews_of_unpublished_actions(site, board, approver, site.unpublished["draft"])
+        _reviews_of_unpublished_actions(
+            site, board, approver, site.unpublished["draft"], site.unpublished["approved"]
+        )
     )
     return site
 

@@ -20,7 +20,9 @@ from meetings.services import (
     AnnouncementError,
     meeting_announce,
     meeting_cancel,
+    meeting_item_save,
     meeting_update,
+    paper_save,
 )
 from minutes.admin import PaperForm
 from minutes.services import (
@@ -172,6 +174,21 @@ def test_the_calendar_parses_back_with_timezone_end_uid_and_sequence(client, boa
     assert (first["UID"], first["SEQUENCE"], first["STATUS"]) == (uid, 2, "CANCELLED")
     page = client.get("/en/boards/spb/").content.decode()
     assert "Cancelled" in page
+
+
+def test_a_next_meeting_date_replaced_by_a_correction_leaves_the_calendar(client, board, clerk):
+    meeting = MeetingFactory(
+        board=board, held_on=datetime.date(2027, 1, 10), next_meeting_on=datetime.date(2027, 3, 5)
+    )
+    AgendaItemFactory(meeting=meeting)
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    meeting.refresh_from_db()
+    meeting.next_meeting_on = datetime.date(2027, 3, 12)
+    meeting_update(meeting=meeting, by=clerk)
+    meeting.refresh_from_db()
+    meeting_publish(meeting=meeting, by=None, check_permission=False, note="Date corrected")
+    calendar = parsed_calendar(client, reverse("minutes:board-calendar", args=[board.slug]))
+    assert [str(event.decoded("dtstart"))[:10] for event in events_of(calendar)] == ["2027-03-12"]
 
 
 def test_a_change_the_calendar_does_not_show_keeps_the_sequence(board, clerk):
@@ -388,6 +405,63 @@ def test_a_paper_made_exempt_after_publication_is_no_longer_served(
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.real_pdf
+@pytest.mark.parametrize("made_exempt", ["paper", "item"])
+def test_a_paper_made_exempt_after_publication_leaves_the_agenda_pack(
+    client, agenda_meeting, approver, clerk, made_exempt
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    pack_url = reverse("minutes:agenda-pack", args=[agenda_meeting.pk, 1])
+    assert "Outturn text" in pdf_text(client.get(pack_url).content)
+    if made_exempt == "paper":
+        outturn.exempt = True
+        paper_save(paper=outturn, by=clerk)
+    else:
+        item = outturn.item
+        item.exempt = True
+        item.exempt_reason = "Commercially sensitive (Schedule 12A, paragraph 3)"
+        meeting_item_save(item=item, by=clerk)
+    # The worker has built the pack again (at once in the tests), without the paper.
+    pack = client.get(pack_url)
+    assert pack.status_code == 200
+    assert "Finance Outturn" in pdf_text(pack.content)
+    assert "Outturn text" not in pdf_text(pack.content)
+
+
+def test_the_pack_holding_a_paper_made_exempt_stops_being_served_before_the_worker_runs(
+    client, agenda_meeting, approver, clerk, settings
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    pack_url = reverse("minutes:agenda-pack", args=[agenda_meeting.pk, 1])
+    assert client.get(pack_url).status_code == 200
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    outturn.exempt = True
+    paper_save(paper=outturn, by=clerk)
+    assert client.get(pack_url).status_code == 404
+    page = client.get(agenda_meeting.get_absolute_url()).content.decode()
+    assert "being prepared" in page
+
+
+def test_replacing_a_papers_pdf_keeps_the_file_the_live_agenda_published(
+    client, agenda_meeting, approver, clerk
+):
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    outturn = Paper.objects.get(title="Outturn report 2019/20")
+    published = outturn.file_id
+    replacement = paper_attach_pdf(paper=outturn, data=pdf_with_text("Revised outturn"), by=clerk)
+    page = client.get(agenda_meeting.get_absolute_url()).content.decode()
+    assert reverse("minutes:paper", args=[agenda_meeting.pk, published]) in page
+    download = client.get(reverse("minutes:paper", args=[agenda_meeting.pk, published]))
+    assert download.status_code == 200
+    # The new file is public once an agenda publishes it.
+    new_url = reverse("minutes:paper", args=[agenda_meeting.pk, replacement.pk])
+    assert client.get(new_url).status_code == 404
+    agenda_publish(meeting=agenda_meeting, by=approver)
+    assert client.get(new_url).status_code == 200
+
+
 def test_a_withdrawn_agenda_takes_its_papers_and_pack_with_it(client, agenda_meeting, approver):
     agenda_publish(meeting=agenda_meeting, by=approver)
     outturn = Paper.objects.get(title="Outturn report 2019/20")
@@ -457,6 +531,21 @@ def test_the_atom_feeds_list_minutes_corrections_and_agendas(client, board, cler
 
 
 # --- The body's own site -------------------------------------------------------------------
+
+
+def test_a_control_character_pasted_from_word_does_not_break_the_feeds(client, board, approver):
+    meeting = MeetingFactory(
+        board=board, held_on=datetime.date(2027, 1, 10), title="Budget\x0bReview"
+    )
+    AgendaItemFactory(meeting=meeting, title="Item\x0cOne")
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    meeting_publish(meeting=meeting, by=None, check_permission=False, note="Page\x0cbreak")
+    for url in (
+        reverse("minutes:board-feed", args=[board.slug]),
+        reverse("minutes:body-feed", args=[board.body.slug]),
+    ):
+        titles = feed_entries(client, url)
+        assert any("Budget Review" in title for title in titles), titles
 
 
 def test_a_body_has_its_own_home_page_and_never_shows_another_bodys_boards(client, board, clerk):
@@ -560,8 +649,33 @@ def test_a_logo_must_be_an_image_with_a_text_alternative(client, body):
     assert logo.content == png.getvalue()
 
 
-def test_a_body_web_address_cannot_take_the_sites_own_paths(body):
-    form = OrganisationForm(data=form_data(body, slug="admin"), instance=body)
+def test_a_logo_claiming_a_huge_size_is_refused_with_a_clear_error(body):
+    """A 57-byte PNG that claims to be 50,000 pixels square (a decompression bomb)."""
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+    form = OrganisationForm(
+        data=form_data(body, logo_alt="Logo"),
+        files={"upload_logo": SimpleUploadedFile("logo.png", bomb)},
+        instance=body,
+    )
+    assert not form.is_valid()
+    assert "not a PNG or JPEG" in str(form.errors["upload_logo"])
+
+
+@pytest.mark.parametrize(
+    "slug", ["admin", "search", "api", "secretariat", "i18n", "en", "cy", "boards", "meetings"]
+)
+def test_a_body_web_address_cannot_take_the_sites_own_paths(body, slug):
+    form = OrganisationForm(data=form_data(body, slug=slug), instance=body)
     assert not form.is_valid()
     assert "used by the site itself" in str(form.errors["slug"])
     assert Organisation.objects.get(pk=body.pk).slug == "gwent"

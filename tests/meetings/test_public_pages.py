@@ -12,6 +12,7 @@ from tests.factories import (
     AttendanceFactory,
     BoardFactory,
     MeetingFactory,
+    OrganisationFactory,
     QuestionFactory,
 )
 
@@ -161,3 +162,23 @@ def test_a_phone_reader_can_jump_from_the_top_to_the_pdfs(public, published):
     jump = page.index('href="#downloads-heading"')
     assert jump < page.index('<article class="minutes">')
     assert 'id="downloads-heading"' in page
+
+
+def test_cached_pages_show_a_renamed_body_and_board_at_once(client):
+    body = OrganisationFactory(name="Gwent OPCC", slug="gwent", footer_text="Old footer")
+    board = BoardFactory(body=body, name="Strategy Board", slug="spb")
+    meeting = MeetingFactory(board=board)
+    AgendaItemFactory(meeting=meeting)
+    meeting_publish(meeting=meeting, by=None, check_permission=False)
+    url = meeting.get_absolute_url()
+    assert "Strategy Board" in client.get(url).content.decode()
+    assert "Gwent OPCC" in client.get("/en/").content.decode()
+    board.name = "Scrutiny Board"
+    board.save()
+    body.name = "Office of the Commissioner for Gwent"
+    body.footer_text = "New footer"
+    body.save()
+    page = client.get(url).content.decode()
+    assert "Scrutiny Board" in page
+    assert "New footer" in page
+    assert "Office of the Commissioner for Gwent" in client.get("/en/").content.decode()

@@ -146,7 +146,7 @@ def test_lists_are_paginated(client, monkeypatch, django_assert_max_num_queries)
     second = get(client, first["links"]["next"])
     assert [m["date"] for m in second["data"]] == ["2019-01-01"]
     assert "next" not in second["links"]
-    for bad in ("0", "3", "x", "-1"):
+    for bad in ("0", "3", "x", "-1", "%C2%B2", "99999999999999999999999"):
         error = get(client, f"{url}?page={bad}", status=400)
         assert error["error"] == "page must be a number from 1 to 2"
 

@@ -494,6 +494,40 @@ def test_an_expired_session_gets_401_on_a_save_and_signs_in_again_in_place(clien
     assert draft.venue == "Saved after signing in"
 
 
+def test_signing_in_again_in_place_asks_for_the_code_when_two_factor_is_on(
+    client, clerk, draft, settings
+):
+    import time
+
+    import time_machine
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    settings.ADMIN_REQUIRE_OTP = True
+    device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    assert client.post(edit_url(draft, "details"), details_data(draft), **HTMX).status_code == 401
+    wrong = client.post(
+        reverse("editor:reauth"),
+        {"username": "clerk", "password": PASSWORD, "otp_token": "000000"},
+    )
+    assert wrong.status_code == 400
+    assert "That code is wrong" in " ".join(wrong.json()["errors"])
+    assert client.post(edit_url(draft, "details"), details_data(draft), **HTMX).status_code == 401
+    device.refresh_from_db()
+    # After the wait the failure imposes, the code the app shows now.
+    with time_machine.travel(time.time() + 5, tick=False):
+        code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+        right = client.post(
+            reverse("editor:reauth"),
+            {"username": "clerk", "password": PASSWORD, "otp_token": code},
+        )
+    assert right.json()["ok"] is True
+    data = details_data(draft, venue="Saved after signing in with a code")
+    assert client.post(edit_url(draft, "details"), data, **HTMX).status_code == 200
+
+
 @pytest.mark.parametrize("persona", ["member", "force_lead"])
 def test_only_those_who_change_meetings_may_use_the_editor(client, draft, persona, request):
     client.force_login(request.getfixturevalue(persona))
