@@ -21,6 +21,7 @@ from meetings.services import RecordError, reopened_minutes
 from scrutiny.admin_choices import SharedChoicesInline
 from scrutiny.admin_locks import WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
+from scrutiny.limits import as_id
 
 
 def _locked_form(model_class):
@@ -216,9 +217,9 @@ def page_body(request, obj) -> Organisation | None:
     if meeting is not None and getattr(meeting, "pk", None):
         return meeting.board.body
     pk = request.POST.get("board") or request.GET.get("board")
-    if not pk or not str(pk).isdigit():
+    if as_id(str(pk or "")) is None:
         return None
-    board = Board.objects.select_related("body").filter(pk=pk).first()
+    board = Board.objects.select_related("body").filter(pk=as_id(str(pk))).first()
     return board.body if board is not None else None
 
 

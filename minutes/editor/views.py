@@ -73,6 +73,7 @@ from meetings.services import (
 from minutes.editor import forms as editor_forms
 from minutes.services import PaperError, paper_attach_pdf, paper_detach_pdf
 from minutes.welsh import untranslated
+from scrutiny.limits import as_id
 from scrutiny.two_factor import SignInForm
 
 
@@ -366,7 +367,7 @@ def item_forms(item: AgendaItem, lists: Lists, children: dict[str, list], data=N
         saved = {row.pk: row for row in rows}
         for child_form in formsets[key].forms:
             pk = child_form["pk"].value() if "pk" in child_form.fields else None
-            child_form.saved_row = saved.get(int(pk)) if str(pk or "").isdigit() else None
+            child_form.saved_row = saved.get(as_id(str(pk or "")))
     return form, formsets
 
 
@@ -537,7 +538,7 @@ class AgendaChangeView(EditorView):
             elif op in ("up", "down", "in", "out"):
                 # A drag moves an item several places among its siblings at once.
                 steps = request.POST.get("steps", "") if op in ("up", "down") else ""
-                steps = min(int(steps), 200) if steps.isdigit() and int(steps) > 0 else 1
+                steps = min(as_id(steps) or 1, 200)
                 with transaction.atomic():
                     for _step in range(steps):
                         meeting_item_move(item=item, direction=op, by=request.user)

@@ -263,3 +263,11 @@ def test_the_board_members_pickers_offer_only_the_boards_body(client, admin_user
     page = response.content.decode()
     assert "Mr D Llewellyn" not in page
     assert "DPXX" not in page
+
+
+@pytest.mark.parametrize("board", ["\u00b2", "99999999999999999999999"])
+def test_adding_a_meeting_for_a_board_that_is_no_number_asks_for_the_board(client, clerk, board):
+    client.force_login(clerk)
+    response = client.get(reverse("admin:meetings_meeting_add") + f"?board={board}")
+    assert response.status_code == 200
+    assert 'name="chair"' not in response.content.decode()

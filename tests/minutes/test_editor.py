@@ -303,6 +303,21 @@ def test_items_are_added_nested_moved_and_renumbered(signed_in, draft):
     assert html.index("4 Actions") < html.index("4.1 New item")
 
 
+@pytest.mark.parametrize("steps", ["\u00b2", "99999999999999999999999", "-3", "abc"])
+def test_a_move_by_a_number_of_steps_that_is_no_number_moves_one_place(signed_in, draft, steps):
+    for title in ("Apologies", "Minutes", "Actions"):
+        agenda(signed_in, draft, "add", title=title)
+    actions = draft.items.get(title="Actions")
+    response = agenda(signed_in, draft, "move", actions, op="up", steps=steps)
+    assert response.status_code == 200
+    titles = list(
+        AgendaItem.objects.filter(meeting=draft)
+        .order_by("position")
+        .values_list("title", flat=True)
+    )
+    assert titles == ["Apologies", "Actions", "Minutes"]
+
+
 def test_an_item_saves_with_its_questions_and_a_conflict_keeps_the_minutes(signed_in, draft):
     item = AgendaItemFactory(meeting=draft, number="1", title="Custody")
     url = edit_url(draft, "item-save", item_pk=item.pk)
