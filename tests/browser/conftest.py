@@ -75,7 +75,8 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 AXE_RUN = """options => axe.run(document, options).then(results => results.violations.map(v => (
-    {id: v.id, help: v.help, count: v.nodes.length, target: v.nodes[0].target})))"""
+    {id: v.id, help: v.help, count: v.nodes.length, target: v.nodes[0].target,
+     summary: v.nodes[0].failureSummary})))"""
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +87,15 @@ def axe():
         # axe is injected once a document (a new page load starts without it), not once a run.
         if not page.evaluate("typeof window.axe === 'object'"):
             page.evaluate(AXE_SCRIPT)
+        # Colours are judged as they settle: a button swapped in under the pointer is otherwise
+        # caught halfway through Bootstrap's 0.15 s hover transition.
+        page.evaluate(
+            "document.getAnimations().forEach(a => { if (a instanceof CSSTransition) a.finish(); })"
+        )
         found = page.evaluate(AXE_RUN, AXE_OPTIONS)
-        return [f"{v['id']}: {v['help']} ({v['count']}× e.g. {v['target']})" for v in found]
+        return [
+            f"{v['id']}: {v['help']} ({v['count']}× e.g. {v['target']}: {v['summary']})"
+            for v in found
+        ]
 
     return violations

@@ -32,6 +32,8 @@ FILES = (
     "agenda-pack",
     "agenda-pack-language",
     "feed",
+    "feed-language",
+    "calendar-language",
     "logo",
     "style",
 )
