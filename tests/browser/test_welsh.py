@@ -37,6 +37,8 @@ FILES = (
     "logo",
     "style",
 )
+# Parts of a page fetched into it (htmx), walked by axe in place by the editor's browser tests.
+FRAGMENTS = ("editor:named",)
 
 
 @pytest.fixture
@@ -101,8 +103,8 @@ def pages_for(persona: str, objects, bilingual) -> list[str]:  # noqa: F811
         for _state, method, args, expected in rows:
             if method != "get" or expected[persona] != 200:
                 continue
-            if ":api-" in name or name.endswith(FILES):
-                continue  # files, feeds and JSON, not pages
+            if ":api-" in name or name.endswith(FILES) or name in FRAGMENTS:
+                continue  # files, feeds, JSON and fragments, not pages
             urls.append(reverse(name, args=args(objects)))
     urls.append(bilingual.get_absolute_url())
     # A forthcoming meeting's page: its agenda and papers.
