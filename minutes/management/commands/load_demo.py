@@ -2,15 +2,18 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import Appointment, Meeting, Person, Role
+from meetings.models import AgendaItem, Appointment, Board, Meeting, Person, Role
 from meetings.reference import person_link_account
-from meetings.services import appointment_grant
+from meetings.services import appointment_grant, meeting_announce, meeting_item_save
 from minutes.interchange import InterchangeError
 from minutes.interchange.importer import import_meeting_files, read_meeting_file
+from minutes.services import agenda_publish
 from scrutiny.accounts import account_ensure, account_join_group
 from scrutiny.audit import operator, recorded_as
 from scrutiny.groups import (
@@ -24,6 +27,17 @@ from scrutiny.groups import (
 )
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+# The meeting to come that the demo announces, with its agenda in English and Welsh, so that a
+# first visitor sees "Forthcoming meetings", an agenda and the calendar feed with something in.
+NEXT_MEETING_BOARD = ("Office of the Police and Crime Commissioner for Gwent", "SPB")
+NEXT_MEETING_AGENDA = [
+    ("Apologies", "Ymddiheuriadau"),
+    ("Minutes of the previous meeting", "Cofnodion y cyfarfod blaenorol"),
+    ("Action log", "Log gweithredu"),
+    ("Performance report", "Adroddiad perfformiad"),
+    ("Any other business", "Unrhyw fater arall"),
+]
 
 # username, group, person named in the fixtures (for force leads: the post they hold)
 DEMO_USERS = [
@@ -76,12 +90,47 @@ class Command(BaseCommand):
                     self.stdout.write(_("Loaded %(meeting)s") % {"meeting": meeting})
                 ensure_groups()
                 logins = self._users(password)
+                announced = self._next_meeting()
+                if announced is not None:
+                    self.stdout.write(_("Announced %(meeting)s") % {"meeting": announced})
         except InterchangeError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write("")
         self.stdout.write(_("Demo users (password for all: %(password)s)") % {"password": password})
         for username, group, detail in logins:
             self.stdout.write(f"  {username:<11} {group:<14} {detail}")
+
+    def _next_meeting(self):
+        """Announce the board's next meeting (a weekday three weeks or more ahead) and publish
+        its agenda, unless a meeting to come is already in the record."""
+        body_name, prefix = NEXT_MEETING_BOARD
+        board = Board.objects.filter(body__name=body_name, action_prefix=prefix).first()
+        today = timezone.localdate()
+        if board is None or board.meetings.filter(held_on__gt=today).exists():
+            return None
+        held_on = today + datetime.timedelta(days=21)
+        while held_on.weekday() >= 5:
+            held_on += datetime.timedelta(days=1)
+        meeting = meeting_announce(
+            board=board,
+            held_on=held_on,
+            start_time=datetime.time(10),
+            venue="Police Headquarters, Cwmbran",
+            venue_cy="Pencadlys yr Heddlu, Cwmbrân",
+            by=None,
+        )
+        for position, (title, title_cy) in enumerate(NEXT_MEETING_AGENDA):
+            item = AgendaItem(
+                meeting=meeting,
+                position=position,
+                number=str(position + 1),
+                title=title,
+                title_cy=title_cy,
+            )
+            meeting_item_save(item=item, by=None)
+        approver = get_user_model().objects.filter(username="approver").first()
+        agenda_publish(meeting=meeting, by=approver)
+        return meeting
 
     def _users(self, password):
         logins = []
