@@ -27,6 +27,7 @@ from actions.models import (
 )
 from meetings.models import Appointment, Board, Person
 from scrutiny.groups import CLERK
+from scrutiny.languages import in_language
 
 logger = logging.getLogger(__name__)
 
@@ -361,13 +362,15 @@ class ClerkNotice:
 
     @property
     def subject(self) -> str:
+        """In the language active when it is read (the clerk's, as the email is built)."""
+        board = in_language(self.board, "name", translation.get_language())[0]
         if self.kind == ClerkNoticeLog.Kind.DIGEST:
-            return _("Scrutiny: the week's actions of %(board)s") % {"board": self.board.name}
+            return _("Scrutiny: the week's actions of %(board)s") % {"board": board}
         return ngettext(
             "Scrutiny: %(count)d action of %(board)s could not be sent to anyone",
             "Scrutiny: %(count)d actions of %(board)s could not be sent to anyone",
             len(self.unreachable),
-        ) % {"count": len(self.unreachable), "board": self.board.name}
+        ) % {"count": len(self.unreachable), "board": board}
 
 
 def clerk_notice_message(*, notice: ClerkNotice, on: datetime.date) -> EmailMultiAlternatives:

@@ -34,11 +34,11 @@ from meetings.models import (
     PublishedText,
 )
 from minutes.calendar import meeting_times
-from minutes.content import in_language
 from minutes.documents import agenda_in_language
 from minutes.models import PublicAction
 from minutes.services import meeting_heading
 from minutes.views import boards_listed, forthcoming_meetings
+from scrutiny.languages import in_language
 from scrutiny.limits import as_id
 
 VERSION = "1"

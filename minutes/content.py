@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
 from meetings.models import AgendaItem, Attendance, Meeting, Paper, Publication, split_paragraphs
+from scrutiny.languages import in_language
 
 
 @dataclass
@@ -68,21 +69,6 @@ class QuestionView:
     awaiting: bool
     question_lang: str = ""  # set when the text is in another language than the document
     response_lang: str = ""
-
-
-def in_language(obj, field_name: str, language: str) -> tuple[str, str]:
-    """A printed text in the document's language, and the language it is really in when only
-    the English exists ("" when it is in the document's own language). `obj` is a record, or
-    a dict as a published agenda stores one."""
-    if isinstance(obj, dict):
-        english, welsh = obj.get(field_name) or "", obj.get(f"{field_name}_cy") or ""
-    else:
-        english, welsh = getattr(obj, field_name), getattr(obj, f"{field_name}_cy", "")
-    if language != "cy":
-        return english, ""
-    if welsh:
-        return welsh, ""
-    return english, "en" if english else ""
 
 
 @dataclass

@@ -10,7 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.models import AgendaItem, Meeting, Organisation, split_paragraphs
-from minutes.content import MinutesContent, QuestionView, in_language, minutes_content
+from minutes.content import MinutesContent, QuestionView, minutes_content
+from scrutiny.languages import in_language
 from scrutiny.pdf import render_pdf
 
 # A document is in English ("en"), in Welsh ("cy"), or bilingual ("en+cy": Welsh first, then

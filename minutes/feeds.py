@@ -14,8 +14,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from meetings.models import AgendaPublication, Board, Organisation, Publication
-from minutes.content import in_language
 from minutes.services import meeting_heading
+from scrutiny.languages import in_language
 from scrutiny.limits import without_control_characters
 
 FEED_LENGTH = 50

@@ -44,9 +44,10 @@ from meetings.models import (
     Question,
     may_see_full_record,
 )
-from minutes.content import MinutesContent, in_language
+from minutes.content import MinutesContent
 from minutes.models import AgendaText
 from scrutiny.fulltext import SEARCH_CONFIGS, stored_vector
+from scrutiny.languages import in_language
 
 MAX_QUERY = 200
 FIRST_DEPTH = 200

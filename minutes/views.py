@@ -34,7 +34,6 @@ from meetings.models import (
     split_paragraphs,
 )
 from minutes import calendar, search
-from minutes.content import in_language
 from minutes.documents import (
     agenda_in_language,
     agenda_only_in_english,
@@ -45,6 +44,7 @@ from minutes.documents import (
 )
 from minutes.models import PublicAction
 from scrutiny import audit
+from scrutiny.languages import in_language
 
 
 def listed_meetings(user):

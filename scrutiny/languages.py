@@ -69,3 +69,18 @@ def alternates(request) -> list[dict]:
             }
         )
     return out
+
+
+def in_language(obj, field_name: str, language: str) -> tuple[str, str]:
+    """A printed text in the document's language, and the language it is really in when only
+    the English exists ("" when it is in the document's own language). `obj` is a record, or
+    a dict as a published agenda stores one."""
+    if isinstance(obj, dict):
+        english, welsh = obj.get(field_name) or "", obj.get(f"{field_name}_cy") or ""
+    else:
+        english, welsh = getattr(obj, field_name), getattr(obj, f"{field_name}_cy", "")
+    if language != "cy":
+        return english, ""
+    if welsh:
+        return welsh, ""
+    return english, "en" if english else ""

@@ -70,7 +70,7 @@ def twin(context, obj, field_name: str, lines: bool = False):
     in Welsh, or the English marked lang="en" where no Welsh exists, so it is read as English."""
     from django.utils.translation import get_language
 
-    from minutes.content import in_language
+    from scrutiny.languages import in_language
 
     language = context.get("language") or get_language()
     text, lang = in_language(obj, field_name, language)
@@ -86,7 +86,7 @@ def twin_attr(context, obj, field_name: str, attribute: str):
     lang="en" beside it where no Welsh exists."""
     from django.utils.translation import get_language
 
-    from minutes.content import in_language
+    from scrutiny.languages import in_language
 
     text, lang = in_language(obj, field_name, context.get("language") or get_language())
     return format_html('{}="{}"{}', attribute, text, lang_attr(lang))

@@ -209,6 +209,30 @@ def test_each_person_reads_their_reminder_in_their_language(ppb, dyfed):
     assert '<html lang="en">' in en.alternatives[0][0]
 
 
+def test_a_welsh_reader_gets_the_actions_and_board_in_welsh_where_they_exist(ppb, dyfed):
+    ppb.name_cy = "Bwrdd Perfformiad Plismona"
+    ppb.save()
+    welsh = PersonFactory(
+        body=dyfed, name="Mrs G Jones", email="g.jones@example.org", language="cy"
+    )
+    english = PersonFactory(body=dyfed, name="Mr T Burton", email="t.burton@example.org")
+    action = owned(ppb, 60, datetime.date(2020, 3, 3), welsh, english, text="Review custody")
+    action.text_cy = "Adolygu'r ddalfa"
+    action.save()
+    owned(ppb, 61, datetime.date(2020, 3, 3), welsh, text="Only in English")
+
+    run("--on", "2020-03-10")
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    cy, en = by_address["g.jones@example.org"], by_address["t.burton@example.org"]
+    for text in (cy.body, cy.alternatives[0][0]):
+        assert "Adolygu'r ddalfa" in text.replace("&#x27;", "'")
+        assert "Bwrdd Perfformiad Plismona" in text
+        assert "Only in English" in text  # no Welsh yet: the English, not nothing
+    assert "Review custody" in en.body
+    assert "Policing Performance Board" in en.body
+
+
 def test_clerks_read_the_notice_in_their_language(unreachable, dyfed):
     clerk_user("cymraeg", body=dyfed, language="cy")
 
