@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +7,7 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Action register")
 
     def ready(self):
-        from actions.body_scope import install_rules, lift_rules
+        from actions.body_scope import RULES
+        from scrutiny import row_rules
 
-        post_migrate.connect(install_rules, sender=self, dispatch_uid="actions.body_scope")
-        pre_migrate.connect(lift_rules, sender=self, dispatch_uid="actions.body_scope_lift")
+        row_rules.connect(self, migration="0010_c9_body_scope", rules=RULES)

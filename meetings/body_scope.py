@@ -205,17 +205,3 @@ RULES = [
         update_only=True,
     ),
 ]
-
-
-def install_rules(sender, *, using: str = "default", **kwargs) -> None:
-    """After every `migrate`: the triggers missing (all of them on SQLite) are installed."""
-    from scrutiny.row_rules import heal
-
-    heal(using, "meetings", "0015_c9_body_scope", RULES)
-
-
-def lift_rules(sender, *, using: str = "default", **kwargs) -> None:
-    """Before every `migrate`: on SQLite the triggers are dropped, and put back after it."""
-    from scrutiny.row_rules import lift
-
-    lift(using, RULES)

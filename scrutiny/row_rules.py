@@ -171,3 +171,23 @@ def lift(using: str, rules: list[RowRule]) -> None:
     connection = connections[using]
     if connection.vendor == "sqlite":
         uninstall(connection, rules)
+
+
+def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
+    """Keep an app's rules through every `migrate`: lifted before it (on SQLite), and installed
+    after it where missing, once `migration`, which introduced them, is applied."""
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    def install_rules(sender, *, using: str = "default", **kwargs) -> None:
+        heal(using, app_config.label, migration, rules)
+
+    def lift_rules(sender, *, using: str = "default", **kwargs) -> None:
+        lift(using, rules)
+
+    label = app_config.label
+    post_migrate.connect(
+        install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules"
+    )
+    pre_migrate.connect(
+        lift_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules_lift"
+    )

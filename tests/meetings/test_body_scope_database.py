@@ -204,14 +204,11 @@ def test_a_migration_over_rows_that_break_a_rule_says_what_and_where(record):
 def test_a_rule_lost_to_a_table_rebuild_comes_back_on_migrate(record):
     """SQLite drops a table's triggers when a migration rebuilds the table; `migrate` puts them
     back (post_migrate)."""
+    from django.core.management.sql import emit_post_migrate_signal
     from django.db import DEFAULT_DB_ALIAS
 
-    from actions.body_scope import install_rules as install_actions
-    from meetings.body_scope import install_rules as install_meetings
-
     row_rules.uninstall(connection, MEETING_RULES + ACTION_RULES)
-    install_meetings(None, using=DEFAULT_DB_ALIAS)
-    install_actions(None, using=DEFAULT_DB_ALIAS)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
     _refused(
         lambda: Attendance.objects.filter(pk=record["attendance"].pk).update(
             person=record["theirs"]
