@@ -4,7 +4,7 @@ is minuted at a meeting of the same body under an item of that meeting. The serv
 first, with a message for the user; these triggers hold whoever writes the row."""
 
 from meetings.body_scope import board_body, meeting_body, outside
-from scrutiny.row_rules import RowRule
+from scrutiny.row_rules import RowRule, kept_while_named
 
 ACTION_BODY = (
     "(SELECT b.body_id FROM actions_action a JOIN meetings_board b ON b.id = a.board_id "
@@ -18,10 +18,6 @@ def _item_outside(item: str, meeting: str) -> str:
         f"({{row}}.{item} IS NOT NULL AND ({{row}}.{meeting} IS NULL OR (SELECT meeting_id FROM "
         f"meetings_agendaitem WHERE id = {{row}}.{item}) <> {{row}}.{meeting}))"
     )
-
-
-def _references(table: str, column: str, extra: str = "") -> str:
-    return f"EXISTS (SELECT 1 FROM {table} WHERE {column} = NEW.id{extra})"
 
 
 RULES = [
@@ -73,49 +69,50 @@ RULES = [
         message="progress is minuted under an item of the meeting that minuted it",
     ),
     # What the rows above point at keeps its place while they name it.
-    RowRule(
+    kept_while_named(
         name="item_keeps_meeting_of_actions",
         table="meetings_agendaitem",
-        columns=("meeting_id",),
-        broken="NEW.meeting_id <> OLD.meeting_id AND ("
-        + _references("actions_action", "raised_at_item_id")
-        + " OR "
-        + _references("actions_actionupdate", "item_id")
-        + ")",
+        column="meeting_id",
+        named_in=[
+            ("actions_action", "raised_at_item_id"),
+            ("actions_actionupdate", "item_id"),
+        ],
         message="an item under which actions were raised or reviewed stays in its meeting",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="meeting_keeps_board_of_actions",
         table="meetings_meeting",
-        columns=("board_id",),
-        broken="NEW.board_id <> OLD.board_id AND "
-        + _references("actions_action", "raised_at_meeting_id"),
+        column="board_id",
+        named_in=[
+            ("actions_action", "raised_at_meeting_id"),
+        ],
         message="a meeting that raised actions stays on their board",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="owner_keeps_body",
         table="meetings_person",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND " + _references("actions_actionowner", "person_id"),
+        column="body_id",
+        named_in=[
+            ("actions_actionowner", "person_id"),
+        ],
         message="a person who owns actions keeps their body",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="owner_post_keeps_body",
         table="meetings_role",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND " + _references("actions_actionowner", "role_id"),
+        column="body_id",
+        named_in=[
+            ("actions_actionowner", "role_id"),
+        ],
         message="a post that owns actions keeps its body",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="board_keeps_body_of_actions",
         table="meetings_board",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND " + _references("actions_action", "board_id"),
+        column="body_id",
+        named_in=[
+            ("actions_action", "board_id"),
+        ],
         message="a board with actions keeps its body",
-        update_only=True,
     ),
 ]

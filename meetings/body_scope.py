@@ -2,7 +2,7 @@
 groups of its board's body, whoever writes the row (ADR 0011). The services refuse first, with
 a message for the user; these triggers are the floor under raw updates, bulk inserts and SQL."""
 
-from scrutiny.row_rules import RowRule
+from scrutiny.row_rules import RowRule, kept_while_named
 
 
 def meeting_body(meeting_id: str) -> str:
@@ -43,10 +43,6 @@ def group_outside(column: str, body: str) -> str:
         f"({{row}}.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM meetings_organisation o "
         f"WHERE o.id = {{row}}.{column} AND (o.id = {body} OR o.parent_id = {body})))"
     )
-
-
-def _references(table: str, column: str) -> str:
-    return f"EXISTS (SELECT 1 FROM {table} WHERE {column} = NEW.id)"
 
 
 ATTENDANCE_BODY = meeting_body("{row}.meeting_id")
@@ -143,65 +139,51 @@ RULES = [
         message="a post is held by a person of its own body",
     ),
     # What the rows above point at keeps its body while it is named.
-    RowRule(
+    kept_while_named(
         name="person_keeps_body",
         table="meetings_person",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND ("
-        + " OR ".join(
-            [
-                _references("meetings_attendance", "person_id"),
-                _references("meetings_meeting", "chair_id"),
-                _references("meetings_meeting_named_people", "person_id"),
-                _references("meetings_boardmembership", "person_id"),
-                _references("meetings_appointment", "person_id"),
-            ]
-        )
-        + ")",
+        column="body_id",
+        named_in=[
+            ("meetings_attendance", "person_id"),
+            ("meetings_meeting", "chair_id"),
+            ("meetings_meeting_named_people", "person_id"),
+            ("meetings_boardmembership", "person_id"),
+            ("meetings_appointment", "person_id"),
+        ],
         message="a person named in the record keeps their body",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="role_keeps_body",
         table="meetings_role",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND ("
-        + " OR ".join(
-            [
-                _references("meetings_attendance", "role_id"),
-                _references("meetings_meeting", "chair_role_id"),
-                _references("meetings_meeting_named_roles", "role_id"),
-                _references("meetings_boardmembership", "role_id"),
-                _references("meetings_appointment", "role_id"),
-                _references("meetings_question", "responder_id"),
-            ]
-        )
-        + ")",
+        column="body_id",
+        named_in=[
+            ("meetings_attendance", "role_id"),
+            ("meetings_meeting", "chair_role_id"),
+            ("meetings_meeting_named_roles", "role_id"),
+            ("meetings_boardmembership", "role_id"),
+            ("meetings_appointment", "role_id"),
+            ("meetings_question", "responder_id"),
+        ],
         message="a post named in the record keeps its body",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="board_keeps_body",
         table="meetings_board",
-        columns=("body_id",),
-        broken="NEW.body_id <> OLD.body_id AND ("
-        + _references("meetings_meeting", "board_id")
-        + " OR "
-        + _references("meetings_boardmembership", "board_id")
-        + ")",
+        column="body_id",
+        named_in=[
+            ("meetings_meeting", "board_id"),
+            ("meetings_boardmembership", "board_id"),
+        ],
         message="a board with meetings or members keeps its body",
-        update_only=True,
     ),
-    RowRule(
+    kept_while_named(
         name="group_keeps_body",
         table="meetings_organisation",
-        columns=("parent_id",),
-        broken="NEW.parent_id IS DISTINCT FROM OLD.parent_id AND ("
-        + _references("meetings_attendance", "organisation_id")
-        + " OR "
-        + _references("meetings_boardmembership", "organisation_id")
-        + ")",
+        column="parent_id",
+        named_in=[
+            ("meetings_attendance", "organisation_id"),
+            ("meetings_boardmembership", "organisation_id"),
+        ],
         message="a group that people are listed under keeps its body",
-        update_only=True,
     ),
 ]

@@ -30,6 +30,25 @@ class RowRule:
         return self.broken.replace(ROW, row)
 
 
+def kept_while_named(
+    *, name: str, table: str, column: str, named_in: list[tuple[str, str]], message: str
+) -> RowRule:
+    """A rule that a row's `column` (its body, meeting or board) does not change while rows of
+    `named_in` ((table, column) pairs) point at it."""
+    named = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {other} WHERE {other_column} = NEW.id)"
+        for other, other_column in named_in
+    )
+    return RowRule(
+        name=name,
+        table=table,
+        columns=(column,),
+        broken=f"NEW.{column} IS DISTINCT FROM OLD.{column} AND ({named})",
+        message=message,
+        update_only=True,
+    )
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
