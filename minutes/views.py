@@ -186,7 +186,10 @@ class HomeView(VisitorCacheMixin, ListView):
         if self.body is not None:
             boards = boards.filter(body=self.body)
         return (
-            boards.annotate(meeting_count=Count("meetings", filter=Q(meetings__in=visible)))
+            # "N meetings with minutes": staff see drafts listed, but only published minutes count.
+            boards.annotate(
+                meeting_count=Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
+            )
             .prefetch_related(
                 Prefetch(
                     "meetings",

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.services import meeting_start_correction
 from minutes.services import meeting_publish
@@ -85,6 +86,17 @@ def test_home_lists_boards_and_published_meetings(public, published, draft):
     assert "Strategy and Performance Board" in content
     assert published.held_on.strftime("%-d %B %Y") in content
     assert CANARY not in content
+
+
+def test_home_counts_only_meetings_with_published_minutes_for_staff_too(
+    client, clerk, published, draft, board
+):
+    """Staff see drafts and announced meetings listed, but the count says "with minutes"."""
+    MeetingFactory(board=board, announced_at=timezone.now())
+    client.force_login(clerk)
+    content = client.get(reverse("home")).content.decode()
+    assert "1 meeting with minutes" in content
+    assert "3 meetings with minutes" not in content
 
 
 def test_anonymous_visitor_cannot_reach_a_draft(public, draft):
