@@ -7,6 +7,11 @@ elsewhere). The log is rebuilt from the board's live publications whenever one i
 withdrawn, so an action's text reaches the public only while a live publication of the meeting
 that raised it prints it, and a withdrawal takes away at once what that publication alone made
 public.
+
+A Welsh body's publication prints its Welsh minutes from the same record at the same moment:
+its rows carry each text's Welsh twin as those minutes printed it ("text_cy", "summary_cy",
+"progress_cy", only where there is one), and the log keeps them beside the English, so the
+Welsh log shows what the Welsh minutes printed and never a Welsh text edited since.
 """
 
 import datetime
@@ -18,9 +23,15 @@ from minutes.content import MinutesContent
 from minutes.models import PublicAction
 
 
-def snapshot_rows(content: MinutesContent) -> list[dict]:
-    """The actions the public minutes print, as stored with the publication."""
+def snapshot_rows(content: MinutesContent, *, welsh: bool = False) -> list[dict]:
+    """The actions the public minutes print, as stored with the publication; with `welsh`
+    (the publication prints Welsh minutes too), the Welsh twins those minutes print."""
     rows: dict[int, dict] = {}
+
+    def twin(row: dict, key: str, obj, field_name: str) -> None:
+        if welsh and (text := getattr(obj, f"{field_name}_cy", "")):
+            row[f"{key}_cy"] = text
+
     for action in content.new_actions:
         rows[action.pk] = {
             "id": action.pk,
@@ -37,6 +48,7 @@ def snapshot_rows(content: MinutesContent) -> list[dict]:
             ],
             "due": action.due_on.isoformat() if action.due_on else None,
         }
+        twin(rows[action.pk], "text", action, "text")
     for review in content.reviews:
         action = review.action
         row = rows.setdefault(
@@ -44,13 +56,27 @@ def snapshot_rows(content: MinutesContent) -> list[dict]:
             {"id": action.pk, "number": action.number, "ref": action.ref, "raised": False},
         )
         row["progress"] = review.text
+        twin(row, "progress", review, "text")
         if review.summary:  # the action as this meeting's review printed it
             row["summary"] = review.summary
+            twin(row, "summary", review, "summary")
             row["summary_owners"] = list(review.printed_owners or [])
             row["summary_due"] = (
                 review.printed_due_on.isoformat() if review.printed_due_on else None
             )
     return list(rows.values())
+
+
+def rows_in_welsh(rows: list[dict]) -> list[dict]:
+    """The stored rows as the Welsh minutes printed them: each text its Welsh twin where they
+    printed one, else the English."""
+    return [
+        {**row, **{key: row[f"{key}_cy"] for key in WELSH_TWINS if row.get(f"{key}_cy")}}
+        for row in rows
+    ]
+
+
+WELSH_TWINS = ("text", "summary", "progress")
 
 
 def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised) -> dict:
@@ -76,6 +102,7 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("due")
                 entry.update(
                     text=row.get("text", ""),
+                    text_cy=row.get("text_cy", ""),
                     owners=owners,
                     due_on=datetime.date.fromisoformat(due) if due else None,
                     raised_at_meeting_id=meeting_id,
@@ -87,11 +114,16 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("summary_due")
                 entry.update(
                     text=row["summary"],
+                    text_cy=row.get("summary_cy", ""),
                     owners=[{"label": label, "title": ""} for label in row["summary_owners"]],
                     due_on=datetime.date.fromisoformat(due) if due else None,
                 )
             if row.get("progress"):
-                entry.update(progress=row["progress"], progress_meeting_id=meeting_id)
+                entry.update(
+                    progress=row["progress"],
+                    progress_cy=row.get("progress_cy", ""),
+                    progress_meeting_id=meeting_id,
+                )
     return entries
 
 
