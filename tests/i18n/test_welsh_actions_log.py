@@ -206,6 +206,12 @@ def test_the_welsh_action_text_is_found_by_the_welsh_search(client, meetings):
     assert "PPB 60" in results
 
 
+def welsh_feed_entry(client, guid: str):
+    feed = ET.fromstring(client.get("/boards/ppb/feed.cy.atom").content)
+    [entry] = [e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}id").text.endswith(guid)]
+    return entry
+
+
 def correct(meeting, **notes):
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.APPROVED)
     meeting.refresh_from_db()
@@ -222,12 +228,7 @@ def test_a_corrections_welsh_note_is_on_the_welsh_page_feed_and_api(client, meet
     assert "Date of PPB 60 corrected" in english
     assert "Cywirwyd" not in english
 
-    feed = ET.fromstring(client.get("/boards/ppb/feed.cy.atom").content)
-    [correction] = [
-        entry
-        for entry in feed.findall(f"{ATOM}entry")
-        if entry.find(f"{ATOM}id").text.endswith(f"minutes-{first.pk}-v2")
-    ]
+    correction = welsh_feed_entry(client, f"minutes-{first.pk}-v2")
     assert correction.get(XML_LANG) == "cy"
     assert correction.find(f"{ATOM}summary").text == "Cywirwyd dyddiad PPB 60"
     assert "Bwrdd Perfformiad Plismona" in correction.find(f"{ATOM}title").text
@@ -250,12 +251,7 @@ def test_a_note_with_no_welsh_is_given_in_english_and_said_so(client, meetings):
     url = reverse("minutes:api-meeting-detail", args=[first.pk])
     data = client.get(url + "?lang=cy").json()
     assert (data["versionNote"], data["textLanguage"]["versionNote"]) == ("Typo corrected", "en")
-    feed = ET.fromstring(client.get("/boards/ppb/feed.cy.atom").content)
-    [correction] = [
-        entry
-        for entry in feed.findall(f"{ATOM}entry")
-        if entry.find(f"{ATOM}id").text.endswith(f"minutes-{first.pk}-v2")
-    ]
+    correction = welsh_feed_entry(client, f"minutes-{first.pk}-v2")
     assert correction.get(XML_LANG) == "en"  # the note is English: so is its entry
 
 
