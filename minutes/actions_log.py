@@ -67,6 +67,9 @@ def snapshot_rows(content: MinutesContent, *, welsh: bool = False) -> list[dict]
     return list(rows.values())
 
 
+WELSH_TWINS = ("text", "summary", "progress")
+
+
 def rows_in_welsh(rows: list[dict]) -> list[dict]:
     """The stored rows as the Welsh minutes printed them: each text its Welsh twin where they
     printed one, else the English."""
@@ -74,9 +77,6 @@ def rows_in_welsh(rows: list[dict]) -> list[dict]:
         {**row, **{key: row[f"{key}_cy"] for key in WELSH_TWINS if row.get(f"{key}_cy")}}
         for row in rows
     ]
-
-
-WELSH_TWINS = ("text", "summary", "progress")
 
 
 def welsh_as_published(
