@@ -79,53 +79,6 @@ def rows_in_welsh(rows: list[dict]) -> list[dict]:
     ]
 
 
-def welsh_as_published(
-    rows: list[dict], *, meeting_id: int, published_at, actions_history, reviews_history
-) -> list[dict]:
-    """The Welsh twins the Welsh minutes of a publication printed, for rows stored before the
-    rows carried them (minutes/migrations/0005): each text's Welsh as the audit history had it
-    when the publication was made, taken only from the version whose English is the English
-    the publication printed; none where the history has no such version."""
-    ids = [row["id"] for row in rows]
-    before = {"history_date__lte": published_at}
-    actions: dict[int, dict] = {}
-    for version in (
-        actions_history.objects.filter(id__in=ids, **before)
-        .order_by("history_date", "history_id")
-        .values("id", "text", "text_cy")
-    ):
-        actions[version["id"]] = version  # the latest version by then
-    reviews: dict[int, dict] = {}
-    for version in (
-        reviews_history.objects.filter(action_id__in=ids, meeting_id=meeting_id, **before)
-        .order_by("history_date", "history_id")
-        .values("id", "action_id", "text", "text_cy", "summary", "summary_cy", "history_type")
-    ):
-        reviews[version["id"]] = version
-    printed: dict[int, list[dict]] = {}
-    for review in reviews.values():
-        if review["history_type"] != "-":
-            printed.setdefault(review["action_id"], []).append(review)
-    out = []
-    for row in rows:
-        row = dict(row)
-        action = actions.get(row["id"])
-        if "text" in row and action and action["text"] == row["text"] and action["text_cy"]:
-            row["text_cy"] = action["text_cy"]
-        if "progress" in row:
-            for review in printed.get(row["id"], []):
-                if review["text"] != row["progress"]:
-                    continue
-                if review["summary"] != row.get("summary", review["summary"]):
-                    continue
-                if review["text_cy"]:
-                    row["progress_cy"] = review["text_cy"]
-                if row.get("summary") and review["summary_cy"]:
-                    row["summary_cy"] = review["summary_cy"]
-        out.append(row)
-    return out
-
-
 def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised) -> dict:
     """The log's entries, from the newest live version of each meeting of a board, given as
     (meeting id, meeting date, stored actions) in meeting order. Pure, so that the migration that

@@ -4,7 +4,6 @@ marked lang="en" where a text has none; and a correction's note in Welsh, entere
 approver, on the Welsh meeting page, feed and API."""
 
 import datetime
-import importlib
 import re
 import xml.etree.ElementTree as ET
 
@@ -12,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ActionStatus
-from meetings.models import Meeting, Publication
+from meetings.models import Meeting
 from minutes.services import PublicationError, meeting_publish
 from tests.factories import (
     ActionFactory,
@@ -308,46 +307,3 @@ def test_a_refused_welsh_note_keeps_what_was_typed(client, meetings, board, appr
     assert "errornote" in html
     response = client.post(url, {"text": "", "text_cy": "Cywirwyd gwall teipio"})
     assert "Cywirwyd gwall teipio" in response.content.decode()
-
-
-def test_logs_built_before_the_welsh_gain_the_welsh_as_published(client, meetings, board):
-    """Publications stored before their actions carried the Welsh: the migration takes each
-    text's Welsh from the audit history as it was when published (never a later edit)."""
-    from django.apps import apps
-    from django.db.models import QuerySet
-
-    from minutes.actions_log import public_actions_rebuild
-
-    migration = importlib.import_module(
-        "minutes.migrations.0005_cy13_public_action_welsh_from_history"
-    )
-    for publication in Publication.objects.all():
-        old = [
-            {k: v for k, v in row.items() if not k.endswith("_cy")} for row in publication.actions
-        ]
-        QuerySet(model=Publication).filter(pk=publication.pk).update(actions=old)
-    public_actions_rebuild(board=board)
-    assert "Argymhellion" not in page(client, "/cy/boards/ppb/actions/")
-    action = board.actions.get(number=60)
-    action.text_cy = "Testun Cymraeg heb ei gyhoeddi"
-    action.save()
-    review = action.updates.get()
-    review.text_cy = "Cynnydd heb ei gyhoeddi"
-    review.save()
-
-    migration.forward(apps, None)
-
-    welsh = page(client, "/cy/boards/ppb/actions/")
-    assert "Argymhellion ymchwil troseddau casineb" in row(welsh, "PPB 60")
-    assert "Cyflwynwyd yr ymchwil ym mis Ebrill" in row(welsh, "PPB 60")
-    assert "Y DGC Dros Dro i ddatblygu fformat cyhoeddi" in row(welsh, "PPB 50")
-    assert "Wedi&#x27;i gwblhau" in row(welsh, "PPB 50")
-    assert '<span lang="en">Key barriers to a MASH to be considered</span>' in row(welsh, "PPB 61")
-    assert "heb ei gyhoeddi" not in welsh
-    # The next publication's rebuild keeps them: they are stored with the publications.
-    third = MeetingFactory(board=board, held_on=datetime.date(2014, 7, 10))
-    AgendaItemFactory(meeting=third, title="Other business")
-    publish(third)
-    welsh = page(client, "/cy/boards/ppb/actions/")
-    assert "Argymhellion ymchwil troseddau casineb" in row(welsh, "PPB 60")
-    assert "heb ei gyhoeddi" not in welsh
