@@ -79,12 +79,19 @@ def rows_in_welsh(rows: list[dict]) -> list[dict]:
     ]
 
 
-def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised) -> dict:
+def build_log(
+    publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised, *, welsh: bool = False
+) -> dict:
     """The log's entries, from the newest live version of each meeting of a board, given as
     (meeting id, meeting date, stored actions) in meeting order. Pure, so that the migration that
-    first built the log uses it too. `legacy_raised` holds (action id, meeting id) pairs for
-    publications made before the stored rows said whether the meeting raised the action."""
+    first built the log uses it too (with the model of its day: the Welsh twins only with
+    `welsh`). `legacy_raised` holds (action id, meeting id) pairs for publications made before
+    the stored rows said whether the meeting raised the action."""
     entries: dict[int, dict] = {}
+
+    def twins(**texts: str) -> dict:
+        return texts if welsh else {}
+
     for meeting_id, held_on, rows in publications:
         for row in rows:
             entry = entries.setdefault(
@@ -102,7 +109,7 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("due")
                 entry.update(
                     text=row.get("text", ""),
-                    text_cy=row.get("text_cy", ""),
+                    **twins(text_cy=row.get("text_cy", "")),
                     owners=owners,
                     due_on=datetime.date.fromisoformat(due) if due else None,
                     raised_at_meeting_id=meeting_id,
@@ -114,14 +121,14 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("summary_due")
                 entry.update(
                     text=row["summary"],
-                    text_cy=row.get("summary_cy", ""),
+                    **twins(text_cy=row.get("summary_cy", "")),
                     owners=[{"label": label, "title": ""} for label in row["summary_owners"]],
                     due_on=datetime.date.fromisoformat(due) if due else None,
                 )
             if row.get("progress"):
                 entry.update(
                     progress=row["progress"],
-                    progress_cy=row.get("progress_cy", ""),
+                    **twins(progress_cy=row.get("progress_cy", "")),
                     progress_meeting_id=meeting_id,
                 )
     return entries
@@ -156,7 +163,7 @@ def public_actions_rebuild(*, board: Board) -> int:
         if legacy
         else ()
     )
-    entries = build_log(ordered, legacy_raised)
+    entries = build_log(ordered, legacy_raised, welsh=True)
     PublicAction.objects.filter(board=board).delete()
     PublicAction.objects.bulk_create(
         [PublicAction(action_id=pk, board=board, **entry) for pk, entry in entries.items()],
