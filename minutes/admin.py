@@ -651,8 +651,11 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         if not request.user.has_perm(spec["permission"]):
             raise PermissionDenied
         error, text = "", request.POST.get("text", "")
-        # A Welsh body's correction note has its Welsh twin, entered beside the English.
-        welsh_note = step == "publish" and meeting.board.body.welsh
+        # A Welsh body's correction note (version 2 on) has its Welsh twin, entered beside the
+        # English.
+        welsh_note = (
+            step == "publish" and meeting.board.body.welsh and meeting.publications.exists()
+        )
         text_cy = request.POST.get("text_cy", "") if welsh_note else ""
         if request.method == "POST":
             try:

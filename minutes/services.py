@@ -138,26 +138,38 @@ def meeting_publish_check(
         if meeting.status != Meeting.Status.APPROVED:
             raise PublicationError(_("Minutes are approved before they are published."))
     previous = meeting.publications.aggregate(latest=Max("version"))["latest"] or 0
-    if previous and not note.strip():
-        raise PublicationError(
-            _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
-        )
     body = meeting.board.body
+    missing = correction_note_missing(body=body, version=previous + 1, note=note, note_cy=note_cy)
     if body.welsh and body.welsh_required:
-        missing = untranslated(meeting, public=True)
-        if previous and note.strip() and not note_cy.strip():
-            missing.append(f"{_('Meeting')}: {_('what changed')}")
-        if missing:
-            raise PublicationError(
-                ngettext(
-                    "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
-                    "English: %(texts)s.",
-                    "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
-                    "English: %(texts)s.",
-                    len(missing),
-                )
-                % {"n": len(missing), "texts": "; ".join(missing[:10])}
-            )
+        missing = untranslated(meeting, public=True) + missing
+    if missing:
+        raise untranslated_refusal(missing)
+
+
+def correction_note_missing(*, body, version: int, note: str, note_cy: str) -> list[str]:
+    """A correction (version 2 on) says what changed: refused without the note; the note's
+    Welsh, where the body requires Welsh versions, is returned as missing if not given."""
+    if version < 2:
+        return []
+    if not note.strip():
+        raise PublicationError(_("Say what changed: this will be version %(n)s.") % {"n": version})
+    if body.welsh and body.welsh_required and not note_cy.strip():
+        return [f"{_('Meeting')}: {_('what changed')}"]
+    return []
+
+
+def untranslated_refusal(missing: list[str]) -> PublicationError:
+    """The refusal of a body that requires Welsh versions, naming the texts without one."""
+    return PublicationError(
+        ngettext(
+            "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
+            "English: %(texts)s.",
+            "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
+            "English: %(texts)s.",
+            len(missing),
+        )
+        % {"n": len(missing), "texts": "; ".join(missing[:10])}
+    )
 
 
 def meeting_publish_in_background(
@@ -269,15 +281,17 @@ def meeting_publish(
                 )
             )
         version = (locked.publications.aggregate(latest=Max("version"))["latest"] or 0) + 1
-        if version > 1 and not note.strip():
-            raise PublicationError(
-                _("Say what changed: this will be version %(n)s.") % {"n": version}
-            )
+        # Another approver's version may have landed while this one rendered: the note rule
+        # holds for the version this one becomes.
+        if missing := correction_note_missing(
+            body=body, version=version, note=note, note_cy=note_cy
+        ):
+            raise untranslated_refusal(missing)
         publication = Publication.objects.create(
             meeting=locked,
             version=version,
             note=note.strip(),
-            note_cy=note_cy.strip() if body.welsh else "",
+            note_cy=note_cy.strip() if body.welsh and version > 1 else "",
             published_at=timezone.now(),
             published_by=by,
             minutes_html=html,
