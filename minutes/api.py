@@ -511,7 +511,8 @@ class BoardActionsView(ApiView):
             "type": "scrutiny:Action",
             "ref": entry.ref,
             "text": text,
-            "textLanguage": {"text": text_lang, "latestProgress": progress_lang},
+            # The posts' titles are English (a post has no Welsh title).
+            "textLanguage": {"text": text_lang, "latestProgress": progress_lang, "owners": "en"},
             "owners": [
                 {"abbreviation": owner["label"], "title": owner["title"]} for owner in entry.owners
             ],
