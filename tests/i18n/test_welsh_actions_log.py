@@ -8,10 +8,15 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import ActionStatus
-from meetings.models import Meeting
+from meetings.models import Meeting, Publication
+from minutes import documents
+from minutes.actions_log import build_log
 from minutes.services import PublicationError, meeting_publish
 from tests.factories import (
     ActionFactory,
@@ -119,18 +124,23 @@ def row(html: str, ref: str) -> str:
     return match.group(0)
 
 
+def text_and_progress(html_row: str) -> str:
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html_row, re.S)
+    return cells[0] + cells[-1]
+
+
 def test_the_welsh_log_shows_the_welsh_as_published_and_the_english_said_so(client, meetings):
     welsh = page(client, "/cy/boards/ppb/actions/")
     ppb60 = row(welsh, "PPB 60")
     assert "Argymhellion ymchwil troseddau casineb i&#x27;w cyflwyno" in ppb60
     assert "Cyflwynwyd yr ymchwil ym mis Ebrill" in ppb60
-    assert 'lang="en"' not in ppb60
+    assert 'lang="en"' not in text_and_progress(ppb60)  # the owners' titles are English
     assert "hate crime research" not in ppb60
     # Known only from the review's summary: its Welsh, and the Welsh progress.
     ppb50 = row(welsh, "PPB 50")
     assert "Y DGC Dros Dro i ddatblygu fformat cyhoeddi" in ppb50
     assert "Wedi&#x27;i gwblhau" in ppb50
-    assert 'lang="en"' not in ppb50
+    assert 'lang="en"' not in text_and_progress(ppb50)
     assert "The live text" not in ppb50
     # No Welsh: the English, marked as English, and the page says so plainly.
     ppb61 = row(welsh, "PPB 61")
@@ -156,14 +166,30 @@ def test_the_api_gives_the_welsh_log_and_says_which_language(client, meetings):
     entries = {entry["ref"]: entry for entry in response.json()["data"]}
     assert entries["PPB 60"]["text"] == "Argymhellion ymchwil troseddau casineb i'w cyflwyno"
     assert entries["PPB 60"]["latestProgress"] == "Cyflwynwyd yr ymchwil ym mis Ebrill"
-    assert entries["PPB 60"]["textLanguage"] == {"text": "cy", "latestProgress": "cy"}
+    assert entries["PPB 60"]["textLanguage"] == {
+        "text": "cy",
+        "latestProgress": "cy",
+        "owners": "en",
+    }
     assert entries["PPB 50"]["text"] == "Y DGC Dros Dro i ddatblygu fformat cyhoeddi"
-    assert entries["PPB 50"]["textLanguage"] == {"text": "cy", "latestProgress": "cy"}
+    assert entries["PPB 50"]["textLanguage"] == {
+        "text": "cy",
+        "latestProgress": "cy",
+        "owners": "en",
+    }
     assert entries["PPB 61"]["text"] == "Key barriers to a MASH to be considered"
-    assert entries["PPB 61"]["textLanguage"] == {"text": "en", "latestProgress": "en"}
+    assert entries["PPB 61"]["textLanguage"] == {
+        "text": "en",
+        "latestProgress": "en",
+        "owners": "en",
+    }
     english = {entry["ref"]: entry for entry in client.get(url).json()["data"]}
     assert english["PPB 60"]["text"] == "Recommendations from hate crime research to be presented"
-    assert english["PPB 60"]["textLanguage"] == {"text": "en", "latestProgress": "en"}
+    assert english["PPB 60"]["textLanguage"] == {
+        "text": "en",
+        "latestProgress": "en",
+        "owners": "en",
+    }
 
 
 def test_an_unpublished_welsh_edit_never_reaches_the_log(client, meetings, board):
@@ -268,7 +294,7 @@ def test_a_body_that_requires_welsh_needs_the_notes_welsh(meetings, board):
     with pytest.raises(PublicationError) as refused:
         publish(first, note="Typo corrected", note_cy="Cywirwyd gwall teipio")
     assert "what changed" not in str(refused.value)
-    assert "PPB 61" in str(refused.value) or "text" in str(refused.value)
+    assert str(refused.value).endswith("English: Item Hate Crime: minutes; PPB 61: text.")
 
 
 def test_the_approver_enters_the_welsh_note_where_the_note_is_entered(
@@ -307,3 +333,100 @@ def test_a_refused_welsh_note_keeps_what_was_typed(client, meetings, board, appr
     assert "errornote" in html
     response = client.post(url, {"text": "", "text_cy": "Cywirwyd gwall teipio"})
     assert "Cywirwyd gwall teipio" in response.content.decode()
+
+
+def test_the_first_build_of_the_log_still_accepts_its_entries(meetings):
+    """minutes/migrations/0002 builds PublicAction(**entry) from build_log with the model as it
+    stood at minutes 0001 (no text_cy, no progress_cy)."""
+    state = MigrationLoader(connection).project_state(("minutes", "0001_public_action"))
+    OldPublicAction = state.apps.get_model("minutes", "PublicAction")
+    ordered = [
+        (p.meeting_id, p.meeting.held_on, p.actions)
+        for p in Publication.objects.order_by("meeting__held_on")
+    ]
+    entries = build_log(ordered, set())
+    assert entries
+    for pk, entry in entries.items():
+        OldPublicAction(action_id=pk, board_id=1, **entry)
+
+
+def test_the_welsh_log_marks_the_owners_english_titles(client, meetings):
+    """A post's title has no Welsh: on the Welsh log it is English, marked lang="en"; the API
+    says so in textLanguage."""
+    ppb60 = row(page(client, "/cy/boards/ppb/actions/"), "PPB 60")
+    owners = re.findall(r"<td>(.*?)</td>", ppb60, re.S)[1]
+    assert "Head of Department" in owners
+    assert 'lang="en"' in owners, owners
+    english = row(page(client, "/en/boards/ppb/actions/"), "PPB 60")
+    assert 'lang="en"' not in re.findall(r"<td>(.*?)</td>", english, re.S)[1]
+    url = reverse("minutes:api-board-actions", args=["ppb"])
+    [ppb60] = [a for a in client.get(url + "?lang=cy").json()["data"] if a["ref"] == "PPB 60"]
+    assert ppb60["textLanguage"]["owners"] == "en"
+    [ppb60] = [a for a in client.get(url).json()["data"] if a["ref"] == "PPB 60"]
+    assert ppb60["textLanguage"]["owners"] == "en"
+
+
+HOSTILE = '<script>alert("cy")</script>{{ request.user }}{% now "Y" %}'
+
+
+def test_a_hostile_welsh_note_is_harmless(client, meetings):
+    first, _second = meetings
+    correct(first, note="Typo corrected", note_cy=HOSTILE)
+    welsh = page(client, f"/cy/meetings/{first.pk}/")
+    assert "<script>alert" not in welsh
+    assert "&lt;script&gt;alert(&quot;cy&quot;)&lt;/script&gt;{{ request.user }}{% now" in welsh
+    entry = welsh_feed_entry(client, f"minutes-{first.pk}-v2")
+    assert entry.find(f"{ATOM}summary").text == HOSTILE
+    data = client.get(reverse("minutes:api-meeting-detail", args=[first.pk]) + "?lang=cy").json()
+    assert data["versionNote"] == HOSTILE
+
+
+def test_a_welsh_only_note_on_a_first_version_is_not_published(client, board, approver):
+    """Version 1 has no note: a Welsh note given alone is not stored, and the approver is not
+    offered a Welsh box for it."""
+    first = MeetingFactory(board=board, held_on=datetime.date(2014, 3, 13))
+    AgendaItemFactory(meeting=first, title="Hate Crime", title_cy="Troseddau Casineb")
+    Meeting.objects.filter(pk=first.pk).update(status=Meeting.Status.APPROVED)
+    client.force_login(approver)
+    form = page(client, reverse("admin:meetings_meeting_workflow", args=[first.pk, "publish"]))
+    assert 'name="text_cy"' not in form
+    publication = publish(first, note_cy="Nodyn Cymraeg yn unig")
+    assert publication.note_cy == ""
+    url = reverse("minutes:api-meeting-detail", args=[first.pk])
+    assert client.get(url).json()["versionNote"] == ""
+    assert client.get(url + "?lang=cy").json()["versionNote"] == ""
+
+
+def test_a_body_that_requires_welsh_never_publishes_an_english_only_correction_note(
+    board, monkeypatch
+):
+    """Another approver's version 1 lands while this publication renders: this one would be
+    version 2, so its note needs its Welsh, checked again under the lock."""
+    body = board.body
+    body.welsh_required = True
+    body.save()
+    first = MeetingFactory(board=board, held_on=datetime.date(2014, 3, 13))
+    AgendaItemFactory(
+        meeting=first,
+        title="Hate Crime",
+        title_cy="Troseddau Casineb",
+        minutes="Noted.",
+        minutes_cy="Nodwyd.",
+    )
+    render = documents.render_pdf
+
+    def render_while_another_approver_publishes(html):
+        if not first.publications.exists():
+            Publication.objects.create(
+                meeting=first,
+                version=1,
+                published_at=timezone.now(),
+                minutes_html="<p></p>",
+                title="13 March 2014",
+            )
+        return render(html)
+
+    monkeypatch.setattr(documents, "render_pdf", render_while_another_approver_publishes)
+    with pytest.raises(PublicationError, match="Meeting: what changed"):
+        publish(first, note="Typo corrected")
+    assert list(first.publications.values_list("version", flat=True)) == [1]
