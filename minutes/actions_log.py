@@ -21,6 +21,7 @@ from django.db import transaction
 from meetings.models import Board, Publication
 from minutes.content import MinutesContent
 from minutes.models import PublicAction
+from scrutiny.languages import in_language
 
 
 def snapshot_rows(content: MinutesContent, *, welsh: bool = False) -> list[dict]:
@@ -74,7 +75,7 @@ def rows_in_welsh(rows: list[dict]) -> list[dict]:
     """The stored rows as the Welsh minutes printed them: each text its Welsh twin where they
     printed one, else the English."""
     return [
-        {**row, **{key: row[f"{key}_cy"] for key in WELSH_TWINS if row.get(f"{key}_cy")}}
+        {**row, **{key: in_language(row, key, "cy")[0] for key in WELSH_TWINS if key in row}}
         for row in rows
     ]
 
