@@ -7,6 +7,11 @@ elsewhere). The log is rebuilt from the board's live publications whenever one i
 withdrawn, so an action's text reaches the public only while a live publication of the meeting
 that raised it prints it, and a withdrawal takes away at once what that publication alone made
 public.
+
+A Welsh body's publication prints its Welsh minutes from the same record at the same moment:
+its rows carry each text's Welsh twin as those minutes printed it ("text_cy", "summary_cy",
+"progress_cy", only where there is one), and the log keeps them beside the English, so the
+Welsh log shows what the Welsh minutes printed and never a Welsh text edited since.
 """
 
 import datetime
@@ -16,11 +21,18 @@ from django.db import transaction
 from meetings.models import Board, Publication
 from minutes.content import MinutesContent
 from minutes.models import PublicAction
+from scrutiny.languages import in_language
 
 
-def snapshot_rows(content: MinutesContent) -> list[dict]:
-    """The actions the public minutes print, as stored with the publication."""
+def snapshot_rows(content: MinutesContent, *, welsh: bool = False) -> list[dict]:
+    """The actions the public minutes print, as stored with the publication; with `welsh`
+    (the publication prints Welsh minutes too), the Welsh twins those minutes print."""
     rows: dict[int, dict] = {}
+
+    def twin(row: dict, key: str, obj, field_name: str) -> None:
+        if welsh and (text := getattr(obj, f"{field_name}_cy", "")):
+            row[f"{key}_cy"] = text
+
     for action in content.new_actions:
         rows[action.pk] = {
             "id": action.pk,
@@ -37,6 +49,7 @@ def snapshot_rows(content: MinutesContent) -> list[dict]:
             ],
             "due": action.due_on.isoformat() if action.due_on else None,
         }
+        twin(rows[action.pk], "text", action, "text")
     for review in content.reviews:
         action = review.action
         row = rows.setdefault(
@@ -44,8 +57,10 @@ def snapshot_rows(content: MinutesContent) -> list[dict]:
             {"id": action.pk, "number": action.number, "ref": action.ref, "raised": False},
         )
         row["progress"] = review.text
+        twin(row, "progress", review, "text")
         if review.summary:  # the action as this meeting's review printed it
             row["summary"] = review.summary
+            twin(row, "summary", review, "summary")
             row["summary_owners"] = list(review.printed_owners or [])
             row["summary_due"] = (
                 review.printed_due_on.isoformat() if review.printed_due_on else None
@@ -53,12 +68,31 @@ def snapshot_rows(content: MinutesContent) -> list[dict]:
     return list(rows.values())
 
 
-def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised) -> dict:
+WELSH_TWINS = ("text", "summary", "progress")
+
+
+def rows_in_welsh(rows: list[dict]) -> list[dict]:
+    """The stored rows as the Welsh minutes printed them: each text its Welsh twin where they
+    printed one, else the English."""
+    return [
+        {**row, **{key: in_language(row, key, "cy")[0] for key in WELSH_TWINS if key in row}}
+        for row in rows
+    ]
+
+
+def build_log(
+    publications: list[tuple[int, datetime.date, list[dict]]], legacy_raised, *, welsh: bool = False
+) -> dict:
     """The log's entries, from the newest live version of each meeting of a board, given as
     (meeting id, meeting date, stored actions) in meeting order. Pure, so that the migration that
-    first built the log uses it too. `legacy_raised` holds (action id, meeting id) pairs for
-    publications made before the stored rows said whether the meeting raised the action."""
+    first built the log uses it too (with the model of its day: the Welsh twins only with
+    `welsh`). `legacy_raised` holds (action id, meeting id) pairs for publications made before
+    the stored rows said whether the meeting raised the action."""
     entries: dict[int, dict] = {}
+
+    def twins(**texts: str) -> dict:
+        return texts if welsh else {}
+
     for meeting_id, held_on, rows in publications:
         for row in rows:
             entry = entries.setdefault(
@@ -76,6 +110,7 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("due")
                 entry.update(
                     text=row.get("text", ""),
+                    **twins(text_cy=row.get("text_cy", "")),
                     owners=owners,
                     due_on=datetime.date.fromisoformat(due) if due else None,
                     raised_at_meeting_id=meeting_id,
@@ -87,11 +122,16 @@ def build_log(publications: list[tuple[int, datetime.date, list[dict]]], legacy_
                 due = row.get("summary_due")
                 entry.update(
                     text=row["summary"],
+                    **twins(text_cy=row.get("summary_cy", "")),
                     owners=[{"label": label, "title": ""} for label in row["summary_owners"]],
                     due_on=datetime.date.fromisoformat(due) if due else None,
                 )
             if row.get("progress"):
-                entry.update(progress=row["progress"], progress_meeting_id=meeting_id)
+                entry.update(
+                    progress=row["progress"],
+                    **twins(progress_cy=row.get("progress_cy", "")),
+                    progress_meeting_id=meeting_id,
+                )
     return entries
 
 
@@ -124,7 +164,7 @@ def public_actions_rebuild(*, board: Board) -> int:
         if legacy
         else ()
     )
-    entries = build_log(ordered, legacy_raised)
+    entries = build_log(ordered, legacy_raised, welsh=True)
     PublicAction.objects.filter(board=board).delete()
     PublicAction.objects.bulk_create(
         [PublicAction(action_id=pk, board=board, **entry) for pk, entry in entries.items()],

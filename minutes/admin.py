@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -650,6 +651,12 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
         if not request.user.has_perm(spec["permission"]):
             raise PermissionDenied
         error, text = "", request.POST.get("text", "")
+        # A Welsh body's correction note (version 2 on) has its Welsh twin, entered beside the
+        # English.
+        welsh_note = (
+            step == "publish" and meeting.board.body.welsh and meeting.publications.exists()
+        )
+        text_cy = request.POST.get("text_cy", "") if welsh_note else ""
         if request.method == "POST":
             try:
                 if step == "approve":
@@ -657,7 +664,9 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                     messages.success(request, gettext("The minutes are approved."))
                 elif step == "publish":
                     # The page the approver returns to shows it publishing, then the outcome.
-                    meeting_publish_in_background(meeting=meeting, by=request.user, note=text)
+                    meeting_publish_in_background(
+                        meeting=meeting, by=request.user, note=text, note_cy=text_cy
+                    )
                 elif step == "withdraw":
                     meeting_withdraw(meeting=meeting, by=request.user, reason=text)
                     messages.success(request, gettext("The minutes are withdrawn."))
@@ -685,6 +694,8 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
             "step": step,
             "error": error,
             "text": text,
+            "text_cy": text_cy,
+            "field_label_cy": capfirst(_("what changed in Welsh")) if welsh_note else "",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/meetings/meeting/workflow.html", context)

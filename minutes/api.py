@@ -317,14 +317,17 @@ class MeetingListView(ApiView):
             agenda = self.agendas.get(meeting.pk)
             data["agenda"] = self.agenda(agenda) if agenda is not None else None
         if full:
-            data["versionNote"] = publication.note
+            data["versionNote"], data["textLanguage"]["versionNote"] = self.text(
+                publication, "note"
+            )
             data["agendaItem"] = self.items(publication)
             data["auxiliaryFile"] = self.documents(publication.documents.all())
             data["earlierVersions"] = [
                 {
                     "version": earlier.version,
                     "published": earlier.published_at.isoformat(),
-                    "note": earlier.note,
+                    "note": (note := self.text(earlier, "note"))[0],
+                    "textLanguage": {"note": note[1]},
                     "auxiliaryFile": self.documents(earlier.documents.all()),
                 }
                 for earlier in Publication.objects.live()
@@ -496,20 +499,26 @@ class BoardActionsView(ApiView):
         board = get_object_or_404(public_boards(), slug=slug)
         return self.page(
             PublicAction.objects.filter(board=board).select_related("action").order_by("-number"),
-            lambda entry: {
-                "type": "scrutiny:Action",
-                "ref": entry.ref,
-                "text": entry.text,
-                # The public log keeps each action as the English minutes printed it.
-                "textLanguage": {"text": "en", "latestProgress": "en"},
-                "owners": [
-                    {"abbreviation": owner["label"], "title": owner["title"]}
-                    for owner in entry.owners
-                ],
-                "dueDate": entry.due_on.isoformat() if entry.due_on else None,
-                "status": entry.action.status,
-                "statusLabel": str(entry.action.get_status_display()),
-                "latestProgress": entry.progress,
-                "board": self.url("board-detail", slug=board.slug),
-            },
+            lambda entry: self.action(entry, board),
         )
+
+    def action(self, entry: PublicAction, board: Board) -> dict:
+        """An action of the log: its text and progress as the minutes printed them, in Welsh
+        where the Welsh minutes printed them."""
+        text, text_lang = self.text(entry, "text")
+        progress, progress_lang = self.text(entry, "progress")
+        return {
+            "type": "scrutiny:Action",
+            "ref": entry.ref,
+            "text": text,
+            # The posts' titles are English (a post has no Welsh title).
+            "textLanguage": {"text": text_lang, "latestProgress": progress_lang, "owners": "en"},
+            "owners": [
+                {"abbreviation": owner["label"], "title": owner["title"]} for owner in entry.owners
+            ],
+            "dueDate": entry.due_on.isoformat() if entry.due_on else None,
+            "status": entry.action.status,
+            "statusLabel": str(entry.action.get_status_display()),
+            "latestProgress": progress,
+            "board": self.url("board-detail", slug=board.slug),
+        }

@@ -54,13 +54,14 @@ def entries(language: str = "en", **filters) -> list[Entry]:
     out = []
     for publication in minutes:
         meeting = publication.meeting
-        # A correction's note is written once, in English: its entry is in English.
+        # A correction whose note has no Welsh is given in English, note and all.
         welsh = language == "cy" and bool(meeting.board.name_cy and publication.title_cy)
-        welsh = welsh and not (publication.version > 1 and publication.note)
+        note, note_lang = in_language(publication, "note", "cy" if welsh else "en")
+        welsh = welsh and not (publication.version > 1 and note_lang)
         with translation.override("cy" if welsh else "en"):
             if publication.version > 1:
                 title = _("Correction (version %(n)s): minutes of %(board)s, %(meeting)s")
-                description = publication.note
+                description = note
             else:
                 title = _("Minutes published: %(board)s, %(meeting)s")
                 description = _("The minutes of the meeting are published.")

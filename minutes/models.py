@@ -13,7 +13,8 @@ class PublicAction(models.Model):
     Derived from the board's live publications only (see minutes/actions_log.py) and rebuilt
     whenever one of them is published or withdrawn, so the log never shows the live record: the
     text and owners as the published minutes of the meeting that raised the action printed them,
-    and the latest progress minuted in public.
+    and the latest progress minuted in public; each text with its Welsh twin where the Welsh
+    minutes printed one.
     """
 
     action = models.OneToOneField(
@@ -33,6 +34,11 @@ class PublicAction(models.Model):
         blank=True,
         help_text=_("Empty when no live publication of the raising meeting printed it."),
     )
+    text_cy = models.TextField(
+        _("action as published in Welsh"),
+        blank=True,
+        help_text=_("Empty when no live publication printed the action in Welsh."),
+    )
     owners = models.JSONField(_("owners as published"), default=list)
     due_on = models.DateField(_("due as published"), null=True, blank=True)
     raised_at_meeting = models.ForeignKey(
@@ -45,6 +51,7 @@ class PublicAction(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     progress = models.TextField(_("latest progress minuted in public"), blank=True)
+    progress_cy = models.TextField(_("latest progress minuted in public in Welsh"), blank=True)
     progress_meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("progress minuted at"),

@@ -25,7 +25,7 @@ from meetings.models import (
     PublishedText,
 )
 from minutes import documents
-from minutes.actions_log import public_actions_rebuild, snapshot_rows
+from minutes.actions_log import public_actions_rebuild, rows_in_welsh, snapshot_rows
 from minutes.content import MinutesContent, minutes_content
 from minutes.documents import (
     ENGLISH,
@@ -75,11 +75,12 @@ def welsh_passages(english: list[PublishedText], welsh: list[PublishedText]):
 
 
 def published_actions_snapshot(
-    meeting: Meeting, *, content: MinutesContent | None = None
+    meeting: Meeting, *, content: MinutesContent | None = None, welsh: bool = False
 ) -> list[dict]:
     """The actions the public minutes print: raised under an open item (text, owners, due), or
-    reviewed under one (the progress minuted there). See minutes/actions_log.py."""
-    return snapshot_rows(content or minutes_content(meeting, public=True))
+    reviewed under one (the progress minuted there), with their Welsh where the publication
+    prints Welsh minutes too (`welsh`). See minutes/actions_log.py."""
+    return snapshot_rows(content or minutes_content(meeting, public=True), welsh=welsh)
 
 
 class PublicationError(Exception):
@@ -127,37 +128,52 @@ def store_document(
 
 
 def meeting_publish_check(
-    *, meeting: Meeting, by, note: str = "", check_permission: bool = True
+    *, meeting: Meeting, by, note: str = "", note_cy: str = "", check_permission: bool = True
 ) -> None:
-    """What is refused before anything is rendered, so that the approver hears it at once."""
+    """What is refused before anything is rendered, so that the approver hears it at once. A
+    Welsh body that requires Welsh versions needs the Welsh of a correction's note too."""
     if check_permission:
         if by is None or not by.has_perm("meetings.publish_meeting"):
             raise PublicationError(_("Only an approver can publish minutes."))
         if meeting.status != Meeting.Status.APPROVED:
             raise PublicationError(_("Minutes are approved before they are published."))
     previous = meeting.publications.aggregate(latest=Max("version"))["latest"] or 0
-    if previous and not note.strip():
-        raise PublicationError(
-            _("Say what changed: this will be version %(n)s.") % {"n": previous + 1}
-        )
     body = meeting.board.body
+    missing = correction_note_missing(body=body, version=previous + 1, note=note, note_cy=note_cy)
     if body.welsh and body.welsh_required:
-        missing = untranslated(meeting, public=True)
-        if missing:
-            raise PublicationError(
-                ngettext(
-                    "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
-                    "English: %(texts)s.",
-                    "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
-                    "English: %(texts)s.",
-                    len(missing),
-                )
-                % {"n": len(missing), "texts": "; ".join(missing[:10])}
-            )
+        missing = untranslated(meeting, public=True) + missing
+    if missing:
+        raise untranslated_refusal(missing)
+
+
+def correction_note_missing(*, body, version: int, note: str, note_cy: str) -> list[str]:
+    """A correction (version 2 on) says what changed: refused without the note; the note's
+    Welsh, where the body requires Welsh versions, is returned as missing if not given."""
+    if version < 2:
+        return []
+    if not note.strip():
+        raise PublicationError(_("Say what changed: this will be version %(n)s.") % {"n": version})
+    if body.welsh and body.welsh_required and not note_cy.strip():
+        return [f"{_('Meeting')}: {_('what changed')}"]
+    return []
+
+
+def untranslated_refusal(missing: list[str]) -> PublicationError:
+    """The refusal of a body that requires Welsh versions, naming the texts without one."""
+    return PublicationError(
+        ngettext(
+            "%(n)s text has no Welsh version yet, and this body publishes in Welsh and "
+            "English: %(texts)s.",
+            "%(n)s texts have no Welsh version yet, and this body publishes in Welsh and "
+            "English: %(texts)s.",
+            len(missing),
+        )
+        % {"n": len(missing), "texts": "; ".join(missing[:10])}
+    )
 
 
 def meeting_publish_in_background(
-    *, meeting: Meeting, by, note: str = "", imported: bool = False
+    *, meeting: Meeting, by, note: str = "", note_cy: str = "", imported: bool = False
 ) -> None:
     """Queue the publication (minutes.tasks renders and stores it), so that no request waits
     for the renderer; the meeting's page shows it queued, then published or why it failed.
@@ -169,7 +185,9 @@ def meeting_publish_in_background(
     still the approved ones the import wrote."""
     from minutes.tasks import publish_meeting
 
-    meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=not imported)
+    meeting_publish_check(
+        meeting=meeting, by=by, note=note, note_cy=note_cy, check_permission=not imported
+    )
     user, reason = recording() if imported else (by, "")
     with transaction.atomic():
         queued = (
@@ -183,6 +201,7 @@ def meeting_publish_in_background(
         meeting_id=meeting.pk,
         user_id=user.pk if user is not None else None,
         note=note,
+        note_cy=note_cy,
         reason=reason,
         imported=imported,
     )
@@ -194,6 +213,7 @@ def meeting_publish(
     meeting: Meeting,
     by,
     note: str = "",
+    note_cy: str = "",
     check_permission: bool = True,
     background: bool = False,
     require_approved: bool = False,
@@ -208,7 +228,9 @@ def meeting_publish(
     refuses minutes that are no longer approved (an imported meeting edited before the worker
     published it).
     """
-    meeting_publish_check(meeting=meeting, by=by, note=note, check_permission=check_permission)
+    meeting_publish_check(
+        meeting=meeting, by=by, note=note, note_cy=note_cy, check_permission=check_permission
+    )
     started = meeting.updated_at
     body = meeting.board.body
     # One snapshot of the public content in each language: the page, the PDFs, the actions and
@@ -221,10 +243,10 @@ def meeting_publish(
         if content_cy is not None
         else ""
     )
-    actions = published_actions_snapshot(meeting, content=content)
+    actions = published_actions_snapshot(meeting, content=content, welsh=content_cy is not None)
     texts = published_texts(content, actions)
     if content_cy is not None:
-        texts += welsh_passages(texts, published_texts(content_cy, []))
+        texts += welsh_passages(texts, published_texts(content_cy, rows_in_welsh(actions)))
     questions = has_questions_document(meeting)
     sources = []  # (language, minutes HTML, questions HTML or None)
     for language in document_languages(body):
@@ -259,14 +281,17 @@ def meeting_publish(
                 )
             )
         version = (locked.publications.aggregate(latest=Max("version"))["latest"] or 0) + 1
-        if version > 1 and not note.strip():
-            raise PublicationError(
-                _("Say what changed: this will be version %(n)s.") % {"n": version}
-            )
+        # Another approver's version may have landed while this one rendered: the note rule
+        # holds for the version this one becomes.
+        if missing := correction_note_missing(
+            body=body, version=version, note=note, note_cy=note_cy
+        ):
+            raise untranslated_refusal(missing)
         publication = Publication.objects.create(
             meeting=locked,
             version=version,
             note=note.strip(),
+            note_cy=note_cy.strip() if body.welsh and version > 1 else "",
             published_at=timezone.now(),
             published_by=by,
             minutes_html=html,

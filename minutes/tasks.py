@@ -18,6 +18,7 @@ def publish_meeting(
     meeting_id: int,
     user_id: int | None,
     note: str,
+    note_cy: str = "",
     reason: str = "",
     imported: bool = False,
 ) -> int | None:
@@ -42,7 +43,7 @@ def publish_meeting(
                     require_approved=True,
                 )
             else:
-                publication = meeting_publish(meeting=meeting, by=user, note=note)
+                publication = meeting_publish(meeting=meeting, by=user, note=note, note_cy=note_cy)
     except (PublicationError, RenderError) as exc:
         state.update(publishing="failed", publishing_error=str(exc))
         return None

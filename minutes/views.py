@@ -655,13 +655,20 @@ class BoardActionsView(VisitorCacheMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(
+        context = super().get_context_data(
             board=self.board,
             filter=self.filter,
             filter_query=query.urlencode(),
             **body_identity(self.board.body),
             **kwargs,
         )
+        # In Welsh, say plainly when a text of the page is shown in English (it has no Welsh).
+        context["in_english"] = get_language() == "cy" and any(
+            in_language(entry, field, "cy")[1]
+            for entry in context["actions"]
+            for field in ("text", "progress")
+        )
+        return context
 
 
 class SearchView(TemplateView):

@@ -48,6 +48,7 @@ class Publication(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     note = models.TextField(_("what changed"), blank=True)
+    note_cy = models.TextField(_("what changed in Welsh"), blank=True)
     published_at = models.DateTimeField(_("published"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

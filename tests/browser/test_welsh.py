@@ -204,3 +204,37 @@ def test_the_clerk_gives_a_raised_action_its_welsh_in_the_editor(
     ).wait_for()
     action.refresh_from_db()
     assert action.text_cy == "Adrodd yn ôl i'r bwrdd"
+
+
+def test_the_welsh_actions_log_reads_in_welsh_and_marks_the_english(
+    page, clerk, approver, screenshot, axe
+):
+    """The Welsh log shows the Welsh the minutes printed; an action with none is in English,
+    read as English and said so."""
+    call_command("import_meeting", str(BILINGUAL), stdout=StringIO())
+    meeting = Meeting.objects.select_related("board__body").get(board__action_prefix="PPB")
+    body = meeting.board.body
+    body.welsh_required = False
+    body.save()
+    untranslated = meeting.board.actions.get(number=70)
+    untranslated.text_cy = ""
+    untranslated.save()
+    meeting.refresh_from_db()
+    meeting.created_by = clerk
+    meeting.status = Meeting.Status.DRAFT
+    meeting.save()
+    meeting_approve(meeting=meeting, by=approver)
+    meeting_publish(meeting=meeting, by=approver)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/cy/boards/{meeting.board.slug}/actions/")
+    heading = page.get_by_role("heading", name="Camau gweithredu Bwrdd Perfformiad Plismona")
+    assert heading.is_visible()
+    row = page.get_by_role("row").filter(has_text="PPB 60")
+    assert "Argymhellion prosiect ymchwil troseddau casineb" in row.inner_text()
+    english = page.locator('td [lang="en"]')
+    assert english.count() == 1
+    assert english.inner_text().startswith("LA to forward integrity questions")
+    assert page.get_by_role("note").filter(has_text="yn Saesneg yn unig").is_visible()
+    screenshot("actions-log-welsh")
+    assert axe(page) == []
