@@ -187,3 +187,31 @@ RULES = [
         message="a group that people are listed under keeps its body",
     ),
 ]
+
+# Added by meetings 0017_wp9b_group_scope: the group a person or post is listed under.
+GROUP_RULES = [
+    RowRule(
+        name="person_group_in_body",
+        table="meetings_person",
+        columns=("body_id", "organisation_id"),
+        broken=group_outside("organisation_id", "{row}.body_id"),
+        message="a person is listed under a group of another body than their own",
+    ),
+    RowRule(
+        name="role_group_in_body",
+        table="meetings_role",
+        columns=("body_id", "organisation_id"),
+        broken=group_outside("organisation_id", "{row}.body_id"),
+        message="a post is listed under a group of another body than its own",
+    ),
+    kept_while_named(
+        name="group_keeps_body_of_people",
+        table="meetings_organisation",
+        column="parent_id",
+        named_in=[
+            ("meetings_person", "organisation_id"),
+            ("meetings_role", "organisation_id"),
+        ],
+        message="a group that people or posts are listed under keeps its body",
+    ),
+]

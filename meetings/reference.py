@@ -7,9 +7,10 @@ it with what the caller knows and the row leaves empty, never overwriting what i
 A caller that already holds the row (an import keeps what it found for its next files) passes it
 as `known`, which saves the lookup and applies the same rules.
 
-Those that never refuse (bodies, groups, posts, people) need no savepoint of their own (an
-import calls them for every post and person of every file); those that refuse keep one, so that
-a caller that catches the refusal carries on in a sound transaction.
+Those that never refuse once they write (bodies, groups, posts, people: these refuse a group of
+another body before writing anything) need no savepoint of their own (an import calls them for
+every post and person of every file); those that refuse keep one, so that a caller that catches
+the refusal carries on in a sound transaction.
 """
 
 import datetime
@@ -149,6 +150,7 @@ def _person_complete(person: Person, organisation: Organisation | None) -> list[
     return []
 
 
+@transaction.atomic(savepoint=False)
 def _ensure_many(model, body, key: str, wanted, known, complete, make, by=None):
     """Find the rows of the body by `key` (those not `known`) in one query, create the missing
     ones in one insert and complete the others in one update, each with its history
@@ -181,7 +183,6 @@ def _ensure_many(model, body, key: str, wanted, known, complete, make, by=None):
     return rows
 
 
-@transaction.atomic(savepoint=False)
 def roles_ensure(
     *,
     body: Organisation,
@@ -191,11 +192,14 @@ def roles_ensure(
     """The posts of the body with these abbreviations, titles and groups, by abbreviation:
     created when missing, completed when recorded without a title or group (`role_ensure`), in
     a few statements however many there are."""
+    roles = list(roles)
+    for _abbrev, _title, organisation in roles:
+        require_in_body(body, organisation, "organisation")
     return _ensure_many(
         Role,
         body,
         "abbrev",
-        list(roles),
+        roles,
         known,
         _role_complete,
         lambda abbrev, title, organisation: Role(
@@ -221,7 +225,6 @@ def role_ensure(
     return found[abbrev]
 
 
-@transaction.atomic(savepoint=False)
 def people_ensure(
     *,
     body: Organisation,
@@ -232,11 +235,14 @@ def people_ensure(
     """The people of the body's record with these names and groups, by name: created when
     missing, completed when recorded without a group (`person_ensure`), in a few statements
     however many there are."""
+    people = list(people)
+    for _name, organisation in people:
+        require_in_body(body, organisation, "organisation")
     return _ensure_many(
         Person,
         body,
         "name",
-        list(people),
+        people,
         known,
         _person_complete,
         lambda name, organisation: Person(body=body, name=name, organisation=organisation),
@@ -399,10 +405,11 @@ def _credit(record, by) -> None:
 @transaction.atomic
 def organisation_save(*, organisation: Organisation, by) -> Organisation:
     """Add or change a body, or a group within one (its details set on the instance). A group
-    that people are listed under keeps its body."""
+    that people or posts are listed under keeps its body."""
     stored = _stored(organisation, None)
     if stored is not None and stored.parent_id != organisation.parent_id:
-        if stored.attendance.exists() or stored.memberships.exists():
+        listed = [stored.attendance, stored.memberships, stored.members, stored.posts]
+        if _named([related.all() for related in listed]):
             raise RecordError(
                 _(
                     "People are listed under %(group)s in the record of %(body)s, so it stays "
@@ -435,6 +442,7 @@ def person_save(*, person: Person, by, expected_version: int | None = None) -> P
             ]
         ),
     )
+    require_in_body(person.body, person.organisation, "organisation")
     if person.user_id is not None:
         _require_account_free(person, person.user)
     _credit(person, by)
@@ -463,6 +471,7 @@ def role_save(*, role: Role, by, expected_version: int | None = None) -> Role:
             ]
         ),
     )
+    require_in_body(role.body, role.organisation, "organisation")
     _credit(role, by)
     role.save()
     return role

@@ -194,7 +194,8 @@ def lift(using: str, rules: list[RowRule]) -> None:
 
 def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
     """Keep an app's rules through every `migrate`: lifted before it (on SQLite), and installed
-    after it where missing, once `migration`, which introduced them, is applied."""
+    after it where missing, once `migration`, which introduced them, is applied. An app connects
+    each migration that introduces rules, with the rules it introduced."""
     from django.db.models.signals import post_migrate, pre_migrate
 
     def install_rules(sender, *, using: str = "default", **kwargs) -> None:
@@ -205,8 +206,8 @@ def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
 
     label = app_config.label
     post_migrate.connect(
-        install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules"
+        install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules.{migration}"
     )
     pre_migrate.connect(
-        lift_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules_lift"
+        lift_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules_lift.{migration}"
     )

@@ -271,3 +271,60 @@ def test_adding_a_meeting_for_a_board_that_is_no_number_asks_for_the_board(clien
     response = client.get(reverse("admin:meetings_meeting_add") + f"?board={board}")
     assert response.status_code == 200
     assert 'name="chair"' not in response.content.decode()
+
+
+def test_the_services_refuse_a_link_to_another_bodys_action(two_bodies):
+    """See also: the services say which action belongs to which body before the database
+    refuses it (ADR 0011); nothing is linked."""
+    import datetime
+
+    from actions import services as actions
+
+    action = ActionFactory(board=two_bodies["meeting"].board)
+    theirs = ActionFactory(board=BoardFactory(body=two_bodies["dyfed"], action_prefix="PPB"))
+    with pytest.raises(actions.ActionError) as refused:
+        actions.action_update(action=action, by=None, see_also=[theirs])
+    assert refused.value.field == "see_also"
+    assert f"{theirs.ref} belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent." == str(
+        refused.value
+    )
+    with pytest.raises(actions.ActionError):
+        actions.action_link(action=action, other=theirs, by=None, on=datetime.date(2026, 1, 5))
+    assert not action.see_also.exists()
+
+
+def test_the_services_refuse_a_group_of_another_body_for_a_person_or_post(two_bodies):
+    from meetings import reference
+
+    their_group = Organisation.objects.create(name="Dyfed-Powys Police", parent=two_bodies["dyfed"])
+    person, post = two_bodies["ours"], two_bodies["our_post"]
+    person.organisation = their_group
+    with pytest.raises(services.RecordError) as refused:
+        reference.person_save(person=person, by=None)
+    assert refused.value.field == "organisation"
+    assert (
+        str(refused.value)
+        == "Dyfed-Powys Police belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent."
+    )
+    post.organisation = their_group
+    with pytest.raises(services.RecordError) as refused:
+        reference.role_save(role=post, by=None)
+    assert refused.value.field == "organisation"
+    # The importer's batches apply the same rule.
+    with pytest.raises(services.RecordError):
+        reference.people_ensure(
+            body=two_bodies["meeting"].board.body, people=[("Mr New", their_group)]
+        )
+    with pytest.raises(services.RecordError):
+        reference.roles_ensure(
+            body=two_bodies["meeting"].board.body, roles=[("NEW", "New post", their_group)]
+        )
+    # A group that people are listed under keeps its body.
+    ours = Organisation.objects.create(name="Gwent Police", parent=two_bodies["meeting"].board.body)
+    two_bodies["ours"].refresh_from_db()
+    reference.person_save(person=two_bodies["ours"], by=None)
+    type(two_bodies["ours"]).objects.filter(pk=two_bodies["ours"].pk).update(organisation=ours)
+    ours.parent = two_bodies["dyfed"]
+    with pytest.raises(services.RecordError) as refused:
+        reference.organisation_save(organisation=ours, by=None)
+    assert refused.value.field == "parent"
