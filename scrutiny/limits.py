@@ -28,9 +28,7 @@ def as_id(value: str) -> int | None:
 
 # C0 control characters XML 1.0 cannot carry (all but tab, line feed and carriage return), which
 # Word pastes: a manual line break is \x0b, a page break \x0c; and DEL. Each becomes a space.
-CONTROL_CHARACTERS = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F], " "
-)
+CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F], " ")
 
 
 def without_control_characters(text: str) -> str:

@@ -209,5 +209,8 @@ def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
         install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules.{migration}"
     )
     pre_migrate.connect(
-        lift_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules_lift.{migration}"
+        lift_rules,
+        sender=app_config,
+        weak=False,
+        dispatch_uid=f"{label}.row_rules_lift.{migration}",
     )

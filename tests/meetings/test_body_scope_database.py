@@ -241,9 +241,7 @@ def test_an_action_links_only_to_actions_of_its_body(record):
         )
     )
     link = Action.see_also.through.objects.create(from_action=action, to_action=ours)
-    _refused(
-        lambda: Action.see_also.through.objects.filter(pk=link.pk).update(to_action=theirs)
-    )
+    _refused(lambda: Action.see_also.through.objects.filter(pk=link.pk).update(to_action=theirs))
     assert list(action.see_also.all()) == [ours]
 
 
@@ -263,6 +261,4 @@ def test_a_person_or_post_is_listed_under_a_group_of_their_body(record):
     Person.objects.filter(pk=ours.pk).update(organisation=police)
     Role.objects.filter(pk=post.pk).update(organisation=record["gwent"])
     # A group that people or posts are listed under keeps its body.
-    _refused(
-        lambda: type(police).objects.filter(pk=police.pk).update(parent=record["dyfed"])
-    )
+    _refused(lambda: type(police).objects.filter(pk=police.pk).update(parent=record["dyfed"]))
