@@ -1,9 +1,6 @@
 """Reference data in the secretariat pages: organisations, people, posts, appointments, boards;
 and what every page that edits the record shares."""
 
-import io
-import warnings
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -12,7 +9,6 @@ from django.http import HttpResponseRedirect
 from django.urls import LocalePrefixPattern, URLResolver, get_resolver
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings import reference
@@ -30,10 +26,6 @@ def _locked_form(model_class):
     return type(
         f"{model_class.__name__}Form", (OptimisticLockMixin, forms.ModelForm), {"Meta": meta}
     )
-
-
-LOGO_MAX_BYTES = 512 * 1024
-LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 
 def reserved_slugs() -> set[str]:
@@ -102,48 +94,9 @@ class OrganisationForm(forms.ModelForm):
         return slug
 
     def clean_upload_logo(self):
+        """The file's bytes: the body's service checks them (reference.organisation_save)."""
         upload = self.cleaned_data.get("upload_logo")
-        if not upload:
-            return None
-        data = upload.read()
-        if len(data) > LOGO_MAX_BYTES:
-            raise forms.ValidationError(_("The logo is larger than 512 KB."))
-        try:
-            with warnings.catch_warnings():
-                # A header claiming a huge size (a decompression bomb) is no logo either.
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(io.BytesIO(data))
-                image.verify()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
-            raise forms.ValidationError(_("The file is not a PNG or JPEG image.")) from None
-        if image.format not in LOGO_FORMATS:
-            raise forms.ValidationError(_("The file is not a PNG or JPEG image."))
-        return data, LOGO_FORMATS[image.format]
-
-    def clean(self):
-        cleaned = super().clean()
-        will_have_logo = cleaned.get("upload_logo") or (
-            self.instance.logo and not cleaned.get("remove_logo")
-        )
-        if will_have_logo and not cleaned.get("logo_alt", "").strip():
-            self.add_error("logo_alt", _("Say what the logo shows, for people who cannot see it."))
-        return cleaned
-
-    def save(self, commit=True):
-        organisation = super().save(commit=False)
-        if self.cleaned_data.get("remove_logo"):
-            organisation.logo, organisation.logo_type = None, ""
-        if self.cleaned_data.get("upload_logo"):
-            organisation.logo, organisation.logo_type = self.cleaned_data["upload_logo"]
-        if commit:
-            organisation.save()
-        return organisation
+        return upload.read() if upload else None
 
 
 class ServiceAdmin:
@@ -327,6 +280,14 @@ class OrganisationAdmin(ReferenceAdmin, admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        reference.organisation_save(
+            organisation=obj,
+            by=request.user,
+            logo=form.cleaned_data.get("upload_logo"),
+            remove_logo=form.cleaned_data.get("remove_logo", False),
+        )
 
 
 class AppointmentInline(admin.TabularInline):

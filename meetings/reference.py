@@ -14,11 +14,14 @@ the refusal carries on in a sound transaction.
 """
 
 import datetime
+import io
+import warnings
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from meetings.models import (
     Appointment,
@@ -402,10 +405,54 @@ def _credit(record, by) -> None:
         record._history_user = by
 
 
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def _logo_type(data: bytes) -> str:
+    """The type of a body's logo: a PNG or JPEG of at most 512 KB, else refused."""
+    if len(data) > LOGO_MAX_BYTES:
+        raise RecordError(_("The logo is larger than 512 KB."), field="upload_logo")
+    not_an_image = RecordError(_("The file is not a PNG or JPEG image."), field="upload_logo")
+    try:
+        with warnings.catch_warnings():
+            # A header claiming a huge size (a decompression bomb) is no logo either.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.verify()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise not_an_image from None
+    if image.format not in LOGO_FORMATS:
+        raise not_an_image
+    return LOGO_FORMATS[image.format]
+
+
 @transaction.atomic
-def organisation_save(*, organisation: Organisation, by) -> Organisation:
+def organisation_save(
+    *,
+    organisation: Organisation,
+    by,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> Organisation:
     """Add or change a body, or a group within one (its details set on the instance). A group
-    that people or posts are listed under keeps its body."""
+    that people or posts are listed under keeps its body. A new `logo` (the file's bytes) is a
+    PNG or JPEG of at most 512 KB; `remove_logo` removes the one recorded. A body with a logo
+    says what it shows (`logo_alt`), for people who cannot see it."""
+    if remove_logo:
+        organisation.logo, organisation.logo_type = None, ""
+    if logo:
+        organisation.logo_type, organisation.logo = _logo_type(logo), logo
+    if organisation.logo and not organisation.logo_alt.strip():
+        raise RecordError(
+            _("Say what the logo shows, for people who cannot see it."), field="logo_alt"
+        )
     stored = _stored(organisation, None)
     if stored is not None and stored.parent_id != organisation.parent_id:
         listed = [stored.attendance, stored.memberships, stored.members, stored.posts]
