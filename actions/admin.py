@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from actions import services
 from actions.models import Action, ActionUpdate
 from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
-from meetings.models import AgendaItem, Person, Role
+from meetings.models import AgendaItem, Meeting, Person, Role
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -234,7 +234,10 @@ def save_action_formsets(request, form, formset) -> bool:
     return False
 
 
-class ActionUpdateInline(admin.StackedInline):
+class ActionUpdateInline(BodyScopedInline, admin.StackedInline):
+    """The progress history on an action's page: its search boxes find the meetings, items and
+    people of the action's body only (another body's, posted anyway, is refused)."""
+
     model = ActionUpdate
     fk_name = "action"
     extra = 0
@@ -245,7 +248,16 @@ class ActionUpdateInline(admin.StackedInline):
         "reported_by",
     ]
     autocomplete_fields = ["meeting", "item", "reported_by"]
+    scoped_fields = ("reported_by",)
     verbose_name_plural = _("progress history")
+
+    def limit_choices(self, request, obj) -> dict:
+        body = page_body(request, obj)
+        return {
+            **super().limit_choices(request, obj),
+            "meeting": Meeting.objects.filter(board__body=body),
+            "item": AgendaItem.objects.filter(meeting__board__body=body),
+        }
 
 
 class ActionAdminForm(ActionOwnersForm):
@@ -279,6 +291,7 @@ class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     list_filter = ["status", "board", "carried_forward"]
     search_fields = ["text", "legacy_ref", "updates__text", "=number"]
     autocomplete_fields = ["board", "raised_at_meeting", "raised_at_item", "see_also"]
+    body_path = "board__body"  # how a search of one body's actions finds them
     readonly_fields = ["ref_display", "created_at", "updated_at"]
     fields = [
         "board",

@@ -162,8 +162,9 @@ class ServiceAdmin:
 
 
 def page_body(request, obj) -> Organisation | None:
-    """The body whose record a page edits: its meeting's (or its item's meeting's); on the page
-    adding a meeting, the chosen board's. None while no board is chosen."""
+    """The body whose record a page edits: its meeting's (or its item's meeting's, or its
+    action's board's); on the page adding a meeting, the chosen board's. None while no board is
+    chosen."""
     if isinstance(obj, Board):
         return obj.body if obj.pk else None
     meeting = getattr(obj, "meeting", obj)
@@ -188,8 +189,9 @@ def body_choices(model, body: Organisation | None):
 
 class BodyScopedInline(SharedChoicesInline):
     """An inline of a meeting's record whose pickers offer only the people, posts and groups of
-    the meeting's own body (`scoped_fields`); the services, and the database, refuse any other
-    on save. The choices are listed once a page, not once a row (SharedChoicesInline)."""
+    the meeting's own body (`scoped_fields`), and whose search boxes search that body's records
+    only; the services, and the database, refuse any other on save. The choices are listed once
+    a page, not once a row (SharedChoicesInline)."""
 
     scoped_fields: tuple[str, ...] = ()
 
@@ -200,6 +202,11 @@ class BodyScopedInline(SharedChoicesInline):
             model = self.model._meta.get_field(name).related_model
             limits[name] = body_choices(model, body)
         return limits
+
+    def search_params(self, request, obj) -> dict:
+        """Its search boxes search the page's body's records only."""
+        body = page_body(request, obj)
+        return {"body": body.pk} if body is not None else {}
 
 
 class ReferenceAdmin(ServiceAdmin):
@@ -305,6 +312,7 @@ class PersonAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     list_filter = ["body", "organisation"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["body", "organisation", "user"]
+    body_path = "body"  # how a search of one body's people finds them
     inlines = [AppointmentInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -324,6 +332,7 @@ class RoleAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     list_filter = ["body", "organisation"]
     search_fields = ["abbrev", "title"]
     autocomplete_fields = ["body", "organisation"]
+    body_path = "body"
     inlines = [AppointmentInline]
 
 

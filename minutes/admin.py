@@ -311,6 +311,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     ]
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
+    body_path = "board__body"  # how a search of one body's meetings finds them
     date_hierarchy = "held_on"
     # Lists of the meeting's body: an autocomplete would search every body's.
     body_scoped_fields = ("board", "chair", "chair_role", "named_roles", "named_people")
@@ -859,6 +860,7 @@ class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     list_filter = ["exempt", "meeting__board"]
     search_fields = ["title", "minutes", "number"]
     autocomplete_fields = ["meeting", "parent"]
+    body_path = "meeting__board__body"
     list_select_related = ["meeting__board"]
     fields = [
         "meeting",

@@ -6,10 +6,14 @@ a meeting's admin page a thousand queries. With SharedChoicesInline an inline re
 choices once a page, and the records chosen in every row's search box (autocomplete) in one query,
 however many rows the page has. What a page's pickers offer (say, only the meeting's body's
 posts) is the inline's `limit_choices(request, obj)`, applied to every row before the choices
-are listed; the apps define it (meetings.admin.BodyScopedInline), this module knows no model.
+are listed; what its search boxes search (say, only the meeting's body's actions) is its
+`search_params(request, obj)`, added to each box's address for the search view to apply
+(scrutiny.admin_site). The apps define both (meetings.admin.BodyScopedInline); this module
+knows no model.
 """
 
 import copy
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -21,8 +25,9 @@ class PageChoices:
     labels of the records chosen in each search box, looked up together when the first row is
     shown."""
 
-    def __init__(self, limits: dict | None = None):
+    def __init__(self, limits: dict | None = None, search_params: dict | None = None):
         self.limits = limits or {}
+        self.search_params = search_params or {}
         self.listed: dict[str, list] = {}
         self.wanted: dict[str, set[str]] = {}
         self.labels: dict[str, dict[str, str]] = {}
@@ -40,6 +45,7 @@ class PageChoices:
                 chosen = {str(v) for v in values if v not in field.empty_values}
                 self.wanted.setdefault(name, set()).update(chosen)
                 widget.page, widget.page_field = self, name
+                widget.search_params = self.search_params
             elif not field.widget.is_hidden:
                 if name not in self.listed:
                     self.listed[name] = self._list(field, self.limits.get(name))
@@ -77,6 +83,11 @@ class SharedLabelsMixin:
 
     page: PageChoices | None = None
     page_field = ""
+    search_params: dict = {}
+
+    def get_url(self):
+        url = super().get_url()
+        return f"{url}?{urlencode(self.search_params)}" if self.search_params else url
 
     def optgroups(self, name, value, attr=None):
         if self.page is None:
@@ -104,10 +115,12 @@ class SharedAutocompleteSelectMultiple(SharedLabelsMixin, AutocompleteSelectMult
 
 
 class SharedChoicesFormSet(BaseInlineFormSet):
-    choice_limits: dict = {}  # set per page by SharedChoicesInline.get_formset
+    # Set per page by SharedChoicesInline.get_formset.
+    choice_limits: dict = {}
+    search_params: dict = {}
 
     def __init__(self, *args, **kwargs):
-        self.page_choices = PageChoices(self.choice_limits)
+        self.page_choices = PageChoices(self.choice_limits, self.search_params)
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
@@ -132,11 +145,19 @@ class SharedChoicesInline:
         here; an inline says what its page limits."""
         return {}
 
+    def search_params(self, request, obj) -> dict:
+        """What the search boxes of this page add to their searches (query parameters the
+        search view applies). None here."""
+        return {}
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         # A subclass per page: the limits are this request's, never set on a shared class.
         limits = self.limit_choices(request, obj)
-        return type(formset.__name__, (formset,), {"choice_limits": limits})
+        params = self.search_params(request, obj)
+        return type(
+            formset.__name__, (formset,), {"choice_limits": limits, "search_params": params}
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

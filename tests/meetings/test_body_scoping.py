@@ -10,6 +10,7 @@ from meetings.models import AgendaItem, Attendance, BoardMembership, Meeting, Or
 from tests.admin_pages import page_data
 from tests.factories import (
     ActionFactory,
+    ActionOwnerFactory,
     AgendaItemFactory,
     BoardFactory,
     MeetingFactory,
@@ -328,3 +329,76 @@ def test_the_services_refuse_a_group_of_another_body_for_a_person_or_post(two_bo
     with pytest.raises(services.RecordError) as refused:
         reference.organisation_save(organisation=ours, by=None)
     assert refused.value.field == "parent"
+
+
+def _search(client, response, model, field: str, term: str) -> list[str]:
+    """Type `term` in the search box of `field` of an inline row, as the page's script does:
+    the box's own address with the page's parameters."""
+    import html
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    form = _inline(response, model).empty_form
+    rendered = str(form[field])
+    url = html.unescape(re.search(r'data-ajax--url="([^"]*)"', rendered).group(1))
+    params = {
+        **dict(parse_qsl(urlsplit(url).query)),
+        "term": term,
+        "app_label": model._meta.app_label,
+        "model_name": model._meta.model_name,
+        "field_name": field,
+    }
+    found = client.get(urlsplit(url).path, params)
+    assert found.status_code == 200
+    return sorted(result["text"] for result in found.json()["results"])
+
+
+def test_the_meeting_pages_progress_search_finds_only_the_bodys_actions(client, clerk, two_bodies):
+    """The review of earlier actions on a meeting's admin page: its action search lists the
+    meeting's body's actions, not another body's action of the same number."""
+    from actions.models import ActionUpdate
+
+    meeting = two_bodies["meeting"]
+    ActionFactory(board=meeting.board, number=60, text="Ours")
+    ActionFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], action_prefix=meeting.board.action_prefix),
+        number=60,
+        text="Theirs",
+    )
+    client.force_login(clerk)
+    response = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    found = _search(client, response, ActionUpdate, "action", "60")
+    assert found == [f"{meeting.board.action_prefix} 60"]
+
+
+def test_the_action_pages_progress_search_finds_only_the_bodys_meetings(client, clerk, two_bodies):
+    """The progress history on an action's admin page: its meeting search lists the action's
+    body's meetings only, and a meeting of another body posted anyway is refused."""
+    from actions.models import ActionUpdate
+
+    meeting = two_bodies["meeting"]
+    theirs = MeetingFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], name=meeting.board.name),
+        held_on=meeting.held_on,
+    )
+    action = ActionFactory(board=meeting.board, raised_at_meeting=meeting)
+    ActionOwnerFactory(action=action, role=two_bodies["our_post"])
+    client.force_login(clerk)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    response = client.get(url)
+    found = _search(client, response, ActionUpdate, "meeting", meeting.board.name[:8])
+    assert found == [str(meeting)]
+    assert str(theirs) == str(meeting)  # they read alike: only one of them is offered
+    data = page_data(response)
+    data.update(
+        {
+            "updates-TOTAL_FORMS": "1",
+            "updates-0-reported_on": meeting.held_on.isoformat(),
+            "updates-0-status": "in_progress",
+            "updates-0-text": "Reported at their meeting",
+            "updates-0-meeting": str(theirs.pk),
+        }
+    )
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert not action.updates.exists()
