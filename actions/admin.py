@@ -21,7 +21,7 @@ class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
 
     def limit_to(self, queryset) -> None:
         """Offer only these (one body's, for a meeting's page): no body beside each name."""
-        self.queryset = queryset.select_related("body")
+        self.queryset = queryset
         self.show_body = False
 
 
@@ -96,8 +96,8 @@ class _ScopedOwnersMixin(BodyScopedInline):
         body = page_body(request, obj)
         return {
             **super().limit_choices(request, obj),
-            "owner_roles": body_choices(Role, body).order_by("abbrev"),
-            "owner_people": body_choices(Person, body).order_by("name"),
+            "owner_roles": body_choices(Role, body),
+            "owner_people": body_choices(Person, body),
             "raised_at_item": _items_of_page(obj),
         }
 

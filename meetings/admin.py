@@ -184,7 +184,11 @@ def body_choices(model, body: Organisation | None):
         return model.objects.none()
     if model is Organisation:
         return model.objects.filter(Q(pk=body.pk) | Q(parent=body))
-    return model.objects.filter(body=body)
+    # One order for every list of a page, so that the page reads them once (page_rows).
+    return model.objects.filter(body=body).order_by(*LISTED_IN_ORDER.get(model, ()))
+
+
+LISTED_IN_ORDER = {Role: ("abbrev",), Person: ("name",)}
 
 
 class BodyScopedInline(SharedChoicesInline):

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import EmptyResultSet
 from django.forms.models import BaseInlineFormSet
 
 
@@ -25,9 +26,15 @@ class PageChoices:
     labels of the records chosen in each search box, looked up together when the first row is
     shown."""
 
-    def __init__(self, limits: dict | None = None, search_params: dict | None = None):
+    def __init__(
+        self,
+        limits: dict | None = None,
+        search_params: dict | None = None,
+        rows: dict | None = None,
+    ):
         self.limits = limits or {}
         self.search_params = search_params or {}
+        self.rows = {} if rows is None else rows  # the page's (page_rows)
         self.listed: dict[str, list] = {}
         self.wanted: dict[str, set[str]] = {}
         self.labels: dict[str, dict[str, str]] = {}
@@ -48,24 +55,8 @@ class PageChoices:
                 widget.search_params = self.search_params
             elif not field.widget.is_hidden:
                 if name not in self.listed:
-                    self.listed[name] = self._list(field, self.limits.get(name))
+                    self.listed[name] = listed_choices(field, self.limits.get(name), self.rows)
                 field.choices = self.listed[name]
-
-    @staticmethod
-    def _list(field, limit) -> list:
-        """The choices a select lists: within the limit, when there is one. The field itself
-        still accepts any record, so that a record outside the limit posted anyway reaches the
-        service, which refuses it with a message saying why."""
-        if limit is None:
-            return list(field.choices)
-        shown = copy.deepcopy(field)
-        # A field may say how it shows a limited list (e.g. without each body's name).
-        limit_to = getattr(shown, "limit_to", None)
-        if limit_to is not None:
-            limit_to(limit)
-        else:
-            shown.queryset = limit
-        return list(shown.choices)
 
     def labels_for(self, name: str, widget) -> dict[str, str]:
         known = self.labels.setdefault(name, {})
@@ -75,6 +66,42 @@ class PageChoices:
             for obj in field.queryset.using(widget.db).filter(pk__in=missing):
                 known[str(obj.pk)] = field.label_from_instance(obj)
         return known
+
+
+def page_rows(request) -> dict:
+    """The records the selects of this request's page list, by query: the body's posts are
+    read once a page, however many fields and inlines list them (`listed_choices`)."""
+    rows = getattr(request, "_listed_rows", None)
+    if rows is None:
+        rows = request._listed_rows = {}
+    return rows
+
+
+def listed_choices(field, limit=None, rows: dict | None = None) -> list:
+    """The choices a select lists: within `limit`, when there is one, read once for every field
+    listing the same records (`rows`, the page's: page_rows). The field itself still accepts
+    any record, so that a record outside the limit posted anyway reaches the service, which
+    refuses it with a message saying why."""
+    shown = copy.deepcopy(field)
+    if limit is not None:
+        # A field may say how it shows a limited list (e.g. without each body's name).
+        limit_to = getattr(shown, "limit_to", None)
+        if limit_to is not None:
+            limit_to(limit)
+        else:
+            shown.queryset = limit
+    queryset, rows = shown.queryset, {} if rows is None else rows
+    try:
+        key = (queryset.model, str(queryset.query))
+    except EmptyResultSet:  # none(): nothing to list, nothing to read
+        found = []
+    else:
+        if key not in rows:
+            rows[key] = list(queryset)
+        found = rows[key]
+    choice = shown.iterator(shown).choice
+    empty = [("", shown.empty_label)] if shown.empty_label is not None else []
+    return empty + [choice(row) for row in found]
 
 
 class SharedLabelsMixin:
@@ -118,9 +145,10 @@ class SharedChoicesFormSet(BaseInlineFormSet):
     # Set per page by SharedChoicesInline.get_formset.
     choice_limits: dict = {}
     search_params: dict = {}
+    page_rows: dict | None = None
 
     def __init__(self, *args, **kwargs):
-        self.page_choices = PageChoices(self.choice_limits, self.search_params)
+        self.page_choices = PageChoices(self.choice_limits, self.search_params, self.page_rows)
         super().__init__(*args, **kwargs)
 
     def _construct_form(self, i, **kwargs):
@@ -155,9 +183,8 @@ class SharedChoicesInline:
         # A subclass per page: the limits are this request's, never set on a shared class.
         limits = self.limit_choices(request, obj)
         params = self.search_params(request, obj)
-        return type(
-            formset.__name__, (formset,), {"choice_limits": limits, "search_params": params}
-        )
+        shared = {"choice_limits": limits, "search_params": params, "page_rows": page_rows(request)}
+        return type(formset.__name__, (formset,), shared)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
