@@ -190,19 +190,15 @@ RULES = [
 
 # Added by meetings 0017_wp9b_group_scope: the group a person or post is listed under.
 GROUP_RULES = [
-    RowRule(
-        name="person_group_in_body",
-        table="meetings_person",
-        columns=("body_id", "organisation_id"),
-        broken=group_outside("organisation_id", "{row}.body_id"),
-        message="a person is listed under a group of another body than their own",
-    ),
-    RowRule(
-        name="role_group_in_body",
-        table="meetings_role",
-        columns=("body_id", "organisation_id"),
-        broken=group_outside("organisation_id", "{row}.body_id"),
-        message="a post is listed under a group of another body than its own",
+    *(
+        RowRule(
+            name=f"{record}_group_in_body",
+            table=f"meetings_{record}",
+            columns=("body_id", "organisation_id"),
+            broken=group_outside("organisation_id", "{row}.body_id"),
+            message=f"{who} listed under a group of another body than {whose} own",
+        )
+        for record, who, whose in (("person", "a person is", "their"), ("role", "a post is", "its"))
     ),
     kept_while_named(
         name="group_keeps_body_of_people",

@@ -180,6 +180,18 @@ def check_and_install(connection, rules: list[RowRule]) -> None:
         install(connection, rules)
 
 
+def migration_installing(rules: list[RowRule]):
+    """The operation of a migration that introduces these rules: `check_and_install` forwards,
+    `uninstall` backwards."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: check_and_install(schema_editor.connection, rules),
+        lambda apps, schema_editor: uninstall(schema_editor.connection, rules),
+        elidable=False,
+    )
+
+
 def lift(using: str, rules: list[RowRule]) -> None:
     """Before every `migrate` on SQLite: drop the triggers, which `heal` puts back after it.
     SQLite rebuilds a table to alter it (a new table, the old one dropped, the new one renamed),

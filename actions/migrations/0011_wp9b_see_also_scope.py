@@ -7,15 +7,7 @@ from actions.body_scope import LINK_RULES
 from scrutiny import row_rules
 
 
-def forwards(apps, schema_editor):
-    row_rules.check_and_install(schema_editor.connection, LINK_RULES)
-
-
-def backwards(apps, schema_editor):
-    row_rules.uninstall(schema_editor.connection, LINK_RULES)
-
-
 class Migration(migrations.Migration):
     dependencies = [("actions", "0010_c9_body_scope")]
 
-    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
+    operations = [row_rules.migration_installing(LINK_RULES)]
