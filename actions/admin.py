@@ -7,6 +7,7 @@ from actions import services
 from actions.models import Action, ActionUpdate
 from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
 from meetings.models import AgendaItem, Meeting, Person, Role
+from scrutiny.admin_choices import SearchScopedAdmin
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -285,7 +286,7 @@ class ActionAdminForm(ActionOwnersForm):
 
 
 @admin.register(Action)
-class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
+class ActionAdmin(SearchScopedAdmin, ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ["ref_display", "short_text", "owners_list", "status", "due_on", "board"]
     list_filter = ["status", "board", "carried_forward"]
@@ -312,6 +313,10 @@ class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners__role", "owners__person")
+
+    def search_params(self, request, obj) -> dict:
+        """An action's search boxes (see also, where it was raised) search its body's records."""
+        return {"body": obj.board.body_id} if obj is not None else {}
 
     @admin.display(description=_("ref"), ordering="number")
     def ref_display(self, obj):

@@ -106,7 +106,8 @@ def listed_choices(field, limit=None, rows: dict | None = None) -> list:
 
 class SharedLabelsMixin:
     """A search box (autocomplete) whose chosen record's label comes from its page's
-    PageChoices, shared with the other rows; on its own it behaves as Django's."""
+    PageChoices, shared with the other rows, and whose searches carry its page's
+    `search_params`; on its own it behaves as Django's."""
 
     page: PageChoices | None = None
     page_field = ""
@@ -163,28 +164,14 @@ class SharedChoicesFormSet(BaseInlineFormSet):
         return form
 
 
-class SharedChoicesInline:
-    """For an admin inline: its rows share their choices (see the module's text)."""
-
-    formset = SharedChoicesFormSet
-
-    def limit_choices(self, request, obj) -> dict:
-        """What the pickers of this page offer, by field name: a queryset each. None limited
-        here; an inline says what its page limits."""
-        return {}
+class SharedSearchBoxes:
+    """For an admin page or inline: its search boxes are SharedLabelsMixin's, and carry the
+    page's `search_params(request, obj)`."""
 
     def search_params(self, request, obj) -> dict:
         """What the search boxes of this page add to their searches (query parameters the
         search view applies). None here."""
         return {}
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        # A subclass per page: the limits are this request's, never set on a shared class.
-        limits = self.limit_choices(request, obj)
-        params = self.search_params(request, obj)
-        shared = {"choice_limits": limits, "search_params": params, "page_rows": page_rows(request)}
-        return type(formset.__name__, (formset,), shared)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -199,3 +186,37 @@ class SharedChoicesInline:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class SearchScopedAdmin(SharedSearchBoxes):
+    """For a ModelAdmin: the search boxes of its own form carry the page's `search_params`
+    (say, the body of the record the page edits). First among the admin's bases: it marks the
+    form class the others made (a subclass made after it would make its fields again)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        params = self.search_params(request, obj)
+        for field in form.base_fields.values():  # the fields of this request's form class
+            widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
+            if isinstance(widget, SharedLabelsMixin):
+                widget.search_params = params
+        return form
+
+
+class SharedChoicesInline(SharedSearchBoxes):
+    """For an admin inline: its rows share their choices (see the module's text)."""
+
+    formset = SharedChoicesFormSet
+
+    def limit_choices(self, request, obj) -> dict:
+        """What the pickers of this page offer, by field name: a queryset each. None limited
+        here; an inline says what its page limits."""
+        return {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A subclass per page: the limits are this request's, never set on a shared class.
+        limits = self.limit_choices(request, obj)
+        params = self.search_params(request, obj)
+        shared = {"choice_limits": limits, "search_params": params, "page_rows": page_rows(request)}
+        return type(formset.__name__, (formset,), shared)

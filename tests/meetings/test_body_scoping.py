@@ -331,22 +331,21 @@ def test_the_services_refuse_a_group_of_another_body_for_a_person_or_post(two_bo
     assert refused.value.field == "parent"
 
 
-def _search(client, response, model, field: str, term: str) -> list[str]:
-    """Type `term` in the search box of `field` of an inline row, as the page's script does:
-    the box's own address with the page's parameters."""
+def _search(client, bound_field, term: str) -> list[str]:
+    """Type `term` in a search box, as the page's script does: the box's own address with the
+    page's parameters."""
     import html
     import re
     from urllib.parse import parse_qsl, urlsplit
 
-    form = _inline(response, model).empty_form
-    rendered = str(form[field])
-    url = html.unescape(re.search(r'data-ajax--url="([^"]*)"', rendered).group(1))
+    url = html.unescape(re.search(r'data-ajax--url="([^"]*)"', str(bound_field)).group(1))
+    model = bound_field.form._meta.model
     params = {
         **dict(parse_qsl(urlsplit(url).query)),
         "term": term,
         "app_label": model._meta.app_label,
         "model_name": model._meta.model_name,
-        "field_name": field,
+        "field_name": bound_field.name,
     }
     found = client.get(urlsplit(url).path, params)
     assert found.status_code == 200
@@ -367,7 +366,7 @@ def test_the_meeting_pages_progress_search_finds_only_the_bodys_actions(client, 
     )
     client.force_login(clerk)
     response = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
-    found = _search(client, response, ActionUpdate, "action", "60")
+    found = _search(client, _inline(response, ActionUpdate).empty_form["action"], "60")
     assert found == [f"{meeting.board.action_prefix} 60"]
 
 
@@ -386,7 +385,8 @@ def test_the_action_pages_progress_search_finds_only_the_bodys_meetings(client, 
     client.force_login(clerk)
     url = reverse("admin:actions_action_change", args=[action.pk])
     response = client.get(url)
-    found = _search(client, response, ActionUpdate, "meeting", meeting.board.name[:8])
+    box = _inline(response, ActionUpdate).empty_form["meeting"]
+    found = _search(client, box, meeting.board.name[:8])
     assert found == [str(meeting)]
     assert str(theirs) == str(meeting)  # they read alike: only one of them is offered
     data = page_data(response)
@@ -402,3 +402,20 @@ def test_the_action_pages_progress_search_finds_only_the_bodys_meetings(client, 
     refused = client.post(url, data)
     assert refused.status_code == 200
     assert not action.updates.exists()
+
+
+def test_the_action_pages_own_search_boxes_find_only_the_bodys_records(client, clerk, two_bodies):
+    """An action's page: its "see also" search lists its body's actions only (another body's
+    is refused on save by the service and the database)."""
+    meeting = two_bodies["meeting"]
+    action = ActionFactory(board=meeting.board, number=1, raised_at_meeting=meeting)
+    ActionOwnerFactory(action=action, role=two_bodies["our_post"])
+    ActionFactory(board=meeting.board, number=60)
+    ActionFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], action_prefix=meeting.board.action_prefix),
+        number=60,
+    )
+    client.force_login(clerk)
+    response = client.get(reverse("admin:actions_action_change", args=[action.pk]))
+    found = _search(client, response.context["adminform"].form["see_also"], "60")
+    assert found == [f"{meeting.board.action_prefix} 60"]
