@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from actions import services
 from actions.models import Action, ActionUpdate
 from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
-from meetings.models import AgendaItem, Person, Role
+from meetings.models import AgendaItem, Meeting, Person, Role
+from scrutiny.admin_choices import SearchScopedAdmin
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 
@@ -21,7 +22,7 @@ class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
 
     def limit_to(self, queryset) -> None:
         """Offer only these (one body's, for a meeting's page): no body beside each name."""
-        self.queryset = queryset.select_related("body")
+        self.queryset = queryset
         self.show_body = False
 
 
@@ -96,8 +97,8 @@ class _ScopedOwnersMixin(BodyScopedInline):
         body = page_body(request, obj)
         return {
             **super().limit_choices(request, obj),
-            "owner_roles": body_choices(Role, body).order_by("abbrev"),
-            "owner_people": body_choices(Person, body).order_by("name"),
+            "owner_roles": body_choices(Role, body),
+            "owner_people": body_choices(Person, body),
             "raised_at_item": _items_of_page(obj),
         }
 
@@ -234,7 +235,10 @@ def save_action_formsets(request, form, formset) -> bool:
     return False
 
 
-class ActionUpdateInline(admin.StackedInline):
+class ActionUpdateInline(BodyScopedInline, admin.StackedInline):
+    """The progress history on an action's page: its search boxes find the meetings, items and
+    people of the action's body only (another body's, posted anyway, is refused)."""
+
     model = ActionUpdate
     fk_name = "action"
     extra = 0
@@ -245,7 +249,16 @@ class ActionUpdateInline(admin.StackedInline):
         "reported_by",
     ]
     autocomplete_fields = ["meeting", "item", "reported_by"]
+    scoped_fields = ("reported_by",)
     verbose_name_plural = _("progress history")
+
+    def limit_choices(self, request, obj) -> dict:
+        body = page_body(request, obj)
+        return {
+            **super().limit_choices(request, obj),
+            "meeting": Meeting.objects.filter(board__body=body),
+            "item": AgendaItem.objects.filter(meeting__board__body=body),
+        }
 
 
 class ActionAdminForm(ActionOwnersForm):
@@ -273,12 +286,13 @@ class ActionAdminForm(ActionOwnersForm):
 
 
 @admin.register(Action)
-class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
+class ActionAdmin(SearchScopedAdmin, ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     form = ActionAdminForm
     list_display = ["ref_display", "short_text", "owners_list", "status", "due_on", "board"]
     list_filter = ["status", "board", "carried_forward"]
     search_fields = ["text", "legacy_ref", "updates__text", "=number"]
     autocomplete_fields = ["board", "raised_at_meeting", "raised_at_item", "see_also"]
+    body_path = "board__body"  # how a search of one body's actions finds them
     readonly_fields = ["ref_display", "created_at", "updated_at"]
     fields = [
         "board",
@@ -299,6 +313,10 @@ class ActionAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners__role", "owners__person")
+
+    def search_params(self, request, obj) -> dict:
+        """An action's search boxes (see also, where it was raised) search its body's records."""
+        return {"body": obj.board.body_id} if obj is not None else {}
 
     @admin.display(description=_("ref"), ordering="number")
     def ref_display(self, obj):

@@ -6,10 +6,15 @@ first, with a message for the user; these triggers hold whoever writes the row."
 from meetings.body_scope import board_body, meeting_body, outside
 from scrutiny.row_rules import RowRule, kept_while_named
 
-ACTION_BODY = (
-    "(SELECT b.body_id FROM actions_action a JOIN meetings_board b ON b.id = a.board_id "
-    "WHERE a.id = {row}.action_id)"
-)
+
+def _action_body(action_id: str) -> str:
+    return (
+        "(SELECT b.body_id FROM actions_action a JOIN meetings_board b ON b.id = a.board_id "
+        f"WHERE a.id = {action_id})"
+    )
+
+
+ACTION_BODY = _action_body("{row}.action_id")
 
 
 def _item_outside(item: str, meeting: str) -> str:
@@ -114,5 +119,18 @@ RULES = [
             ("actions_action", "board_id"),
         ],
         message="a board with actions keeps its body",
+    ),
+]
+
+
+# Added by actions 0011_wp9b_see_also_scope: an action's "see also" links. An action keeps its
+# body (action_stays_in_body, board_keeps_body_of_actions), so a link stays within it.
+LINK_RULES = [
+    RowRule(
+        name="see_also_in_body",
+        table="actions_action_see_also",
+        columns=("from_action_id", "to_action_id"),
+        broken=f"{_action_body('{row}.from_action_id')} <> {_action_body('{row}.to_action_id')}",
+        message="an action refers to an action of another body than its own",
     ),
 ]

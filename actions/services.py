@@ -101,13 +101,30 @@ def _reopen(action: Action, by, *also: Meeting | None) -> list[Meeting]:
     return meeting_reopen_approval(meetings=[*action_meetings(action), *also], by=by)
 
 
+def _refuse_other_body(record, other, body, field: str | None = None) -> None:
+    raise ActionError(
+        _("%(owner)s belongs to %(other)s, not to %(body)s.")
+        % {"owner": record, "other": other, "body": body},
+        field=field,
+    )
+
+
 def _require_owners_in_body(board: Board, owners: Iterable[Owner]) -> None:
     for owner in owners:
         if owner.body_id != board.body_id:
-            raise ActionError(
-                _("%(owner)s belongs to %(other)s, not to %(body)s.")
-                % {"owner": owner, "other": owner.body, "body": board.body}
-            )
+            _refuse_other_body(owner, owner.body, board.body)
+
+
+def _require_links_in_body(action: Action, others: Iterable[Action]) -> None:
+    """An action refers ("see also") only to actions of its own body."""
+    stray = (
+        Action.objects.filter(pk__in=[other.pk for other in others])
+        .exclude(board__body_id=action.board.body_id)
+        .select_related("board__body")
+        .first()
+    )
+    if stray is not None:
+        _refuse_other_body(stray, stray.board.body, action.board.body, "see_also")
 
 
 def _require_raised_in_board(
@@ -476,6 +493,7 @@ def action_update(
             changed = True
     if see_also is not None:
         see_also = [other for other in see_also if other.pk != action.pk]
+        _require_links_in_body(action, see_also)
         if {a.pk for a in see_also} != set(action.see_also.values_list("pk", flat=True)):
             action.see_also.set(see_also)
             changed = True
@@ -743,6 +761,7 @@ def action_link(
 ) -> ActionUpdate:
     _lock(action, expected_version)
     _require(other.pk != action.pk, _("An action cannot refer to itself."))
+    _require_links_in_body(action, [other])
     action.see_also.add(other)
     _reopen(action, by)
     return _record(

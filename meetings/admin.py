@@ -1,9 +1,6 @@
 """Reference data in the secretariat pages: organisations, people, posts, appointments, boards;
 and what every page that edits the record shares."""
 
-import io
-import warnings
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -12,7 +9,6 @@ from django.http import HttpResponseRedirect
 from django.urls import LocalePrefixPattern, URLResolver, get_resolver
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings import reference
@@ -30,10 +26,6 @@ def _locked_form(model_class):
     return type(
         f"{model_class.__name__}Form", (OptimisticLockMixin, forms.ModelForm), {"Meta": meta}
     )
-
-
-LOGO_MAX_BYTES = 512 * 1024
-LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 
 def reserved_slugs() -> set[str]:
@@ -102,48 +94,9 @@ class OrganisationForm(forms.ModelForm):
         return slug
 
     def clean_upload_logo(self):
+        """The file's bytes: the body's service checks them (reference.organisation_save)."""
         upload = self.cleaned_data.get("upload_logo")
-        if not upload:
-            return None
-        data = upload.read()
-        if len(data) > LOGO_MAX_BYTES:
-            raise forms.ValidationError(_("The logo is larger than 512 KB."))
-        try:
-            with warnings.catch_warnings():
-                # A header claiming a huge size (a decompression bomb) is no logo either.
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(io.BytesIO(data))
-                image.verify()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
-            raise forms.ValidationError(_("The file is not a PNG or JPEG image.")) from None
-        if image.format not in LOGO_FORMATS:
-            raise forms.ValidationError(_("The file is not a PNG or JPEG image."))
-        return data, LOGO_FORMATS[image.format]
-
-    def clean(self):
-        cleaned = super().clean()
-        will_have_logo = cleaned.get("upload_logo") or (
-            self.instance.logo and not cleaned.get("remove_logo")
-        )
-        if will_have_logo and not cleaned.get("logo_alt", "").strip():
-            self.add_error("logo_alt", _("Say what the logo shows, for people who cannot see it."))
-        return cleaned
-
-    def save(self, commit=True):
-        organisation = super().save(commit=False)
-        if self.cleaned_data.get("remove_logo"):
-            organisation.logo, organisation.logo_type = None, ""
-        if self.cleaned_data.get("upload_logo"):
-            organisation.logo, organisation.logo_type = self.cleaned_data["upload_logo"]
-        if commit:
-            organisation.save()
-        return organisation
+        return upload.read() if upload else None
 
 
 class ServiceAdmin:
@@ -209,8 +162,9 @@ class ServiceAdmin:
 
 
 def page_body(request, obj) -> Organisation | None:
-    """The body whose record a page edits: its meeting's (or its item's meeting's); on the page
-    adding a meeting, the chosen board's. None while no board is chosen."""
+    """The body whose record a page edits: its meeting's (or its item's meeting's, or its
+    action's board's); on the page adding a meeting, the chosen board's. None while no board is
+    chosen."""
     if isinstance(obj, Board):
         return obj.body if obj.pk else None
     meeting = getattr(obj, "meeting", obj)
@@ -230,13 +184,18 @@ def body_choices(model, body: Organisation | None):
         return model.objects.none()
     if model is Organisation:
         return model.objects.filter(Q(pk=body.pk) | Q(parent=body))
-    return model.objects.filter(body=body)
+    # One order for every list of a page, so that the page reads them once (page_rows).
+    return model.objects.filter(body=body).order_by(*LISTED_IN_ORDER.get(model, ()))
+
+
+LISTED_IN_ORDER = {Role: ("abbrev",), Person: ("name",)}
 
 
 class BodyScopedInline(SharedChoicesInline):
     """An inline of a meeting's record whose pickers offer only the people, posts and groups of
-    the meeting's own body (`scoped_fields`); the services, and the database, refuse any other
-    on save. The choices are listed once a page, not once a row (SharedChoicesInline)."""
+    the meeting's own body (`scoped_fields`), and whose search boxes search that body's records
+    only; the services, and the database, refuse any other on save. The choices are listed once
+    a page, not once a row (SharedChoicesInline)."""
 
     scoped_fields: tuple[str, ...] = ()
 
@@ -247,6 +206,11 @@ class BodyScopedInline(SharedChoicesInline):
             model = self.model._meta.get_field(name).related_model
             limits[name] = body_choices(model, body)
         return limits
+
+    def search_params(self, request, obj) -> dict:
+        """Its search boxes search the page's body's records only."""
+        body = page_body(request, obj)
+        return {"body": body.pk} if body is not None else {}
 
 
 class ReferenceAdmin(ServiceAdmin):
@@ -328,6 +292,14 @@ class OrganisationAdmin(ReferenceAdmin, admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        reference.organisation_save(
+            organisation=obj,
+            by=request.user,
+            logo=form.cleaned_data.get("upload_logo"),
+            remove_logo=form.cleaned_data.get("remove_logo", False),
+        )
+
 
 class AppointmentInline(admin.TabularInline):
     model = Appointment
@@ -344,6 +316,7 @@ class PersonAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     list_filter = ["body", "organisation"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["body", "organisation", "user"]
+    body_path = "body"  # how a search of one body's people finds them
     inlines = [AppointmentInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -363,6 +336,7 @@ class RoleAdmin(ReferenceAdmin, WholePageLockAdmin, SimpleHistoryAdmin):
     list_filter = ["body", "organisation"]
     search_fields = ["abbrev", "title"]
     autocomplete_fields = ["body", "organisation"]
+    body_path = "body"
     inlines = [AppointmentInline]
 
 

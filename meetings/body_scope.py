@@ -187,3 +187,27 @@ RULES = [
         message="a group that people are listed under keeps its body",
     ),
 ]
+
+# Added by meetings 0017_wp9b_group_scope: the group a person or post is listed under.
+GROUP_RULES = [
+    *(
+        RowRule(
+            name=f"{record}_group_in_body",
+            table=f"meetings_{record}",
+            columns=("body_id", "organisation_id"),
+            broken=group_outside("organisation_id", "{row}.body_id"),
+            message=f"{who} listed under a group of another body than {whose} own",
+        )
+        for record, who, whose in (("person", "a person is", "their"), ("role", "a post is", "its"))
+    ),
+    kept_while_named(
+        name="group_keeps_body_of_people",
+        table="meetings_organisation",
+        column="parent_id",
+        named_in=[
+            ("meetings_person", "organisation_id"),
+            ("meetings_role", "organisation_id"),
+        ],
+        message="a group that people or posts are listed under keeps its body",
+    ),
+]

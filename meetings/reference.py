@@ -7,17 +7,21 @@ it with what the caller knows and the row leaves empty, never overwriting what i
 A caller that already holds the row (an import keeps what it found for its next files) passes it
 as `known`, which saves the lookup and applies the same rules.
 
-Those that never refuse (bodies, groups, posts, people) need no savepoint of their own (an
-import calls them for every post and person of every file); those that refuse keep one, so that
-a caller that catches the refusal carries on in a sound transaction.
+Those that never refuse once they write (bodies, groups, posts, people: these refuse a group of
+another body before writing anything) need no savepoint of their own (an import calls them for
+every post and person of every file); those that refuse keep one, so that a caller that catches
+the refusal carries on in a sound transaction.
 """
 
 import datetime
+import io
+import warnings
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from meetings.models import (
     Appointment,
@@ -149,6 +153,7 @@ def _person_complete(person: Person, organisation: Organisation | None) -> list[
     return []
 
 
+@transaction.atomic(savepoint=False)
 def _ensure_many(model, body, key: str, wanted, known, complete, make, by=None):
     """Find the rows of the body by `key` (those not `known`) in one query, create the missing
     ones in one insert and complete the others in one update, each with its history
@@ -181,7 +186,6 @@ def _ensure_many(model, body, key: str, wanted, known, complete, make, by=None):
     return rows
 
 
-@transaction.atomic(savepoint=False)
 def roles_ensure(
     *,
     body: Organisation,
@@ -191,11 +195,14 @@ def roles_ensure(
     """The posts of the body with these abbreviations, titles and groups, by abbreviation:
     created when missing, completed when recorded without a title or group (`role_ensure`), in
     a few statements however many there are."""
+    roles = list(roles)
+    for _abbrev, _title, organisation in roles:
+        require_in_body(body, organisation, "organisation")
     return _ensure_many(
         Role,
         body,
         "abbrev",
-        list(roles),
+        roles,
         known,
         _role_complete,
         lambda abbrev, title, organisation: Role(
@@ -221,7 +228,6 @@ def role_ensure(
     return found[abbrev]
 
 
-@transaction.atomic(savepoint=False)
 def people_ensure(
     *,
     body: Organisation,
@@ -232,11 +238,14 @@ def people_ensure(
     """The people of the body's record with these names and groups, by name: created when
     missing, completed when recorded without a group (`person_ensure`), in a few statements
     however many there are."""
+    people = list(people)
+    for _name, organisation in people:
+        require_in_body(body, organisation, "organisation")
     return _ensure_many(
         Person,
         body,
         "name",
-        list(people),
+        people,
         known,
         _person_complete,
         lambda name, organisation: Person(body=body, name=name, organisation=organisation),
@@ -396,13 +405,58 @@ def _credit(record, by) -> None:
         record._history_user = by
 
 
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def _logo_type(data: bytes) -> str:
+    """The type of a body's logo: a PNG or JPEG of at most 512 KB, else refused."""
+    if len(data) > LOGO_MAX_BYTES:
+        raise RecordError(_("The logo is larger than 512 KB."), field="upload_logo")
+    not_an_image = RecordError(_("The file is not a PNG or JPEG image."), field="upload_logo")
+    try:
+        with warnings.catch_warnings():
+            # A header claiming a huge size (a decompression bomb) is no logo either.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.verify()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise not_an_image from None
+    if image.format not in LOGO_FORMATS:
+        raise not_an_image
+    return LOGO_FORMATS[image.format]
+
+
 @transaction.atomic
-def organisation_save(*, organisation: Organisation, by) -> Organisation:
+def organisation_save(
+    *,
+    organisation: Organisation,
+    by,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> Organisation:
     """Add or change a body, or a group within one (its details set on the instance). A group
-    that people are listed under keeps its body."""
+    that people or posts are listed under keeps its body. A new `logo` (the file's bytes) is a
+    PNG or JPEG of at most 512 KB; `remove_logo` removes the one recorded. A body with a logo
+    says what it shows (`logo_alt`), for people who cannot see it."""
+    if remove_logo:
+        organisation.logo, organisation.logo_type = None, ""
+    if logo:
+        organisation.logo_type, organisation.logo = _logo_type(logo), logo
+    if organisation.logo and not organisation.logo_alt.strip():
+        raise RecordError(
+            _("Say what the logo shows, for people who cannot see it."), field="logo_alt"
+        )
     stored = _stored(organisation, None)
     if stored is not None and stored.parent_id != organisation.parent_id:
-        if stored.attendance.exists() or stored.memberships.exists():
+        listed = [stored.attendance, stored.memberships, stored.members, stored.posts]
+        if _named([related.all() for related in listed]):
             raise RecordError(
                 _(
                     "People are listed under %(group)s in the record of %(body)s, so it stays "
@@ -435,6 +489,7 @@ def person_save(*, person: Person, by, expected_version: int | None = None) -> P
             ]
         ),
     )
+    require_in_body(person.body, person.organisation, "organisation")
     if person.user_id is not None:
         _require_account_free(person, person.user)
     _credit(person, by)
@@ -463,6 +518,7 @@ def role_save(*, role: Role, by, expected_version: int | None = None) -> Role:
             ]
         ),
     )
+    require_in_body(role.body, role.organisation, "organisation")
     _credit(role, by)
     role.save()
     return role

@@ -223,7 +223,11 @@ def require_in_body(body: Organisation, record, field: str) -> None:
             _("%(record)s belongs to %(other)s, not to %(body)s.")
             % {
                 "record": str(record),
-                "other": str(record.body if not isinstance(record, Organisation) else record),
+                "other": str(
+                    record.body
+                    if not isinstance(record, Organisation)
+                    else (record.parent or record)
+                ),
                 "body": body.name,
             },
             field=field,

@@ -1,8 +1,6 @@
 """The meeting's pages in the secretariat site: a meeting with its attendance, items, questions,
 actions and review, and the approval and publication workflow."""
 
-import copy
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
@@ -62,7 +60,7 @@ from minutes.services import (
     paper_attach_pdf,
 )
 from minutes.welsh import untranslated
-from scrutiny.admin_choices import SharedChoicesInline
+from scrutiny.admin_choices import SharedChoicesInline, listed_choices, page_rows
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
 from scrutiny.pdf import RenderError
@@ -312,6 +310,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     ]
     list_filter = ["status", "board", "board__body"]
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
+    body_path = "board__body"  # how a search of one body's meetings finds them
     date_hierarchy = "held_on"
     # Lists of the meeting's body: an autocomplete would search every body's.
     body_scoped_fields = ("board", "chair", "chair_role", "named_roles", "named_people")
@@ -429,6 +428,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         body, scoped = page_body(request, obj), self.body_scoped_fields
+        rows = page_rows(request)  # shared with the inlines: the body's posts read once
 
         def __init__(self, *args, **kwargs):
             form.__init__(self, *args, **kwargs)
@@ -437,9 +437,8 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
                 if field is not None:
                     # Listed: the body's. Accepted: any, so that another body's record posted
                     # anyway is refused with the reason (MeetingForm.clean, the service).
-                    shown = copy.deepcopy(field)
-                    shown.queryset = body_choices(field.queryset.model, body)
-                    field.choices = list(shown.choices)
+                    limit = body_choices(field.queryset.model, body)
+                    field.choices = listed_choices(field, limit, rows)
 
         # A subclass per request: the form class is shared by every request.
         return type(form.__name__, (form,), {"__init__": __init__})
@@ -870,6 +869,7 @@ class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     list_filter = ["exempt", "meeting__board"]
     search_fields = ["title", "minutes", "number"]
     autocomplete_fields = ["meeting", "parent"]
+    body_path = "meeting__board__body"
     list_select_related = ["meeting__board"]
     fields = [
         "meeting",

@@ -8,6 +8,9 @@ class MinutesConfig(AppConfig):
 
     def ready(self):
         from meetings.signals import papers_withheld
+        from scrutiny.limits import clean_text_on_write
+
+        clean_text_on_write(self.get_models())
 
         papers_withheld.connect(_rebuild_agenda_pack, dispatch_uid="minutes.rebuild_agenda_pack")
 

@@ -10,10 +10,22 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from scrutiny.limits import as_id
+
 
 class BodyLabelledAutocompleteView(AutocompleteJsonView):
     """A search box's results span every body: two that read alike (each body has its "PCC")
-    are told apart by their body."""
+    are told apart by their body. A box of a body's page searches that body's records only
+    (`?body=`, given by the page: SharedChoicesInline.search_params), where the searched
+    model's admin says how a record reaches its body (`body_path`)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        body = as_id(self.request.GET.get("body", ""))
+        path = getattr(self.model_admin, "body_path", None)
+        if body is not None and path:
+            queryset = queryset.filter(**{path: body})
+        return queryset
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)

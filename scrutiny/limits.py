@@ -27,9 +27,53 @@ def as_id(value: str) -> int | None:
 
 
 # C0 control characters XML 1.0 cannot carry (all but tab, line feed and carriage return), which
-# Word pastes: a manual line break is \x0b, a page break \x0c. Each becomes a space.
-CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], " ")
+# Word pastes: a manual line break is \x0b, a page break \x0c; and DEL. Each becomes a space.
+CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F], " ")
 
 
 def without_control_characters(text: str) -> str:
     return text.translate(CONTROL_CHARACTERS)
+
+
+class _WithoutControlCharacters:
+    """Mixed into a text field of the record (`clean_text_on_write`): what is written has no
+    control characters. `get_prep_value` is what every write goes through (save, bulk_create,
+    update, bulk_update: no caller can go around it); `pre_save` keeps the instance in step with
+    what was stored. The class goes by the name of the field it extends, so the migrations see
+    that field (`deconstruct`): nothing changes in the database."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return without_control_characters(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str):
+            cleaned = without_control_characters(value)
+            if cleaned != value:
+                setattr(model_instance, self.attname, cleaned)
+            return cleaned
+        return value
+
+
+_CLEANED_CLASSES: dict[type, type] = {}
+
+
+def clean_text_on_write(models) -> None:
+    """Every text field (CharField, TextField and their kinds) of these models writes its text
+    without control characters, whoever writes it: text pasted from Word enters the record
+    clean, once, where it is stored. Called by each app of the record when it is ready."""
+    from django.db.models import CharField, TextField
+
+    for model in models:
+        for field in model._meta.local_concrete_fields:
+            plain = type(field)
+            if not isinstance(field, (CharField, TextField)) or plain in _CLEANED_CLASSES.values():
+                continue
+            if plain not in _CLEANED_CLASSES:
+                _CLEANED_CLASSES[plain] = type(
+                    plain.__name__,
+                    (_WithoutControlCharacters, plain),
+                    {"__module__": plain.__module__, "__qualname__": plain.__qualname__},
+                )
+            field.__class__ = _CLEANED_CLASSES[plain]

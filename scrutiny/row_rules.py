@@ -180,6 +180,18 @@ def check_and_install(connection, rules: list[RowRule]) -> None:
         install(connection, rules)
 
 
+def migration_installing(rules: list[RowRule]):
+    """The operation of a migration that introduces these rules: `check_and_install` forwards,
+    `uninstall` backwards."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: check_and_install(schema_editor.connection, rules),
+        lambda apps, schema_editor: uninstall(schema_editor.connection, rules),
+        elidable=False,
+    )
+
+
 def lift(using: str, rules: list[RowRule]) -> None:
     """Before every `migrate` on SQLite: drop the triggers, which `heal` puts back after it.
     SQLite rebuilds a table to alter it (a new table, the old one dropped, the new one renamed),
@@ -194,7 +206,8 @@ def lift(using: str, rules: list[RowRule]) -> None:
 
 def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
     """Keep an app's rules through every `migrate`: lifted before it (on SQLite), and installed
-    after it where missing, once `migration`, which introduced them, is applied."""
+    after it where missing, once `migration`, which introduced them, is applied. An app connects
+    each migration that introduces rules, with the rules it introduced."""
     from django.db.models.signals import post_migrate, pre_migrate
 
     def install_rules(sender, *, using: str = "default", **kwargs) -> None:
@@ -205,8 +218,11 @@ def connect(app_config, *, migration: str, rules: list[RowRule]) -> None:
 
     label = app_config.label
     post_migrate.connect(
-        install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules"
+        install_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules.{migration}"
     )
     pre_migrate.connect(
-        lift_rules, sender=app_config, weak=False, dispatch_uid=f"{label}.row_rules_lift"
+        lift_rules,
+        sender=app_config,
+        weak=False,
+        dispatch_uid=f"{label}.row_rules_lift.{migration}",
     )

@@ -227,3 +227,38 @@ def test_the_demo_data_and_fixtures_import_under_the_rules(db, settings):
     call_command("load_demo", verbosity=0)
     assert Meeting.objects.exists()
     assert not row_rules.violations(connection, MEETING_RULES + ACTION_RULES)
+
+
+def test_an_action_links_only_to_actions_of_its_body(record):
+    """See also: an action of Gwent never refers to one of Dyfed-Powys's actions."""
+    theirs = ActionFactory(board=record["their_meeting"].board)
+    ours = ActionFactory(board=record["board"])
+    action = record["action"]
+    _refused(lambda: action.see_also.add(theirs))
+    _refused(
+        lambda: Action.see_also.through.objects.bulk_create(
+            [Action.see_also.through(from_action=action, to_action=theirs)]
+        )
+    )
+    link = Action.see_also.through.objects.create(from_action=action, to_action=ours)
+    _refused(lambda: Action.see_also.through.objects.filter(pk=link.pk).update(to_action=theirs))
+    assert list(action.see_also.all()) == [ours]
+
+
+def test_a_person_or_post_is_listed_under_a_group_of_their_body(record):
+    ours = PersonFactory(body=record["gwent"])
+    post = RoleFactory(body=record["gwent"])
+    _refused(lambda: Person.objects.filter(pk=ours.pk).update(organisation=record["their_group"]))
+    _refused(lambda: Role.objects.filter(pk=post.pk).update(organisation=record["their_group"]))
+    _refused(lambda: Role.objects.filter(pk=post.pk).update(organisation=record["dyfed"]))
+    _refused(
+        lambda: Person.objects.bulk_create(
+            [Person(body=record["gwent"], name="Mr X", organisation=record["their_group"])]
+        )
+    )
+    # Its own body's group, and the body itself, are fine.
+    police = OrganisationFactory(parent=record["gwent"], name="Gwent Police")
+    Person.objects.filter(pk=ours.pk).update(organisation=police)
+    Role.objects.filter(pk=post.pk).update(organisation=record["gwent"])
+    # A group that people or posts are listed under keeps its body.
+    _refused(lambda: type(police).objects.filter(pk=police.pk).update(parent=record["dyfed"]))

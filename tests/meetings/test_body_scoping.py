@@ -10,6 +10,7 @@ from meetings.models import AgendaItem, Attendance, BoardMembership, Meeting, Or
 from tests.admin_pages import page_data
 from tests.factories import (
     ActionFactory,
+    ActionOwnerFactory,
     AgendaItemFactory,
     BoardFactory,
     MeetingFactory,
@@ -271,3 +272,150 @@ def test_adding_a_meeting_for_a_board_that_is_no_number_asks_for_the_board(clien
     response = client.get(reverse("admin:meetings_meeting_add") + f"?board={board}")
     assert response.status_code == 200
     assert 'name="chair"' not in response.content.decode()
+
+
+def test_the_services_refuse_a_link_to_another_bodys_action(two_bodies):
+    """See also: the services say which action belongs to which body before the database
+    refuses it (ADR 0011); nothing is linked."""
+    import datetime
+
+    from actions import services as actions
+
+    action = ActionFactory(board=two_bodies["meeting"].board)
+    theirs = ActionFactory(board=BoardFactory(body=two_bodies["dyfed"], action_prefix="PPB"))
+    with pytest.raises(actions.ActionError) as refused:
+        actions.action_update(action=action, by=None, see_also=[theirs])
+    assert refused.value.field == "see_also"
+    assert f"{theirs.ref} belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent." == str(
+        refused.value
+    )
+    with pytest.raises(actions.ActionError):
+        actions.action_link(action=action, other=theirs, by=None, on=datetime.date(2026, 1, 5))
+    assert not action.see_also.exists()
+
+
+def test_the_services_refuse_a_group_of_another_body_for_a_person_or_post(two_bodies):
+    from meetings import reference
+
+    their_group = Organisation.objects.create(name="Dyfed-Powys Police", parent=two_bodies["dyfed"])
+    person, post = two_bodies["ours"], two_bodies["our_post"]
+    person.organisation = their_group
+    with pytest.raises(services.RecordError) as refused:
+        reference.person_save(person=person, by=None)
+    assert refused.value.field == "organisation"
+    assert (
+        str(refused.value)
+        == "Dyfed-Powys Police belongs to OPCC for Dyfed-Powys, not to OPCC for Gwent."
+    )
+    post.organisation = their_group
+    with pytest.raises(services.RecordError) as refused:
+        reference.role_save(role=post, by=None)
+    assert refused.value.field == "organisation"
+    # The importer's batches apply the same rule.
+    with pytest.raises(services.RecordError):
+        reference.people_ensure(
+            body=two_bodies["meeting"].board.body, people=[("Mr New", their_group)]
+        )
+    with pytest.raises(services.RecordError):
+        reference.roles_ensure(
+            body=two_bodies["meeting"].board.body, roles=[("NEW", "New post", their_group)]
+        )
+    # A group that people are listed under keeps its body.
+    ours = Organisation.objects.create(name="Gwent Police", parent=two_bodies["meeting"].board.body)
+    two_bodies["ours"].refresh_from_db()
+    reference.person_save(person=two_bodies["ours"], by=None)
+    type(two_bodies["ours"]).objects.filter(pk=two_bodies["ours"].pk).update(organisation=ours)
+    ours.parent = two_bodies["dyfed"]
+    with pytest.raises(services.RecordError) as refused:
+        reference.organisation_save(organisation=ours, by=None)
+    assert refused.value.field == "parent"
+
+
+def _search(client, bound_field, term: str) -> list[str]:
+    """Type `term` in a search box, as the page's script does: the box's own address with the
+    page's parameters."""
+    import html
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    url = html.unescape(re.search(r'data-ajax--url="([^"]*)"', str(bound_field)).group(1))
+    model = bound_field.form._meta.model
+    params = {
+        **dict(parse_qsl(urlsplit(url).query)),
+        "term": term,
+        "app_label": model._meta.app_label,
+        "model_name": model._meta.model_name,
+        "field_name": bound_field.name,
+    }
+    found = client.get(urlsplit(url).path, params)
+    assert found.status_code == 200
+    return sorted(result["text"] for result in found.json()["results"])
+
+
+def test_the_meeting_pages_progress_search_finds_only_the_bodys_actions(client, clerk, two_bodies):
+    """The review of earlier actions on a meeting's admin page: its action search lists the
+    meeting's body's actions, not another body's action of the same number."""
+    from actions.models import ActionUpdate
+
+    meeting = two_bodies["meeting"]
+    ActionFactory(board=meeting.board, number=60, text="Ours")
+    ActionFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], action_prefix=meeting.board.action_prefix),
+        number=60,
+        text="Theirs",
+    )
+    client.force_login(clerk)
+    response = client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+    found = _search(client, _inline(response, ActionUpdate).empty_form["action"], "60")
+    assert found == [f"{meeting.board.action_prefix} 60"]
+
+
+def test_the_action_pages_progress_search_finds_only_the_bodys_meetings(client, clerk, two_bodies):
+    """The progress history on an action's admin page: its meeting search lists the action's
+    body's meetings only, and a meeting of another body posted anyway is refused."""
+    from actions.models import ActionUpdate
+
+    meeting = two_bodies["meeting"]
+    theirs = MeetingFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], name=meeting.board.name),
+        held_on=meeting.held_on,
+    )
+    action = ActionFactory(board=meeting.board, raised_at_meeting=meeting)
+    ActionOwnerFactory(action=action, role=two_bodies["our_post"])
+    client.force_login(clerk)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    response = client.get(url)
+    box = _inline(response, ActionUpdate).empty_form["meeting"]
+    found = _search(client, box, meeting.board.name[:8])
+    assert found == [str(meeting)]
+    assert str(theirs) == str(meeting)  # they read alike: only one of them is offered
+    data = page_data(response)
+    data.update(
+        {
+            "updates-TOTAL_FORMS": "1",
+            "updates-0-reported_on": meeting.held_on.isoformat(),
+            "updates-0-status": "in_progress",
+            "updates-0-text": "Reported at their meeting",
+            "updates-0-meeting": str(theirs.pk),
+        }
+    )
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert not action.updates.exists()
+
+
+def test_the_action_pages_own_search_boxes_find_only_the_bodys_records(client, clerk, two_bodies):
+    """An action's page: its "see also" search lists its body's actions only (another body's
+    is refused on save by the service and the database)."""
+    meeting = two_bodies["meeting"]
+    action = ActionFactory(board=meeting.board, number=1, raised_at_meeting=meeting)
+    ActionOwnerFactory(action=action, role=two_bodies["our_post"])
+    ActionFactory(board=meeting.board, number=60)
+    ActionFactory(
+        board=BoardFactory(body=two_bodies["dyfed"], action_prefix=meeting.board.action_prefix),
+        number=60,
+    )
+    client.force_login(clerk)
+    response = client.get(reverse("admin:actions_action_change", args=[action.pk]))
+    found = _search(client, response.context["adminform"].form["see_also"], "60")
+    assert found == [f"{meeting.board.action_prefix} 60"]

@@ -617,58 +617,89 @@ def test_colours_below_aa_contrast_are_refused_with_the_ratio(body):
     assert OrganisationForm(data=form_data(body), instance=body).is_valid()
 
 
-def test_a_logo_must_be_an_image_with_a_text_alternative(client, body):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def _png() -> bytes:
     from PIL import Image
-
-    svg = SimpleUploadedFile("logo.png", b"<svg onload='alert(1)'></svg>")
-    form = OrganisationForm(data=form_data(body), files={"upload_logo": svg}, instance=body)
-    assert not form.is_valid()
-    assert "not a PNG or JPEG" in str(form.errors["upload_logo"])
 
     png = io.BytesIO()
     Image.new("RGB", (40, 20), "navy").save(png, "PNG")
-    upload = SimpleUploadedFile("logo.png", png.getvalue())
-    form = OrganisationForm(data=form_data(body), files={"upload_logo": upload}, instance=body)
-    assert not form.is_valid()
-    assert "Say what the logo shows" in str(form.errors["logo_alt"])
-    upload.seek(0)
-    form = OrganisationForm(
-        data=form_data(body, logo_alt="Gwent OPCC logo"),
-        files={"upload_logo": upload},
-        instance=body,
-    )
-    assert form.is_valid(), form.errors
-    form.save()
-    body.refresh_from_db()
-    assert body.logo_data_uri.startswith("data:image/png;base64,")
-    page = client.get("/en/gwent/").content.decode()
-    assert 'alt="Gwent OPCC logo"' in page
-    logo = client.get("/gwent/logo")
-    assert logo["Content-Type"] == "image/png"
-    assert logo.content == png.getvalue()
+    return png.getvalue()
 
 
-def test_a_logo_claiming_a_huge_size_is_refused_with_a_clear_error(body):
+def _bomb() -> bytes:
     """A 57-byte PNG that claims to be 50,000 pixels square (a decompression bomb)."""
     import struct
     import zlib
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data)
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
-    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
-    form = OrganisationForm(
-        data=form_data(body, logo_alt="Logo"),
-        files={"upload_logo": SimpleUploadedFile("logo.png", bomb)},
-        instance=body,
-    )
-    assert not form.is_valid()
-    assert "not a PNG or JPEG" in str(form.errors["upload_logo"])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("logo", "alt", "field", "message"),
+    [
+        (b"<svg onload='alert(1)'></svg>", "Logo", "upload_logo", "not a PNG or JPEG"),
+        (_bomb(), "Logo", "upload_logo", "not a PNG or JPEG"),
+        (b"\x89PNG" + b"0" * 512 * 1024, "Logo", "upload_logo", "larger than 512 KB"),
+        (_png(), "", "logo_alt", "Say what the logo shows"),
+    ],
+    ids=["svg", "bomb", "too-large", "no-text"],
+)
+def test_the_body_service_refuses_a_logo_that_is_no_image_or_has_no_text(
+    body, logo, alt, field, message
+):
+    """Every caller that sets a body's logo goes through organisation_save, which checks it."""
+    from meetings import reference
+    from meetings.services import RecordError
+
+    body.logo_alt = alt
+    with pytest.raises(RecordError) as refused:
+        reference.organisation_save(organisation=body, by=None, logo=logo)
+    assert refused.value.field == field
+    assert message in str(refused.value)
+    body.refresh_from_db()
+    assert not body.logo
+
+
+def test_a_logo_is_uploaded_and_removed_on_the_bodys_admin_page(client, admin_user, body):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.admin_pages import page_data
+
+    client.force_login(admin_user)
+    url = reverse("admin:meetings_organisation_change", args=[body.pk])
+    data = page_data(client.get(url))
+    svg = SimpleUploadedFile("logo.png", b"<svg onload='alert(1)'></svg>")
+    refused = client.post(url, {**data, "upload_logo": svg, "logo_alt": "Gwent OPCC logo"})
+    assert refused.status_code == 200
+    assert "The file is not a PNG or JPEG image." in refused.content.decode()
+    assert 'value="Gwent OPCC logo"' in refused.content.decode()  # what was typed is kept
+    body.refresh_from_db()
+    assert not body.logo
+
+    png = _png()
+    upload = SimpleUploadedFile("logo.png", png)
+    refused = client.post(url, {**data, "upload_logo": upload})
+    assert refused.status_code == 200
+    assert "Say what the logo shows, for people who cannot see it." in refused.content.decode()
+    upload.seek(0)
+    saved = client.post(url, {**data, "upload_logo": upload, "logo_alt": "Gwent OPCC logo"})
+    assert saved.status_code == 302
+    body.refresh_from_db()
+    assert body.logo_data_uri.startswith("data:image/png;base64,")
+    page = client.get("/en/gwent/").content.decode()
+    assert 'alt="Gwent OPCC logo"' in page
+    logo = client.get("/gwent/logo")
+    assert logo["Content-Type"] == "image/png"
+    assert logo.content == png
+
+    data = page_data(client.get(url))
+    assert client.post(url, {**data, "remove_logo": "on"}).status_code == 302
+    body.refresh_from_db()
+    assert not body.logo
 
 
 @pytest.mark.parametrize(
