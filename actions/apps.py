@@ -7,7 +7,9 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Action register")
 
     def ready(self):
+        from actions import counts
         from actions.body_scope import RULES
         from scrutiny import row_rules
 
         row_rules.connect(self, migration="0010_c9_body_scope", rules=RULES)
+        counts.connect(self, migration="0011_sc14b_register_counts")
