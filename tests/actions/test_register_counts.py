@@ -202,3 +202,28 @@ def test_compacting_and_rebuilding_keep_the_counts(client, clerk, board, hospc, 
     register_counts_rebuild()
     assert shown(client, {"status": EVERY_STATUS}) == before
     assert_counts_right(client, board)
+
+
+def test_a_repeated_search_reads_the_progress_once_and_sees_every_change(
+    client, clerk, board, hospc, acc
+):
+    """Paging through a search, or narrowing it, does not match the words over every progress
+    report again; a new progress report, text or owner shows at once."""
+    client.force_login(clerk)
+    actions = [make(board, f"Action {n}", [hospc]) for n in range(30)]
+    for action in actions[:27]:
+        action_report_progress(action=action, text="Needle found", person=None, by=clerk, on=TODAY)
+    search = {"q": "needle", "status": EVERY_STATUS}
+    assert shown(client, search)[0] == 27
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("actions:action-list"), {**search, "page": 2})
+    assert "27 actions" in response.content.decode()
+    assert [q["sql"] for q in queries.captured_queries if "%NEEDLE%" in q["sql"].upper()] == []
+    assert shown(client, {**search, "status": ["open"]})[0] == 27
+
+    action_report_progress(action=actions[27], text="A needle", person=None, by=clerk, on=TODAY)
+    assert shown(client, search) == (28, {"Open": 28}, [("HoSPC", 28)])
+    action_reassign(action=actions[0], owners=[acc], by=clerk, on=TODAY)
+    assert shown(client, search) == (28, {"Open": 28}, [("ACC", 1), ("HoSPC", 27)])
+    action_close(action=actions[1], by=clerk, on=TODAY)
+    assert shown(client, search)[1] == {"Open": 27, "Closed": 1}
