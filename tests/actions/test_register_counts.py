@@ -227,3 +227,21 @@ def test_a_repeated_search_reads_the_progress_once_and_sees_every_change(
     assert shown(client, search) == (28, {"Open": 28}, [("ACC", 1), ("HoSPC", 27)])
     action_close(action=actions[1], by=clerk, on=TODAY)
     assert shown(client, search)[1] == {"Open": 27, "Closed": 1}
+
+
+def test_the_counts_are_right_after_a_flush_in_any_order(client, clerk, board, hospc):
+    """`flush` (between transactional tests, or by hand) deletes every table in no set order
+    and then sends post_migrate: the counts come out right even when it emptied them before
+    the actions, whose deletion the triggers then counted."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    client.force_login(clerk)
+    make(board, "Review demand", [hospc])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM actions_registercount")
+        cursor.execute("DELETE FROM actions_actionowner")
+        cursor.execute("DELETE FROM actions_action")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert shown(client, {"status": EVERY_STATUS}) == (0, {}, [])
+    make(board, "Report on training", [hospc])
+    assert shown(client) == (1, {"Open": 1}, [("HoSPC", 1)])
