@@ -1,10 +1,13 @@
 """Filters of the action register, usable outside views (exports, reminders, tests)."""
 
 import datetime
+import hashlib
 import re
 
 import django_filters
 from django import forms
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +55,7 @@ class Among(Func):
         return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
 
 
-def search_actions(queryset, value: str, *, narrow: bool = False):
+def search_actions(queryset, value: str, *, narrow: bool = False, version: tuple | None = None):
     """Free text over the ref ("PPB 60", "60"), the printed ref, the text and the updates.
 
     Over the register, the matching ids are one UNION of indexed lookups (trigram indexes for
@@ -88,8 +91,33 @@ def search_actions(queryset, value: str, *, narrow: bool = False):
     # ids rather than each matching the words over every progress report again (at 120,000
     # actions the matching is most of a search's time). Beyond SEARCHED_IDS matches, the ids
     # stay a subquery rather than a list that long.
-    ids = list(matches[: SEARCHED_IDS + 1])
+    ids = _searched_ids(value, matches, version or history_version())
     return queryset.filter(Among("pk", ids) if len(ids) <= SEARCHED_IDS else Q(pk__in=matches))
+
+
+def history_version() -> tuple:
+    """The newest history row of actions, of owners and of progress, in one query from their
+    keys: it moves with every change of any of them (ADR 0002: every write leaves one)."""
+    tables = [model.history.model._meta.db_table for model in (Action, ActionOwner, ActionUpdate)]
+    newest = ", ".join(
+        f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(table)})" for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {newest}")
+        return tuple(cursor.fetchone())
+
+
+def _searched_ids(value: str, matches, version: tuple) -> list[int]:
+    """The ids the words match, from the cache when the same words were looked up since the
+    last change of any action, owner or progress report (`version`): paging through a search,
+    sorting it or narrowing it by status or board reads the progress once."""
+    fingerprint = repr((value, version)).encode()
+    key = f"register-search:{hashlib.sha256(fingerprint).hexdigest()}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(matches[: SEARCHED_IDS + 1])
+        cache.set(key, ids, 600)
+    return ids
 
 
 class SearchInput(forms.TextInput):
@@ -262,8 +290,11 @@ class ActionFilter(django_filters.FilterSet):
         form = ActionFilterForm
         fields: list[str] = []
 
+    version = None  # `history_version()`, read once a request by a search and the counts
+
     def filter_q(self, queryset, name, value):
-        return search_actions(queryset, value)
+        self.version = self.version or history_version()
+        return search_actions(queryset, value, version=self.version)
 
     SEARCHED = {
         "owner_person": matching_people,

@@ -547,3 +547,24 @@ class ClerkNoticeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.board} – {self.kind} – {self.sent_on}"
+
+
+class RegisterCount(models.Model):
+    """The register's counts, kept by the database as actions and owners change (triggers of
+    `actions/counts.py`): a row is a change of the number of actions of a board at a status,
+    or with that owner (`role_pk` or `person_pk`) when one is set. Rows are only added, so
+    writers never wait on each other; the counts are their sums, and `register_counts_compact`
+    folds the rows into one a key now and then. Derived from the record: no history."""
+
+    board_pk = models.IntegerField()
+    status = models.CharField(max_length=20)
+    role_pk = models.IntegerField(null=True)
+    person_pk = models.IntegerField(null=True)
+    n = models.IntegerField()
+
+    class Meta:
+        db_table = "actions_registercount"
+        indexes = [models.Index(fields=["status", "board_pk"], name="registercount_status")]
+
+    def __str__(self) -> str:
+        return f"{self.board_pk} {self.status} {self.role_pk} {self.person_pk}: {self.n:+d}"

@@ -31,6 +31,12 @@ def main() -> None:
         default=bool(os.environ.get("BENCH_ADMIN_PAGE")),
         help="also the admin change page of one meeting (seconds a request, measured once)",
     )
+    parser.add_argument(
+        "--after-change",
+        action="store_true",
+        help="the register only, each request the first after a change: before every request "
+        "(and its anchor) one action's owners are changed through action_reassign",
+    )
     args = parser.parse_args()
     common.setup(args.database)
     common.collect_static()
@@ -130,6 +136,20 @@ def main() -> None:
     ]
     if not args.admin_page:
         rows = [row for row in rows if row[0] not in SLOW]
+    change = None
+    if args.after_change:
+        from actions.services import action_reassign
+        from meetings.models import Role
+
+        rows = [row for row in rows if row[1].startswith(register) and row[3]]
+        changed = Action.objects.filter(board=board, status="open").first()
+        posts = list(Role.objects.filter(body=board.body).order_by("pk")[:2])
+        turns = iter(range(10**6))
+
+        def change():
+            owners = [posts[next(turns) % 2]]
+            action_reassign(action=changed, owners=owners, by=staff, on=today)
+
     clients: dict = {}
 
     def client_for(user):
@@ -152,7 +172,11 @@ def main() -> None:
         for name, url, user, anchor in rows:
             if name in SLOW and 0 < run < args.runs:
                 continue  # seconds a request: measured once after its warm-up
+            if change:
+                change()
             seconds, queries, size_bytes = fetch(url, user)
+            if change and anchor:
+                change()
             anchor_seconds = fetch(anchor, staff)[0] if anchor else None
             if run == 0:
                 continue  # warm-up
@@ -164,6 +188,7 @@ def main() -> None:
     print(
         f"\n== Pages at {size['actions']:,} actions, {size['boards']} boards; "
         f"median of {args.runs} interleaved runs"
+        + ("; each request the first after a change of an action's owners" if change else "")
     )
     print(common.machine())
     print(f"{'page':34} {'ms':>8} {'anchor ms':>10} {'ratio':>6} {'queries':>8} {'KB':>7}")

@@ -1,7 +1,6 @@
 """Which printed texts of a meeting still lack their Welsh twin: shown to the clerk, and checked
 before a body that requires Welsh versions publishes."""
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionUpdate
@@ -72,10 +71,11 @@ def untranslated(meeting: Meeting, *, public: bool = False) -> list[str]:
         if public and action.raised_at_item_id in exempt_items:
             continue
         note(action.ref, _missing(action, TWINS["action"]))
-    # Under an item, or under none ("Progress on earlier actions"): both are printed.
-    reviews = ActionUpdate.objects.filter(
-        Q(item__meeting=meeting) | Q(meeting=meeting, item__isnull=True)
-    ).select_related("action__board")
+    # Under an item, or under none ("Progress on earlier actions"): both are printed. A review
+    # under an item is minuted at that item's meeting (a rule the database holds, ADR 0011), so
+    # they are the reviews minuted at the meeting: one indexed lookup, where an OR across the
+    # items read every progress report (half a second at 120,000 actions).
+    reviews = ActionUpdate.objects.filter(meeting=meeting).select_related("action__board")
     for review in reviews:
         if public and review.item_id in exempt_items:
             continue

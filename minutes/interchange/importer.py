@@ -5,6 +5,7 @@ Reading and checking are in `validation`, writing in `writing`; the entry points
 
 from django.db import transaction
 
+from actions.counts import register_counts_compact
 from meetings.models import Meeting
 from minutes.interchange.validation import (
     MAX_ERRORS,
@@ -31,9 +32,13 @@ def import_meeting_files(paths, *, replace: bool = False) -> list[Meeting]:
         validate_document(data, source=source)
     batch: dict = {}
     with transaction.atomic():
-        return [
+        meetings = [
             import_meeting_document(
                 data, replace=replace, source=source, validated=True, batch=batch
             )
             for source, data in documents
         ]
+    if not transaction.get_connection().in_atomic_block:
+        # The register's counts of these boards, folded once their changes are in.
+        register_counts_compact(boards={meeting.board_id for meeting in meetings})
+    return meetings

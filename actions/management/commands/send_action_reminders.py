@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from actions.counts import register_counts_compact
 from actions.reminders import ReminderRun, reminders_run
 
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
         day_display = formats.date_format(day, "j F Y")
         digest = digest or day.weekday() == settings.REMINDER_DIGEST_WEEKDAY
         run = reminders_run(on=day, digest=digest, dry_run=dry_run)
+        if not dry_run:
+            register_counts_compact()  # the register's counts, folded once a day
         reminders = run.reminders
         self._report_unreachable(run, day, dry_run)
         skipped = [r for r in reminders if r.already_reminded]
