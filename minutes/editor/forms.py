@@ -692,13 +692,6 @@ class ReviewRowForm(EditorForm):
         return cleaned
 
 
-class BaseReviewFormSet(BaseAttendanceFormSet):
-    pass
-
-
-ReviewFormSet = forms.formset_factory(ReviewRowForm, formset=BaseReviewFormSet, extra=0)
-
-
 class NamedForm(EditorForm):
     """The posts and people the minutes name besides the attendance and the owners (the
     format's `roles` and `people`), and a post the body does not have yet."""

@@ -422,14 +422,13 @@ def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress
     earlier = Action.objects.get(text="Review custody staffing")
     from minutes.editor.views import review_fingerprint, review_rows
 
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Staffing reviewed; two posts filled.",
-        "rev-0-status": "completed",
-        "rev-0-item": item.pk,
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Staffing reviewed; two posts filled.",
+        f"{p}-status": "completed",
+        f"{p}-item": item.pk,
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -443,7 +442,41 @@ def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress
     assert earlier.status == "completed"
 
 
-def test_a_review_save_sends_back_only_the_rows_it_changed(signed_in, draft):
+def test_the_review_lists_each_action_as_a_short_row_and_fetches_its_form_when_asked(
+    signed_in, draft
+):
+    """A board may have hundreds of outstanding actions: each is listed with its latest progress
+    and a button; its form (progress, status, item, what the minutes print) comes when asked."""
+    item = AgendaItemFactory(meeting=draft, title="Actions from the meeting held on 10 January 2024")
+    earlier = Action.objects.get(text="Review custody staffing")
+    html = signed_in.get(edit_url(draft)).content.decode()
+    row = html[html.index(f'id="review-row-{earlier.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "Review custody staffing" in row
+    assert "Record progress" in row
+    assert "<textarea" not in row and "<select" not in row  # no form until asked
+    assert 'name="rev-' not in html
+
+    url = edit_url(draft, "review-row", action_pk=earlier.pk)
+    assert f'hx-get="{url}"' in row
+    response = signed_in.get(url, **HTMX)
+    assert response.status_code == 200
+    form = response.content.decode()
+    p = f"rev-{earlier.pk}"
+    assert f'name="{p}-text"' in form
+    assert f'data-focus="id_{p}-text"' in form  # the clerk types at once
+    assert f'name="{p}-status"' in form and 'value="in_progress" selected' in form
+    assert f'<option value="{item.pk}" selected>' in form  # under the item reviewing actions
+    assert f'name="{p}-summary"' in form  # what the minutes print, in its disclosure
+    # An action the review does not list (another board's, or raised at this meeting): none.
+    other = ActionFactory(text="Another board's action")
+    missing = edit_url(draft, "review-row", action_pk=other.pk)
+    assert signed_in.get(missing, **HTMX).status_code == 404
+
+
+def test_a_review_save_checks_and_sends_back_only_the_rows_posted(signed_in, draft):
+    """Only the rows the clerk opened are posted, checked and written; they come back closed,
+    showing what this meeting minuted, and the rows not opened are left as they are."""
     from minutes.editor.views import review_context
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
@@ -451,39 +484,65 @@ def test_a_review_save_sends_back_only_the_rows_it_changed(signed_in, draft):
     other = ActionFactory(board=draft.board, text="Publish the survey", raised_at_meeting=None)
     context = review_context(draft)
     assert [row["action"] for row in context["rows"]] == [earlier, other]
-    data = {"rev-TOTAL_FORMS": 2, "rev-INITIAL_FORMS": 2, "fingerprint": context["fingerprint"]}
-    for index, action in enumerate([earlier, other]):
-        data |= {f"rev-{index}-action": action.pk, f"rev-{index}-item": item.pk}
-    data["rev-0-text"] = "Two posts filled."
-    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    p = f"rev-{earlier.pk}"
+    data = {
+        "fingerprint": context["fingerprint"],
+        f"{p}-action": earlier.pk,
+        f"{p}-item": item.pk,
+        f"{p}-status": "in_progress",
+        f"{p}-text": "Two posts filled.",
+    }
+    with CaptureQueriesContext(connection) as one_row:
+        response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
     html = response.content.decode()
     assert response["HX-Retarget"] == "#review-status"
     assert "Saved at" in html
     assert f'id="review-row-{earlier.pk}" class="review-row" hx-swap-oob="true"' in html
-    assert "Two posts filled." in html
-    assert f"review-row-{other.pk}" not in html  # unchanged: left as it is on the page
+    assert "At this meeting:</span> Two posts filled." in html
+    assert "Change progress" in html and "<textarea" not in html  # closed again
+    assert f"review-row-{other.pk}" not in html  # not opened: left as it is on the page
     fingerprint = review_context(draft)["fingerprint"]
     assert f'id="review-fingerprint" value="{fingerprint}" hx-swap-oob="true"' in html
 
-    # Saved again unchanged: no row comes back, nothing is written.
+    # Saved again unchanged: the row closes, nothing is written.
     data["fingerprint"] = fingerprint
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
-    assert "review-row-" not in response.content.decode()
+    assert response.status_code == 200
     assert ActionUpdate.objects.filter(meeting=draft).count() == 1
+    assert ActionUpdate.objects.get(meeting=draft).text == "Two posts filled."
+
+    # Many rows not opened cost no more: a save's queries do not grow with the list.
+    for number in range(30, 60):
+        ActionFactory(board=draft.board, number=number, text=f"Action {number}")
+    data["fingerprint"] = review_context(draft)["fingerprint"]
+    with CaptureQueriesContext(connection) as many_rows:
+        assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    assert len(many_rows) <= len(one_row)
+
+    # A row the clerk typed in that is no longer outstanding (closed elsewhere meanwhile): the
+    # save is refused, saying which, and nothing is written.
+    other.status = "closed"
+    other.save()
+    q = f"rev-{other.pk}"
+    data |= {f"{q}-action": other.pk, f"{q}-item": item.pk, f"{q}-text": "Survey out."}
+    data[f"{p}-text"] = "Three posts filled."
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 409
+    assert f"{other.ref} can no longer be reviewed here" in response.content.decode()
+    assert ActionUpdate.objects.get(meeting=draft).text == "Two posts filled."
 
 
 def test_progress_without_an_item_is_refused_so_nothing_typed_goes_unprinted(signed_in, draft):
     earlier = Action.objects.get(text="Review custody staffing")
     from minutes.editor.views import review_fingerprint, review_rows
 
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Progress that would print nowhere",
-        "rev-0-item": "",
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Progress that would print nowhere",
+        f"{p}-item": "",
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 422
@@ -807,43 +866,43 @@ def test_the_review_records_what_the_minutes_print_of_the_action(signed_in, draf
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
     earlier = Action.objects.get(text="Review custody staffing")
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Two posts filled.",
-        "rev-0-item": item.pk,
-        "rev-0-summary": "Custody staffing",
-        "rev-0-printed_owners": "cc, Nobody Known",
-        "rev-0-printed_due_on": "2024-04-01",
-        "rev-0-printed_raised_on": "2024-01-10",
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Two posts filled.",
+        f"{p}-item": item.pk,
+        f"{p}-summary": "Custody staffing",
+        f"{p}-printed_owners": "cc, Nobody Known",
+        f"{p}-printed_due_on": "2024-04-01",
+        f"{p}-printed_raised_on": "2024-01-10",
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
     assert "No post or person Nobody Known in this body." in html
     assert 'value="Custody staffing"' in html  # kept, and shown open
-    assert '<details class="printed" data-printed-index="0" open>' in html
+    assert '<details class="printed" open>' in html
     assert not ActionUpdate.objects.filter(meeting=draft).exists()
 
-    data["rev-0-printed_owners"] = "cc, Mr B Deputy"
+    data[f"{p}-printed_owners"] = "cc, Mr B Deputy"
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
     update = ActionUpdate.objects.get(action=earlier, meeting=draft)
     assert (update.summary, update.printed_owners) == ("Custody staffing", ["CC", "Mr B Deputy"])
     assert update.printed_due_on == datetime.date(2024, 4, 1)
     assert update.printed_raised_on == datetime.date(2024, 1, 10)
-    assert 'value="CC, Mr B Deputy"' in response.content.decode()
+    row = signed_in.get(edit_url(draft, "review-row", action_pk=earlier.pk), **HTMX)
+    assert 'value="CC, Mr B Deputy"' in row.content.decode()  # the row opened again
 
     # Emptying the printed fields clears them; the progress stays.
     data.update(
         {
             "fingerprint": review_fingerprint(review_rows(draft)[1]),
-            "rev-0-summary": "",
-            "rev-0-printed_owners": "",
-            "rev-0-printed_due_on": "",
-            "rev-0-printed_raised_on": "",
+            f"{p}-summary": "",
+            f"{p}-printed_owners": "",
+            f"{p}-printed_due_on": "",
+            f"{p}-printed_raised_on": "",
         }
     )
     assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
@@ -894,7 +953,7 @@ def test_a_carried_forward_action_without_owners_reads_cleanly_in_the_review(sig
     )
     html = signed_in.get(edit_url(draft)).content.decode()
     heading = html[html.index(f'id="review-row-{action.pk}"') :]
-    heading = heading[: heading.index("</legend>")]
+    heading = heading[: heading.index("</p>")]
     assert '<span class="owners">(Completed)</span>' in heading
     assert "(;" not in heading
 
@@ -940,17 +999,14 @@ def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_
             ActionOwnerFactory(action=action, role=role)
             actions.append(action)
         context = review_context(meeting)
-        data = {
-            "rev-TOTAL_FORMS": count,
-            "rev-INITIAL_FORMS": count,
-            "fingerprint": context["fingerprint"],
-        }
+        data = {"fingerprint": context["fingerprint"]}
         for index, row in enumerate(context["rows"]):
+            p = f"rev-{row['action'].pk}"
             data |= {
-                f"rev-{index}-action": row["action"].pk,
-                f"rev-{index}-item": item.pk,
-                f"rev-{index}-text": f"Progress on {row['action'].text}",
-                f"rev-{index}-status": "completed" if index % 2 else "in_progress",
+                f"{p}-action": row["action"].pk,
+                f"{p}-item": item.pk,
+                f"{p}-text": f"Progress on {row['action'].text}",
+                f"{p}-status": "completed" if index % 2 else "in_progress",
             }
         with CaptureQueriesContext(connection) as queries:
             response = signed_in.post(edit_url(meeting, "review"), data, **HTMX)
