@@ -286,8 +286,11 @@ class Action(models.Model):
         """An outstanding action is withdrawn; a closed one was done, so it is reopened first."""
         return self.status in OUTSTANDING
 
-    def owners_display(self) -> str:
-        labels = [owner.label for owner in self.owners.all()]
+    def owners_display(self, labels: list[str] | None = None) -> str:
+        """The owners as the register shows them ("CC / ACC"); `labels`, when the caller has
+        them already, saves the query."""
+        if labels is None:
+            labels = [owner.label for owner in self.owners.all()]
         if self.owned_by_body and not labels:
             return str(_("%(body)s (no named owner)") % {"body": self.board.body})
         return " / ".join(labels)

@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from actions.models import Action, ActionStatus
 from minutes.editor.forms import REVIEW_STATUS_CHOICES
 
 
@@ -28,24 +29,40 @@ def _words(language: str | None) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _due(language: str | None, due_on, due_kind) -> str:
+    """ "due: 1 April 2024; " as a row says it (hundreds of rows share a few dates)."""
+    due = Action(due_on=due_on, due_kind=due_kind).due_display()
+    return _("due: %(due)s") % {"due": due} + "; " if due else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _latest_label(language: str | None, on) -> str:
+    on = date_format(on, "j F Y") if on else ""
+    return escape(_("Latest progress (%(on)s):") % {"on": on})
+
+
+@functools.lru_cache(maxsize=16)
+def _statuses(language: str | None) -> dict:
+    return {str(value): escape(str(label)) for value, label in ActionStatus.choices}
+
+
 def action_heading(action) -> str:
     """The action as a row names it: "<strong>SPB 12</strong> Report on stop and search
     (CC; due: 1 April 2024; Open)", escaped."""
-    owners, due = action.owners_display(), action.due_display()
-    details = (f"{owners}; " if owners else "") + (
-        _("due: %(due)s") % {"due": due} + "; " if due else ""
-    )
+    language = get_language()
+    owners = action.owners_display(labels=getattr(action, "owner_labels", None))
+    details = (f"{owners}; " if owners else "") + _due(language, action.due_on, action.due_kind)
     return (
         f'<strong>{escape(action.ref)}</strong> {escape(action.text)} <span class="owners">'
-        f"({escape(details)}{escape(action.get_status_display())})</span>"
+        f"({escape(details)}{_statuses(language).get(action.status, '')})</span>"
     )
 
 
 def _latest(action) -> str:
     if not getattr(action, "latest_progress", None):
         return ""
-    on = date_format(action.latest_progress_on, "j F Y") if action.latest_progress_on else ""
-    label = escape(_("Latest progress (%(on)s):") % {"on": on})
+    label = _latest_label(get_language(), action.latest_progress_on)
     progress = escape(Truncator(action.latest_progress).words(40, truncate=" …"))
     return f'<p class="latest"><span class="latest-label">{label}</span> {progress}</p>'
 

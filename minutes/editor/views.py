@@ -741,8 +741,37 @@ def review_rows(meeting: Meeting, *, only: list[int] | None = None):
     listed = _reviewed(meeting, here)
     if only is not None:
         listed = listed.filter(pk__in=only)
-    actions = list(listed.for_register().order_by("number"))
+    # What a row shows and a row's form needs, and no more: at 120,000 actions a board has
+    # hundreds of outstanding actions, and a prefetch of their owners alone cost more than
+    # the rest of the review (a queryset made for each action).
+    listed = listed.for_register().select_related(None).prefetch_related(None)
+    if only is None:  # the whole list, read only (the services save whole actions)
+        listed = listed.only(*REVIEW_FIELDS)
+    actions = list(listed.order_by("number"))
+    labels: dict[int, list[str]] = {}
+    owners = ActionOwner.objects.filter(action__in=[action.pk for action in actions])
+    owners = owners.order_by("action_id", "position", "pk")
+    for action_id, abbrev, name in owners.values_list("action_id", "role__abbrev", "person__name"):
+        labels.setdefault(action_id, []).append(abbrev or name)
+    for action in actions:
+        action.board = meeting.board  # one board: its prefix and body already loaded
+        action.owner_labels = labels.get(action.pk, [])
     return actions, here
+
+
+# The fields of an action the review's rows use.
+REVIEW_FIELDS = (
+    "board_id",
+    "number",
+    "text",
+    "status",
+    "due_on",
+    "due_kind",
+    "owned_by_body",
+    "carried_forward",
+    "raised_on",
+    "raised_at_meeting_id",
+)
 
 
 def review_listed(meeting: Meeting, here) -> list[int]:
@@ -781,12 +810,13 @@ POSTED_ROW = re.compile(r"rev-(\d{1,12})-action")
 
 def printed_defaults(action: Action) -> dict:
     """What the minutes print of a carried-forward action unless the clerk types otherwise: the
-    action as the register has it (the meeting that raised it is not here to say)."""
+    action as the register has it (the meeting that raised it is not here to say). The action
+    as `review_rows` loads it, with its owners' labels."""
     if not action.carried_forward:
         return {}
     return {
         "summary": action.text,
-        "printed_owners": ", ".join(owner.label for owner in action.owners.all()),
+        "printed_owners": ", ".join(action.owner_labels),
         "printed_due_on": action.due_on if action.due_kind == DueKind.DATE else None,
         "printed_raised_on": action.raised_on,
     }
