@@ -447,14 +447,16 @@ def test_the_review_lists_each_action_as_a_short_row_and_fetches_its_form_when_a
 ):
     """A board may have hundreds of outstanding actions: each is listed with its latest progress
     and a button; its form (progress, status, item, what the minutes print) comes when asked."""
-    item = AgendaItemFactory(meeting=draft, title="Actions from the meeting held on 10 January 2024")
+    title = "Actions from the meeting held on 10 January 2024"
+    item = AgendaItemFactory(meeting=draft, title=title)
     earlier = Action.objects.get(text="Review custody staffing")
     html = signed_in.get(edit_url(draft)).content.decode()
     row = html[html.index(f'id="review-row-{earlier.pk}"') :]
     row = row[: row.index("</li>")]
     assert "Review custody staffing" in row
     assert "Record progress" in row
-    assert "<textarea" not in row and "<select" not in row  # no form until asked
+    assert "<textarea" not in row
+    assert "<select" not in row
     assert 'name="rev-' not in html
 
     url = edit_url(draft, "review-row", action_pk=earlier.pk)
@@ -465,7 +467,8 @@ def test_the_review_lists_each_action_as_a_short_row_and_fetches_its_form_when_a
     p = f"rev-{earlier.pk}"
     assert f'name="{p}-text"' in form
     assert f'data-focus="id_{p}-text"' in form  # the clerk types at once
-    assert f'name="{p}-status"' in form and 'value="in_progress" selected' in form
+    assert f'name="{p}-status"' in form
+    assert 'value="in_progress" selected' in form
     assert f'<option value="{item.pk}" selected>' in form  # under the item reviewing actions
     assert f'name="{p}-summary"' in form  # what the minutes print, in its disclosure
     # An action the review does not list (another board's, or raised at this meeting): none.
@@ -500,7 +503,8 @@ def test_a_review_save_checks_and_sends_back_only_the_rows_posted(signed_in, dra
     assert "Saved at" in html
     assert f'id="review-row-{earlier.pk}" class="review-row" hx-swap-oob="true"' in html
     assert "At this meeting:</span> Two posts filled." in html
-    assert "Change progress" in html and "<textarea" not in html  # closed again
+    assert "Change progress" in html
+    assert "<textarea" not in html
     assert f"review-row-{other.pk}" not in html  # not opened: left as it is on the page
     fingerprint = review_context(draft)["fingerprint"]
     assert f'id="review-fingerprint" value="{fingerprint}" hx-swap-oob="true"' in html
