@@ -589,6 +589,9 @@ class RaiseActionView(EditorView):
                     position=item.actions.count(),
                     paragraph=form.cleaned_data["paragraph"],
                     text_cy=form.cleaned_data.get("text_cy", "").strip(),
+                    number=form.cleaned_data["ref"][0],
+                    legacy_ref=form.cleaned_data["ref"][1],
+                    status=form.cleaned_data["status"],
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
@@ -648,6 +651,8 @@ class ActionEditView(EditorView):
                 o.role or o.person for o in action.owners.select_related("role", "person")
             ),
             "links": links,
+            "status": action.initial_status,
+            "ref": action.legacy_ref,
             "lock_version": action.version,
         }
         return editor_forms.EditActionForm(
@@ -695,6 +700,7 @@ class ActionEditView(EditorView):
             action.due_on = self.meeting.next_meeting_on
         action.owned_by_body = data["owned_by_body"]
         action.paragraph = data["paragraph"]
+        action.legacy_ref = data["ref"][1]
         try:
             with reopened_minutes() as reopened:
                 action_update(
@@ -703,6 +709,7 @@ class ActionEditView(EditorView):
                     owners=data["owner_list"],
                     see_also=data["link_list"],
                     expected_version=data["lock_version"],
+                    raised_status=data["status"],
                 )
         except ActionConflict as error:
             current = Action.objects.get(pk=action.pk)

@@ -1026,3 +1026,103 @@ def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_
         return len(queries)
 
     assert first_save(2) == first_save(8)
+
+
+def test_an_action_is_raised_with_its_status_and_reference_as_the_minutes_print_them(
+    signed_in, draft
+):
+    """The format's `status` and `ref` of a raised action are entered in the editor: a ref
+    of the board's own ("SPB 60") is the action's number, another ("Action 3") is kept as
+    printed, as the importer reads them; both come out in the exported file."""
+    from minutes.interchange.exporter import export_meeting_document
+
+    draft.board.next_action_number = 30
+    draft.board.save()
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    url = edit_url(draft, "action-raise", item_pk=item.pk)
+    form = signed_in.get(url, **HTMX).content.decode()
+    assert "Status when raised" in form
+    assert "Reference as printed" in form
+    p = f"raise{item.pk}"
+    data = {f"{p}-text": "Report on custody", f"{p}-owners": "CC", f"{p}-status": "completed"}
+    response = signed_in.post(url, data | {f"{p}-ref": "Action 3"}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert "(Action 3) Report on custody" in response.content.decode()
+    assert "; Completed)" in response.content.decode()
+    action = Action.objects.get(text="Report on custody")
+    assert (action.number, action.legacy_ref) == (30, "Action 3")
+    assert (action.initial_status, action.status) == ("completed", "completed")
+
+    prefix = draft.board.action_prefix
+    data |= {f"{p}-text": "Brief the panel", f"{p}-status": "open", f"{p}-ref": f"{prefix} 60"}
+    assert signed_in.post(url, data, **HTMX).status_code == 200
+    action = Action.objects.get(text="Brief the panel")
+    assert (action.number, action.legacy_ref, action.status) == (60, "", "open")
+
+    raised = export_meeting_document(draft)["items"][0]["actions"]
+    assert [(a["ref"], a.get("status", "open")) for a in raised] == [
+        ("Action 3", "completed"),
+        (f"{prefix} 60", "open"),
+    ]
+
+    # A number already issued, or a ref longer than the format's, is refused where it is
+    # typed, keeping the text; nothing is raised.
+    data |= {f"{p}-text": "Twice", f"{p}-ref": f"{prefix}60"}
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 422
+    assert f"{prefix} 60" in response.content.decode()
+    assert "Twice" in response.content.decode()
+    response = signed_in.post(url, data | {f"{p}-ref": "A" * 101}, **HTMX)
+    assert response.status_code == 422
+    assert "Ensure this value has at most 100 characters" in response.content.decode()
+    assert not Action.objects.filter(text="Twice").exists()
+
+
+def test_a_raised_actions_status_moves_by_the_registers_rules_and_its_ref_is_corrected(
+    signed_in, draft
+):
+    """Closed or withdrawn only while outstanding, back to outstanding only by reopening
+    (`Action.can_close`, `can_withdraw`, `can_reopen`); a ref keeps the action's number."""
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    cc = draft.board.body.roles.get(abbrev="CC")
+    action = ActionFactory(
+        board=draft.board, number=30, text="Report", raised_at_meeting=draft, raised_at_item=item
+    )
+    ActionOwnerFactory(action=action, role=cc)
+    url = edit_url(draft, "action-edit", action_pk=action.pk)
+    p = f"action{action.pk}"
+
+    def post(**fields):
+        action.refresh_from_db()
+        data = {f"{p}-text": "Report", f"{p}-owners": "CC", f"{p}-lock_version": action.version}
+        data |= {f"{p}-{name}": value for name, value in fields.items()}
+        return signed_in.post(url, data, **HTMX)
+
+    assert f'name="action{action.pk}-status"' in signed_in.get(url, **HTMX).content.decode()
+    assert post(status="closed", ref="Action 7").status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.status, action.legacy_ref) == (
+        "closed",
+        "closed",
+        "Action 7",
+    )
+    response = post(status="withdrawn", ref="Action 7")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f"{action.ref} was raised closed: it cannot be raised withdrawn" in html
+    action.refresh_from_db()
+    assert action.status == "closed"
+    assert post(status="open", ref="Action 7").status_code == 200  # reopened
+    assert post(status="withdrawn", ref="Action 7").status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.status) == ("withdrawn", "withdrawn")
+
+    # A ref of the board's own is the action's number only: another number is refused.
+    other = f"{draft.board.action_prefix} 31"
+    response = post(status="withdrawn", ref=other)
+    assert response.status_code == 422
+    assert f"{other} is another action&#x27;s number" in response.content.decode()
+    # A page without the fields (opened before they existed) keeps what was saved.
+    assert post().status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.legacy_ref) == ("withdrawn", "Action 7")
