@@ -781,12 +781,6 @@ REVIEW_FIELDS = (
 )
 
 
-def review_listed(meeting: Meeting, here) -> list[int]:
-    """The ids of the actions the review lists, in order (to see whether a save changed the
-    list itself)."""
-    return list(_reviewed(meeting, here).order_by("number").values_list("pk", flat=True))
-
-
 def _reviewed(meeting: Meeting, here):
     """The outstanding actions of the board raised before the meeting, and those it reviewed."""
     earlier = (
@@ -966,13 +960,12 @@ class ReviewView(EditorView):
         except RecordError as error:
             return whole(422, errors=[str(error)])
         self.meeting.refresh_from_db(fields=["version", "status"])
-        here = review_rows(self.meeting, only=[])[1]
-        if not set(review_listed(self.meeting, here)).issuperset(by_pk):
+        # The rows posted come back closed (swapped in place), with the status and fingerprint.
+        fresh = review_context(self.meeting, lists, saved=True, only=list(by_pk))
+        if len(fresh["rows"]) != len(by_pk):
             # A row left the list (its progress removed, no longer outstanding): all of it
             # comes back.
             return self.render("_review.html", review_context(self.meeting, lists, saved=True))
-        # The rows posted come back closed (swapped in place), with the status and fingerprint.
-        fresh = review_context(self.meeting, lists, saved=True, only=list(by_pk))
         response = self.render("_review_saved.html", fresh)
         response["HX-Retarget"] = "#review-status"
         response["HX-Reswap"] = "outerHTML"

@@ -1126,3 +1126,31 @@ def test_a_raised_actions_status_moves_by_the_registers_rules_and_its_ref_is_cor
     assert post().status_code == 200
     action.refresh_from_db()
     assert (action.initial_status, action.legacy_ref) == ("withdrawn", "Action 7")
+
+
+def test_a_row_that_leaves_the_review_on_save_brings_the_whole_review_back(signed_in, draft):
+    """Progress removed from an action closed since: it is no longer outstanding, so it leaves
+    the list, and the review comes back whole without it."""
+    from actions.services import action_close
+    from minutes.editor.views import review_context
+
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    earlier = Action.objects.get(text="Review custody staffing")
+    p = f"rev-{earlier.pk}"
+    data = {
+        "fingerprint": review_context(draft)["fingerprint"],
+        f"{p}-action": earlier.pk,
+        f"{p}-item": item.pk,
+        f"{p}-status": "in_progress",
+        f"{p}-text": "Two posts filled.",
+    }
+    assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    earlier.refresh_from_db()
+    action_close(action=earlier, by=None, on=datetime.date(2024, 3, 6))
+    data |= {"fingerprint": review_context(draft)["fingerprint"], f"{p}-text": ""}
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="review"' in html  # the whole section
+    assert f"review-row-{earlier.pk}" not in html
+    assert "No outstanding actions of this board." in html
