@@ -939,6 +939,8 @@ class ReviewView(EditorView):
             context |= {"fingerprint": request.POST.get("fingerprint", ""), **extra}
             return self.render("_review.html", context, status=status)
 
+        if "fingerprint" not in request.POST:  # not sent by the page
+            return whole(422, errors=[_("The review was sent incomplete: nothing was saved.")])
         gone = Action.objects.filter(pk__in=[pk for pk in posted if pk not in forms])
         gone = list(gone.filter(board=self.meeting.board).select_related("board"))
         if gone:  # no longer outstanding (closed elsewhere meanwhile)
