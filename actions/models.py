@@ -286,8 +286,22 @@ class Action(models.Model):
         """An outstanding action is withdrawn; a closed one was done, so it is reopened first."""
         return self.status in OUTSTANDING
 
-    def owners_display(self) -> str:
-        labels = [owner.label for owner in self.owners.all()]
+    def can_become(self, status: str) -> bool:
+        """Whether the status may move to `status` by the register's rules: accepted (closed)
+        or withdrawn only while outstanding, back to outstanding only by reopening."""
+        if status == self.status:
+            return True
+        if status == ActionStatus.CLOSED:
+            return self.can_close()
+        if status == ActionStatus.WITHDRAWN:
+            return self.can_withdraw()
+        return self.status in OUTSTANDING or self.can_reopen()
+
+    def owners_display(self, labels: list[str] | None = None) -> str:
+        """The owners as the register shows them ("CC / ACC"); `labels`, when the caller has
+        them already, saves the query."""
+        if labels is None:
+            labels = [owner.label for owner in self.owners.all()]
         if self.owned_by_body and not labels:
             return str(_("%(body)s (no named owner)") % {"body": self.board.body})
         return " / ".join(labels)

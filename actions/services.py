@@ -440,14 +440,32 @@ def action_update(
     see_also: Iterable[Action] | None = None,
     expected_version: int | None = None,
     initial_status: str | None = None,
+    raised_status: str | None = None,
 ) -> Action:
     """Save an action's details as set on the instance (text, due date, reference, where it was
     raised), and its owners and links when given. The status is not set here: it moves only
     through the progress history, from the status it was raised with (`initial_status`, given
-    only when the minutes that raised it are written again). A change to what the minutes print
-    reopens the approval of the meetings that print it, before and after the change."""
+    only when the minutes that raised it are written again; `raised_status`, the clerk's
+    correction of it, moves by the register's rules: `Action.can_become`). A change to what the
+    minutes print reopens the approval of the meetings that print it, before and after the
+    change."""
     _require(action.pk is not None, _("Use action_create to raise an action."))
     stored = Action.objects.select_for_update().get(pk=action.pk)
+    if raised_status is not None and raised_status != stored.initial_status:
+        was = Action(status=stored.initial_status)
+        _require(
+            was.can_become(raised_status),
+            _(
+                "%(ref)s was raised %(was)s: it cannot be raised %(status)s (only an outstanding "
+                "action is closed or withdrawn; a closed or withdrawn one is reopened)."
+            )
+            % {
+                "ref": stored.ref,
+                "was": was.get_status_display().lower(),
+                "status": ActionStatus(raised_status).label.lower(),
+            },
+        )
+        initial_status = raised_status
     if expected_version is not None and stored.version != expected_version:
         raise ActionConflict(
             _(

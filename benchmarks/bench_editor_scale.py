@@ -6,7 +6,8 @@ On an existing generated database (`generate_data`, e.g. 120,000 actions over 10
 opens, as a clerk, the latest meeting of the board with the most actions, and times on the
 server (Django's test client, in process, DEBUG off) the editor page (size, queries) and one
 save of each section as the page would post it: details, attendance, an item, raising an
-action, and the review of three earlier actions. The saves write to the database: use a copy.
+action, opening a row of the review, and the review of three earlier actions (the rows
+opened are the rows posted). The saves write to the database: use a copy.
 """
 
 import datetime
@@ -66,6 +67,8 @@ def main() -> None:
         item_forms,
         meeting_form,
         review_context,
+        review_form,
+        review_rows,
     )
 
     board_id = (
@@ -146,20 +149,38 @@ def main() -> None:
     }
 
     def review():
+        # The clerk opens three rows (each fetched: timed below) and types progress in them;
+        # only those rows are posted.
         context = review_context(meeting)
-        data = formset_data(context["formset"]) | {"fingerprint": context["fingerprint"]}
+        actions, here = review_rows(meeting, only=[row["action"].pk for row in context["rows"][:3]])
+        data = {"fingerprint": context["fingerprint"]}
         stamp = time.perf_counter_ns()
-        for index in range(min(3, len(context["rows"]))):
-            data[f"rev-{index}-text"] = f"Progress noted ({stamp})."
-            data[f"rev-{index}-item"] = str(item.pk)
+        for action in actions:
+            form = review_form(action, here, lists)
+            data |= form_data(form)
+            data[form.add_prefix("text")] = f"Progress noted ({stamp})."
+            data[form.add_prefix("item")] = str(item.pk)
         return data
+
+    def timed_get(label, name, **kw):
+        times = []
+        for _run in range(3):
+            started = time.perf_counter()
+            response = client.get(url(name, **kw))
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+        print(
+            f"  {label:<28} median {statistics.median(times):.0f} ms, slowest {max(times):.0f} ms"
+        )
 
     print("saves (3 each):")
     timed_post("details", "details", details)
     timed_post("attendance", "attendance", attendance)
     timed_post(f"item {item}", "item-save", item_save, item_pk=item.pk)
     timed_post("raise an action", "action-raise", raise_data, item_pk=item.pk)
-    timed_post(f"review ({len(review_context(meeting)['rows'])} rows, 3 typed)", "review", review)
+    rows = review_context(meeting)["rows"]
+    timed_get("open a review row (GET)", "review-row", action_pk=rows[len(rows) // 2]["action"].pk)
+    timed_post(f"review ({len(rows)} rows, 3 opened)", "review", review)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ EDITOR_ROWS = {
     ],
     "editor:attendance": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:review": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
+    "editor:review-row": [("no action", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
     "editor:item-save": [("no item", "post", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
     "editor:action-raise": [("no item", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],
     "editor:action-edit": [("no action", "get", lambda o: [o["draft"].pk, 0], EDITOR_NO_ITEM)],

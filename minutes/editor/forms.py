@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionStatus, DueKind
 from meetings.models import Attendance
+from minutes.interchange.validation import prefixed_number
 from minutes.services import PaperError, check_pdf
 from scrutiny.forms import PlainTextField
 
@@ -520,12 +521,48 @@ class RaiseActionForm(EditorForm):
         max_value=1000,
         help_text=_("Of the item's minutes, 1 for the first; empty for the last."),
     )
+    # The format's `status` and `ref` of an action: what the minutes print of it as raised.
+    status = forms.ChoiceField(
+        label=_("Status when raised"),
+        choices=ActionStatus.choices,
+        initial=ActionStatus.OPEN,
+        required=False,
+    )
+    ref = forms.CharField(
+        label=_("Reference as printed"),
+        required=False,
+        max_length=Action._meta.get_field("legacy_ref").max_length,
+        help_text=_(
+            'Only when the minutes print one, e.g. "Action 3"; the board\'s own (e.g. '
+            '"%(prefix)s 60") gives the action that number.'
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owners"].widget.attrs.update(
             {"autocomplete": "off", "data-owners": "", "list": f"{self.prefix}-posts"}
         )
+        self.fields["ref"].help_text = self.fields["ref"].help_text % {"prefix": self.prefix_of()}
+
+    def prefix_of(self) -> str:
+        return self.lists.meeting.board.action_prefix if self.lists is not None else ""
+
+    def clean_ref(self) -> tuple[int | None, str]:
+        """(number, legacy ref), as the importer reads a ref: the board's own prefix and a
+        number is the action's number; anything else is kept as printed."""
+        ref = self.cleaned_data["ref"].strip()
+        if self.action is not None and self.add_prefix("ref") not in self.data:
+            return None, self.action.legacy_ref  # a page without the field keeps the saved one
+        number = prefixed_number(ref, self.prefix_of())
+        if number is None:
+            return None, ref
+        if self.action is not None and number != self.action.number:
+            raise forms.ValidationError(
+                _("%(ref)s is another action's number: an action keeps its number (%(own)s)."),
+                params={"ref": ref, "own": self.action.ref},
+            )
+        return number, ""
 
     def owner_choices(self) -> list:
         """The posts offered as the clerk types: those at this meeting first, then the body's."""
@@ -543,6 +580,10 @@ class RaiseActionForm(EditorForm):
             if not cleaned.get("owned_by_body"):
                 self.add_error("owners", _("Choose at least one owner, or the body itself."))
         cleaned["due_kind"] = cleaned.get("due_kind") or DueKind.DATE
+        # Without a status (a page without the field), an action keeps the one it was raised
+        # with.
+        kept = self.action.initial_status if self.action is not None else ActionStatus.OPEN
+        cleaned["status"] = cleaned.get("status") or kept
         if cleaned["due_kind"] == DueKind.MEETING and not cleaned.get("due_on"):
             self.add_error("due_on", _("Give the date of the meeting the action is due by."))
         cleaned["owner_list"] = owners
@@ -690,13 +731,6 @@ class ReviewRowForm(EditorForm):
         if cleaned.get("text") and cleaned.get("item") is None:
             self.add_error("item", _("Choose the item this progress is minuted under."))
         return cleaned
-
-
-class BaseReviewFormSet(BaseAttendanceFormSet):
-    pass
-
-
-ReviewFormSet = forms.formset_factory(ReviewRowForm, formset=BaseReviewFormSet, extra=0)
 
 
 class NamedForm(EditorForm):

@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/edit/review/save/", views.ReviewView.as_view(), name="review"),
     path(
+        "meetings/<int:pk>/edit/review/<int:action_pk>/",
+        views.ReviewRowView.as_view(),
+        name="review-row",
+    ),
+    path(
         "meetings/<int:pk>/edit/items/<int:item_pk>/",
         views.ItemSaveView.as_view(),
         name="item-save",

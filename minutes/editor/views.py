@@ -1,5 +1,6 @@
 """The clerk's meeting editor: one meeting on one page, each section saved on its own."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -587,6 +589,9 @@ class RaiseActionView(EditorView):
                     position=item.actions.count(),
                     paragraph=form.cleaned_data["paragraph"],
                     text_cy=form.cleaned_data.get("text_cy", "").strip(),
+                    number=form.cleaned_data["ref"][0],
+                    legacy_ref=form.cleaned_data["ref"][1],
+                    status=form.cleaned_data["status"],
                 )
                 status, saved = 200, _("%(ref)s raised.") % {"ref": action.ref}
                 form = editor_forms.RaiseActionForm(prefix=f"raise{item.pk}", lists=lists)
@@ -646,6 +651,8 @@ class ActionEditView(EditorView):
                 o.role or o.person for o in action.owners.select_related("role", "person")
             ),
             "links": links,
+            "status": action.initial_status,
+            "ref": action.legacy_ref,
             "lock_version": action.version,
         }
         return editor_forms.EditActionForm(
@@ -693,6 +700,7 @@ class ActionEditView(EditorView):
             action.due_on = self.meeting.next_meeting_on
         action.owned_by_body = data["owned_by_body"]
         action.paragraph = data["paragraph"]
+        action.legacy_ref = data["ref"][1]
         try:
             with reopened_minutes() as reopened:
                 action_update(
@@ -701,6 +709,7 @@ class ActionEditView(EditorView):
                     owners=data["owner_list"],
                     see_also=data["link_list"],
                     expected_version=data["lock_version"],
+                    raised_status=data["status"],
                 )
         except ActionConflict as error:
             current = Action.objects.get(pk=action.pk)
@@ -729,7 +738,7 @@ class ActionEditView(EditorView):
 def review_rows(meeting: Meeting, *, only: list[int] | None = None):
     """Every outstanding action of the board raised before this meeting (and any this meeting
     already reviewed), with its latest progress and what this meeting minuted; with `only`,
-    the actions of the list with those ids alone (what a save sends back)."""
+    the actions of the list with those ids alone (the rows a save posted)."""
     here = {
         update.action_id: update
         for update in ActionUpdate.objects.filter(
@@ -739,14 +748,37 @@ def review_rows(meeting: Meeting, *, only: list[int] | None = None):
     listed = _reviewed(meeting, here)
     if only is not None:
         listed = listed.filter(pk__in=only)
-    actions = list(listed.for_register().order_by("number"))
+    # What a row shows and a row's form needs, and no more: at 120,000 actions a board has
+    # hundreds of outstanding actions, and a prefetch of their owners alone cost more than
+    # the rest of the review (a queryset made for each action).
+    listed = listed.for_register().select_related(None).prefetch_related(None)
+    if only is None:  # the whole list, read only (the services save whole actions)
+        listed = listed.only(*REVIEW_FIELDS)
+    actions = list(listed.order_by("number"))
+    labels: dict[int, list[str]] = {}
+    owners = ActionOwner.objects.filter(action__in=[action.pk for action in actions])
+    owners = owners.order_by("action_id", "position", "pk")
+    for action_id, abbrev, name in owners.values_list("action_id", "role__abbrev", "person__name"):
+        labels.setdefault(action_id, []).append(abbrev or name)
+    for action in actions:
+        action.board = meeting.board  # one board: its prefix and body already loaded
+        action.owner_labels = labels.get(action.pk, [])
     return actions, here
 
 
-def review_listed(meeting: Meeting, here) -> list[int]:
-    """The ids of the actions the review lists, in order (to see whether a save changed the
-    list itself)."""
-    return list(_reviewed(meeting, here).order_by("number").values_list("pk", flat=True))
+# The fields of an action the review's rows use.
+REVIEW_FIELDS = (
+    "board_id",
+    "number",
+    "text",
+    "status",
+    "due_on",
+    "due_kind",
+    "owned_by_body",
+    "carried_forward",
+    "raised_on",
+    "raised_at_meeting_id",
+)
 
 
 def _reviewed(meeting: Meeting, here):
@@ -772,136 +804,180 @@ def review_fingerprint(here) -> str:
 
 STARTED = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
+# At most this many rows in one save of the review (a clerk opens a few dozen at most).
+REVIEW_ROWS_POSTED = 500
+POSTED_ROW = re.compile(r"rev-(\d{1,12})-action")
+
 
 def printed_defaults(action: Action) -> dict:
     """What the minutes print of a carried-forward action unless the clerk types otherwise: the
-    action as the register has it (the meeting that raised it is not here to say)."""
+    action as the register has it (the meeting that raised it is not here to say). The action
+    as `review_rows` loads it, with its owners' labels."""
     if not action.carried_forward:
         return {}
     return {
         "summary": action.text,
-        "printed_owners": ", ".join(owner.label for owner in action.owners.all()),
+        "printed_owners": ", ".join(action.owner_labels),
         "printed_due_on": action.due_on if action.due_kind == DueKind.DATE else None,
         "printed_raised_on": action.raised_on,
     }
+
+
+def review_initial(action: Action, here, lists: Lists) -> dict:
+    update = here.get(action.pk)
+    if update is None:
+        # Not reviewed here yet: progress typed against it means it is in progress, under the
+        # item that reviews its meeting's actions, printed as the register has it.
+        return {
+            "action": action.pk,
+            "status": ActionStatus.IN_PROGRESS if action.status in STARTED else "",
+            "item": editor_forms.default_review_item(lists.items, action.raised_sort_on),
+            **printed_defaults(action),
+        }
+    return {
+        "action": action.pk,
+        "text": update.text,
+        "text_cy": update.text_cy,
+        "status": update.status,
+        "item": update.item,
+        "summary": update.summary,
+        "summary_cy": update.summary_cy,
+        "printed_owners": ", ".join(update.printed_owners),
+        "printed_due_on": update.printed_due_on,
+        "printed_raised_on": update.printed_raised_on,
+    }
+
+
+def review_form(action: Action, here, lists: Lists, data=None) -> editor_forms.ReviewRowForm:
+    """The form of one row of the review, fetched when the clerk opens the row (or bound to
+    what a save posted of it)."""
+    form = editor_forms.ReviewRowForm(
+        data,
+        initial=review_initial(action, here, lists),
+        prefix=f"rev-{action.pk}",
+        lists=lists,
+    )
+    if action.pk not in here:
+        form.printed_defaults = printed_defaults(action)
+        form.auto_item = data is None  # "minuted under" follows the agenda until chosen
+    return form
+
+
+def posted_review_ids(data) -> list[int]:
+    """The actions whose rows a save posted (the rows the clerk opened), in the order posted."""
+    ids = []
+    for key in data:
+        match = POSTED_ROW.fullmatch(key)
+        if match and int(match[1]) not in ids:
+            ids.append(int(match[1]))
+    return ids[:REVIEW_ROWS_POSTED]
+
+
+def review_row_url(meeting: Meeting) -> str:
+    """The address of a row's form, with 0 standing for the action (see rows.review_row_html)."""
+    return reverse("editor:review-row", kwargs={"pk": meeting.pk, "action_pk": 0})
 
 
 def review_context(
     meeting: Meeting,
     lists: Lists | None = None,
     *,
-    data=None,
+    forms: dict | None = None,
     saved=False,
-    only: dict[int, int] | None = None,
+    only: list[int] | None = None,
 ):
-    """The review's rows and formset; with `only` ({action id: its row's index in the whole
-    list}), the rows of those actions alone, as the page opens (what a save sends back)."""
+    """The review's rows: each a short read-only row (`rows.review_row_html`), except those
+    with a form in `forms` ({action id: its row's form}, what a refused save sends back); with
+    `only`, the rows of those actions alone (what a save sends back)."""
     lists = lists or Lists.load(meeting)
-    actions, here = review_rows(meeting, only=None if only is None else list(only))
-    initial = []
-    for action in actions:
-        update = here.get(action.pk)
-        if update is None:
-            # Not reviewed here yet: progress typed against it means it is in progress, under
-            # the item that reviews its meeting's actions, printed as the register has it.
-            initial.append(
-                {
-                    "action": action.pk,
-                    "status": ActionStatus.IN_PROGRESS if action.status in STARTED else "",
-                    "item": editor_forms.default_review_item(lists.items, action.raised_sort_on),
-                    **printed_defaults(action),
-                }
-            )
-            continue
-        initial.append(
-            {
-                "action": action.pk,
-                "text": update.text,
-                "text_cy": update.text_cy,
-                "status": update.status,
-                "item": update.item,
-                "summary": update.summary,
-                "summary_cy": update.summary_cy,
-                "printed_owners": ", ".join(update.printed_owners),
-                "printed_due_on": update.printed_due_on,
-                "printed_raised_on": update.printed_raised_on,
-            }
-        )
-    formset = editor_forms.ReviewFormSet(data, initial=initial, prefix="rev", lists=lists)
+    forms = forms or {}
+    actions, here = review_rows(meeting, only=only)
+    url = review_row_url(meeting)
     rows = []
-    if data is None:
-        # As the page opens: each row written from its initial values, without a form each
-        # (a board may have hundreds of outstanding actions).
-        for index, (action, values) in enumerate(zip(actions, initial, strict=True)):
-            index = index if only is None else only[action.pk]
-            reviewed_here = action.pk in here
-            rows.append(
-                {
-                    "action": action,
-                    "values": values,
-                    "reviewed_here": reviewed_here,
-                    "index": index,
-                    "defaults": {} if reviewed_here else printed_defaults(action),
-                    "auto": not reviewed_here,  # follows the agenda until chosen
-                    "welsh": lists.welsh,
-                }
-            )
-    else:
-        for index, (action, form) in enumerate(zip(actions, formset.forms, strict=False)):
-            reviewed_here = action.pk in here
-            if not reviewed_here:
-                form.printed_defaults = printed_defaults(action)
-            rows.append(
-                {"action": action, "form": form, "reviewed_here": reviewed_here, "index": index}
-            )
+    for action in actions:
+        form = forms.get(action.pk)
+        if form is not None:
+            rows.append({"action": action, "form": form, "reviewed_here": action.pk in here})
+        else:
+            rows.append({"action": action, "update": here.get(action.pk), "url": url})
     return {
         "rows": rows,
         "here": here,
-        "formset": formset,
         "lists": lists,
         "fingerprint": review_fingerprint(here),
         "saved": _saved_message() if saved else "",
     }
 
 
+class ReviewRowView(EditorView):
+    """One row's form, fetched when the clerk records progress against its action."""
+
+    def get(self, request, pk, action_pk):
+        actions, here = review_rows(self.meeting, only=[action_pk])
+        if not actions:
+            raise Http404
+        action = actions[0]
+        form = review_form(action, here, self.lists())
+        row = {"action": action, "form": form, "reviewed_here": action.pk in here}
+        # Fetched to offer a draft back when the page opens: the focus stays where it is.
+        focus = "" if "draft" in request.GET else form["text"].id_for_label
+        return self.render("_review_row.html", {"row": row, "focus": focus})
+
+
 class ReviewView(EditorView):
+    """Save the rows the clerk opened: only they are posted, checked and written."""
+
     def post(self, request, pk):
         lists = self.lists()
-        context = review_context(self.meeting, lists, data=request.POST)
-        formset = context["formset"]
-        context["fingerprint"] = request.POST.get("fingerprint", "")
-        if not formset.is_valid():
-            return self.render("_review.html", context, status=422)
-        here = context["here"]
+        posted = posted_review_ids(request.POST)
+        actions, here = review_rows(self.meeting, only=posted)
+        forms = {a.pk: review_form(a, here, lists, data=request.POST) for a in actions}
+        valid = all([form.is_valid() for form in forms.values()])  # every row's errors shown
+
+        def whole(status, **extra):
+            context = review_context(self.meeting, lists, forms=forms)
+            context |= {"fingerprint": request.POST.get("fingerprint", ""), **extra}
+            return self.render("_review.html", context, status=status)
+
+        if "fingerprint" not in request.POST:  # not sent by the page
+            return whole(422, errors=[_("The review was sent incomplete: nothing was saved.")])
+        gone = Action.objects.filter(pk__in=[pk for pk in posted if pk not in forms])
+        gone = list(gone.filter(board=self.meeting.board).select_related("board"))
+        if gone:  # no longer outstanding (closed elsewhere meanwhile)
+            error = _(
+                "%(refs)s can no longer be reviewed here (no longer outstanding): nothing was "
+                "saved. Your text is kept in this browser's draft."
+            ) % {"refs": ", ".join(sorted(a.ref for a in gone))}
+            return whole(409, errors=[error])
+        if not valid:
+            return whole(422)
         if review_fingerprint(here) != request.POST.get("fingerprint"):
-            context["conflict_rows"] = list(here.values())
-            context["fingerprint"] = review_fingerprint(here)
-            return self.render("_review.html", context, status=409)
-        by_pk = {row["action"].pk: row["action"] for row in context["rows"]}
+            return whole(
+                409, conflict_rows=list(here.values()), fingerprint=review_fingerprint(here)
+            )
+        by_pk = {action.pk: action for action in actions}
         try:
             with transaction.atomic():
-                changed = self.save_rows(formset, by_pk, here)
+                self.save_rows(forms.values(), by_pk, here)
         except RecordError as error:
-            formset._non_form_errors = formset.error_class([str(error)])
-            return self.render("_review.html", context, status=422)
+            return whole(422, errors=[str(error)])
         self.meeting.refresh_from_db(fields=["version", "status"])
-        here = review_rows(self.meeting, only=[])[1]
-        listed = review_listed(self.meeting, here)
-        if listed != list(by_pk):  # the list itself changed: all of it comes back
+        # The rows posted come back closed (swapped in place), with the status and fingerprint.
+        fresh = review_context(self.meeting, lists, saved=True, only=list(by_pk))
+        if len(fresh["rows"]) != len(by_pk):
+            # A row left the list (its progress removed, no longer outstanding): all of it
+            # comes back.
             return self.render("_review.html", review_context(self.meeting, lists, saved=True))
-        # Only the rows saved come back (swapped in place), with the status and fingerprint.
-        indexes = {pk: index for index, pk in enumerate(listed) if pk in changed}
-        fresh = review_context(self.meeting, lists, saved=True, only=indexes)
         response = self.render("_review_saved.html", fresh)
         response["HX-Retarget"] = "#review-status"
         response["HX-Reswap"] = "outerHTML"
         return response
 
-    def save_rows(self, formset, by_pk, here) -> set[int]:
+    def save_rows(self, forms, by_pk, here) -> set[int]:
         """Minute, change or remove (emptied progress) this meeting's review of each action;
         the actions whose review changed."""
         by, changed, new = self.request.user, set(), []
-        for form in formset.forms:
+        for form in forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
             if action is None:
@@ -1040,8 +1116,7 @@ class MeetingEditorView(EditorView):
             "templates": {
                 key.removesuffix("s"): formset_class(prefix="__formset__", lists=lists).empty_form
                 for key, _model, formset_class, *_rest in ITEM_CHILDREN
-            }
-            | {"review": editor_forms.ReviewFormSet(prefix="rev", lists=lists).empty_form},
+            },
         }
         return self.render("editor.html", context)
 

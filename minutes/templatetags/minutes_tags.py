@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from minutes.editor.forms import reviewed_dates as dates_in
 from minutes.editor.forms import short_name as editor_short_name
-from minutes.editor.rows import review_row_html
+from minutes.editor.rows import action_heading, review_row_html
 
 register = template.Library()
 
@@ -135,3 +135,9 @@ def short_name(organisation) -> str:
 def review_row(row: dict, oob=False):
     """A row of the editor's review as the page opens (see minutes.editor.rows)."""
     return review_row_html(row, oob=bool(oob))
+
+
+@register.filter
+def review_heading(action) -> str:
+    """An action as the review names it (see minutes.editor.rows)."""
+    return mark_safe(action_heading(action))  # escaped there

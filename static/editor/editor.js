@@ -144,15 +144,32 @@
         addFrom(button, false);
       }
     });
-    // The review's "what these minutes print", filled in the first time its disclosure opens.
+    // The review's rows the clerk had opened: their forms are fetched again (without taking
+    // the focus), and the text goes back into them once they are in.
+    const opened = [];
     Object.keys(draft.values).forEach(function (name) {
-      const match = /^rev-(\d+)-(summary|summary_cy|printed_owners|printed_due_on|printed_raised_on)$/.exec(name);
-      if (!match || form.elements[name]) return;
-      const details = form.querySelector("details.printed[data-printed-index='" + match[1] + "']");
-      if (details) {
-        addPrinted(details);
-        details.open = true;
+      const match = /^rev-(\d+)-/.exec(name);
+      if (match && !form.elements["rev-" + match[1] + "-action"] && opened.indexOf(match[1]) === -1) {
+        opened.push(match[1]);
       }
+    });
+    return Promise.all(opened.map(function (id) {
+      const button = form.querySelector("#review-row-" + id + " > button[hx-get]");
+      if (!button) return null;
+      return htmx.ajax("GET", button.getAttribute("hx-get") + "?draft=1", {
+        target: "#review-row-" + id,
+        swap: "outerHTML",
+      });
+    }));
+  }
+
+  // What the minutes print of a reviewed action, shown open where a draft put text in it.
+  function openChangedPrinted(form) {
+    form.querySelectorAll("details.printed:not([open])").forEach(function (details) {
+      const changed = Array.from(details.querySelectorAll("input")).some(function (input) {
+        return input.value !== input.defaultValue;
+      });
+      if (changed) details.open = true;
     });
   }
 
@@ -190,13 +207,15 @@
     discard.className = "btn btn-sm btn-outline-dark";
     discard.textContent = strings.discard;
     restore.addEventListener("click", function () {
-      addRowsFor(form, draft);
-      applyValues(form, draft.values);
-      markDirty(form);
       box.remove();
-      announce(strings.restored);
-      const first = fieldsOf(form)[0];
-      if (first) first.focus();
+      addRowsFor(form, draft).then(function () {
+        applyValues(form, draft.values);
+        openChangedPrinted(form);
+        markDirty(form);
+        announce(strings.restored);
+        const first = fieldsOf(form)[0];
+        if (first) first.focus();
+      });
     });
     discard.addEventListener("click", function () { dropDraft(form); box.remove(); });
     box.append(text, restore, " ", discard);
@@ -590,19 +609,11 @@
     if (event.target.matches && event.target.matches("input[data-owners]")) offerOwners(event.target);
   });
 
-  // Review: what the minutes print of an action, filled in from the page's template the first
-  // time its disclosure is opened (most reviews print nothing more, so the page stays small).
-  function addPrinted(details) {
-    if (details.querySelector(".review-printed")) return false;
-    const html = document.getElementById("tpl-review-printed").innerHTML
-      .replace(/__prefix__/g, details.dataset.printedIndex);
-    details.insertAdjacentHTML("beforeend", html);
-    return true;
-  }
+  // Review: what the minutes print of an action, opened by the clerk: the focus goes into it.
   document.addEventListener("toggle", function (event) {
     const details = event.target;
     if (!details.matches || !details.matches("details.printed") || !details.open) return;
-    if (!addPrinted(details)) return;
+    if (!details.contains(document.activeElement)) return; // opened by the page, not the clerk
     const first = details.querySelector("input");
     if (first) first.focus();
   }, true);
@@ -615,7 +626,7 @@
     const compact = q.replace(/\s+/g, "");
     if (/^\d+$/.test(compact)) return ref.replace(/^\D+/, "") === compact;
     if (/^[a-z&]+\d+$/.test(compact)) return ref.replace(/\s+/g, "") === compact;
-    const text = row.querySelector("legend").textContent.toLowerCase();
+    const text = row.querySelector(".review-action").textContent.toLowerCase();
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });
   }
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
 
 from actions.models import Action, ActionUpdate
 from meetings.models import AgendaItem, Attendance, Meeting, Question
@@ -193,16 +194,31 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
         ("", ["SPB 2", "SPB 12", "SPB 20"]),
     ]:
         search.fill(query)
-        visible = review.locator(".review-row:visible legend strong").all_inner_texts()
-        assert visible == shown, query
+        assert review.locator(".review-row:visible strong").all_inner_texts() == shown, query
+    visible = review.locator(".review-row:visible strong")
+    # Each row is short until the clerk records progress against it: its form comes in place,
+    # the focus in its progress.
+    assert review.locator("textarea").count() == 0
     row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
-    row.get_by_label("Progress at this meeting").fill("Report received; closed.")
+    screenshot("editor-review-rows")
+    row.get_by_role("button", name="Record progress on SPB 12").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.name?.endsWith('-text')")
+    page.keyboard.type("Report received; closed.")
+    row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
     row.get_by_label("Status").select_option(label="Closed")
     row.get_by_label("Minuted under").select_option(label="1 Actions")
+    screenshot("editor-review-row-open")
+    assert axe(page) == []
     review.get_by_role("button", name="Save the review").click()
     saved(page.locator("#review"))
     update = ActionUpdate.objects.get(meeting=meeting)
     assert (update.action.number, update.status, update.item.title) == (12, "closed", "Actions")
+    # The row closes again, saying what this meeting minuted.
+    row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_text("Report received; closed.").wait_for()
+    assert row.get_by_role("button", name="Change progress on SPB 12").is_visible()
+    assert visible.all_inner_texts() == ["SPB 2", "SPB 12", "SPB 20"]
 
     # Next meeting.
     nxt = page.locator("#next")
@@ -433,6 +449,7 @@ def test_the_review_takes_what_the_minutes_print_of_an_action(
     open_editor(page, meeting)
     review = page.locator("#review")
     row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_role("button", name="Record progress").click()
     row.get_by_label("Progress at this meeting").fill("Report received.")
     row.get_by_label("Minuted under").select_option(label="3 Actions")
     row.locator("summary").focus()
@@ -450,6 +467,7 @@ def test_the_review_takes_what_the_minutes_print_of_an_action(
     assert (update.summary, update.printed_owners) == ("Stop and search report", ["CC", "ACC"])
     assert update.printed_raised_on == datetime.date(2024, 1, 10)
     row = page.locator("#review .review-row", has=page.locator("strong", has_text="SPB 12"))
+    row.get_by_role("button", name="Change progress").click()
     assert row.get_by_label("Action as printed").input_value() == "Stop and search report"
     assert row.get_by_label("Minuted under").input_value() == str(update.item_id)
 
@@ -528,6 +546,8 @@ def test_rows_added_but_not_saved_are_offered_back_after_a_reload(
     raise_form.get_by_label("Action", exact=True).fill("Publish the training figures")
     raise_form.get_by_label("Owners (posts, by commas)").fill("ACC")
     row = page.locator(f"#review-row-{earlier.pk}")
+    row.get_by_role("button", name="Record progress").click()
+    row.get_by_label("Progress at this meeting").fill("Staffing reviewed.")
     row.locator("details.printed > summary").click()
     row.get_by_label("Action as printed").fill("Review custody staffing levels")
 
@@ -555,8 +575,11 @@ def test_rows_added_but_not_saved_are_offered_back_after_a_reload(
     assert raise_form.get_by_label("Action", exact=True).input_value() == (
         "Publish the training figures"
     )
+    # The review's row the clerk had opened is opened again, with what was typed in it.
     row = page.locator(f"#review-row-{earlier.pk}")
-    assert row.get_by_label("Action as printed").input_value() == "Review custody staffing levels"
+    expect(row.get_by_label("Progress at this meeting")).to_have_value("Staffing reviewed.")
+    expect(row.get_by_label("Action as printed")).to_have_value("Review custody staffing levels")
+    expect(row.locator("details.printed")).to_have_attribute("open", "")
 
     grid.get_by_role("button", name="Save attendance").click()
     saved(grid)

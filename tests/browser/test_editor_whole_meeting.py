@@ -208,6 +208,7 @@ def enter_meeting(clerk: Clerk, meeting: Meeting, data: dict) -> None:
             clerk.type(search, spec["text"])
             row = review.locator(".review-row:visible")
             assert row.count() == 1, spec["text"]
+            clerk.press(row.get_by_role("button", name="Record progress"))
             clerk.paste(row.get_by_label("Progress at this meeting"), spec["progress"])
             # Pre-filled: "In progress", under the item reviewing the actions of the meeting
             # that raised it, printed as the register has the action; changed only if not so.

@@ -422,14 +422,13 @@ def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress
     earlier = Action.objects.get(text="Review custody staffing")
     from minutes.editor.views import review_fingerprint, review_rows
 
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Staffing reviewed; two posts filled.",
-        "rev-0-status": "completed",
-        "rev-0-item": item.pk,
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Staffing reviewed; two posts filled.",
+        f"{p}-status": "completed",
+        f"{p}-item": item.pk,
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -443,7 +442,44 @@ def test_the_review_lists_outstanding_actions_and_records_this_meetings_progress
     assert earlier.status == "completed"
 
 
-def test_a_review_save_sends_back_only_the_rows_it_changed(signed_in, draft):
+def test_the_review_lists_each_action_as_a_short_row_and_fetches_its_form_when_asked(
+    signed_in, draft
+):
+    """A board may have hundreds of outstanding actions: each is listed with its latest progress
+    and a button; its form (progress, status, item, what the minutes print) comes when asked."""
+    title = "Actions from the meeting held on 10 January 2024"
+    item = AgendaItemFactory(meeting=draft, title=title)
+    earlier = Action.objects.get(text="Review custody staffing")
+    html = signed_in.get(edit_url(draft)).content.decode()
+    row = html[html.index(f'id="review-row-{earlier.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "Review custody staffing" in row
+    assert "Record progress" in row
+    assert "<textarea" not in row
+    assert "<select" not in row
+    assert 'name="rev-' not in html
+
+    url = edit_url(draft, "review-row", action_pk=earlier.pk)
+    assert f'hx-get="{url}"' in row
+    response = signed_in.get(url, **HTMX)
+    assert response.status_code == 200
+    form = response.content.decode()
+    p = f"rev-{earlier.pk}"
+    assert f'name="{p}-text"' in form
+    assert f'data-focus="id_{p}-text"' in form  # the clerk types at once
+    assert f'name="{p}-status"' in form
+    assert 'value="in_progress" selected' in form
+    assert f'<option value="{item.pk}" selected>' in form  # under the item reviewing actions
+    assert f'name="{p}-summary"' in form  # what the minutes print, in its disclosure
+    # An action the review does not list (another board's, or raised at this meeting): none.
+    other = ActionFactory(text="Another board's action")
+    missing = edit_url(draft, "review-row", action_pk=other.pk)
+    assert signed_in.get(missing, **HTMX).status_code == 404
+
+
+def test_a_review_save_checks_and_sends_back_only_the_rows_posted(signed_in, draft):
+    """Only the rows the clerk opened are posted, checked and written; they come back closed,
+    showing what this meeting minuted, and the rows not opened are left as they are."""
     from minutes.editor.views import review_context
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
@@ -451,39 +487,66 @@ def test_a_review_save_sends_back_only_the_rows_it_changed(signed_in, draft):
     other = ActionFactory(board=draft.board, text="Publish the survey", raised_at_meeting=None)
     context = review_context(draft)
     assert [row["action"] for row in context["rows"]] == [earlier, other]
-    data = {"rev-TOTAL_FORMS": 2, "rev-INITIAL_FORMS": 2, "fingerprint": context["fingerprint"]}
-    for index, action in enumerate([earlier, other]):
-        data |= {f"rev-{index}-action": action.pk, f"rev-{index}-item": item.pk}
-    data["rev-0-text"] = "Two posts filled."
-    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    p = f"rev-{earlier.pk}"
+    data = {
+        "fingerprint": context["fingerprint"],
+        f"{p}-action": earlier.pk,
+        f"{p}-item": item.pk,
+        f"{p}-status": "in_progress",
+        f"{p}-text": "Two posts filled.",
+    }
+    with CaptureQueriesContext(connection) as one_row:
+        response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
     html = response.content.decode()
     assert response["HX-Retarget"] == "#review-status"
     assert "Saved at" in html
     assert f'id="review-row-{earlier.pk}" class="review-row" hx-swap-oob="true"' in html
-    assert "Two posts filled." in html
-    assert f"review-row-{other.pk}" not in html  # unchanged: left as it is on the page
+    assert "At this meeting:</span> Two posts filled." in html
+    assert "Change progress" in html
+    assert "<textarea" not in html
+    assert f"review-row-{other.pk}" not in html  # not opened: left as it is on the page
     fingerprint = review_context(draft)["fingerprint"]
     assert f'id="review-fingerprint" value="{fingerprint}" hx-swap-oob="true"' in html
 
-    # Saved again unchanged: no row comes back, nothing is written.
+    # Saved again unchanged: the row closes, nothing is written.
     data["fingerprint"] = fingerprint
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
-    assert "review-row-" not in response.content.decode()
+    assert response.status_code == 200
     assert ActionUpdate.objects.filter(meeting=draft).count() == 1
+    assert ActionUpdate.objects.get(meeting=draft).text == "Two posts filled."
+
+    # Many rows not opened cost no more: a save's queries do not grow with the list.
+    for number in range(30, 60):
+        ActionFactory(board=draft.board, number=number, text=f"Action {number}")
+    data["fingerprint"] = review_context(draft)["fingerprint"]
+    with CaptureQueriesContext(connection) as many_rows:
+        assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    assert len(many_rows) <= len(one_row)
+
+    # A row the clerk typed in that is no longer outstanding (closed elsewhere meanwhile): the
+    # save is refused, saying which, and nothing is written.
+    other.status = "closed"
+    other.save()
+    q = f"rev-{other.pk}"
+    data |= {f"{q}-action": other.pk, f"{q}-item": item.pk, f"{q}-text": "Survey out."}
+    data[f"{p}-text"] = "Three posts filled."
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 409
+    assert f"{other.ref} can no longer be reviewed here" in response.content.decode()
+    assert ActionUpdate.objects.get(meeting=draft).text == "Two posts filled."
 
 
 def test_progress_without_an_item_is_refused_so_nothing_typed_goes_unprinted(signed_in, draft):
     earlier = Action.objects.get(text="Review custody staffing")
     from minutes.editor.views import review_fingerprint, review_rows
 
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Progress that would print nowhere",
-        "rev-0-item": "",
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Progress that would print nowhere",
+        f"{p}-item": "",
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 422
@@ -807,43 +870,43 @@ def test_the_review_records_what_the_minutes_print_of_the_action(signed_in, draf
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
     earlier = Action.objects.get(text="Review custody staffing")
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(draft)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Two posts filled.",
-        "rev-0-item": item.pk,
-        "rev-0-summary": "Custody staffing",
-        "rev-0-printed_owners": "cc, Nobody Known",
-        "rev-0-printed_due_on": "2024-04-01",
-        "rev-0-printed_raised_on": "2024-01-10",
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Two posts filled.",
+        f"{p}-item": item.pk,
+        f"{p}-summary": "Custody staffing",
+        f"{p}-printed_owners": "cc, Nobody Known",
+        f"{p}-printed_due_on": "2024-04-01",
+        f"{p}-printed_raised_on": "2024-01-10",
     }
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
     assert "No post or person Nobody Known in this body." in html
     assert 'value="Custody staffing"' in html  # kept, and shown open
-    assert '<details class="printed" data-printed-index="0" open>' in html
+    assert '<details class="printed" open>' in html
     assert not ActionUpdate.objects.filter(meeting=draft).exists()
 
-    data["rev-0-printed_owners"] = "cc, Mr B Deputy"
+    data[f"{p}-printed_owners"] = "cc, Mr B Deputy"
     response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:2000]
     update = ActionUpdate.objects.get(action=earlier, meeting=draft)
     assert (update.summary, update.printed_owners) == ("Custody staffing", ["CC", "Mr B Deputy"])
     assert update.printed_due_on == datetime.date(2024, 4, 1)
     assert update.printed_raised_on == datetime.date(2024, 1, 10)
-    assert 'value="CC, Mr B Deputy"' in response.content.decode()
+    row = signed_in.get(edit_url(draft, "review-row", action_pk=earlier.pk), **HTMX)
+    assert 'value="CC, Mr B Deputy"' in row.content.decode()  # the row opened again
 
     # Emptying the printed fields clears them; the progress stays.
     data.update(
         {
             "fingerprint": review_fingerprint(review_rows(draft)[1]),
-            "rev-0-summary": "",
-            "rev-0-printed_owners": "",
-            "rev-0-printed_due_on": "",
-            "rev-0-printed_raised_on": "",
+            f"{p}-summary": "",
+            f"{p}-printed_owners": "",
+            f"{p}-printed_due_on": "",
+            f"{p}-printed_raised_on": "",
         }
     )
     assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
@@ -894,7 +957,7 @@ def test_a_carried_forward_action_without_owners_reads_cleanly_in_the_review(sig
     )
     html = signed_in.get(edit_url(draft)).content.decode()
     heading = html[html.index(f'id="review-row-{action.pk}"') :]
-    heading = heading[: heading.index("</legend>")]
+    heading = heading[: heading.index("</p>")]
     assert '<span class="owners">(Completed)</span>' in heading
     assert "(;" not in heading
 
@@ -940,17 +1003,14 @@ def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_
             ActionOwnerFactory(action=action, role=role)
             actions.append(action)
         context = review_context(meeting)
-        data = {
-            "rev-TOTAL_FORMS": count,
-            "rev-INITIAL_FORMS": count,
-            "fingerprint": context["fingerprint"],
-        }
+        data = {"fingerprint": context["fingerprint"]}
         for index, row in enumerate(context["rows"]):
+            p = f"rev-{row['action'].pk}"
             data |= {
-                f"rev-{index}-action": row["action"].pk,
-                f"rev-{index}-item": item.pk,
-                f"rev-{index}-text": f"Progress on {row['action'].text}",
-                f"rev-{index}-status": "completed" if index % 2 else "in_progress",
+                f"{p}-action": row["action"].pk,
+                f"{p}-item": item.pk,
+                f"{p}-text": f"Progress on {row['action'].text}",
+                f"{p}-status": "completed" if index % 2 else "in_progress",
             }
         with CaptureQueriesContext(connection) as queries:
             response = signed_in.post(edit_url(meeting, "review"), data, **HTMX)
@@ -966,3 +1026,131 @@ def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_
         return len(queries)
 
     assert first_save(2) == first_save(8)
+
+
+def test_an_action_is_raised_with_its_status_and_reference_as_the_minutes_print_them(
+    signed_in, draft
+):
+    """The format's `status` and `ref` of a raised action are entered in the editor: a ref
+    of the board's own ("SPB 60") is the action's number, another ("Action 3") is kept as
+    printed, as the importer reads them; both come out in the exported file."""
+    from minutes.interchange.exporter import export_meeting_document
+
+    draft.board.next_action_number = 30
+    draft.board.save()
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    url = edit_url(draft, "action-raise", item_pk=item.pk)
+    form = signed_in.get(url, **HTMX).content.decode()
+    assert "Status when raised" in form
+    assert "Reference as printed" in form
+    p = f"raise{item.pk}"
+    data = {f"{p}-text": "Report on custody", f"{p}-owners": "CC", f"{p}-status": "completed"}
+    response = signed_in.post(url, data | {f"{p}-ref": "Action 3"}, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert "(Action 3) Report on custody" in response.content.decode()
+    assert "; Completed)" in response.content.decode()
+    action = Action.objects.get(text="Report on custody")
+    assert (action.number, action.legacy_ref) == (30, "Action 3")
+    assert (action.initial_status, action.status) == ("completed", "completed")
+
+    prefix = draft.board.action_prefix
+    data |= {f"{p}-text": "Brief the panel", f"{p}-status": "open", f"{p}-ref": f"{prefix} 60"}
+    assert signed_in.post(url, data, **HTMX).status_code == 200
+    action = Action.objects.get(text="Brief the panel")
+    assert (action.number, action.legacy_ref, action.status) == (60, "", "open")
+
+    raised = export_meeting_document(draft)["items"][0]["actions"]
+    assert [(a["ref"], a.get("status", "open")) for a in raised] == [
+        ("Action 3", "completed"),
+        (f"{prefix} 60", "open"),
+    ]
+
+    # A number already issued, or a ref longer than the format's, is refused where it is
+    # typed, keeping the text; nothing is raised.
+    data |= {f"{p}-text": "Twice", f"{p}-ref": f"{prefix}60"}
+    response = signed_in.post(url, data, **HTMX)
+    assert response.status_code == 422
+    assert f"{prefix} 60" in response.content.decode()
+    assert "Twice" in response.content.decode()
+    response = signed_in.post(url, data | {f"{p}-ref": "A" * 101}, **HTMX)
+    assert response.status_code == 422
+    assert "Ensure this value has at most 100 characters" in response.content.decode()
+    assert not Action.objects.filter(text="Twice").exists()
+
+
+def test_a_raised_actions_status_moves_by_the_registers_rules_and_its_ref_is_corrected(
+    signed_in, draft
+):
+    """Closed or withdrawn only while outstanding, back to outstanding only by reopening
+    (`Action.can_close`, `can_withdraw`, `can_reopen`); a ref keeps the action's number."""
+    item = AgendaItemFactory(meeting=draft, title="Custody")
+    cc = draft.board.body.roles.get(abbrev="CC")
+    action = ActionFactory(
+        board=draft.board, number=30, text="Report", raised_at_meeting=draft, raised_at_item=item
+    )
+    ActionOwnerFactory(action=action, role=cc)
+    url = edit_url(draft, "action-edit", action_pk=action.pk)
+    p = f"action{action.pk}"
+
+    def post(**fields):
+        action.refresh_from_db()
+        data = {f"{p}-text": "Report", f"{p}-owners": "CC", f"{p}-lock_version": action.version}
+        data |= {f"{p}-{name}": value for name, value in fields.items()}
+        return signed_in.post(url, data, **HTMX)
+
+    assert f'name="action{action.pk}-status"' in signed_in.get(url, **HTMX).content.decode()
+    assert post(status="closed", ref="Action 7").status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.status, action.legacy_ref) == (
+        "closed",
+        "closed",
+        "Action 7",
+    )
+    response = post(status="withdrawn", ref="Action 7")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f"{action.ref} was raised closed: it cannot be raised withdrawn" in html
+    action.refresh_from_db()
+    assert action.status == "closed"
+    assert post(status="open", ref="Action 7").status_code == 200  # reopened
+    assert post(status="withdrawn", ref="Action 7").status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.status) == ("withdrawn", "withdrawn")
+
+    # A ref of the board's own is the action's number only: another number is refused.
+    other = f"{draft.board.action_prefix} 31"
+    response = post(status="withdrawn", ref=other)
+    assert response.status_code == 422
+    assert f"{other} is another action&#x27;s number" in response.content.decode()
+    # A page without the fields (opened before they existed) keeps what was saved.
+    assert post().status_code == 200
+    action.refresh_from_db()
+    assert (action.initial_status, action.legacy_ref) == ("withdrawn", "Action 7")
+
+
+def test_a_row_that_leaves_the_review_on_save_brings_the_whole_review_back(signed_in, draft):
+    """Progress removed from an action closed since: it is no longer outstanding, so it leaves
+    the list, and the review comes back whole without it."""
+    from actions.services import action_close
+    from minutes.editor.views import review_context
+
+    item = AgendaItemFactory(meeting=draft, title="Actions")
+    earlier = Action.objects.get(text="Review custody staffing")
+    p = f"rev-{earlier.pk}"
+    data = {
+        "fingerprint": review_context(draft)["fingerprint"],
+        f"{p}-action": earlier.pk,
+        f"{p}-item": item.pk,
+        f"{p}-status": "in_progress",
+        f"{p}-text": "Two posts filled.",
+    }
+    assert signed_in.post(edit_url(draft, "review"), data, **HTMX).status_code == 200
+    earlier.refresh_from_db()
+    action_close(action=earlier, by=None, on=datetime.date(2024, 3, 6))
+    data |= {"fingerprint": review_context(draft)["fingerprint"], f"{p}-text": ""}
+    response = signed_in.post(edit_url(draft, "review"), data, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="review"' in html  # the whole section
+    assert f"review-row-{earlier.pk}" not in html
+    assert "No outstanding actions of this board." in html

@@ -123,14 +123,13 @@ def test_an_action_and_its_progress_are_raised_and_minuted_in_both_languages(
     ActionOwnerFactory(action=earlier, role=cc)
     from minutes.editor.views import review_fingerprint, review_rows
 
+    p = f"rev-{earlier.pk}"
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(welsh_meeting)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Custody reviewed.",
-        "rev-0-text_cy": "Adolygwyd y ddalfa.",
-        "rev-0-item": item.pk,
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Custody reviewed.",
+        f"{p}-text_cy": "Adolygwyd y ddalfa.",
+        f"{p}-item": item.pk,
     }
     response = signed_in.post(url(welsh_meeting, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:3000]
@@ -138,7 +137,7 @@ def test_an_action_and_its_progress_are_raised_and_minuted_in_both_languages(
     assert (update.text, update.text_cy) == ("Custody reviewed.", "Adolygwyd y ddalfa.")
     # Correcting only the Welsh is a change too.
     data["fingerprint"] = review_fingerprint(review_rows(welsh_meeting)[1])
-    data["rev-0-text_cy"] = "Mae'r ddalfa wedi'i hadolygu."
+    data[f"{p}-text_cy"] = "Mae'r ddalfa wedi'i hadolygu."
     assert signed_in.post(url(welsh_meeting, "review"), data, **HTMX).status_code == 200
     update.refresh_from_db()
     assert update.text_cy == "Mae'r ddalfa wedi'i hadolygu."
@@ -262,7 +261,6 @@ def test_every_printed_text_has_its_welsh_box_and_counts_until_translated(signed
     page = signed_in.get(url(welsh_meeting)).content.decode()
     assert 'name="details-questions_intro_cy"' in page
     assert f'name="item{item.pk}q-0-restricted_reason_cy"' in page
-    assert 'name="rev-__prefix__-summary_cy"' in page  # the review's printed fields
     assert "Meeting: introduction to the questions record" in page
     assert "Item 1, question 0: public reason for the restriction" in page
 
@@ -310,16 +308,17 @@ def test_every_printed_text_has_its_welsh_box_and_counts_until_translated(signed
         raised_at_meeting=earlier_meeting,
         raised_at_item=AgendaItemFactory(meeting=earlier_meeting),
     )
+    row = signed_in.get(url(welsh_meeting, "review-row", action_pk=earlier.pk), **HTMX)
+    p = f"rev-{earlier.pk}"
+    assert f'name="{p}-summary_cy"' in row.content.decode()  # the review's printed fields
     data = {
-        "rev-TOTAL_FORMS": 1,
-        "rev-INITIAL_FORMS": 1,
         "fingerprint": review_fingerprint(review_rows(welsh_meeting)[1]),
-        "rev-0-action": earlier.pk,
-        "rev-0-text": "Custody reviewed.",
-        "rev-0-text_cy": "Adolygwyd y ddalfa.",
-        "rev-0-item": item.pk,
-        "rev-0-summary": "Review custody",
-        "rev-0-summary_cy": "Adolygu'r ddalfa",
+        f"{p}-action": earlier.pk,
+        f"{p}-text": "Custody reviewed.",
+        f"{p}-text_cy": "Adolygwyd y ddalfa.",
+        f"{p}-item": item.pk,
+        f"{p}-summary": "Review custody",
+        f"{p}-summary_cy": "Adolygu'r ddalfa",
     }
     response = signed_in.post(url(welsh_meeting, "review"), data, **HTMX)
     assert response.status_code == 200, response.content.decode()[:3000]
