@@ -801,6 +801,7 @@ class BoardForm(EditorForm):
         label=_("How the body writes times"),
         choices=[("24h", _("13:00 (24-hour clock)")), ("12h", _("1.00pm (12-hour clock)"))],
         widget=forms.RadioSelect,
+        help_text=_("In the minutes, documents and pages of every board of the body."),
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
