@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_clerk_changes_the_board_from_the_keyboard_and_is_told_it_applies_everywhere(
-    page, meeting, clerk, axe, screenshot
+    page,
+    meeting,  # noqa: F811
+    clerk,
+    axe,
+    screenshot,
 ):
     approved = MeetingFactory(
         board=meeting.board, held_on=datetime.date(2023, 11, 1), status=Meeting.Status.APPROVED
@@ -71,7 +75,11 @@ def test_the_clerk_changes_the_board_from_the_keyboard_and_is_told_it_applies_ev
 
 
 def test_drafts_of_the_forms_fetched_on_demand_are_offered_back_after_a_reload(
-    page, meeting, clerk, axe, screenshot
+    page,
+    meeting,  # noqa: F811
+    clerk,
+    axe,
+    screenshot,
 ):
     item = AgendaItemFactory(meeting=meeting, number="1", title="Custody")
     action = ActionFactory(

@@ -228,9 +228,7 @@ def test_the_import_and_the_admins_service_reopen_approved_minutes_too(meeting, 
     assert reopened_after(lambda: body_ensure(name=body.name, time_style="12h"))
 
 
-def test_a_membership_ending_before_it_starts_is_refused_and_nothing_is_saved(
-    signed_in, meeting
-):
+def test_a_membership_ending_before_it_starts_is_refused_and_nothing_is_saved(signed_in, meeting):
     data = board_data(
         meeting,
         members=[{"name": "Ms E Thomas", "start_on": "2024-05-01", "end_on": "2024-01-01"}],
