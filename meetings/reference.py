@@ -32,8 +32,31 @@ from meetings.models import (
     Person,
     Role,
 )
-from meetings.services import RecordError, _stored, require_in_body
+from meetings.services import (
+    RecordError,
+    _stored,
+    meeting_reopen_approval,
+    require_in_body,
+    with_welsh_twins,
+)
 from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
+
+# What every meeting's minutes print of their board and body: a change reopens the approval of
+# the board's (the body's) approved minutes, which would be published with it. Published minutes
+# keep the documents stored when they were published, so they stay as they are.
+BOARD_PRINTED_FIELDS = with_welsh_twins(
+    Board, ("name", "welsh_statement", "question_label", "response_label", "action_column")
+)
+BODY_PRINTED_FIELDS = ("time_style",)
+
+
+def _changed(instance, stored, fields) -> bool:
+    return stored is not None and any(getattr(instance, f) != getattr(stored, f) for f in fields)
+
+
+def _reopen_approved(meetings, by) -> None:
+    approved = meetings.filter(status=Meeting.Status.APPROVED).order_by("pk")
+    meeting_reopen_approval(meetings=approved, by=by)
 
 
 @transaction.atomic(savepoint=False)
@@ -55,6 +78,9 @@ def body_ensure(
     if name_cy and body.name_cy != name_cy:
         body.name_cy, body.welsh = name_cy, True
         changed += ["name_cy", "welsh"]
+    if "time_style" in changed and body.pk:
+        # How times are printed changed: the body's approved minutes need approving again.
+        _reopen_approved(Meeting.objects.filter(board__body=body), by=None)
     if changed:
         body.save(update_fields=changed)
     return body
@@ -127,6 +153,9 @@ def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels)
     ]
     for key in changed:
         setattr(board, key, labels[key])
+    if set(changed) & set(BOARD_PRINTED_FIELDS):
+        # What the board's minutes print changed: its approved minutes need approving again.
+        _reopen_approved(board.meetings.all(), by=None)
     if changed:
         board.save(update_fields=changed)
     return board
@@ -444,7 +473,8 @@ def organisation_save(
     """Add or change a body, or a group within one (its details set on the instance). A group
     that people or posts are listed under keeps its body. A new `logo` (the file's bytes) is a
     PNG or JPEG of at most 512 KB; `remove_logo` removes the one recorded. A body with a logo
-    says what it shows (`logo_alt`), for people who cannot see it."""
+    says what it shows (`logo_alt`), for people who cannot see it. A change to how the body
+    writes times reopens the approval of its approved minutes."""
     if remove_logo:
         organisation.logo, organisation.logo_type = None, ""
     if logo:
@@ -465,6 +495,8 @@ def organisation_save(
                 % {"group": stored.name, "body": stored.parent or stored},
                 field="parent",
             )
+    if _changed(organisation, stored, BODY_PRINTED_FIELDS):
+        _reopen_approved(Meeting.objects.filter(board__body=organisation.pk), by)
     organisation.save()
     return organisation
 
@@ -527,7 +559,8 @@ def role_save(*, role: Role, by, expected_version: int | None = None) -> Role:
 @transaction.atomic
 def board_save(*, board: Board, by, expected_version: int | None = None) -> Board:
     """Add or change a board's settings (as the page sets them). A board with meetings, members
-    or actions keeps its body: its action numbers and records are that body's."""
+    or actions keeps its body: its action numbers and records are that body's. A change to what
+    its minutes print (`BOARD_PRINTED_FIELDS`) reopens the approval of its approved minutes."""
     stored = _stored(board, expected_version)
     _require_body_kept(
         board,
@@ -537,6 +570,8 @@ def board_save(*, board: Board, by, expected_version: int | None = None) -> Boar
     )
     if stored is not None:
         board.next_action_number = stored.next_action_number  # moved on only by numbering
+        if _changed(board, stored, BOARD_PRINTED_FIELDS):
+            _reopen_approved(stored.meetings.all(), by)
     _credit(board, by)
     board.save()
     return board

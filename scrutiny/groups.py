@@ -17,6 +17,9 @@ _REFERENCE_MODELS = {"meetings": ["organisation", "person", "role", "appointment
 # Clerks keep the reference data up to date, but who holds a post (what opens its actions) is
 # an administrator's decision.
 _CLERK_REFERENCE_MODELS = {"meetings": ["organisation", "person", "role", "board"]}
+# Who sits on a board only pre-fills a meeting's attendance (it opens nothing): the secretariat
+# keeps it, with the board's other settings.
+_MEMBERSHIP_MODELS = {"meetings": ["boardmembership"]}
 
 
 def _codenames(models: dict[str, list[str]], verbs: list[str]) -> list[tuple[str, str]]:
@@ -33,6 +36,7 @@ GROUPS: dict[str, dict] = {
         "description": _("OPCC secretariat: enters and edits meetings, minutes and actions."),
         "permissions": _codenames(_RECORD_MODELS, ["add", "change", "delete", "view"])
         + _codenames(_CLERK_REFERENCE_MODELS, ["add", "change"])
+        + _codenames(_MEMBERSHIP_MODELS, ["add", "change", "delete", "view"])
         + _codenames(_REFERENCE_MODELS, ["view"]),
         "staff": True,
     },
@@ -63,6 +67,7 @@ GROUPS: dict[str, dict] = {
         "description": _("Manages users, posts and boards, and everything a clerk does."),
         "permissions": _codenames(_RECORD_MODELS, ["add", "change", "delete", "view"])
         + _codenames(_REFERENCE_MODELS, ["add", "change", "delete", "view"])
+        + _codenames(_MEMBERSHIP_MODELS, ["add", "change", "delete", "view"])
         + [
             ("auth", f"{verb}_{model}")
             for model in ("user", "group")

@@ -68,6 +68,10 @@ FULL_RECORD_ONLY = {
 EDITOR_GET = {**STAFF_READ, "anonymous": 302, "member": 403}
 EDITOR_POST = {**EDITOR_GET, "clerk": 422, "approver": 422, "administrator": 422}
 EDITOR_NO_ITEM = {**EDITOR_GET, "clerk": 404, "approver": 404, "administrator": 404}
+# The board's settings: only those who may change boards (clerks, administrators), as on the
+# secretariat's Boards page; an approver changes meetings, not boards.
+EDITOR_BOARD_GET = {**EDITOR_GET, "approver": 403}
+EDITOR_BOARD_POST = {**EDITOR_POST, "approver": 403}
 EDITOR_ROWS = {
     "editor:meeting-edit": [("draft", "get", lambda o: [o["draft"].pk], EDITOR_GET)],
     "editor:details": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
@@ -75,6 +79,10 @@ EDITOR_ROWS = {
     "editor:named": [
         ("form", "get", lambda o: [o["draft"].pk], EDITOR_GET),
         ("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST),
+    ],
+    "editor:board": [
+        ("form", "get", lambda o: [o["draft"].pk], EDITOR_BOARD_GET),
+        ("empty post", "post", lambda o: [o["draft"].pk], EDITOR_BOARD_POST),
     ],
     "editor:attendance": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],
     "editor:review": [("empty post", "post", lambda o: [o["draft"].pk], EDITOR_POST)],

@@ -798,3 +798,98 @@ class NamedForm(EditorForm):
                 names.append(name[:500])
         cleaned["people_list"] = names
         return cleaned
+
+
+class BoardForm(EditorForm):
+    """The settings of the meeting's board (and how its body writes times) that every meeting
+    of it prints: the format's `board` keys and top-level `time_style`."""
+
+    question_label = forms.CharField(
+        label=_("Word for a question"),
+        required=False,
+        max_length=40,
+        help_text=_('As the board prints it, e.g. "Findings"; empty for "Question".'),
+    )
+    question_label_cy = forms.CharField(
+        label=_("Word for a question in Welsh"), required=False, max_length=40
+    )
+    response_label = forms.CharField(
+        label=_("Word for a response"),
+        required=False,
+        max_length=40,
+        help_text=_('As the board prints it, e.g. "Update"; empty for "Response".'),
+    )
+    response_label_cy = forms.CharField(
+        label=_("Word for a response in Welsh"), required=False, max_length=40
+    )
+    action_column = forms.BooleanField(
+        label=_("Print actions in a column beside the minutes"),
+        required=False,
+        help_text=_("The owners of each action stand beside the paragraph that raised it."),
+    )
+    welsh_statement = forms.BooleanField(
+        label=_("Print the bilingual-availability line"), required=False
+    )
+    name_cy = forms.CharField(label=_("Board's name in Welsh"), required=False, max_length=500)
+    time_style = forms.ChoiceField(
+        label=_("How the body writes times"),
+        choices=[("24h", _("13:00 (24-hour clock)")), ("12h", _("1.00pm (12-hour clock)"))],
+        widget=forms.RadioSelect,
+        help_text=_("In the minutes, documents and pages of every board of the body."),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    board_fields = [
+        "question_label",
+        "question_label_cy",
+        "response_label",
+        "response_label_cy",
+        "action_column",
+        "welsh_statement",
+        "name_cy",
+    ]
+
+    def __init__(self, *args, may_change_board=True, may_change_body=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the user may change is offered (and saved).
+        if not may_change_board:
+            for name in [*self.board_fields, "lock_version"]:
+                self.fields.pop(name, None)
+        if not may_change_body:
+            del self.fields["time_style"]
+        self.board_fields = [name for name in self.board_fields if name in self.fields]
+
+
+class MemberRowForm(EditorForm):
+    """A board member: the person, in which post, listed under which group, from when to when."""
+
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Name"), required=False, max_length=500)
+    role = AbbrevField(label=_("Post"), required=False)
+    organisation = PickField(label=_("Listed under"), required=False)
+    start_on = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end_on = forms.DateField(label=_("To"), required=False, widget=DATE)
+    remove = forms.BooleanField(label=_("Remove"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].set_objects(
+            self.lists.organisations, label_of=short_name, empty_label=_("The post's")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["name"] = " ".join(cleaned.get("name", "").split())
+        start_on, end_on = cleaned.get("start_on"), cleaned.get("end_on")
+        if start_on and end_on and end_on < start_on:
+            self.add_error("end_on", _("A membership cannot end before it starts."))
+        if not cleaned["name"] and not cleaned.get("pk"):
+            cleaned["blank"] = True
+        elif not cleaned["name"] and not cleaned.get("remove"):
+            self.add_error("name", _("Give the member's name, or tick Remove."))
+        return cleaned
+
+
+MemberFormSet = forms.formset_factory(
+    MemberRowForm, formset=BaseAttendanceFormSet, extra=0, max_num=200, validate_max=True
+)

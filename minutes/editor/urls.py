@@ -19,6 +19,7 @@ urlpatterns = [
         name="next",
     ),
     path("meetings/<int:pk>/edit/named/", views.NamedView.as_view(), name="named"),
+    path("meetings/<int:pk>/edit/board/", views.BoardView.as_view(), name="board"),
     path(
         "meetings/<int:pk>/edit/attendance/save/",
         views.AttendanceView.as_view(),

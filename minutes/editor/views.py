@@ -52,7 +52,14 @@ from meetings.models import (
     Question,
     Role,
 )
-from meetings.reference import people_ensure, role_ensure
+from meetings.reference import (
+    board_membership_delete,
+    board_membership_save,
+    board_save,
+    organisation_save,
+    people_ensure,
+    role_ensure,
+)
 from meetings.services import (
     RecordConflict,
     RecordError,
@@ -1093,6 +1100,202 @@ class NamedView(EditorView):
         return self.render("_named.html", context)
 
 
+# The board's settings and members -----------------------------------------------------------------
+
+MEMBER_PERMS = (
+    "meetings.add_boardmembership",
+    "meetings.change_boardmembership",
+    "meetings.delete_boardmembership",
+)
+
+
+def board_rights(user) -> dict[str, bool]:
+    """What of the board the user may change, as the secretariat's Boards and bodies pages
+    allow it: the board's settings, its members, and how its body writes times."""
+    rights = {
+        "may_change_board": user.has_perm("meetings.change_board"),
+        "may_change_members": user.has_perms(MEMBER_PERMS),
+        "may_change_body": user.has_perm("meetings.change_organisation"),
+    }
+    return {**rights, "may_change_any": any(rights.values())}
+
+
+def board_context(meeting: Meeting, user, **extra) -> dict:
+    """The section's summary: the board's settings every meeting of it prints."""
+    return {"board": meeting.board, "body": meeting.board.body, **board_rights(user), **extra}
+
+
+def members_fingerprint(memberships) -> str:
+    return section_fingerprint(
+        (m.pk, m.person_id, m.role_id, m.organisation_id, m.start_on, m.end_on, m.position)
+        for m in memberships
+    )
+
+
+class BoardView(EditorView):
+    """The board's settings and members (and how the body writes times): they apply to every
+    meeting of the board, so the form is fetched when the clerk asks for it."""
+
+    def memberships(self):
+        return list(
+            self.meeting.board.memberships.select_related(
+                "person", "role", "organisation"
+            ).order_by("position", "pk")
+        )
+
+    def forms(self, lists, memberships, data=None):
+        board, rights = self.meeting.board, board_rights(self.request.user)
+        initial = {
+            **_initial_from(board, editor_forms.BoardForm.board_fields),
+            "time_style": board.body.time_style,
+            "lock_version": board.version,
+        }
+        form = editor_forms.BoardForm(
+            data,
+            initial=initial,
+            prefix="board",
+            lists=lists,
+            may_change_board=rights["may_change_board"],
+            may_change_body=rights["may_change_body"],
+        )
+        formset = None
+        if rights["may_change_members"]:
+            rows = [
+                {
+                    "pk": m.pk,
+                    "name": m.person.name,
+                    "role": m.role,
+                    "organisation": m.organisation_id,
+                    "start_on": m.start_on,
+                    "end_on": m.end_on,
+                }
+                for m in memberships
+            ]
+            formset = editor_forms.MemberFormSet(
+                data, initial=rows + [{}], prefix="member", lists=lists
+            )
+        return form, formset
+
+    def render_form(self, form, formset, memberships, status=200, **extra):
+        context = board_context(
+            self.meeting,
+            self.request.user,
+            form=form,
+            formset=formset,
+            fingerprint=members_fingerprint(memberships),
+            **extra,
+        )
+        return self.render("_board.html", context, status=status)
+
+    def get(self, request, pk):
+        if "cancel" in request.GET:
+            context = board_context(self.meeting, request.user, focus="board-change")
+            return self.render("_board.html", context)
+        if not board_rights(request.user)["may_change_any"]:
+            raise PermissionDenied
+        memberships = self.memberships()
+        form, formset = self.forms(self.lists(), memberships)
+        # Fetched to offer a draft back when the page opens: the focus stays where it is.
+        first = form.visible_fields()[0].auto_id if form.visible_fields() else ""
+        focus = "" if "draft" in request.GET else first or "id_member-0-name"
+        return self.render_form(form, formset, memberships, focus=focus)
+
+    def post(self, request, pk):
+        if not board_rights(request.user)["may_change_any"]:
+            raise PermissionDenied
+        lists, memberships = self.lists(), self.memberships()
+        form, formset = self.forms(lists, memberships, data=request.POST)
+        if not (form.is_valid() and (formset is None or formset.is_valid())):
+            return self.render_form(form, formset, memberships, status=422)
+        conflict = ""
+        if formset is not None and members_fingerprint(memberships) != request.POST.get(
+            "fingerprint"
+        ):
+            conflict = _(
+                "Someone else changed the board's members after you opened them, so nothing "
+                "was saved. What you typed is kept; their members are listed above it: check "
+                "yours, then save again."
+            )
+        else:
+            try:
+                with transaction.atomic(), reopened_minutes() as reopened:
+                    self.save(form, formset, memberships)
+            except RecordConflict as error:
+                conflict = str(error)
+            except RecordError as error:
+                form.add_error(None, str(error))
+                return self.render_form(form, formset, memberships, status=422)
+        if conflict:
+            # Saving again, having seen theirs, applies what was typed: the current version.
+            self.meeting.board.refresh_from_db()
+            data = request.POST.copy()
+            data[form.add_prefix("lock_version")] = self.meeting.board.version
+            memberships = self.memberships()
+            form, formset = self.forms(lists, memberships, data=data)
+            form.is_valid()
+            form.add_error(None, conflict)
+            return self.render_form(form, formset, memberships, status=409, theirs=memberships)
+        self.meeting.refresh_from_db()
+        context = board_context(
+            self.meeting,
+            request.user,
+            saved=_saved_message(),
+            reopened=_reopened_note(reopened),
+            focus="board-change",
+        )
+        return self.render("_board.html", context)
+
+    def save(self, form, formset, memberships) -> None:
+        """Each part through the service that keeps its rules (meetings.reference)."""
+        data, by = form.cleaned_data, self.request.user
+        board, body = self.meeting.board, self.meeting.board.body
+        wanted = {
+            name: data[name].strip() if isinstance(data[name], str) else data[name]
+            for name in form.board_fields
+        }
+        if any(getattr(board, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(board, name, value)
+            board_save(board=board, by=by, expected_version=data["lock_version"])
+        if "time_style" in data and data["time_style"] != body.time_style:
+            body.time_style = data["time_style"]
+            organisation_save(organisation=body, by=by)
+        if formset is not None:
+            self.save_members(formset, {m.pk: m for m in memberships})
+
+    def save_members(self, formset, recorded) -> None:
+        by, board = self.request.user, self.meeting.board
+        rows = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("blank")
+        ]
+        names = [(row["name"], None) for row in rows if not row.get("remove")]
+        people = people_ensure(body=board.body, people=names, by=by) if names else {}
+        for position, row in enumerate(rows):
+            membership = recorded.get(row.get("pk")) if row.get("pk") else None
+            if row.get("pk") and membership is None:
+                raise RecordError(_("A member you changed was removed by someone else."))
+            if row.get("remove"):
+                if membership is not None:
+                    board_membership_delete(membership=membership, by=by)
+                continue
+            membership = membership or BoardMembership(board=board)
+            wanted = {
+                "person": people[row["name"]],
+                "role": row["role"],
+                "organisation": row["organisation"],
+                "start_on": row["start_on"],
+                "end_on": row["end_on"],
+                "position": position,
+            }
+            if membership.pk and all(getattr(membership, k) == v for k, v in wanted.items()):
+                continue
+            for name, value in wanted.items():
+                setattr(membership, name, value)
+            board_membership_save(membership=membership, by=by)
+
+
 # The page --------------------------------------------------------------------------------------
 
 
@@ -1106,6 +1309,7 @@ class MeetingEditorView(EditorView):
             "lists": lists,
             "details": {"form": details},
             "named": named_context(meeting),
+            "board": board_context(meeting, request.user),
             "next": {"form": next_form},
             "attendance": attendance_context(meeting),
             "agenda": agenda_context(meeting, lists),

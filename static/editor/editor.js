@@ -280,6 +280,11 @@
         dropDraft(elt);
         delete elt.dataset.dirty; // saved in place (only what changed came back)
       }
+      // The form that was saved, when what came back is not the form (a raised action's
+      // change comes back as the item's list of actions, the board's as its summary).
+      const config = event.detail.requestConfig;
+      const source = config && config.elt;
+      if (source && source.matches && source.matches("form[data-section]")) dropDraft(source);
       const status = root.matches(".save-status") ? root : root.querySelector(".save-status");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
     }
@@ -294,6 +299,8 @@
   // Focus goes where the clerk was once the new agenda is live (processed by htmx), so the
   // keyboard can carry on: the moved item's button, or the agenda's heading.
   document.addEventListener("htmx:afterSettle", function (event) {
+    const config = event.detail.requestConfig;
+    if (config && /[?&]draft=1/.test(config.path)) return; // fetched for a draft, not by the clerk
     const target = document.getElementById(event.detail.target.id) || event.detail.target;
     const root = target.matches("[data-focus]") ? target : target.querySelector("[data-focus]");
     if (!root) return;
@@ -349,28 +356,51 @@
   });
   refreshItemChoices();
 
-  // Drafts are offered when the page opens, and when the agenda comes back after a change.
+  // Drafts are offered when the page opens, when the agenda comes back after a change, and
+  // whenever a form is fetched to be filled in.
   document.querySelectorAll("form[data-section]").forEach(offerDraft);
   document.addEventListener("htmx:afterSettle", function (event) {
-    const id = event.detail.target.id;
-    if (id === "agenda" || /^item-\d+-raise$/.test(id)) {
-      document.querySelectorAll("#" + id + " form[data-section]").forEach(offerDraft);
+    const target = event.detail.target;
+    const id = target.id;
+    if (id === "agenda" || /^item-\d+-raise$/.test(id) || fetched(event)) {
+      const root = document.getElementById(id) || target;
+      const forms = root.matches("form[data-section]") ? [root] : root.querySelectorAll("form[data-section]");
+      forms.forEach(offerDraft);
     }
   });
-  // An action the clerk was raising when the page went: its form is fetched, with the offer.
-  try {
-    const prefix = "scrutiny-editor:" + meetingId + ":form-raise-";
+  // Forms fetched on demand, by their id, and the button that fetches each: a draft of one
+  // that was open when the page went has its form fetched again, with the offer.
+  const onDemand = [
+    [/^form-raise-(\d+)$/, (id) => "#item-" + id + "-raise > button[hx-get]"],
+    [/^form-action-(\d+)$/, (id) => "#change-action-" + id],
+    [/^form-named$/, () => "#named-change"],
+    [/^form-board$/, () => "#board-change"],
+  ];
+  function fetchDraftForms() {
+    const prefix = "scrutiny-editor:" + meetingId + ":";
     Object.keys(localStorage).forEach(function (key) {
       if (key.indexOf(prefix) !== 0) return;
-      const itemId = key.slice(prefix.length);
-      const button = document.querySelector("#item-" + itemId + "-raise > button[hx-get]");
-      if (!button || document.getElementById("form-raise-" + itemId)) return;
-      htmx.ajax("GET", button.getAttribute("hx-get") + "?draft=1", {
-        target: "#item-" + itemId + "-raise",
-        swap: "innerHTML",
+      const formId = key.slice(prefix.length);
+      if (document.getElementById(formId)) return;
+      onDemand.forEach(function (entry) {
+        const match = entry[0].exec(formId);
+        const button = match && document.querySelector(entry[1](match[1]));
+        if (!button || !button.getAttribute("hx-get")) return;
+        // The button's own target and swap; "draft" leaves the focus where it is.
+        htmx.ajax("GET", button.getAttribute("hx-get") + "?draft=1", { source: button });
       });
     });
-  } catch (e) { /* storage disabled: nothing was kept */ }
+  }
+  try { fetchDraftForms(); } catch (e) { /* storage disabled: nothing was kept */ }
+  // Cancelling a fetched form discards what was typed into it, draft and all.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const config = event.detail.requestConfig;
+    if (!config || !/[?&]cancel=1/.test(config.path)) return;
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-section]");
+    if (!form) return;
+    dropDraft(form);
+    delete form.dataset.dirty;
+  });
 
   document.addEventListener("htmx:responseError", function (event) {
     const status = event.detail.xhr.status;
@@ -557,7 +587,7 @@
     const index = parseInt(total.value, 10);
     const template = form.querySelector("template[data-empty-row]");
     body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
-    fillChoices(body);
+    fillChoices(form); // the form: the grid's column names go over the new row's fields too
     total.value = String(index + 1);
     if (focus) body.lastElementChild.querySelector("input:not([type=hidden])").focus();
   }

@@ -38,7 +38,7 @@ FILES = (
     "style",
 )
 # Parts of a page fetched into it (htmx), walked by axe in place by the editor's browser tests.
-FRAGMENTS = ("editor:named",)
+FRAGMENTS = ("editor:named", "editor:board")
 
 
 @pytest.fixture
