@@ -484,7 +484,7 @@ def test_a_review_save_checks_and_sends_back_only_the_rows_posted(signed_in, dra
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
     earlier = Action.objects.get(text="Review custody staffing")
-    other = ActionFactory(board=draft.board, text="Publish the survey", raised_at_meeting=None)
+    other = ActionFactory(board=draft.board, number=90, text="Publish the survey", raised_at_meeting=None)
     context = review_context(draft)
     assert [row["action"] for row in context["rows"]] == [earlier, other]
     p = f"rev-{earlier.pk}"
