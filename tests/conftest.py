@@ -41,6 +41,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _public_generation_at_once(monkeypatch):
+    """A test runs inside a transaction that never commits: a write gives visitors' copies of
+    public pages their new generation at once rather than at commit (scrutiny.public_cache)."""
+    from scrutiny import public_cache
+
+    monkeypatch.setattr(
+        public_cache,
+        "after_commit",
+        lambda connection: public_cache.generation_bump(using=connection.alias),
+    )
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request for a Welsh page leaves Welsh active on the test's thread (LocaleMiddleware
     does not undo it after the response): each test starts in the default language."""
