@@ -49,9 +49,27 @@ def watched_tables() -> frozenset[str]:
 
 
 def generation(*, using: str = "default") -> str | None:
-    """The record's current generation; None before the first write (nothing is kept then)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
+    """The record's current generation; None before the first write (nothing is kept then).
+
+    Outside a transaction, on a connection already open, it is read straight from the
+    driver's connection: a Django cursor would first check the connection with a query of its
+    own (CONN_HEALTH_CHECKS), doubling what the kept page costs. A connection that fails
+    here is read again through Django, which checks it and connects anew."""
+    connection = connections[using]
+    sql = f"SELECT token FROM {TABLE} WHERE id = 1"
+    if connection.connection is not None and not connection.in_atomic_block:
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            return row[0] if row else None
+        except Exception:  # a connection that broke while idle; Django's check handles it
+            pass
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
         row = cursor.fetchone()
     return row[0] if row else None
 
