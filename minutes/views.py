@@ -96,7 +96,7 @@ class VisitorCacheMixin:
     before this view runs; a visitor whose browser carries a session gets the copy here.
     Signed-in users and pages with a message to show are never given or kept a copy."""
 
-    def visitor_copy_allowed(self) -> bool:
+    def visitor_copy_allowed(self, response) -> bool:
         return True
 
     def get(self, request, *args, **kwargs):
@@ -104,7 +104,7 @@ class VisitorCacheMixin:
         if visitor and (content := public_cache.cached_content(request)) is not None:
             return HttpResponse(content)
         response = super().get(request, *args, **kwargs)
-        if visitor and self.visitor_copy_allowed():
+        if visitor and self.visitor_copy_allowed(response):
             public_cache.keep(response)
         return response
 
@@ -237,8 +237,8 @@ class MeetingDetailView(VisitorCacheMixin, DetailView):
 
     context_object_name = "meeting"
 
-    def visitor_copy_allowed(self) -> bool:
-        return self.get_template_names() == ["meetings/meeting_published.html"]
+    def visitor_copy_allowed(self, response) -> bool:
+        return response.template_name == ["meetings/meeting_published.html"]
 
     def get_object(self, queryset=None):
         user = self.request.user
