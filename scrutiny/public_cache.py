@@ -27,7 +27,7 @@ import secrets
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -48,8 +48,8 @@ def watched_tables() -> frozenset[str]:
     return frozenset(_watched)
 
 
-def generation(*, using: str = "default") -> str | None:
-    """The record's current generation; None before the first write (nothing is kept then).
+def generation(*, using: str = "default") -> str:
+    """The record's current generation.
 
     Outside a transaction, on a connection already open, it is read straight from the
     driver's connection: a Django cursor would first check the connection with a query of its
@@ -65,22 +65,35 @@ def generation(*, using: str = "default") -> str | None:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-            return row[0] if row else None
+            if row:
+                return row[0]
         except Exception:  # a connection that broke while idle; Django's check handles it
             pass
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return row[0] if row else (_insert_generation(using=using) or generation(using=using))
+
+
+def _insert_generation(*, using: str) -> str | None:
+    """The row is made by a migration; a database emptied since (`flush`) gets it again. None
+    when another connection made it first."""
+    token = secrets.token_hex(16)
+    try:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, %s)", [token])
+    except IntegrityError:
+        return None
+    return token
 
 
 def generation_bump(*, using: str = "default") -> None:
     """A new generation: every visitor's copy kept so far is no longer served."""
-    token = secrets.token_hex(16)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET token = %s WHERE id = 1", [token])
-        if cursor.rowcount == 0:
-            cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, %s)", [token])
+        cursor.execute(f"UPDATE {TABLE} SET token = %s WHERE id = 1", [secrets.token_hex(16)])
+        replaced = cursor.rowcount
+    if not replaced and _insert_generation(using=using) is None:
+        generation_bump(using=using)  # made meanwhile by someone else: replace theirs
 
 
 def after_commit(connection) -> None:
@@ -157,8 +170,7 @@ def visitor_request(request) -> bool:
 
 
 def _lookup(request):
-    token = generation()
-    key = _key(request, token) if token is not None else None
+    key = _key(request, generation())
     return key, (cache.get(key) if key is not None else None)
 
 

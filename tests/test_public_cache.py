@@ -84,3 +84,14 @@ def test_an_address_without_a_language_prefix_is_never_answered_early():
     for _ in range(2):
         middleware(RequestFactory().get("/actions/"))
     assert view.calls == 2
+
+
+def test_a_database_emptied_of_its_generation_makes_one_and_keeps_pages_again():
+    """As after `flush` (which a transactional test runs): the row is made again on first read."""
+    from scrutiny.models import PublicGeneration
+
+    PublicGeneration.objects.all().delete()
+    view = _page()
+    _twice(view)
+    assert view.calls == 1
+    assert PublicGeneration.objects.count() == 1
