@@ -13,6 +13,28 @@ class MinutesConfig(AppConfig):
         clean_text_on_write(self.get_models())
 
         papers_withheld.connect(_rebuild_agenda_pack, dispatch_uid="minutes.rebuild_agenda_pack")
+        _watch_public_tables()
+
+
+def _watch_public_tables():
+    """The tables public pages read (tests/minutes/test_visitor_cache.py checks the list
+    against the queries of each kept page): a write to any of them gives visitors' copies a
+    new generation (scrutiny.public_cache)."""
+    from actions.models import Action
+    from meetings import models as record
+    from minutes.models import PublicAction
+    from scrutiny import public_cache
+
+    public_cache.watch(
+        record.Organisation,
+        record.Board,
+        record.Meeting,
+        record.Publication,
+        record.PublishedDocument,
+        record.AgendaPublication,
+        Action,
+        PublicAction,
+    )
 
 
 def _rebuild_agenda_pack(sender, *, meeting, **kwargs):

@@ -1,13 +1,11 @@
 import datetime
-import hashlib
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
@@ -15,7 +13,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from actions.models import Action, ActionStatus
+from actions.models import ActionStatus
 from meetings.models import (
     HEX_COLOUR,
     AgendaItem,
@@ -43,7 +41,7 @@ from minutes.documents import (
     render_questions_pdf,
 )
 from minutes.models import PublicAction
-from scrutiny import audit
+from scrutiny import audit, public_cache
 from scrutiny.languages import in_language
 
 
@@ -91,63 +89,23 @@ def body_identity(body: Organisation | None) -> dict:
     return {"site_body": body if body is not None and body.slug else None}
 
 
-def row_facts(obj, *, exclude=()) -> tuple:
-    """A record's own columns as a key (binary ones, such as a logo, by their size only)."""
-    facts = []
-    for field in obj._meta.concrete_fields:
-        if field.attname in exclude:
-            continue
-        if field.attname in obj.get_deferred_fields():
-            facts.append(None)
-            continue
-        value = getattr(obj, field.attname)
-        facts.append(len(value) if isinstance(value, (bytes, memoryview)) else value)
-    return tuple(facts)
-
-
-def public_record_facts(boards) -> tuple:
-    """What a visitor's listing of these boards' meetings depends on, in one query: the
-    meetings (any edit moves `updated_at`), and their publications and agendas. Every
-    publication gets a higher id and every withdrawal a later time, so the newest id, the newest
-    withdrawal and the live count change with each publication or withdrawal."""
-    facts = {"n": Count("pk", distinct=True), "changed": Max("updated_at")}
-    for kind in ("publications", "agenda_publications"):
-        facts[f"{kind}_live"] = Count(
-            kind, filter=Q(**{f"{kind}__withdrawn_at__isnull": True}), distinct=True
-        )
-        facts[f"{kind}_newest"] = Max(f"{kind}__pk")
-        facts[f"{kind}_withdrawn"] = Max(f"{kind}__withdrawn_at")
-    facts["packs"] = Max("agenda_publications__pack_size")
-    return tuple(Meeting.objects.filter(board__in=boards).aggregate(**facts).values())
-
-
 class VisitorCacheMixin:
-    """A visitor's copy of a public page, cached under a key made of everything the page shows
-    (`visitor_facts`): publishing, withdrawing, announcing or editing makes a new key, so the
-    old copy is never served again, whichever instance served it. Signed-in users and pages
-    with a message to show are never cached."""
+    """A visitor's copy of a public page is kept (scrutiny.public_cache) under the record's
+    generation: publishing, withdrawing, announcing or editing gives a new one, so the old copy
+    is never served again, whichever instance served it. The middleware answers most visitors
+    before this view runs; a visitor whose browser carries a session gets the copy here.
+    Signed-in users and pages with a message to show are never given or kept a copy."""
 
-    visitor_cache_seconds = 600
-
-    def visitor_facts(self):
-        """What the page shows, as a value to key on; None: not cached."""
-        raise NotImplementedError
+    def visitor_copy_allowed(self, response) -> bool:
+        return True
 
     def get(self, request, *args, **kwargs):
-        if request.user.is_authenticated or len(messages.get_messages(request)):
-            return super().get(request, *args, **kwargs)
-        facts = self.visitor_facts()
-        if facts is None:
-            return super().get(request, *args, **kwargs)
-        key = repr((type(self).__name__, get_language(), request.get_full_path(), facts))
-        key = "visitor-page:" + hashlib.sha256(key.encode()).hexdigest()
-        content = cache.get(key)
-        if content is not None:
+        visitor = not request.user.is_authenticated and not len(messages.get_messages(request))
+        if visitor and (content := public_cache.cached_content(request)) is not None:
             return HttpResponse(content)
         response = super().get(request, *args, **kwargs)
-        if response.status_code == 200:
-            response.render()
-            cache.set(key, response.content, self.visitor_cache_seconds)
+        if visitor and self.visitor_copy_allowed(response):
+            public_cache.keep(response)
         return response
 
 
@@ -166,19 +124,6 @@ class HomeView(VisitorCacheMixin, ListView):
             **body_identity(self.body),
             **kwargs,
         )
-
-    def visitor_facts(self):
-        boards = Board.objects.order_by("pk")
-        body = None
-        if self.body is not None:
-            boards = boards.filter(body=self.body)
-            body = row_facts(self.body, exclude={"logo"})
-        else:
-            # The listing is grouped under each body's name.
-            bodies = Organisation.objects.filter(boards__in=boards).distinct().order_by("pk")
-            body = tuple(row_facts(o, exclude={"logo"}) for o in bodies.defer("logo"))
-        listed = tuple(row_facts(board) for board in boards)
-        return body, listed, public_record_facts(boards), timezone.localdate()
 
     def get_queryset(self):
         visible = listed_meetings(self.request.user)
@@ -268,23 +213,9 @@ class BodyStyleView(View):
         return response
 
 
-def visited_board(slug: str) -> tuple | None:
-    """A board and its body as a visitor's page of it shows them, as a key."""
-    board = Board.objects.select_related("body").defer("body__logo").filter(slug=slug).first()
-    if board is None:
-        return None
-    return board.pk, row_facts(board), row_facts(board.body, exclude={"logo"})
-
-
 class BoardDetailView(VisitorCacheMixin, DetailView):
     template_name = "meetings/board_detail.html"
     context_object_name = "board"
-
-    def visitor_facts(self):
-        board = visited_board(self.kwargs["slug"])
-        if board is None:
-            return None
-        return board, public_record_facts([board[0]]), timezone.localdate()
 
     def get_queryset(self):
         return boards_listed(self.request.user)
@@ -302,61 +233,26 @@ class BoardDetailView(VisitorCacheMixin, DetailView):
         return context
 
 
-class MeetingDetailView(DetailView):
-    """Staff see the live record; everyone else sees the published version, as stored."""
+class MeetingDetailView(VisitorCacheMixin, DetailView):
+    """Staff see the live record; everyone else sees the published version, as stored. A
+    visitor's copy of a published meeting is kept (VisitorCacheMixin); the page of a meeting
+    announced but not yet minuted is drawn each time."""
 
     context_object_name = "meeting"
-    # A visitor's page changes only with the meeting's live publications and their documents:
-    # it is cached under a key made of those, so publishing, withdrawing or a PDF arriving from
-    # the task queue makes a new key and the old page is never served again.
-    public_cache_seconds = 600
 
-    def get(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return super().get(request, *args, **kwargs)
-        live = (
-            Publication.objects.live()
-            .filter(meeting=kwargs["pk"])
-            .annotate(documents_count=Count("documents"))
-            .order_by("-version")
-            .values_list("pk", "documents_count")
-        )
-        if not live:
-            # Announced, not yet minuted (or not public at all): not cached; get_object decides.
-            return super().get(request, *args, **kwargs)
-        versions = "-".join(f"{pk}.{n}" for pk, n in live)
-        agendas = (
-            AgendaPublication.objects.live()
-            .filter(meeting=kwargs["pk"])
-            .values_list("pk", "pack_size", "pack_cy_size")
-        )
-        versions += "|" + "-".join(f"{pk}.{size}.{size_cy}" for pk, size, size_cy in agendas)
-        # The page wears its board's and body's names and identity: a change to them is a new key.
-        board = (
-            Board.objects.select_related("body")
-            .defer("body__logo")
-            .filter(meetings=kwargs["pk"])
-            .first()
-        )
-        facts = (row_facts(board), row_facts(board.body, exclude={"logo"})) if board else None
-        identity = hashlib.sha256(repr(facts).encode()).hexdigest()
-        key = f"public-meeting:{kwargs['pk']}:{get_language()}:{versions}:{identity}"
-        content = cache.get(key)
-        if content is None:
-            response = super().get(request, *args, **kwargs)
-            response.render()
-            cache.set(key, response.content, self.public_cache_seconds)
-            return response
-        return HttpResponse(content)
+    def visitor_copy_allowed(self, response) -> bool:
+        return response.template_name == ["meetings/meeting_published.html"]
 
     def get_object(self, queryset=None):
         user = self.request.user
         visible = Meeting.objects.visible_to(user)
-        if not may_see_full_record(user):
+        related = ["board__body"]
+        if may_see_full_record(user):
+            related += ["chair", "chair_role", "created_by", "approved_by"]
+        else:
+            # The public pages show none of the people: nothing of theirs is read.
             visible = visible | Meeting.objects.announced()
-        queryset = visible.select_related(
-            "board__body", "chair", "chair_role", "created_by", "approved_by"
-        ).defer("board__body__logo")
+        queryset = visible.select_related(*related).defer("board__body__logo")
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get_template_names(self):
@@ -384,11 +280,11 @@ class MeetingDetailView(DetailView):
             context["agenda_only_in_english"] = get_language() == "cy" and agenda_only_in_english(
                 agenda.items
             )
-        publications = list(
-            meeting.publications.prefetch_related("documents")
-            .select_related("published_by", "withdrawn_by")
-            .order_by("-version")
-        )
+        publications = meeting.publications.prefetch_related("documents").order_by("-version")
+        if may_see_full_record(self.request.user):
+            # Who published and withdrew: staff see it, the public page shows no one.
+            publications = publications.select_related("published_by", "withdrawn_by")
+        publications = list(publications)
         live = [p for p in publications if p.is_live]
         context["versions"] = live
         language = get_language()
@@ -627,16 +523,6 @@ class BoardActionsView(VisitorCacheMixin, ListView):
     template_name = "meetings/board_actions.html"
     context_object_name = "actions"
     paginate_by = 50
-
-    def visitor_facts(self):
-        # The log is rebuilt from the live publications; each row shows its action's status,
-        # and every change of status moves the action's `updated_at`.
-        board = visited_board(self.kwargs["slug"])
-        if board is None:
-            return None
-        actions = Action.objects.filter(board=board[0])
-        statuses = tuple(actions.aggregate(n=Count("pk"), changed=Max("updated_at")).values())
-        return board, public_record_facts([board[0]]), statuses, timezone.localdate()
 
     def get_queryset(self):
         self.board = get_object_or_404(boards_listed(self.request.user), slug=self.kwargs["slug"])

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.db import connections
 from django.db.models.signals import post_migrate
 
 
@@ -19,7 +20,15 @@ class ScrutinyConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_create_groups, dispatch_uid="scrutiny.create_groups")
-        from scrutiny import languages  # noqa: F401  (applies a user's language on sign-in)
+        from scrutiny import (
+            languages,  # noqa: F401  (applies a user's language on sign-in)
+            public_cache,
+        )
+
+        # Writes to the tables public pages read give a new generation (and connections made
+        # before now watch them too).
+        for connection in connections.all(initialized_only=True):
+            public_cache.install(connection)
 
 
 class ScrutinyAdminConfig(admin_apps.AdminConfig):

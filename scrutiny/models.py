@@ -39,3 +39,18 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class PublicGeneration(models.Model):
+    """One row: the generation of what the public sees, a new token after every committed
+    write to a table public pages read (scrutiny.public_cache). Visitors' copies of public
+    pages are cached under it, so a change is a new key on every instance at once."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "scrutiny_publicgeneration"
+
+    def __str__(self) -> str:
+        return self.token

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "scrutiny.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A visitor's GET of a public page already kept is answered here, before sessions, CSRF
+    # and authentication (WhiteNoise goes just above it in production).
+    "scrutiny.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "scrutiny.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

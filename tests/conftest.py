@@ -41,6 +41,30 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _public_generation_at_once(monkeypatch):
+    """A test runs inside a transaction that never commits: a write gives visitors' copies of
+    public pages their new generation at once rather than at commit (scrutiny.public_cache),
+    once for the writes between two reads of it, as a transaction's commit would (so a test
+    counting an import's statements counts one bump, not one a row)."""
+    from scrutiny import public_cache
+
+    read = public_cache.generation
+    unread = set()  # connections whose generation was bumped and not read since
+
+    def generation(*, using="default"):
+        unread.discard(using)
+        return read(using=using)
+
+    def after_commit(connection):
+        if connection.alias not in unread:
+            public_cache.generation_bump(using=connection.alias)
+            unread.add(connection.alias)
+
+    monkeypatch.setattr(public_cache, "generation", generation)
+    monkeypatch.setattr(public_cache, "after_commit", after_commit)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request for a Welsh page leaves Welsh active on the test's thread (LocaleMiddleware
     does not undo it after the response): each test starts in the default language."""

@@ -3,6 +3,7 @@ cached, and a publication, a withdrawal, an announcement or a change of status s
 never a stale page, never anything withdrawn."""
 
 import datetime
+import functools
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from actions.services import action_close, action_create
 from meetings.services import meeting_announce
 from minutes.services import meeting_publish, meeting_withdraw
+from scrutiny.public_cache import after_commit as _AFTER_COMMIT
 from tests.factories import (
     AgendaItemFactory,
     BoardFactory,
@@ -137,3 +139,108 @@ def test_a_signed_in_user_is_never_served_a_visitors_copy(client, board, clerk):
     assert staff != visitor
     assert "Sign out" in staff
     assert "Sign out" not in visitor
+
+
+# Answered before the middleware stack (scrutiny.public_cache) ------------------------------
+
+KEPT = {
+    **PAGES,
+    "actions log": lambda board: reverse("minutes:board-actions", args=[board.slug]),
+    "meeting": lambda board: board.meetings.get(publications__isnull=False).get_absolute_url(),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("page", KEPT.values(), ids=KEPT.keys())
+def test_a_kept_page_is_answered_with_the_headers_it_was_drawn_with(
+    client, board, page, language, django_assert_num_queries
+):
+    _published(board, datetime.date(2024, 3, 13), "Review the estates plan.")
+    url = page(board).replace("/en/", f"/{language}/", 1)
+    drawn = client.get(url)
+    assert drawn.status_code == 200
+    assert drawn["Content-Language"] == language
+    assert "Content-Security-Policy" in drawn
+    # One read of the record's generation and one of the cache (in memory here): no session,
+    # no view, no other query.
+    with django_assert_num_queries(1):
+        kept = client.get(url)
+    assert kept.content == drawn.content
+    # The test client adds no Date; every other header is the one the page was drawn with.
+    assert sorted(kept.headers.items()) == sorted(drawn.headers.items())
+
+
+def test_a_visitor_with_a_session_gets_the_kept_copy_without_the_page_being_drawn(
+    client, board, django_assert_max_num_queries
+):
+    _published(board, datetime.date(2024, 3, 13), "Review the estates plan.")
+    url = reverse("minutes:board-detail", args=[board.slug])
+    drawn = client.get(url)
+    session = client.session  # e.g. a visitor who chose a language: a session, no sign-in
+    session["chosen"] = "yes"
+    session.save()
+    with django_assert_max_num_queries(3):  # the session, the generation, the user (none)
+        again = client.get(url)
+    assert again.content == drawn.content
+    assert again["Content-Language"] == "en"
+
+
+def test_a_force_lead_signed_in_is_never_served_nor_kept_as_a_visitors_copy(
+    client, board, force_lead
+):
+    meeting, _action = _published(board, datetime.date(2024, 3, 13), "Review the estates plan.")
+    url = meeting.get_absolute_url()
+    visitor = client.get(url).content.decode()
+    assert "Sign out" not in visitor
+    client.force_login(force_lead)
+    lead = client.get(url)
+    assert "Sign out" in lead.content.decode()
+    assert "no-store" in lead["Cache-Control"]
+    client.logout()
+    assert "Sign out" not in client.get(url).content.decode()
+
+
+def _tables_read(queries) -> set[str]:
+    import re
+
+    found = set()
+    for query in queries:
+        found.update(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', query["sql"]))
+    return found
+
+
+@pytest.mark.parametrize("page", KEPT.values(), ids=KEPT.keys())
+def test_every_table_a_kept_page_reads_gives_a_new_generation_when_written(client, board, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scrutiny import public_cache
+
+    meeting, _action = _published(board, datetime.date(2024, 3, 13), "Review the estates plan.")
+    coming = timezone.localdate() + datetime.timedelta(days=20)
+    MeetingFactory(board=board, held_on=coming, status="announced")
+    url = page(board)
+    with CaptureQueriesContext(connection) as drawn:
+        assert client.get(url).status_code == 200
+    read = _tables_read(drawn.captured_queries) - {public_cache.TABLE}
+    assert read <= public_cache.watched_tables(), read - public_cache.watched_tables()
+
+
+def test_a_write_gives_a_new_generation_at_commit_once_a_transaction(
+    client, board, approver, django_capture_on_commit_callbacks, monkeypatch
+):
+    from scrutiny import public_cache
+
+    first, _action = _published(board, datetime.date(2024, 3, 13), "Review the estates plan.")
+    url = first.get_absolute_url()
+    assert client.get(url).status_code == 200
+    monkeypatch.setattr(public_cache, "after_commit", _AFTER_COMMIT)  # as in production
+    before = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        meeting_withdraw(meeting=first, by=approver, reason="Published in error")
+        # Not yet committed: the generation others read is the one before.
+        assert public_cache.generation() == before
+    # Many rows written (publication, meeting, actions log), one new generation at commit.
+    assert len([c for c in callbacks if isinstance(c, functools.partial)]) == 1
+    assert public_cache.generation() != before
+    assert client.get(url).status_code == 404
