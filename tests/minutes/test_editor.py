@@ -966,3 +966,72 @@ def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_
         return len(queries)
 
     assert first_save(2) == first_save(8)
+
+
+def test_a_review_save_changing_and_removing_many_rows_costs_the_same_queries_as_two(
+    signed_in, clerk
+):
+    """Progress already minuted at the meeting, changed on half the rows and emptied (removed)
+    on the other half, goes through the batch services (issue 9): one update and one delete,
+    each with its history rows, and the statuses worked out in one query, however many rows."""
+    from actions.services import action_review_build, action_reviews_record_batch
+    from minutes.editor.views import review_context
+
+    def second_save(count: int) -> int:
+        meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
+        earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
+        item = AgendaItemFactory(meeting=meeting, title="Actions")
+        role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
+        actions = []
+        for number in range(1, count + 1):
+            action = ActionFactory(
+                board=meeting.board,
+                number=number,
+                text=f"Action {number}",
+                raised_at_meeting=earlier,
+            )
+            ActionOwnerFactory(action=action, role=role)
+            actions.append(action)
+        action_reviews_record_batch(
+            reviews=[
+                action_review_build(
+                    action=action,
+                    meeting=meeting,
+                    item=item,
+                    text="Under way",
+                    status="in_progress",
+                )
+                for action in actions
+            ],
+            by=clerk,
+        )
+        context = review_context(meeting)
+        data = {
+            "rev-TOTAL_FORMS": count,
+            "rev-INITIAL_FORMS": count,
+            "fingerprint": context["fingerprint"],
+        }
+        for index, row in enumerate(context["rows"]):
+            kept = index % 2 == 0
+            data |= {
+                f"rev-{index}-action": row["action"].pk,
+                f"rev-{index}-item": item.pk,
+                f"rev-{index}-text": f"Done: {row['action'].text}" if kept else "",
+                f"rev-{index}-status": "completed" if kept else "in_progress",
+            }
+        with CaptureQueriesContext(connection) as queries:
+            response = signed_in.post(edit_url(meeting, "review"), data, **HTMX)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        reviews = ActionUpdate.objects.filter(meeting=meeting).order_by("action__number")
+        assert [r.text for r in reviews] == [f"Done: Action {n}" for n in range(1, count + 1, 2)]
+        assert [
+            a.status
+            for a in Action.objects.filter(pk__in=[a.pk for a in actions]).order_by("number")
+        ] == ["completed" if i % 2 == 0 else "open" for i in range(count)]
+        changes = ActionUpdate.history.filter(meeting_id=meeting.pk).exclude(history_type="+")
+        kinds = sorted(changes.values_list("history_type", flat=True))
+        assert kinds == sorted(["-", "~"] * (count // 2))  # removed, changed
+        assert {change.history_user for change in changes} == {clerk}
+        return len(queries)
+
+    assert second_save(8) == second_save(2)
