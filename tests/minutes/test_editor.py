@@ -919,26 +919,29 @@ def test_owners_are_typed_by_commas_and_a_post_with_a_slash_is_one_post(signed_i
     assert not Action.objects.filter(text="Report").exists()
 
 
+def _reviewing(count: int):
+    """A meeting with an "Actions" item, and `count` actions raised at an earlier meeting."""
+    meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
+    earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
+    item = AgendaItemFactory(meeting=meeting, title="Actions")
+    role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
+    actions = []
+    for number in range(1, count + 1):
+        action = ActionFactory(
+            board=meeting.board, number=number, text=f"Action {number}", raised_at_meeting=earlier
+        )
+        ActionOwnerFactory(action=action, role=role)
+        actions.append(action)
+    return meeting, item, actions
+
+
 def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_in, clerk):
     """The review's new progress goes in through the batch service (one insert with its history,
     the statuses worked out in one query), so reviewing 8 actions costs what reviewing 2 does."""
     from minutes.editor.views import review_context
 
     def first_save(count: int) -> int:
-        meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
-        earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
-        item = AgendaItemFactory(meeting=meeting, title="Actions")
-        role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
-        actions = []
-        for number in range(1, count + 1):
-            action = ActionFactory(
-                board=meeting.board,
-                number=number,
-                text=f"Action {number}",
-                raised_at_meeting=earlier,
-            )
-            ActionOwnerFactory(action=action, role=role)
-            actions.append(action)
+        meeting, item, actions = _reviewing(count)
         context = review_context(meeting)
         data = {
             "rev-TOTAL_FORMS": count,
@@ -978,20 +981,7 @@ def test_a_review_save_changing_and_removing_many_rows_costs_the_same_queries_as
     from minutes.editor.views import review_context
 
     def second_save(count: int) -> int:
-        meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
-        earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
-        item = AgendaItemFactory(meeting=meeting, title="Actions")
-        role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
-        actions = []
-        for number in range(1, count + 1):
-            action = ActionFactory(
-                board=meeting.board,
-                number=number,
-                text=f"Action {number}",
-                raised_at_meeting=earlier,
-            )
-            ActionOwnerFactory(action=action, role=role)
-            actions.append(action)
+        meeting, item, actions = _reviewing(count)
         action_reviews_record_batch(
             reviews=[
                 action_review_build(
