@@ -55,6 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default=os.environ.get("BENCH_GENERATE_DATABASE"))
     parser.add_argument("--sizes", default=os.environ.get("BENCH_GENERATE_SIZES", "1x1"))
+    # Another version of the command, to compare two side by side on the same machine.
+    parser.add_argument("--command", default="generate_data")
     args = parser.parse_args()
     setup(args.database)
 
@@ -63,7 +65,7 @@ def main() -> None:
 
     from actions.models import Action
 
-    print(f"Generated data ({connection.vendor}), each size rolled back afterwards:")
+    print(f"{args.command} ({connection.vendor}), each size rolled back afterwards:")
     for size in args.sizes.split(","):
         boards, years = (int(n) for n in size.split("x"))
         out = StringIO()
@@ -71,7 +73,7 @@ def main() -> None:
             history_before = history_rows()
             load = os.getloadavg()[0]
             started = time.perf_counter()
-            call_command("generate_data", boards=boards, years=years, seed=1, stdout=out)
+            call_command(args.command, boards=boards, years=years, seed=1, stdout=out)
             seconds = time.perf_counter() - started
             actions = Action.objects.count()
             history = history_rows() - history_before
