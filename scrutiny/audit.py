@@ -115,9 +115,7 @@ def bulk_delete_recorded(rows: list, model) -> None:
         )
         for row in rows
     )
-    model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(
-        model._base_manager.db
-    )
+    model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(model._base_manager.db)
 
 
 @contextmanager
