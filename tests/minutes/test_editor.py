@@ -935,20 +935,27 @@ def _reviewing(count: int):
     return meeting, item, actions
 
 
+def _review_form(meeting, count: int) -> tuple[list[dict], dict]:
+    """The review section's rows, and the start of its form as posted."""
+    from minutes.editor.views import review_context
+
+    context = review_context(meeting)
+    data = {
+        "rev-TOTAL_FORMS": count,
+        "rev-INITIAL_FORMS": count,
+        "fingerprint": context["fingerprint"],
+    }
+    return context["rows"], data
+
+
 def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_in, clerk):
     """The review's new progress goes in through the batch service (one insert with its history,
     the statuses worked out in one query), so reviewing 8 actions costs what reviewing 2 does."""
-    from minutes.editor.views import review_context
 
     def first_save(count: int) -> int:
         meeting, item, actions = _reviewing(count)
-        context = review_context(meeting)
-        data = {
-            "rev-TOTAL_FORMS": count,
-            "rev-INITIAL_FORMS": count,
-            "fingerprint": context["fingerprint"],
-        }
-        for index, row in enumerate(context["rows"]):
+        rows, data = _review_form(meeting, count)
+        for index, row in enumerate(rows):
             data |= {
                 f"rev-{index}-action": row["action"].pk,
                 f"rev-{index}-item": item.pk,
@@ -978,7 +985,6 @@ def test_a_review_save_changing_and_removing_many_rows_costs_the_same_queries_as
     on the other half, goes through the batch services (issue 9): one update and one delete,
     each with its history rows, and the statuses worked out in one query, however many rows."""
     from actions.services import action_review_build, action_reviews_record_batch
-    from minutes.editor.views import review_context
 
     def second_save(count: int) -> int:
         meeting, item, actions = _reviewing(count)
@@ -995,13 +1001,8 @@ def test_a_review_save_changing_and_removing_many_rows_costs_the_same_queries_as
             ],
             by=clerk,
         )
-        context = review_context(meeting)
-        data = {
-            "rev-TOTAL_FORMS": count,
-            "rev-INITIAL_FORMS": count,
-            "fingerprint": context["fingerprint"],
-        }
-        for index, row in enumerate(context["rows"]):
+        rows, data = _review_form(meeting, count)
+        for index, row in enumerate(rows):
             kept = index % 2 == 0
             data |= {
                 f"rev-{index}-action": row["action"].pk,
