@@ -606,9 +606,6 @@ def _check_record(record: MeetingRecord, levels: dict[int, list[AgendaItem]]) ->
         _require_in_meeting_body(meeting, question.responder, "responder")
 
 
-# No savepoint of its own: every row is checked before anything is written, and nothing after
-# the checks raises a RecordError a caller would catch and carry on after.
-@transaction.atomic(savepoint=False)
 def meetings_record_create_batch(*, records: list[MeetingRecord], by) -> None:
     """`meeting_record_create` for several meetings at once (a board's generated years), by the
     same rules: every meeting's rows are checked before any is written; then one insert per
@@ -617,6 +614,11 @@ def meetings_record_create_batch(*, records: list[MeetingRecord], by) -> None:
     levels: dict[int, list[AgendaItem]] = {}
     for record in records:
         _check_record(record, levels)
+    _records_insert(records, levels, by)
+
+
+@transaction.atomic(savepoint=False)  # everything was checked: nothing here raises RecordError
+def _records_insert(records: list[MeetingRecord], levels: dict, by) -> None:
     attendance = [row for record in records for row in record.attendance]
     if attendance:
         bulk_create_recorded(attendance, Attendance)
