@@ -36,7 +36,7 @@ from actions.models import (
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from meetings.services import RecordError, meeting_reopen_approval, with_welsh_twins
-from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
+from scrutiny.audit import bulk_create_recorded, bulk_delete_recorded, bulk_update_recorded
 
 Owner = Role | Person
 
@@ -241,8 +241,21 @@ def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     ]
     if current == _owner_keys(owners):
         return
-    action.owners.all().delete()
-    _add_owners(action, owners)
+    _replace_owners([(action, owners)])
+
+
+def _replace_owners(pairs: list[tuple[Action, list[Owner]]]) -> None:
+    """The owners of these actions replaced by the given ones: one delete and one insert
+    however many actions, each with its history rows (ADR 0002)."""
+    if not pairs:
+        return
+    old = list(ActionOwner.objects.filter(action__in=[action.pk for action, _owners in pairs]))
+    bulk_delete_recorded(old, ActionOwner)
+    rows = [row for action, owners in pairs for row in _owner_rows(action, owners)]
+    if rows:
+        bulk_create_recorded(rows, ActionOwner)
+    for action, _owners in pairs:  # owners read before (prefetched) are read again
+        getattr(action, "_prefetched_objects_cache", {}).pop("owners", None)
 
 
 def _owner_rows(action: Action, owners: Iterable[Owner]) -> list[ActionOwner]:
@@ -431,6 +444,18 @@ def actions_create_batch(*, board: Board, actions: list[NewAction], by) -> list[
     return rows
 
 
+@dataclass(kw_only=True)
+class ActionChange:
+    """An action changed on its instance, as `action_update` takes it (see there)."""
+
+    action: Action
+    owners: list[Owner] | None = None
+    see_also: list[Action] | None = None
+    expected_version: int | None = None
+    initial_status: str | None = None
+    raised_status: str | None = None
+
+
 @transaction.atomic
 def action_update(
     *,
@@ -449,8 +474,21 @@ def action_update(
     correction of it, moves by the register's rules: `Action.can_become`). A change to what the
     minutes print reopens the approval of the meetings that print it, before and after the
     change."""
-    _require(action.pk is not None, _("Use action_create to raise an action."))
-    stored = Action.objects.select_for_update().get(pk=action.pk)
+    change = ActionChange(
+        action=action,
+        owners=None if owners is None else list(owners),
+        see_also=None if see_also is None else list(see_also),
+        expected_version=expected_version,
+        initial_status=initial_status,
+        raised_status=raised_status,
+    )
+    return actions_update_batch(changes=[change], by=by)[0]
+
+
+def _check_change(change: ActionChange, stored: Action) -> None:
+    """The rules of a changed action that need no query."""
+    action = change.action
+    raised_status = change.raised_status
     if raised_status is not None and raised_status != stored.initial_status:
         was = Action(status=stored.initial_status)
         _require(
@@ -465,8 +503,7 @@ def action_update(
                 "status": ActionStatus(raised_status).label.lower(),
             },
         )
-        initial_status = raised_status
-    if expected_version is not None and stored.version != expected_version:
+    if change.expected_version is not None and stored.version != change.expected_version:
         raise ActionConflict(
             _(
                 "%(ref)s was changed by someone else after you opened it, so nothing was saved. "
@@ -475,49 +512,106 @@ def action_update(
             % {"ref": stored.ref}
         )
     _require(bool(action.text.strip()), _("Write what the action is."))
-    _require_raised_in_board(action.board, action.raised_at_meeting, action.raised_at_item)
     if action.board_id != stored.board_id or action.number != stored.number:
         raise ActionError(_("An action keeps its board and its number."))
+    _require_raised_in_board(stored.board, action.raised_at_meeting, action.raised_at_item)
     raised = action.raised_date
     _require(
         action.due_on is None or raised is None or action.due_on >= raised,
         _("The due date cannot be before the action was raised (%(date)s).")
         % {"date": _long_date(raised)},
     )
-    before = action_meetings(stored)
-    changed = any(
-        getattr(action, action._meta.get_field(name).attname)
-        != getattr(stored, action._meta.get_field(name).attname)
-        for name in PRINTED_FIELDS
-    )
-    action.status = stored.status
-    action.initial_status = initial_status or stored.initial_status
-    action.version = stored.version + 1
-    action.save()
-    if action.initial_status != stored.initial_status:
-        action_refresh_status(action=action)
-    if owners is not None:
-        owners = list(owners)
+    if change.owners is not None:
         _require(
-            bool(owners) or action.owned_by_body,
+            bool(change.owners) or action.owned_by_body,
             _("Choose at least one owner: a post or a person."),
         )
-        keys = [
-            ("role", o.role_id) if o.role_id else ("person", o.person_id)
-            for o in action.owners.all()
-        ]
-        if keys != _owner_keys(owners):
-            action_set_owners(action=action, owners=owners)
+        _require_owners_in_body(stored.board, change.owners)
+    if change.see_also is not None:
+        _require_links_in_body(
+            action, [other for other in change.see_also if other.pk != action.pk]
+        )
+
+
+@transaction.atomic
+def actions_update_batch(*, changes: list[ActionChange], by) -> list[Action]:
+    """Save several actions changed on their instances, by the rules of `action_update`, in a
+    few statements however many there are: the actions are locked and read in one query, every
+    change is checked before any is written (a refusal names the row it refuses in `row`); one
+    update with its history rows (ADR 0002); the owners that changed replaced in one delete and
+    one insert; the statuses worked out again in one query; the approval of the meetings that
+    print a changed action (before and after the change) reopens once. Links (`see_also`) are
+    set one action at a time: only the action's own page changes them."""
+    for change in changes:
+        _require(change.action.pk is not None, _("Use action_create to raise an action."))
+    pks = [change.action.pk for change in changes]
+    _require(len(set(pks)) == len(pks), _("An action is changed once in a batch."))
+    if not changes:
+        return []
+    stored = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .order_by("pk")
+        .in_bulk(pks)
+    )
+    _each(changes, lambda change: _check_change(change, stored[change.action.pk]))
+    # Where each action was reviewed: the minutes that print it, besides the one raising it.
+    reviewed_at: dict[int, set[int]] = {}
+    for action_id, meeting_id in (
+        ActionUpdate.objects.filter(action__in=pks, meeting__isnull=False)
+        .values_list("action_id", "meeting_id")
+        .distinct()
+    ):
+        reviewed_at.setdefault(action_id, set()).add(meeting_id)
+    current_owners: dict[int, list[tuple[str, int]]] = {}
+    if any(change.owners is not None for change in changes):
+        for owner in ActionOwner.objects.filter(action__in=pks).order_by("action_id", "position"):
+            key = ("role", owner.role_id) if owner.role_id else ("person", owner.person_id)
+            current_owners.setdefault(owner.action_id, []).append(key)
+    reopen: set[int] = set()
+    now = timezone.now()
+    refresh, new_owners = [], []
+    for change in changes:
+        action, before = change.action, stored[change.action.pk]
+        changed = any(
+            getattr(action, action._meta.get_field(name).attname)
+            != getattr(before, action._meta.get_field(name).attname)
+            for name in PRINTED_FIELDS
+        )
+        action.status = before.status
+        initial_status = change.initial_status
+        if change.raised_status not in (None, before.initial_status):
+            initial_status = change.raised_status
+        action.initial_status = initial_status or before.initial_status
+        action.version = before.version + 1
+        action.updated_at = now
+        if action.initial_status != before.initial_status:
+            refresh.append(action)
+        if change.owners is not None and current_owners.get(action.pk, []) != _owner_keys(
+            change.owners
+        ):
+            new_owners.append((action, change.owners))
             changed = True
-    if see_also is not None:
-        see_also = [other for other in see_also if other.pk != action.pk]
-        _require_links_in_body(action, see_also)
-        if {a.pk for a in see_also} != set(action.see_also.values_list("pk", flat=True)):
-            action.see_also.set(see_also)
-            changed = True
-    if changed:
-        meeting_reopen_approval(meetings=[*before, *action_meetings(action)], by=by)
-    return action
+        if change.see_also is not None:
+            see_also = [other for other in change.see_also if other.pk != action.pk]
+            if {a.pk for a in see_also} != set(action.see_also.values_list("pk", flat=True)):
+                action.see_also.set(see_also)
+                changed = True
+        if changed:
+            reopen |= {before.raised_at_meeting_id, action.raised_at_meeting_id}
+            reopen |= reviewed_at.get(action.pk, set())
+    fields = [
+        field.name
+        for field in Action._meta.concrete_fields
+        if not field.primary_key and field.name != "created_at"
+    ]
+    bulk_update_recorded([change.action for change in changes], Action, fields)
+    actions_refresh_status(actions=refresh)
+    _replace_owners(new_owners)
+    reopen.discard(None)
+    if reopen:
+        meeting_reopen_approval(meetings=list(Meeting.objects.filter(pk__in=reopen)), by=by)
+    return [change.action for change in changes]
 
 
 @transaction.atomic
@@ -882,35 +976,26 @@ def _review_prepare(review: ActionUpdate, *, by, new: bool) -> None:
 
 
 def _reviews_saved(
-    actions: Iterable[Action], meetings: Iterable[Meeting | None], *, by, printed: bool
+    actions: Iterable[Action], meetings: Iterable[Meeting | None], *, by, reopen: Iterable
 ) -> None:
-    """After reviews were saved: their actions' statuses are worked out again; the reviews are
-    also on their actions' pages and their meetings': a copy of either opened before the save is
-    stale; the minutes reopen when what they print changed."""
+    """After reviews were saved or removed: their actions' statuses are worked out again; the
+    reviews are also on their actions' pages and their meetings': a copy of either opened
+    before the save is stale; the minutes of `reopen` (those whose printed review changed)
+    reopen."""
     actions = {action.pk: action for action in actions}
     meetings = [meeting for meeting in meetings if meeting is not None]
     actions_refresh_status(actions=actions.values())
     Action.objects.filter(pk__in=actions).update(version=models.F("version") + 1)
     Meeting.objects.filter(pk__in={m.pk for m in meetings}).update(version=models.F("version") + 1)
-    if printed:
-        meeting_reopen_approval(meetings=meetings, by=by)
+    reopen = [meeting for meeting in reopen if meeting is not None]
+    if reopen:
+        meeting_reopen_approval(meetings=reopen, by=by)
 
 
 def _review_save(review: ActionUpdate, *, by) -> ActionUpdate:
     if review.pk is None:
         return action_reviews_record_batch(reviews=[review], by=by)[0]
-    _review_prepare(review, by=by, new=False)
-    stored = ActionUpdate.objects.select_related("action", "meeting").get(pk=review.pk)
-    changed = any(
-        getattr(review, review._meta.get_field(name).attname)
-        != getattr(stored, review._meta.get_field(name).attname)
-        for name in PRINTED_REVIEW_FIELDS
-    )
-    review.save()
-    _reviews_saved(
-        [review.action, stored.action], [review.meeting, stored.meeting], by=by, printed=changed
-    )
-    return review
+    return action_reviews_update_batch(reviews=[review], by=by)[0]
 
 
 @transaction.atomic
@@ -925,10 +1010,68 @@ def action_reviews_record_batch(*, reviews: list[ActionUpdate], by) -> list[Acti
     _each(reviews, lambda review: _review_prepare(review, by=by, new=True))
     if reviews:
         bulk_create_recorded(reviews, ActionUpdate)
-        _reviews_saved(
-            [r.action for r in reviews], [r.meeting for r in reviews], by=by, printed=True
-        )
+        meetings = [r.meeting for r in reviews]
+        _reviews_saved([r.action for r in reviews], meetings, by=by, reopen=meetings)
     return reviews
+
+
+# What saving a review writes: every field but its id and when it was first recorded.
+_REVIEW_FIELDS = [
+    field.name
+    for field in ActionUpdate._meta.concrete_fields
+    if not field.primary_key and field.name != "created_at"
+]
+
+
+@transaction.atomic
+def action_reviews_update_batch(*, reviews: list[ActionUpdate], by) -> list[ActionUpdate]:
+    """Save several entries of actions' histories changed on their instances (as
+    `action_review_update` saves one), by the same rules, in a few statements however many
+    there are: every entry is checked before any is written (a refusal names the row it
+    refuses in `row`); one update with its history rows (ADR 0002); the statuses of their
+    actions worked out again in one query; the minutes of the meetings whose printed progress
+    changed (the meeting it is at, and the one it moved from) reopen once."""
+    for review in reviews:
+        _require(review.pk is not None, _("Use action_review_record to minute progress."))
+    # Their actions, meetings and items, in a query each (those not read with them).
+    models.prefetch_related_objects(reviews, "action", "meeting", "item")
+    _each(reviews, lambda review: _review_prepare(review, by=by, new=False))
+    if not reviews:
+        return reviews
+    stored = ActionUpdate.objects.select_related("action", "meeting").in_bulk(
+        [review.pk for review in reviews]
+    )
+    reopen = []
+    for review in reviews:
+        before = stored[review.pk]
+        if any(
+            getattr(review, review._meta.get_field(name).attname)
+            != getattr(before, review._meta.get_field(name).attname)
+            for name in PRINTED_REVIEW_FIELDS
+        ):
+            reopen += [review.meeting, before.meeting]
+    bulk_update_recorded(reviews, ActionUpdate, _REVIEW_FIELDS)
+    _reviews_saved(
+        [*(r.action for r in reviews), *(b.action for b in stored.values())],
+        [*(r.meeting for r in reviews), *(b.meeting for b in stored.values())],
+        by=by,
+        reopen=reopen,
+    )
+    return reviews
+
+
+@transaction.atomic
+def action_reviews_remove_batch(*, reviews: list[ActionUpdate], by) -> None:
+    """Remove several entries of actions' histories (as `action_review_delete` removes one), in
+    a few statements however many there are: one delete with a history row each (ADR 0002);
+    the statuses of their actions worked out again in one query; the minutes of their meetings
+    reopen once."""
+    if not reviews:
+        return
+    models.prefetch_related_objects(reviews, "action", "meeting")
+    actions, meetings = [r.action for r in reviews], [r.meeting for r in reviews]
+    bulk_delete_recorded(reviews, ActionUpdate)
+    _reviews_saved(actions, meetings, by=by, reopen=meetings)
 
 
 class ReviewFields(TypedDict, total=False):
@@ -990,9 +1133,4 @@ def action_history_save(*, update: ActionUpdate, by) -> ActionUpdate:
 def action_review_delete(*, review: ActionUpdate, by) -> None:
     """Remove an entry of an action's history (progress minuted at a meeting or not); the
     action's status is worked out again and the meeting's approval reopens."""
-    action, meeting = review.action, review.meeting
-    review.delete()
-    action_refresh_status(action=action)
-    Action.objects.filter(pk=action.pk).update(version=models.F("version") + 1)
-    Meeting.objects.filter(pk=getattr(meeting, "pk", None)).update(version=models.F("version") + 1)
-    meeting_reopen_approval(meetings=[meeting], by=by)
+    action_reviews_remove_batch(reviews=[review], by=by)

@@ -11,6 +11,7 @@ The services that save a row take the instance with the caller's changes already
 what changed, so no caller has to say which fields it touched.
 """
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -555,16 +556,42 @@ def meeting_record_create(
     name a parent of the same list (parents first), items nest at most MAX_ITEM_DEPTH deep, an
     exempt item gives its reason. Everything is checked before anything is written; then one
     insert per kind of row (and per level of items), each with its history (ADR 0002)."""
-    for row in attendance:
+    record = MeetingRecord(
+        meeting=meeting,
+        attendance=list(attendance),
+        items=list(items),
+        papers=list(papers),
+        questions=list(questions),
+        departures=list(departures),
+    )
+    meetings_record_create_batch(records=[record], by=by)
+
+
+@dataclasses.dataclass(kw_only=True)
+class MeetingRecord:
+    """A meeting's new rows, as `meeting_record_create` takes them."""
+
+    meeting: Meeting
+    attendance: list[Attendance] = dataclasses.field(default_factory=list)
+    items: list[AgendaItem] = dataclasses.field(default_factory=list)
+    papers: list[Paper] = dataclasses.field(default_factory=list)
+    questions: list[Question] = dataclasses.field(default_factory=list)
+    departures: list[Departure] = dataclasses.field(default_factory=list)
+
+
+def _check_record(record: MeetingRecord, levels: dict[int, list[AgendaItem]]) -> None:
+    """The rules of `meeting_record_create` for one meeting's rows, without a query; its items
+    are added to `levels` by depth."""
+    meeting = record.meeting
+    for row in record.attendance:
         if row.pk is not None:
             raise RecordError(_("This attendance is already recorded."))
         row.meeting = meeting
         _require_in_meeting_body(meeting, row.person, "person")
         _require_in_meeting_body(meeting, row.role, "role")
         _require_in_meeting_body(meeting, row.organisation, "organisation")
-    new = {id(item) for item in items}
-    levels: dict[int, list[AgendaItem]] = {}
-    for item in items:
+    new = {id(item) for item in record.items}
+    for item in record.items:
         if item.pk is not None:
             raise RecordError(_("This item already exists."))
         if item.parent is not None and item.parent.pk is None and id(item.parent) not in new:
@@ -573,30 +600,50 @@ def meeting_record_create(
             )
         _check_item(item, meeting)
         levels.setdefault(item_depth(item), []).append(item)
-    kinds = {Paper: papers, Question: questions, Departure: departures}
-    for rows in kinds.values():
+    for rows in (record.papers, record.questions, record.departures):
         for row in rows:
             if row.item.pk is None and id(row.item) not in new:
                 raise RecordError(_("This cannot move to another meeting."), field="item")
             if row.item.meeting is not meeting and row.item.meeting_id != meeting.pk:
                 raise RecordError(_("This cannot move to another meeting."), field="item")
-    for question in questions:
+    for question in record.questions:
         _require_in_meeting_body(meeting, question.responder, "responder")
-    _record_insert(meeting, attendance, levels, kinds, by)
+
+
+def meetings_record_create_batch(*, records: list[MeetingRecord], by) -> None:
+    """`meeting_record_create` for several meetings at once (a board's generated years), by the
+    same rules: every meeting's rows are checked before any is written; then one insert per
+    kind of row (and per level of items) for all of them, each with its history (ADR 0002);
+    the minutes of the meetings given rows reopen once."""
+    levels: dict[int, list[AgendaItem]] = {}
+    for record in records:
+        _check_record(record, levels)
+    _records_insert(records, levels, by)
 
 
 @transaction.atomic(savepoint=False)  # everything was checked: nothing here raises RecordError
-def _record_insert(meeting, attendance, levels, kinds, by) -> None:
+def _records_insert(records: list[MeetingRecord], levels: dict, by) -> None:
+    attendance = [row for record in records for row in record.attendance]
     if attendance:
-        bulk_create_recorded(list(attendance), Attendance)
+        bulk_create_recorded(attendance, Attendance)
     for depth in sorted(levels):
         # A sub-item's parent got its id in the level above; bulk_create reads it from there.
         bulk_create_recorded(levels[depth], AgendaItem)
-    for model, rows in kinds.items():
+    for model, kind in ((Paper, "papers"), (Question, "questions"), (Departure, "departures")):
+        rows = [row for record in records for row in getattr(record, kind)]
         if rows:
-            bulk_create_recorded(list(rows), model)
-    if attendance or levels or any(kinds.values()):
-        meeting_reopen_approval(meetings=[meeting], by=by)
+            bulk_create_recorded(rows, model)
+    changed = [
+        record.meeting
+        for record in records
+        if record.attendance
+        or record.items
+        or record.papers
+        or record.questions
+        or record.departures
+    ]
+    if changed:
+        meeting_reopen_approval(meetings=changed, by=by)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -91,6 +92,30 @@ def bulk_update_recorded(rows: list, model, fields: list[str]) -> None:
     bulk_update_with_history(
         rows, model, fields, default_user=user, default_change_reason=reason[:100] or None
     )
+
+
+def bulk_delete_recorded(rows: list, model) -> None:
+    """Delete rows in one statement with a history row each ("deleted", in one insert),
+    attributed as `bulk_create_recorded` attributes them. For models nothing refers to: no
+    per-row signal is sent, so nothing is cascaded."""
+    if not rows:
+        return
+    if model._meta.related_objects:
+        raise ValueError(f"{model.__name__} rows are referred to: delete them one by one.")
+    user, reason = _recording.get()
+    historical = model.history.model
+    now = timezone.now()
+    historical.objects.bulk_create(
+        historical(
+            history_date=now,
+            history_user=user or historical.get_default_history_user(row),
+            history_change_reason=reason[:100] or None,
+            history_type="-",
+            **{field.attname: getattr(row, field.attname) for field in historical.tracked_fields},
+        )
+        for row in rows
+    )
+    model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(model._base_manager.db)
 
 
 @contextmanager

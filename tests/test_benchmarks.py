@@ -27,6 +27,7 @@ HEADINGS = {
     "bench_editor.py": "server time per save",
     "bench_editor_scale.py": "saves (3 each)",
     "bench_exports.py": "Register exports",
+    "bench_generate.py": "rows a second",
     "bench_import.py": "meetings a second",
     "bench_load.py": "static file (WhiteNoise)",
     "bench_pages.py": "/actions/ default",

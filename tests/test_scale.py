@@ -79,9 +79,17 @@ def test_generated_data_has_the_seeds_shapes_and_its_history():
     first = Action.objects.filter(raised_at_meeting=first_meeting).order_by("number").first()
     assert 3 <= first.updates.count() <= 6
     assert first.owners.count() == 2
-    # Everything written is in the audit trail, as if typed in.
+    # Everything written is in the audit trail, as if typed in (through the services, issue 9):
+    # created once each; an action's status moved on by its progress, a meeting published.
     for model in (Action, ActionOwner, ActionUpdate, AgendaItem, Attendance, Meeting):
-        assert model.history.count() == model.objects.count()
+        assert model.history.filter(history_type="+").count() == model.objects.count()
+    moved = Action.objects.exclude(status=ActionStatus.OPEN)
+    assert moved.exists()
+    for action in moved:
+        assert action.history.filter(history_type="~").first().status == action.status
+    published = Meeting.objects.filter(status=Meeting.Status.PUBLISHED)
+    assert published.count() == Meeting.history.filter(history_type="~", status="published").count()
+    assert not Meeting.objects.filter(changed_since_approval_by__isnull=False).exists()
     # Meetings older than a month are published with what the public may see.
     published = Publication.objects.select_related("meeting")
     assert published.count() == Meeting.objects.filter(status=Meeting.Status.PUBLISHED).count()

@@ -35,9 +35,9 @@ from actions.services import (
     action_create,
     action_delete,
     action_review_build,
-    action_review_delete,
-    action_review_update,
     action_reviews_record_batch,
+    action_reviews_remove_batch,
+    action_reviews_update_batch,
     action_update,
 )
 from meetings.models import (
@@ -983,7 +983,7 @@ class ReviewView(EditorView):
     def save_rows(self, forms, by_pk, here) -> set[int]:
         """Minute, change or remove (emptied progress) this meeting's review of each action;
         the actions whose review changed."""
-        by, changed, new = self.request.user, set(), []
+        by, changed, new, updated, removed = self.request.user, set(), [], [], []
         for form in forms:
             data = form.cleaned_data
             action = by_pk.get(data["action"])
@@ -1005,17 +1005,20 @@ class ReviewView(EditorView):
             if review is None and text:
                 new.append(action_review_build(action=action, meeting=self.meeting, **wanted))
             elif review is not None and not text:
-                action_review_delete(review=review, by=by)
+                removed.append(review)
             elif review is not None and any(
                 getattr(review, name) != value for name, value in wanted.items()
             ):
                 for name, value in wanted.items():
                     setattr(review, name, value)
-                action_review_update(review=review, by=by)
+                updated.append(review)
             else:
                 continue
             changed.add(action.pk)
-        # New progress goes in together: one insert, the statuses worked out in one query.
+        # Removed, changed and new progress each go in together: one statement each, with the
+        # history rows, the statuses worked out in one query.
+        action_reviews_remove_batch(reviews=removed, by=by)
+        action_reviews_update_batch(reviews=updated, by=by)
         action_reviews_record_batch(reviews=new, by=by)
         return changed
 

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 
 from actions.models import Action, ActionOwner, ActionStatus, DueKind
 from actions.services import (
+    ActionChange,
     NewAction,
     action_delete,
     action_review_build,
     action_reviews_record_batch,
-    action_update,
     action_withdraw,
     actions_create_batch,
     actions_refresh_status,
+    actions_update_batch,
     board_reserve_action_number,
     meeting_actions_detach,
 )
@@ -467,8 +468,8 @@ def _take_previous(ctx: _Context, *, number=None, legacy_ref="", text="") -> Act
 
 def _import_raised(ctx: _Context) -> None:
     """The actions raised at the meeting: those already recorded (raised at the version being
-    replaced, or carried forward before the meeting that raised them arrived) are updated one
-    by one; the new ones are created in one batch."""
+    replaced, or carried forward before the meeting that raised them arrived) are updated in one
+    batch; the new ones are created in another."""
     board = ctx.board
     numbers = [
         number
@@ -479,7 +480,7 @@ def _import_raised(ctx: _Context) -> None:
     if numbers:
         found = Action.objects.filter(board=board, number__in=numbers)
         recorded = {action.number: action for action in found.select_related("raised_at_meeting")}
-    new, paths = [], []
+    new, paths, changes, change_paths = [], [], [], []
     for item, spec, position, path in ctx.raised:
         number = prefixed_number(spec.get("ref"), board.action_prefix)
         legacy_ref = spec.get("ref", "").strip() if number is None else ""
@@ -534,9 +535,12 @@ def _import_raised(ctx: _Context) -> None:
         action.carried_forward = False
         action.position = position
         action.paragraph = spec.get("paragraph")
-        with _as_import_error(ctx.source, path):
-            action_update(action=action, owners=owners, initial_status=status, by=None)
+        changes.append(ActionChange(action=action, owners=owners, initial_status=status))
+        change_paths.append(path)
         ctx.touched_actions.add(action.pk)
+    if changes:
+        with _as_import_error(ctx.source, "items", change_paths):
+            actions_update_batch(changes=changes, by=None)
     if new:
         with _as_import_error(ctx.source, "items", paths):
             actions_create_batch(board=board, actions=new, by=None)
@@ -631,18 +635,21 @@ def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, st
         )
     )
     rows, paths = [], []
+    completed: dict[int, ActionChange] = {}  # by action: what the reviews complete, in one batch
+    completed_paths: dict[int, str] = {}
     for action, (item, spec, position, path) in zip(actions, reviews, strict=True):
         owners = [ctx.owner(name) for name in spec.get("owners", [])]
         due_on = _date(spec.get("due"))
         # What the review prints completes an action recorded without it.
         set_owners = bool(owners) and action.pk not in owned
         set_due = bool(due_on) and action.due_on is None
-        if set_due:
-            action.due_on = due_on
         if set_owners or set_due:
-            with _as_import_error(ctx.source, path):
-                action_update(action=action, owners=owners if set_owners else None, by=None)
+            change = completed.setdefault(action.pk, ActionChange(action=action))
+            completed_paths.setdefault(action.pk, path)
+            if set_due:
+                change.action.due_on = action.due_on = due_on
             if set_owners:
+                change.owners = owners
                 owned.add(action.pk)
         rows.append(
             action_review_build(
@@ -662,6 +669,9 @@ def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, st
         )
         paths.append(f"{path}.progress")
         ctx.touched_actions.add(action.pk)
+    if completed:
+        with _as_import_error(ctx.source, "items", list(completed_paths.values())):
+            actions_update_batch(changes=list(completed.values()), by=None)
     with _as_import_error(ctx.source, "items", paths):
         action_reviews_record_batch(reviews=rows, by=None)
 

@@ -7,15 +7,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions.models import Action, ActionStatus, ActionUpdate
+from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
 from actions.services import (
+    ActionChange,
     ActionError,
     NewAction,
     action_create,
     action_delete,
     action_review_build,
+    action_review_delete,
+    action_review_update,
     action_reviews_record_batch,
+    action_reviews_remove_batch,
+    action_reviews_update_batch,
     actions_create_batch,
+    actions_update_batch,
 )
 from meetings.models import Meeting, Organisation
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, RoleFactory
@@ -138,3 +144,131 @@ def test_a_batch_costs_the_same_statements_for_two_actions_or_twenty():
         return len(queries) + len(more)
 
     assert statements(20) == statements(2)
+
+
+def _reviewed(board, role, count: int = 2):
+    """Approved minutes with `count` earlier actions reviewed at them."""
+    meeting = _approved_meeting(board)
+    item = AgendaItemFactory(meeting=meeting)
+    actions = [
+        action_create(board=board, text=f"Action {n}", owners=[role], raised_at=None, by=None)
+        for n in range(count)
+    ]
+    reviews = action_reviews_record_batch(
+        reviews=[
+            action_review_build(action=a, meeting=meeting, item=item, text="Under way.")
+            for a in actions
+        ],
+        by=None,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.APPROVED)
+    return meeting, [ActionUpdate.objects.get(pk=r.pk) for r in reviews]
+
+
+@pytest.mark.parametrize(
+    ("change", "reopens"),
+    [
+        ({"text": "Done."}, True),
+        ({"status": ActionStatus.COMPLETED}, True),
+        ({"summary": "As printed"}, True),
+        ({"reported_on": datetime.date(2001, 1, 1)}, False),  # not printed
+    ],
+)
+def test_changed_reviews_reopen_approved_minutes_as_one_review_changed_does(change, reopens):
+    """The batch service (the editor's save) and the one-review service (the admin's) reopen
+    approved minutes for the same changes, and the statuses follow the history alike."""
+    board = BoardFactory()
+    role = RoleFactory(body=board.body)
+    alone, (single, _other) = _reviewed(board, role)
+    together, batch = _reviewed(board, role)
+    for name, value in change.items():
+        setattr(single, name, value)
+        for review in batch:
+            setattr(review, name, value)
+    action_review_update(review=single, by=None)
+    action_reviews_update_batch(reviews=batch, by=None)
+    expected = Meeting.Status.DRAFT if reopens else Meeting.Status.APPROVED
+    assert [Meeting.objects.get(pk=m.pk).status for m in (alone, together)] == [expected] * 2
+    statuses = {Action.objects.get(pk=r.action_id).status for r in [single, *batch]}
+    wanted = change.get("status", ActionStatus.OPEN)
+    assert statuses == {wanted}
+    assert ActionUpdate.history.filter(history_type="~").count() == 3
+
+
+def test_a_review_moved_to_another_meeting_reopens_both_minutes():
+    board = BoardFactory()
+    role = RoleFactory(body=board.body)
+    first, reviews = _reviewed(board, role)
+    second = _approved_meeting(board)
+    for review in reviews:
+        review.meeting, review.item = second, None
+    action_reviews_update_batch(reviews=reviews, by=None)
+    assert {Meeting.objects.get(pk=m.pk).status for m in (first, second)} == {Meeting.Status.DRAFT}
+
+
+def test_removed_reviews_reopen_approved_minutes_as_one_removed_does():
+    board = BoardFactory()
+    role = RoleFactory(body=board.body)
+    alone, (single, _other) = _reviewed(board, role)
+    together, batch = _reviewed(board, role)
+    done = action_reviews_record_batch(
+        reviews=[
+            action_review_build(action=r.action, meeting=together, text="Done.", status="completed")
+            for r in batch
+        ],
+        by=None,
+    )
+    Meeting.objects.filter(pk=together.pk).update(status=Meeting.Status.APPROVED)
+    action_review_delete(review=single, by=None)
+    action_reviews_remove_batch(
+        reviews=list(ActionUpdate.objects.filter(pk__in=[r.pk for r in [*batch, *done]])), by=None
+    )
+    assert [Meeting.objects.get(pk=m.pk).status for m in (alone, together)] == [
+        Meeting.Status.DRAFT
+    ] * 2
+    assert not ActionUpdate.objects.filter(meeting=together).exists()
+    # The statuses are worked out again from what is left (nothing: open, as raised).
+    assert {Action.objects.get(pk=r.action_id).status for r in batch} == {ActionStatus.OPEN}
+    assert ActionUpdate.history.filter(history_type="-").count() == 5
+
+
+def test_a_review_batch_costs_the_same_statements_to_change_or_remove_two_or_twenty():
+    board = BoardFactory()
+    role = RoleFactory(body=board.body)
+
+    def statements(count: int) -> int:
+        _meeting, reviews = _reviewed(board, role, count)
+        for review in reviews:
+            review.text = "Done."
+        with CaptureQueriesContext(connection) as queries:
+            action_reviews_update_batch(reviews=reviews, by=None)
+            action_reviews_remove_batch(
+                reviews=list(ActionUpdate.objects.filter(pk__in=[r.pk for r in reviews])),
+                by=None,
+            )
+        return len(queries)
+
+    assert statements(20) == statements(2)
+
+
+def test_changed_actions_in_a_batch_are_checked_first_and_reopen_their_minutes_once():
+    board = BoardFactory(action_prefix="PPB")
+    role, other = RoleFactory(body=board.body), RoleFactory(body=board.body)
+    meeting = _approved_meeting(board)
+    actions = actions_create_batch(
+        board=board,
+        actions=[NewAction(text=f"A{n}", owners=[role], raised_at=meeting) for n in range(3)],
+        by=None,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.APPROVED)
+    actions[0].text, actions[2].text = "Changed", "  "
+    with pytest.raises(ActionError, match="Write what the action is") as refused:
+        actions_update_batch(changes=[ActionChange(action=a) for a in actions], by=None)
+    assert refused.value.row == 2
+    assert Action.objects.get(pk=actions[0].pk).text == "A0"
+    actions[2].text = "Fine"
+    changes = [ActionChange(action=a, owners=[other]) for a in actions]
+    actions_update_batch(changes=changes, by=None)
+    assert {Action.objects.get(pk=a.pk).owners_display() for a in actions} == {other.abbrev}
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
+    assert ActionOwner.history.filter(history_type="-").count() == 3

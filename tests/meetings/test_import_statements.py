@@ -1,6 +1,7 @@
 """What an import costs in statements: the services write in batches, so a meeting's record
 costs the same few statements however many rows it has (a figure, not a time)."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -9,7 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actions.models import Action
 from minutes.interchange.importer import import_meeting_files
+from minutes.interchange.writing import import_meeting_document
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,48 @@ def test_importing_the_example_meetings_costs_a_bounded_number_of_statements(cap
     with capsys.disabled():
         print(f"\nimport: {len(queries)} statements for {len(paths)} meetings, {rows} rows")
     assert per_meeting <= STATEMENTS_A_MEETING
+
+
+def _document(body: str, date: str, key: str, rows: list[dict]) -> dict:
+    """A meeting of the body with one item listing these actions raised or reviewed."""
+    return {
+        "format": "scrutiny.meeting/1",
+        "organisation": body,
+        "board": {"name": "Policing Performance Board", "action_prefix": "PPB"},
+        "meeting": {"date": date},
+        "roles": [{"abbrev": "CC", "title": "Chief Constable"}],
+        "attendance": [],
+        "items": [{"title": "Actions", key: rows}],
+    }
+
+
+def test_an_import_updating_recorded_actions_costs_the_same_statements_for_two_or_eight():
+    """A later meeting's review completing actions carried forward without owners or a due
+    date, then the meeting that raised them arriving, update actions already recorded: the
+    importer updates them in one batch (issue 9), not one action at a time."""
+
+    def statements(count: int) -> tuple[int, int]:
+        body = f"Body of {count} actions"
+        refs = [f"PPB {n}" for n in range(1, count + 1)]
+        # March reviews them before they are known: carried forward, without owners.
+        march = [{"ref": ref, "text": f"Action {ref}", "progress": "Under way"} for ref in refs]
+        import_meeting_document(_document(body, "2014-03-13", "action_reviews", march))
+        # April's review prints their owners and due dates: the actions are completed.
+        printed = {"owners": ["CC"], "due": "2014-05-01"}
+        april = [
+            {"ref": ref, "text": f"Action {ref}", "progress": "Done", **printed} for ref in refs
+        ]
+        with CaptureQueriesContext(connection) as completing:
+            import_meeting_document(_document(body, "2014-04-10", "action_reviews", april))
+        # February raised them: the meeting adopts the actions carried forward.
+        february = [{"ref": ref, "text": f"Action {ref} as raised", **printed} for ref in refs]
+        with CaptureQueriesContext(connection) as adopting:
+            import_meeting_document(_document(body, "2014-02-13", "actions", february))
+        actions = Action.objects.filter(board__body__name=body).order_by("number")
+        assert [a.text for a in actions] == [f"Action {ref} as raised" for ref in refs]
+        assert {a.owners_display() for a in actions} == {"CC"}
+        assert {a.due_on for a in actions} == {datetime.date(2014, 5, 1)}
+        assert {a.raised_at_meeting.held_on for a in actions} == {datetime.date(2014, 2, 13)}
+        return len(completing), len(adopting)
+
+    assert statements(8) == statements(2)

@@ -484,7 +484,9 @@ def test_a_review_save_checks_and_sends_back_only_the_rows_posted(signed_in, dra
 
     item = AgendaItemFactory(meeting=draft, title="Actions")
     earlier = Action.objects.get(text="Review custody staffing")
-    other = ActionFactory(board=draft.board, number=90, text="Publish the survey", raised_at_meeting=None)
+    other = ActionFactory(
+        board=draft.board, number=90, text="Publish the survey", raised_at_meeting=None
+    )
     context = review_context(draft)
     assert [row["action"] for row in context["rows"]] == [earlier, other]
     p = f"rev-{earlier.pk}"
@@ -982,29 +984,38 @@ def test_owners_are_typed_by_commas_and_a_post_with_a_slash_is_one_post(signed_i
     assert not Action.objects.filter(text="Report").exists()
 
 
+def _reviewing(count: int):
+    """A meeting with an "Actions" item, and `count` actions raised at an earlier meeting."""
+    meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
+    earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
+    item = AgendaItemFactory(meeting=meeting, title="Actions")
+    role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
+    actions = []
+    for number in range(1, count + 1):
+        action = ActionFactory(
+            board=meeting.board, number=number, text=f"Action {number}", raised_at_meeting=earlier
+        )
+        ActionOwnerFactory(action=action, role=role)
+        actions.append(action)
+    return meeting, item, actions
+
+
+def _review_form(meeting, count: int) -> tuple[list[dict], dict]:
+    """The review section's rows, and the start of its form as posted."""
+    from minutes.editor.views import review_context
+
+    context = review_context(meeting)
+    return context["rows"], {"fingerprint": context["fingerprint"]}
+
+
 def test_a_review_save_of_many_new_rows_costs_the_same_queries_as_of_two(signed_in, clerk):
     """The review's new progress goes in through the batch service (one insert with its history,
     the statuses worked out in one query), so reviewing 8 actions costs what reviewing 2 does."""
-    from minutes.editor.views import review_context
 
     def first_save(count: int) -> int:
-        meeting = MeetingFactory(held_on=datetime.date(2024, 3, 5))
-        earlier = MeetingFactory(board=meeting.board, held_on=datetime.date(2024, 1, 5))
-        item = AgendaItemFactory(meeting=meeting, title="Actions")
-        role = RoleFactory(body=meeting.board.body, abbrev=f"R{count}")
-        actions = []
-        for number in range(1, count + 1):
-            action = ActionFactory(
-                board=meeting.board,
-                number=number,
-                text=f"Action {number}",
-                raised_at_meeting=earlier,
-            )
-            ActionOwnerFactory(action=action, role=role)
-            actions.append(action)
-        context = review_context(meeting)
-        data = {"fingerprint": context["fingerprint"]}
-        for index, row in enumerate(context["rows"]):
+        meeting, item, actions = _reviewing(count)
+        rows, data = _review_form(meeting, count)
+        for index, row in enumerate(rows):
             p = f"rev-{row['action'].pk}"
             data |= {
                 f"{p}-action": row["action"].pk,
@@ -1154,3 +1165,54 @@ def test_a_row_that_leaves_the_review_on_save_brings_the_whole_review_back(signe
     assert 'id="review"' in html  # the whole section
     assert f"review-row-{earlier.pk}" not in html
     assert "No outstanding actions of this board." in html
+
+
+def test_a_review_save_changing_and_removing_many_rows_costs_the_same_queries_as_two(
+    signed_in, clerk
+):
+    """Progress already minuted at the meeting, changed on half the rows and emptied (removed)
+    on the other half, goes through the batch services (issue 9): one update and one delete,
+    each with its history rows, and the statuses worked out in one query, however many rows."""
+    from actions.services import action_review_build, action_reviews_record_batch
+
+    def second_save(count: int) -> int:
+        meeting, item, actions = _reviewing(count)
+        action_reviews_record_batch(
+            reviews=[
+                action_review_build(
+                    action=action,
+                    meeting=meeting,
+                    item=item,
+                    text="Under way",
+                    status="in_progress",
+                )
+                for action in actions
+            ],
+            by=clerk,
+        )
+        rows, data = _review_form(meeting, count)
+        for index, row in enumerate(rows):
+            kept = index % 2 == 0
+            p = f"rev-{row['action'].pk}"
+            data |= {
+                f"{p}-action": row["action"].pk,
+                f"{p}-item": item.pk,
+                f"{p}-text": f"Done: {row['action'].text}" if kept else "",
+                f"{p}-status": "completed" if kept else "in_progress",
+            }
+        with CaptureQueriesContext(connection) as queries:
+            response = signed_in.post(edit_url(meeting, "review"), data, **HTMX)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        reviews = ActionUpdate.objects.filter(meeting=meeting).order_by("action__number")
+        assert [r.text for r in reviews] == [f"Done: Action {n}" for n in range(1, count + 1, 2)]
+        assert [
+            a.status
+            for a in Action.objects.filter(pk__in=[a.pk for a in actions]).order_by("number")
+        ] == ["completed" if i % 2 == 0 else "open" for i in range(count)]
+        changes = ActionUpdate.history.filter(meeting_id=meeting.pk).exclude(history_type="+")
+        kinds = sorted(changes.values_list("history_type", flat=True))
+        assert kinds == sorted(["-", "~"] * (count // 2))  # removed, changed
+        assert {change.history_user for change in changes} == {clerk}
+        return len(queries)
+
+    assert second_save(8) == second_save(2)

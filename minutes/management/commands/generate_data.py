@@ -4,9 +4,10 @@ Each board meets 12 times a year; a meeting has 15-25 items (one reviewing the a
 of questions, about one in ten taken in private), 8-12 new actions with two owners each, and
 every action gets 3-6 progress reports at the board's later meetings. People move between
 posts every few years. Meetings older than a month are published, with the board's public actions
-log. Rows go in with batched bulk inserts, and their history rows are copied from them by the
-database (INSERT ... SELECT), so the audit trail of generated data looks like that of data typed
-in. The command prints its rate.
+log. Everything is written through the record's services, by their rules (the board's numbering,
+the body's posts and people, the history rows, the statuses worked out from the progress), with
+their batch forms taking a board's or a meeting's rows at once, so the audit trail of generated
+data is that of data typed in. The command prints its rate.
 """
 
 import datetime
@@ -15,12 +16,13 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
 from actions.counts import register_counts_compact
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate, UpdateKind
+from actions.services import NewAction, action_reviews_record_batch, actions_create_batch
 from meetings.models import (
     AgendaItem,
     Appointment,
@@ -34,7 +36,16 @@ from meetings.models import (
     Question,
     Role,
 )
+from meetings.reference import (
+    appointment_save,
+    board_save,
+    organisation_save,
+    people_ensure,
+    roles_ensure,
+)
+from meetings.services import MeetingRecord, meeting_create, meetings_record_create_batch
 from minutes.actions_log import public_actions_rebuild
+from scrutiny.audit import bulk_update_recorded, recorded_as
 
 ROLES = [
     ("PCC", "Police and Crime Commissioner", "OPCC"),
@@ -135,7 +146,7 @@ EXEMPT_REASON = "Exempt under paragraph 7 of Schedule 12A: prevention or detecti
 
 
 class Generator:
-    """Builds one board at a time in memory, then writes it with bulk inserts."""
+    """Builds one board at a time in memory, then writes it through the services' batches."""
 
     def __init__(self, *, seed: int, end: datetime.date, years: int, user):
         self.rng = random.Random(seed)
@@ -149,66 +160,36 @@ class Generator:
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
 
-    def add(self, model, objs, batch_size=2000, history=True):
-        created = model.objects.bulk_create(objs, batch_size=batch_size)
-        if history:
-            self.history(model, [obj.pk for obj in created])
+    def count(self, model, rows: int) -> None:
         name = model._meta.model_name
-        self.counts[name] = self.counts.get(name, 0) + len(objs)
-        return created
-
-    def history(self, model, ids, batch_size=5000) -> None:
-        """A "created" history row for each row, as simple_history writes it for a save:
-        copied by the database from the rows just written (INSERT ... SELECT), a batch at a
-        time, rather than built as objects in Python."""
-        historical = model.history.model
-        own = {field.attname for field in model._meta.concrete_fields}
-        columns, sources, params = [], [], []
-        meta = {
-            "history_date": self.now,
-            "history_change_reason": "generated",
-            "history_type": "+",
-            "history_user_id": self.user.pk,
-        }
-        for field in historical._meta.concrete_fields:
-            if field.attname == "history_id":
-                continue
-            columns.append(connection.ops.quote_name(field.column))
-            if field.attname in meta:
-                sources.append("%s")
-                params.append(meta[field.attname])
-            elif field.attname in own:
-                sources.append(connection.ops.quote_name(model._meta.get_field(field.name).column))
-            else:
-                raise CommandError(f"No source for {historical.__name__}.{field.attname}")
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), batch_size):
-                batch = ids[start : start + batch_size]
-                cursor.execute(
-                    f"INSERT INTO {connection.ops.quote_name(historical._meta.db_table)} "
-                    f"({', '.join(columns)}) SELECT {', '.join(sources)} "
-                    f"FROM {connection.ops.quote_name(model._meta.db_table)} "
-                    f"WHERE {connection.ops.quote_name(model._meta.pk.column)} IN "
-                    f"({', '.join(['%s'] * len(batch))})",
-                    [*params, *batch],
-                )
+        self.counts[name] = self.counts.get(name, 0) + rows
 
     def body(self, index: int) -> dict:
         """A body with its posts and the people who held them over the years."""
         rng = self.rng
-        body = Organisation.objects.create(
-            name=f"Office of the Police and Crime Commissioner {index}", slug=f"gen-body-{index}"
+        body = organisation_save(
+            organisation=Organisation(
+                name=f"Office of the Police and Crime Commissioner {index}",
+                slug=f"gen-body-{index}",
+            ),
+            by=None,
         )
-        opcc = Organisation.objects.create(
-            name="Office of the Police and Crime Commissioner (OPCC)", parent=body
+        opcc = organisation_save(
+            organisation=Organisation(
+                name="Office of the Police and Crime Commissioner (OPCC)", parent=body
+            ),
+            by=None,
         )
-        occ = Organisation.objects.create(name="Office of the Chief Constable (OCC)", parent=body)
+        occ = organisation_save(
+            organisation=Organisation(name="Office of the Chief Constable (OCC)", parent=body),
+            by=None,
+        )
         orgs = {"OPCC": opcc, "OCC": occ}
-        roles = Role.objects.bulk_create(
-            Role(body=body, abbrev=abbrev, title=title, organisation=orgs[org])
-            for abbrev, title, org in ROLES
+        posts = roles_ensure(
+            body=body, roles=[(abbrev, title, orgs[org]) for abbrev, title, org in ROLES]
         )
-        used, people, appointments = set(), [], []
+        roles = [posts[abbrev] for abbrev, _title, _org in ROLES]
+        used, people = set(), []
         holders: dict[int, list[tuple[Person, datetime.date, datetime.date | None]]] = {}
         for role in roles:
             begin = self.start - datetime.timedelta(days=rng.randint(0, 700))
@@ -225,20 +206,23 @@ class Generator:
                     if name not in used:
                         break
                 used.add(name)
-                person = Person(body=body, name=name, organisation=role.organisation)
-                people.append(person)
+                people.append((name, role.organisation))
                 ends = finish if finish <= self.end else None
-                holders.setdefault(role.pk, []).append((person, begin, ends))
+                holders.setdefault(role.pk, []).append((name, begin, ends))
                 begin = finish + datetime.timedelta(days=1)
-        Person.objects.bulk_create(people, batch_size=2000)
+        named = people_ensure(body=body, people=people)
         for role in roles:
+            holders[role.pk] = [
+                (named[name], begin, ends) for name, begin, ends in holders[role.pk]
+            ]
             for person, begin, ends in holders[role.pk]:
-                appointments.append(
-                    Appointment(person=person, role=role, start_on=begin, end_on=ends)
+                appointment_save(
+                    appointment=Appointment(person=person, role=role, start_on=begin, end_on=ends),
+                    by=None,
                 )
-        Appointment.objects.bulk_create(appointments, batch_size=2000)
-        self.counts["person"] = self.counts.get("person", 0) + len(people)
-        self.counts["role"] = self.counts.get("role", 0) + len(roles)
+                self.count(Appointment, 1)
+        self.count(Person, len(people))
+        self.count(Role, len(roles))
         return {"body": body, "roles": roles, "holders": holders, "orgs": orgs}
 
     def holder(self, body: dict, role: Role, on: datetime.date) -> Person:
@@ -249,7 +233,9 @@ class Generator:
 
     def board(self, body: dict, name: str, prefix: str, slug: str) -> None:
         rng = self.rng
-        board = Board.objects.create(body=body["body"], name=name, slug=slug, action_prefix=prefix)
+        board = board_save(
+            board=Board(body=body["body"], name=name, slug=slug, action_prefix=prefix), by=None
+        )
         roles = body["roles"]
         by_abbrev = {r.abbrev: r for r in roles}
         owner_roles = [by_abbrev[a] for a in OWNER_ROLES]
@@ -271,14 +257,17 @@ class Generator:
                 chair_role=by_abbrev["PCC"],
                 chair=self.holder(body, by_abbrev["PCC"], day),
                 minute_taker=self.holder(body, by_abbrev["CEM"], day).name,
-                status=Meeting.Status.PUBLISHED if day < cutoff else Meeting.Status.DRAFT,
                 created_by=self.user,
             )
             for day in dates
         ]
         for this, after in zip(meetings, meetings[1:], strict=False):
             this.next_meeting_on = after.held_on
-        self.add(Meeting, meetings)
+        # Drafts while their record is written (a change to approved minutes reopens them);
+        # those held before the cut-off are published at the end.
+        for meeting in meetings:
+            meeting_create(meeting=meeting, by=None)
+        self.count(Meeting, len(meetings))
 
         items, attendance, questions = [], [], []
         review_item, raised_under = {}, []
@@ -337,20 +326,38 @@ class Generator:
                         else Attendance.Status.APOLOGIES,
                     )
                 )
-        self.add(AgendaItem, items)
-        self.add(Attendance, attendance)
-        self.add(Question, questions)
+        # The meetings' records in one batch: an insert (with its history rows) for each kind.
+        record = {meeting.pk: ([], [], []) for meeting in meetings}
+        for item in items:
+            record[item.meeting.pk][0].append(item)
+        for row in attendance:
+            record[row.meeting.pk][1].append(row)
+        for question in questions:
+            record[question.item.meeting.pk][2].append(question)
+        meetings_record_create_batch(
+            records=[
+                MeetingRecord(
+                    meeting=meeting,
+                    items=record[meeting.pk][0],
+                    attendance=record[meeting.pk][1],
+                    questions=record[meeting.pk][2],
+                )
+                for meeting in meetings
+            ],
+            by=None,
+        )
+        self.count(AgendaItem, len(items))
+        self.count(Attendance, len(attendance))
+        self.count(Question, len(questions))
 
         items_of: dict[int, list[AgendaItem]] = {}
         for item in raised_under:
             items_of.setdefault(item.meeting_id, []).append(item)
-        actions, owners, plans = [], [], []
-        number = 0
+        actions, plans = [], []
         for index, meeting in enumerate(meetings):
             topics = items_of[meeting.pk]
             for position in range(rng.randint(8, 12)):
                 item = rng.choice(topics)
-                number += 1
                 later = meetings[index + 1 :]
                 reports = sorted(
                     rng.sample(later, min(len(later), rng.randint(3, 6))), key=lambda m: m.held_on
@@ -367,40 +374,32 @@ class Generator:
                         if roll < 0.83
                         else ActionStatus.IN_PROGRESS
                     )
-                action = Action(
-                    board=board,
-                    number=number,
+                # Raised open: the progress reported at later meetings moves the status on.
+                action = NewAction(
                     text=f"{rng.choice(VERBS)} {item.title.lower()}.",
-                    status=status,
-                    initial_status=ActionStatus.OPEN,
                     due_on=meeting.held_on + datetime.timedelta(days=rng.choice([28, 56, 91, 182])),
-                    raised_at_meeting=meeting,
-                    raised_at_item=item,
+                    raised_at=meeting,
+                    item=item,
                     position=position,
+                    owners=[],
                 )
                 actions.append(action)
                 chosen = rng.sample(owner_roles, 2)
-                for n, role in enumerate(chosen):
+                for role in chosen:
                     if rng.random() < 0.1:
-                        owners.append((action, n, None, self.holder(body, role, meeting.held_on)))
+                        action.owners.append(self.holder(body, role, meeting.held_on))
                     else:
-                        owners.append((action, n, role, None))
-                plans.append((action, item, reports, chosen))
-        board.next_action_number = number + 1
-        board.save(update_fields=["next_action_number"])
-        self.add(Action, actions)
-        self.add(
-            ActionOwner,
-            [
-                ActionOwner(action=action, position=n, role=role, person=person)
-                for action, n, role, person in owners
-            ],
-        )
+                        action.owners.append(role)
+                plans.append((status, item, reports, chosen))
+        # The board's next numbers, in the order raised; the owners of the board's body.
+        self.count(ActionOwner, sum(len(new.owners) for new in actions))
+        actions = actions_create_batch(board=board, actions=actions, by=None)
+        self.count(Action, len(actions))
         updates = []
-        for action, item, reports, chosen in plans:
+        for action, (final, item, reports, chosen) in zip(actions, plans, strict=True):
             for n, meeting in enumerate(reports):
                 last = n == len(reports) - 1
-                status = action.status if last and action.status != ActionStatus.OPEN else ""
+                status = final if last and final != ActionStatus.OPEN else ""
                 if not status and n == 0:
                     status = ActionStatus.IN_PROGRESS
                 updates.append(
@@ -421,11 +420,16 @@ class Generator:
                         created_by=self.user,
                     )
                 )
-        self.add(ActionUpdate, updates, batch_size=5000)
-        self.publish(board, meetings, items, actions, updates)
+        # In one batch: the statuses are worked out from it, as for progress typed in.
+        action_reviews_record_batch(reviews=updates, by=None)
+        self.count(ActionUpdate, len(updates))
+        published = [meeting for meeting in meetings if meeting.held_on < cutoff]
+        self.publish(board, published, items, actions, updates)
 
     def publish(self, board, meetings, items, actions, updates) -> None:
-        """Version 1 of every meeting held before the cut-off: its public HTML and actions."""
+        """Version 1 of these meetings: their public HTML and actions, stored as publication
+        stores them but without rendering their PDFs (which no service does apart), and their
+        status, with a history row each."""
         by_meeting: dict[int, list[AgendaItem]] = {}
         for item in items:
             by_meeting.setdefault(item.meeting_id, []).append(item)
@@ -445,8 +449,7 @@ class Generator:
             )
         publications = []
         for meeting in meetings:
-            if meeting.status != Meeting.Status.PUBLISHED:
-                continue
+            meeting.status = Meeting.Status.PUBLISHED
             parts = []
             for item in by_meeting[meeting.pk]:
                 parts.append(f"<h2>{escape(item.number)}. {escape(item.title)}</h2>")
@@ -480,7 +483,9 @@ class Generator:
                     actions=list({row["id"]: row for row in rows}.values()),
                 )
             )
-        self.add(Publication, publications, history=False)
+        bulk_update_recorded(meetings, Meeting, ["status"])
+        Publication.objects.bulk_create(publications, batch_size=2000)
+        self.count(Publication, len(publications))
         # The passages the public search reads, stored as publication stores them
         # (minutes.search.published_texts): each item as printed, then the actions.
         texts = []
@@ -509,7 +514,8 @@ class Generator:
                 )
                 for position, (kind, number, title, text) in enumerate(passages)
             ]
-        self.add(PublishedText, texts, batch_size=5000, history=False)
+        PublishedText.objects.bulk_create(texts, batch_size=5000)
+        self.count(PublishedText, len(texts))
         public_actions_rebuild(board=board)
 
 
@@ -538,7 +544,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         body = None
         for index in range(boards):
-            with transaction.atomic():
+            with transaction.atomic(), recorded_as(user=user, reason="generated"):
                 if index % boards_per_body == 0:
                     body = generator.body(index // boards_per_body + 1)
                 name, prefix = BOARDS[index % boards_per_body % len(BOARDS)]
