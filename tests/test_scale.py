@@ -28,7 +28,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
 from actions.services import action_create
-from meetings.models import AgendaItem, Attendance, Meeting, Publication, PublishedText
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Publication,
+    PublishedText,
+    Question,
+)
 from scrutiny.public_cache import after_commit as _REAL_AFTER_COMMIT
 from tests.conftest import PASSWORD
 from tests.factories import BoardFactory, RoleFactory
@@ -502,6 +509,40 @@ def test_generated_publications_can_be_searched_as_published(client):
     page = client.get(reverse("minutes:search"), {"q": "progressing"}).content.decode()
     assert re.search(r"[1-9][0-9]* results", page)
     assert "<mark>progressing</mark>" in page
+
+
+def test_generated_publications_are_what_publication_stores_without_documents():
+    """generate_data publishes through meetings_publish_generated, which takes the snapshot
+    meeting_publish takes (issue 9: one rule): the page's HTML as the public page prints it, the
+    questions searchable; only the PDFs are not rendered."""
+    from minutes.documents import minutes_fragment
+    from minutes.services import PublicationError, meetings_publish_generated
+
+    call_command(
+        "generate_data",
+        boards=1,
+        years=1,
+        seed=1,
+        end=datetime.date(2025, 6, 30),
+        stdout=StringIO(),
+    )
+    question = Question.objects.filter(item__meeting__status="published", item__exempt=False)
+    meeting = question.first().item.meeting
+    publication = meeting.publications.get()
+    assert publication.minutes_html == minutes_fragment(meeting, public=True)
+    assert publication.title == meeting.held_on.strftime("%-d %B %Y")
+    assert not publication.documents.exists()
+    texts = publication.texts.filter(kind="question")
+    assert set(texts.values_list("text", flat=True)) == {
+        q.question for q in question.filter(item__meeting=meeting)
+    }
+    # A published meeting is refused, and nothing is written.
+    before = Publication.objects.count()
+    with pytest.raises(PublicationError):
+        meetings_publish_generated(
+            meetings=[meeting], by=None, published_at=lambda m: publication.published_at
+        )
+    assert Publication.objects.count() == before
 
 
 @pytest.mark.postgres
