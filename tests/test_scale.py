@@ -59,14 +59,7 @@ def _generate(**options) -> list[tuple]:
     return found
 
 
-def test_generated_data_is_reproducible_from_its_seed():
-    options = {"boards": 2, "years": 1, "end": datetime.date(2025, 6, 30)}
-    first = _generate(seed=5, **options)
-    assert first == _generate(seed=5, **options)
-    assert first != _generate(seed=6, **options)
-
-
-def test_generated_data_has_the_seeds_shapes_and_its_history():
+def _generate_one_board() -> None:
     call_command(
         "generate_data",
         boards=1,
@@ -75,6 +68,17 @@ def test_generated_data_has_the_seeds_shapes_and_its_history():
         end=datetime.date(2025, 6, 30),
         stdout=StringIO(),
     )
+
+
+def test_generated_data_is_reproducible_from_its_seed():
+    options = {"boards": 2, "years": 1, "end": datetime.date(2025, 6, 30)}
+    first = _generate(seed=5, **options)
+    assert first == _generate(seed=5, **options)
+    assert first != _generate(seed=6, **options)
+
+
+def test_generated_data_has_the_seeds_shapes_and_its_history():
+    _generate_one_board()
     meetings = list(Meeting.objects.all())
     assert len(meetings) == 12
     for meeting in meetings:
@@ -494,14 +498,7 @@ def test_a_pdf_arriving_from_the_queue_shows_on_the_cached_page(client, settings
 def test_generated_publications_can_be_searched_as_published(client):
     """Each generated publication stores its passages as publication does: the items as
     printed (an exempt one by its reason) and the actions, so search works on generated data."""
-    call_command(
-        "generate_data",
-        boards=1,
-        years=1,
-        seed=1,
-        end=datetime.date(2025, 6, 30),
-        stdout=StringIO(),
-    )
+    _generate_one_board()
     exempt = AgendaItem.objects.filter(exempt=True, meeting__status="published").first()
     texts = PublishedText.objects.filter(publication__meeting=exempt.meeting)
     assert texts.get(kind="item", number=exempt.number).text == exempt.exempt_reason
@@ -518,14 +515,7 @@ def test_generated_publications_are_what_publication_stores_without_documents():
     from minutes.documents import minutes_fragment
     from minutes.services import PublicationError, meetings_publish_generated
 
-    call_command(
-        "generate_data",
-        boards=1,
-        years=1,
-        seed=1,
-        end=datetime.date(2025, 6, 30),
-        stdout=StringIO(),
-    )
+    _generate_one_board()
     question = Question.objects.filter(item__meeting__status="published", item__exempt=False)
     meeting = question.first().item.meeting
     publication = meeting.publications.get()
