@@ -638,9 +638,10 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
     be placed under the new items (or withdrawn or deleted, through the services). Returns the
     ids of the actions whose minuted progress went: their status is worked out again
     (`action_refresh_status`) once the new record is written."""
-    reviews = ActionUpdate.objects.filter(meeting=meeting)
-    touched = set(reviews.values_list("action_id", flat=True))
-    reviews.delete()
+    reviews = list(ActionUpdate.objects.filter(meeting=meeting))
+    touched = {review.action_id for review in reviews}
+    # As the editor removes them: one delete with its history rows, the statuses at once.
+    action_reviews_remove_batch(reviews=reviews, by=by)
     detached = list(Action.objects.filter(raised_at_item__meeting=meeting))
     now = timezone.now()
     for action in detached:
@@ -648,8 +649,6 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
     if detached:
         # One update, with a history row each (ADR 0002).
         bulk_update_recorded(detached, Action, ["raised_at_item", "updated_at"])
-    # Their pages and the meeting's opened before this are stale.
-    Action.objects.filter(pk__in=touched).update(version=models.F("version") + 1)
     meeting_reopen_approval(meetings=[meeting], by=by)
     return touched
 

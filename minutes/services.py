@@ -1,7 +1,10 @@
 """Writes to a meeting's record that go beyond one row: approval, publication, withdrawal."""
 
+import datetime
 import hashlib
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pikepdf
 from django.db import transaction
@@ -43,7 +46,7 @@ from minutes.models import AgendaText
 from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents
 from minutes.welsh import untranslated
-from scrutiny.audit import recording
+from scrutiny.audit import bulk_update_recorded, recording
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
@@ -208,6 +211,111 @@ def meeting_publish_in_background(
     meeting.refresh_from_db(fields=["status", "publishing", "publishing_error"])
 
 
+@dataclass
+class PublicationSnapshot:
+    """What a publication stores of a meeting, taken once from its public content in each
+    language: the page's HTML, the actions the minutes print and the passages for search."""
+
+    meeting: Meeting
+    content: MinutesContent
+    content_cy: MinutesContent | None
+    html: str
+    html_cy: str
+    actions: list[dict]
+    texts: list[PublishedText]
+
+    def publication(self, **fields) -> Publication:
+        """The unsaved Publication of this snapshot, with the caller's version, note, date
+        and publisher."""
+        meeting, welsh = self.meeting, self.content_cy is not None
+        return Publication(
+            minutes_html=self.html,
+            minutes_html_cy=self.html_cy,
+            title=meeting_heading(meeting),
+            held_on=meeting.held_on,
+            title_cy=meeting_heading(meeting, WELSH) if welsh else "",
+            next_meeting_on=meeting.next_meeting_on,
+            next_meeting_start=meeting.next_meeting_start,
+            next_meeting_venue=meeting.next_meeting_venue,
+            actions=self.actions,
+            **fields,
+        )
+
+    def texts_of(self, publication: Publication) -> list[PublishedText]:
+        for text in self.texts:
+            text.publication = publication
+        return self.texts
+
+
+def publication_snapshot(meeting: Meeting) -> PublicationSnapshot:
+    """One snapshot of the public content in each language (Welsh for a Welsh body): the page,
+    the PDFs, the actions and the passages for search all come from it."""
+    content = minutes_content(meeting, public=True)
+    welsh = meeting.board.body.welsh
+    content_cy = minutes_content(meeting, public=True, language=WELSH) if welsh else None
+    actions = published_actions_snapshot(meeting, content=content, welsh=welsh)
+    texts = published_texts(content, actions)
+    if content_cy is not None:
+        texts += welsh_passages(texts, published_texts(content_cy, rows_in_welsh(actions)))
+    return PublicationSnapshot(
+        meeting=meeting,
+        content=content,
+        content_cy=content_cy,
+        html=minutes_fragment(meeting, public=True, content=content),
+        html_cy=minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
+        if content_cy is not None
+        else "",
+        actions=actions,
+        texts=texts,
+    )
+
+
+@transaction.atomic
+def meetings_publish_generated(
+    *,
+    meetings: list[Meeting],
+    by,
+    published_at: Callable[[Meeting], datetime.datetime],
+) -> list[Publication]:
+    """Generated data only (manage.py generate_data): record version 1 of each of these
+    meetings as publication records it (the same snapshot: page HTML, actions, search
+    passages; the meetings published, with a history row each; the boards' public actions
+    logs rebuilt), WITHOUT rendering or storing any document. No page may use this: a
+    publication the public is served goes through meeting_publish, which renders its PDFs.
+    `published_at` gives each meeting's publication date (generated data is back-dated)."""
+    if any(
+        meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
+    ):
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    if Publication.objects.filter(meeting__in=meetings).exists():
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    snapshots = [publication_snapshot(meeting) for meeting in meetings]
+    publications = [
+        snapshot.publication(
+            meeting=snapshot.meeting,
+            version=1,
+            published_at=published_at(snapshot.meeting),
+            published_by=by,
+        )
+        for snapshot in snapshots
+    ]
+    for meeting in meetings:
+        meeting.status = Meeting.Status.PUBLISHED
+    bulk_update_recorded(meetings, Meeting, ["status"])
+    Publication.objects.bulk_create(publications, batch_size=2000)
+    PublishedText.objects.bulk_create(
+        [
+            text
+            for snapshot, publication in zip(snapshots, publications, strict=True)
+            for text in snapshot.texts_of(publication)
+        ],
+        batch_size=5000,
+    )
+    for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
+        public_actions_rebuild(board=board)
+    return publications
+
+
 def meeting_publish(
     *,
     meeting: Meeting,
@@ -233,20 +341,8 @@ def meeting_publish(
     )
     started = meeting.updated_at
     body = meeting.board.body
-    # One snapshot of the public content in each language: the page, the PDFs, the actions and
-    # the passages for search all come from it.
-    content = minutes_content(meeting, public=True)
-    content_cy = minutes_content(meeting, public=True, language=WELSH) if body.welsh else None
-    html = minutes_fragment(meeting, public=True, content=content)
-    html_cy = (
-        minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
-        if content_cy is not None
-        else ""
-    )
-    actions = published_actions_snapshot(meeting, content=content, welsh=content_cy is not None)
-    texts = published_texts(content, actions)
-    if content_cy is not None:
-        texts += welsh_passages(texts, published_texts(content_cy, rows_in_welsh(actions)))
+    snapshot = publication_snapshot(meeting)
+    content, content_cy = snapshot.content, snapshot.content_cy
     questions = has_questions_document(meeting)
     sources = []  # (language, minutes HTML, questions HTML or None)
     for language in document_languages(body):
@@ -287,26 +383,16 @@ def meeting_publish(
             body=body, version=version, note=note, note_cy=note_cy
         ):
             raise untranslated_refusal(missing)
-        publication = Publication.objects.create(
+        publication = snapshot.publication(
             meeting=locked,
             version=version,
             note=note.strip(),
             note_cy=note_cy.strip() if body.welsh and version > 1 else "",
             published_at=timezone.now(),
             published_by=by,
-            minutes_html=html,
-            minutes_html_cy=html_cy,
-            title=meeting_heading(meeting),
-            held_on=meeting.held_on,
-            title_cy=meeting_heading(meeting, WELSH) if body.welsh else "",
-            next_meeting_on=meeting.next_meeting_on,
-            next_meeting_start=meeting.next_meeting_start,
-            next_meeting_venue=meeting.next_meeting_venue,
-            actions=actions,
         )
-        for text in texts:
-            text.publication = publication
-        PublishedText.objects.bulk_create(texts)
+        publication.save()
+        PublishedText.objects.bulk_create(snapshot.texts_of(publication))
         if background:
             # Queued in this transaction: the worker sees it once the publication is committed,
             # and it goes with the publication if this rolls back.

@@ -28,7 +28,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate
 from actions.services import action_create
-from meetings.models import AgendaItem, Attendance, Meeting, Publication, PublishedText
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Publication,
+    PublishedText,
+    Question,
+)
 from scrutiny.public_cache import after_commit as _REAL_AFTER_COMMIT
 from tests.conftest import PASSWORD
 from tests.factories import BoardFactory, RoleFactory
@@ -52,14 +59,7 @@ def _generate(**options) -> list[tuple]:
     return found
 
 
-def test_generated_data_is_reproducible_from_its_seed():
-    options = {"boards": 2, "years": 1, "end": datetime.date(2025, 6, 30)}
-    first = _generate(seed=5, **options)
-    assert first == _generate(seed=5, **options)
-    assert first != _generate(seed=6, **options)
-
-
-def test_generated_data_has_the_seeds_shapes_and_its_history():
+def _generate_one_board() -> None:
     call_command(
         "generate_data",
         boards=1,
@@ -68,6 +68,17 @@ def test_generated_data_has_the_seeds_shapes_and_its_history():
         end=datetime.date(2025, 6, 30),
         stdout=StringIO(),
     )
+
+
+def test_generated_data_is_reproducible_from_its_seed():
+    options = {"boards": 2, "years": 1, "end": datetime.date(2025, 6, 30)}
+    first = _generate(seed=5, **options)
+    assert first == _generate(seed=5, **options)
+    assert first != _generate(seed=6, **options)
+
+
+def test_generated_data_has_the_seeds_shapes_and_its_history():
+    _generate_one_board()
     meetings = list(Meeting.objects.all())
     assert len(meetings) == 12
     for meeting in meetings:
@@ -487,14 +498,7 @@ def test_a_pdf_arriving_from_the_queue_shows_on_the_cached_page(client, settings
 def test_generated_publications_can_be_searched_as_published(client):
     """Each generated publication stores its passages as publication does: the items as
     printed (an exempt one by its reason) and the actions, so search works on generated data."""
-    call_command(
-        "generate_data",
-        boards=1,
-        years=1,
-        seed=1,
-        end=datetime.date(2025, 6, 30),
-        stdout=StringIO(),
-    )
+    _generate_one_board()
     exempt = AgendaItem.objects.filter(exempt=True, meeting__status="published").first()
     texts = PublishedText.objects.filter(publication__meeting=exempt.meeting)
     assert texts.get(kind="item", number=exempt.number).text == exempt.exempt_reason
@@ -502,6 +506,33 @@ def test_generated_publications_can_be_searched_as_published(client):
     page = client.get(reverse("minutes:search"), {"q": "progressing"}).content.decode()
     assert re.search(r"[1-9][0-9]* results", page)
     assert "<mark>progressing</mark>" in page
+
+
+def test_generated_publications_are_what_publication_stores_without_documents():
+    """generate_data publishes through meetings_publish_generated, which takes the snapshot
+    meeting_publish takes (issue 9: one rule): the page's HTML as the public page prints it, the
+    questions searchable; only the PDFs are not rendered."""
+    from minutes.documents import minutes_fragment
+    from minutes.services import PublicationError, meetings_publish_generated
+
+    _generate_one_board()
+    question = Question.objects.filter(item__meeting__status="published", item__exempt=False)
+    meeting = question.first().item.meeting
+    publication = meeting.publications.get()
+    assert publication.minutes_html == minutes_fragment(meeting, public=True)
+    assert publication.title == meeting.held_on.strftime("%-d %B %Y")
+    assert not publication.documents.exists()
+    texts = publication.texts.filter(kind="question")
+    assert set(texts.values_list("text", flat=True)) == {
+        q.question for q in question.filter(item__meeting=meeting)
+    }
+    # A published meeting is refused, and nothing is written.
+    before = Publication.objects.count()
+    with pytest.raises(PublicationError):
+        meetings_publish_generated(
+            meetings=[meeting], by=None, published_at=lambda m: publication.published_at
+        )
+    assert Publication.objects.count() == before
 
 
 @pytest.mark.postgres

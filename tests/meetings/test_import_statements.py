@@ -98,3 +98,34 @@ def test_an_import_updating_recorded_actions_costs_the_same_statements_for_two_o
         return len(completing), len(adopting)
 
     assert statements(8) == statements(2)
+
+
+def test_replacing_a_meeting_costs_the_same_statements_for_two_or_eight_reviews():
+    """`import_meeting --replace` of a meeting whose minutes reviewed actions removes that
+    progress through the batch service (issue 9): one delete with its history rows, the
+    statuses worked out again at once, not one review at a time."""
+
+    def statements(count: int) -> int:
+        body = f"Body of {count} reviews"
+        refs = [f"PPB {n}" for n in range(1, count + 1)]
+        raised = [{"ref": ref, "text": f"Action {ref}", "owners": ["CC"]} for ref in refs]
+        import_meeting_document(_document(body, "2014-02-13", "actions", raised))
+        reviews = [
+            {"ref": ref, "text": f"Action {ref}", "progress": "Done", "status": "closed"}
+            for ref in refs
+        ]
+        march = _document(body, "2014-03-13", "action_reviews", reviews)
+        import_meeting_document(march)
+        actions = Action.objects.filter(board__body__name=body)
+        assert set(actions.values_list("status", flat=True)) == {"closed"}
+        march["items"][0]["action_reviews"] = [
+            {key: value for key, value in row.items() if key != "status"} for row in reviews
+        ]
+        with CaptureQueriesContext(connection) as replacing:
+            import_meeting_document(march, replace=True)
+        # The progress replaced: the closing went with the old record.
+        assert set(actions.values_list("status", flat=True)) == {"open"}
+        assert {a.updates.get().text for a in actions} == {"Done"}
+        return len(replacing)
+
+    assert statements(8) == statements(2)

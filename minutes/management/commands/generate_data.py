@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 
 from actions.counts import register_counts_compact
 from actions.models import Action, ActionOwner, ActionStatus, ActionUpdate, UpdateKind
@@ -44,8 +43,8 @@ from meetings.reference import (
     roles_ensure,
 )
 from meetings.services import MeetingRecord, meeting_create, meetings_record_create_batch
-from minutes.actions_log import public_actions_rebuild
-from scrutiny.audit import bulk_update_recorded, recorded_as
+from minutes.services import meetings_publish_generated
+from scrutiny.audit import recorded_as
 
 ROLES = [
     ("PCC", "Police and Crime Commissioner", "OPCC"),
@@ -424,99 +423,24 @@ class Generator:
         action_reviews_record_batch(reviews=updates, by=None)
         self.count(ActionUpdate, len(updates))
         published = [meeting for meeting in meetings if meeting.held_on < cutoff]
-        self.publish(board, published, items, actions, updates)
+        self.publish(published)
 
-    def publish(self, board, meetings, items, actions, updates) -> None:
-        """Version 1 of these meetings: their public HTML and actions, stored as publication
-        stores them but without rendering their PDFs (which no service does apart), and their
-        status, with a history row each."""
-        by_meeting: dict[int, list[AgendaItem]] = {}
-        for item in items:
-            by_meeting.setdefault(item.meeting_id, []).append(item)
-        raised: dict[int, list[Action]] = {}
-        for action in actions:
-            raised.setdefault(action.raised_at_meeting_id, []).append(action)
-        reviewed: dict[int, list[Action]] = {}
-        for update in updates:
-            if not update.action.raised_at_item.exempt:
-                reviewed.setdefault(update.meeting_id, []).append(update.action)
-        owners: dict[int, str] = {}
-        for owner in ActionOwner.objects.filter(action__board=board).select_related(
-            "role", "person"
-        ):
-            owners[owner.action_id] = " / ".join(
-                filter(None, [owners.get(owner.action_id), owner.label])
-            )
-        publications = []
-        for meeting in meetings:
-            meeting.status = Meeting.Status.PUBLISHED
-            parts = []
-            for item in by_meeting[meeting.pk]:
-                parts.append(f"<h2>{escape(item.number)}. {escape(item.title)}</h2>")
-                if item.exempt:
-                    parts.append(f"<p>{escape(item.exempt_reason)}</p>")
-                    continue
-                parts.extend(f"<p>{escape(p)}</p>" for p in item.minutes.split("\n\n"))
-            rows = [
-                {
-                    "id": a.pk,
-                    "ref": f"{board.action_prefix} {a.number}",
-                    "text": a.text,
-                    "owners": owners.get(a.pk, ""),
-                }
-                for a in [*raised.get(meeting.pk, []), *reviewed.get(meeting.pk, [])]
-                if not a.raised_at_item.exempt
-            ]
-            publications.append(
-                Publication(
-                    meeting=meeting,
-                    version=1,
-                    published_at=datetime.datetime.combine(
-                        meeting.held_on + datetime.timedelta(days=21),
-                        datetime.time(12),
-                        tzinfo=datetime.UTC,
-                    ),
-                    published_by=self.user,
-                    minutes_html="\n".join(parts),
-                    title=meeting.held_on.strftime("%-d %B %Y"),
-                    next_meeting_on=meeting.next_meeting_on,
-                    actions=list({row["id"]: row for row in rows}.values()),
-                )
-            )
-        bulk_update_recorded(meetings, Meeting, ["status"])
-        Publication.objects.bulk_create(publications, batch_size=2000)
+    def publish(self, meetings) -> None:
+        """Version 1 of these meetings, recorded as publication records it, three weeks after
+        each was held (their PDFs are not rendered: see meetings_publish_generated)."""
+        publications = meetings_publish_generated(
+            meetings=meetings,
+            by=self.user,
+            published_at=lambda meeting: datetime.datetime.combine(
+                meeting.held_on + datetime.timedelta(days=21),
+                datetime.time(12),
+                tzinfo=datetime.UTC,
+            ),
+        )
         self.count(Publication, len(publications))
-        # The passages the public search reads, stored as publication stores them
-        # (minutes.search.published_texts): each item as printed, then the actions.
-        texts = []
-        for publication in publications:
-            passages = [
-                (
-                    PublishedText.Kind.ITEM,
-                    item.number,
-                    item.title,
-                    item.exempt_reason if item.exempt else item.minutes,
-                )
-                for item in by_meeting[publication.meeting_id]
-            ]
-            passages += [
-                (PublishedText.Kind.ACTION, row["ref"], row["ref"], row["text"])
-                for row in publication.actions
-            ]
-            texts += [
-                PublishedText(
-                    publication=publication,
-                    kind=kind,
-                    position=position,
-                    number=number,
-                    title=title,
-                    text=text,
-                )
-                for position, (kind, number, title, text) in enumerate(passages)
-            ]
-        PublishedText.objects.bulk_create(texts, batch_size=5000)
-        self.count(PublishedText, len(texts))
-        public_actions_rebuild(board=board)
+        self.count(
+            PublishedText, PublishedText.objects.filter(publication__in=publications).count()
+        )
 
 
 class Command(BaseCommand):
