@@ -93,6 +93,10 @@ class Clerk:
             self.keystrokes += len(text)
         locator.fill(text)
 
+    def press(self, locator, key: str):
+        self.keystrokes += 1
+        locator.press(key)
+
     def choose(self, locator, label: str):
         self.fields += 1
         self.clicks += 1
@@ -216,7 +220,8 @@ def enter(clerk: Clerk, meeting, data: dict, reviews: list[dict]) -> None:
         action = Action.objects.get(text=spec.get("text") or spec["ref"])
         clerk.fill(search, str(action.number), lookup=True)
         row = review.locator(".review-row:visible")
-        clerk.click(row.get_by_role("button", name="Record progress"))
+        clerk.press(search, "Enter")  # opens the one action found
+        row.get_by_label("Progress at this meeting").wait_for()
         clerk.fill(row.get_by_label("Progress at this meeting"), spec["progress"])
         # Pre-filled: "In progress", the item reviewing the actions of the meeting that raised
         # it, and what the minutes print as the register has it: changed only where it differs.

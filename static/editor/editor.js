@@ -660,6 +660,19 @@
     return q.split(/\s+/).every(function (word) { return text.indexOf(word) !== -1; });
   }
 
+  // Enter in the search opens the one action found, as its "Record progress" would; it never
+  // sends the review.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches("[data-review-filter]")) return;
+    event.preventDefault();
+    const shown = Array.from(document.querySelectorAll(".review-row")).filter(function (row) {
+      return !row.hidden;
+    });
+    if (shown.length !== 1) return;
+    const button = shown[0].querySelector(":scope > button[hx-get]");
+    if (button) button.click();
+  });
+
   document.addEventListener("input", function (event) {
     if (!event.target.matches("[data-review-filter]")) return;
     const rows = document.querySelectorAll(".review-row");

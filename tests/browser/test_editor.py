@@ -201,10 +201,19 @@ def test_clerk_enters_a_meeting_section_by_section(page, meeting, clerk, screens
     assert review.locator("textarea").count() == 0
     row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
     screenshot("editor-review-rows")
-    row.get_by_role("button", name="Record progress on SPB 12").focus()
-    page.keyboard.press("Enter")
+    assert row.get_by_role("button", name="Record progress on SPB 12").is_visible()
+    # Enter in the search opens the one action found (several found: nothing opens, nothing is
+    # sent), and the focus goes into its progress.
+    search.fill("")
+    search.press("Enter")
+    assert review.locator("textarea").count() == 0
+    assert not review.locator(".save-status", has_text="Saved at").count()
+    search.fill("SPB 12")
+    search.press("Enter")
     page.wait_for_function("() => document.activeElement.name?.endsWith('-text')")
+    assert not ActionUpdate.objects.filter(meeting=meeting).exists()  # Enter sent nothing
     page.keyboard.type("Report received; closed.")
+    search.fill("")
     row = review.locator(".review-row", has=page.locator("strong", has_text="SPB 12"))
     row.get_by_label("Status").select_option(label="Closed")
     row.get_by_label("Minuted under").select_option(label="1 Actions")
