@@ -6,12 +6,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 MAX_ENTRIES = 100
@@ -76,22 +78,75 @@ def entries(*querysets, limit: int = MAX_ENTRIES) -> list[AuditEntry]:
 _recording: ContextVar[tuple[object, str]] = ContextVar("recording", default=(None, ""))
 
 
+# Rows whose history one INSERT … SELECT copies: more would make a statement too long for SQLite.
+HISTORY_CHUNK = 500
+
+
+def _history_copy(model, rows: list, history_type: str) -> None:
+    """A history row for each of these rows, copied by the database from the row as it now
+    stands (or, for "-", as it stands before its deletion): one INSERT … SELECT a batch, so no
+    historical object is built, converted and sent back from Python. Attributed as
+    `recorded_as` says, or to the user a row names (`_history_user`), or to the request's."""
+    if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    historical = model.history.model
+    user, reason = _recording.get()
+    using = router.db_for_write(historical)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    tracked = historical.tracked_fields
+    target = [quote(field.column) for field in tracked]
+    source = [quote(model._meta.get_field(field.name).column) for field in tracked]
+    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
+    date_field = historical._meta.get_field("history_date")
+    now = date_field.get_db_prep_value(timezone.now(), connection)
+    by_user: dict = {}
+    for row in rows:
+        who = getattr(row, "_history_user", None) or user
+        if who is None:
+            who = historical.get_default_history_user(row)
+        by_user.setdefault(getattr(who, "pk", None), []).append(row.pk)
+    sql = (
+        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "
+        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} IN ({{marks}}) "
+        f"ORDER BY {quote(model._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        for user_id, pks in by_user.items():
+            for start in range(0, len(pks), HISTORY_CHUNK):
+                chunk = pks[start : start + HISTORY_CHUNK]
+                cursor.execute(
+                    sql.format(marks=", ".join(["%s"] * len(chunk))),
+                    [now, user_id, reason[:100] or None, history_type, *chunk],
+                )
+
+
 def bulk_create_recorded(rows: list, model) -> list:
     """Insert rows in bulk with a history row each, attributed as `recorded_as` says (bulk
     inserts send no per-row signal, so the attribution is passed along here)."""
-    user, reason = _recording.get()
-    return bulk_create_with_history(
-        rows, model, default_user=user, default_change_reason=reason[:100] or None
-    )
+    if not rows:
+        return rows
+    with transaction.atomic(using=router.db_for_write(model), savepoint=False):
+        created = model._default_manager.bulk_create(rows)
+        if created and created[0].pk is None:  # a database that returns no keys
+            user, reason = _recording.get()
+            return bulk_create_with_history(
+                rows, model, default_user=user, default_change_reason=reason[:100] or None
+            )
+        _history_copy(model, created, "+")
+    return created
 
 
 def bulk_update_recorded(rows: list, model, fields: list[str]) -> None:
-    """Update these fields of rows in bulk with a history row each, attributed as
-    `bulk_create_recorded` attributes them."""
-    user, reason = _recording.get()
-    bulk_update_with_history(
-        rows, model, fields, default_user=user, default_change_reason=reason[:100] or None
-    )
+    """Update these fields of rows in bulk with a history row each (the rows as they then
+    stand), attributed as `bulk_create_recorded` attributes them."""
+    if not rows:
+        return
+    with transaction.atomic(using=router.db_for_write(model), savepoint=False):
+        if fields:
+            model._default_manager.bulk_update(rows, fields)
+        _history_copy(model, rows, "~")
 
 
 def bulk_delete_recorded(rows: list, model) -> None:
@@ -102,20 +157,11 @@ def bulk_delete_recorded(rows: list, model) -> None:
         return
     if model._meta.related_objects:
         raise ValueError(f"{model.__name__} rows are referred to: delete them one by one.")
-    user, reason = _recording.get()
-    historical = model.history.model
-    now = timezone.now()
-    historical.objects.bulk_create(
-        historical(
-            history_date=now,
-            history_user=user or historical.get_default_history_user(row),
-            history_change_reason=reason[:100] or None,
-            history_type="-",
-            **{field.attname: getattr(row, field.attname) for field in historical.tracked_fields},
+    with transaction.atomic(using=router.db_for_write(model), savepoint=False):
+        _history_copy(model, rows, "-")
+        model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(
+            model._base_manager.db
         )
-        for row in rows
-    )
-    model._base_manager.filter(pk__in=[row.pk for row in rows])._raw_delete(model._base_manager.db)
 
 
 @contextmanager

@@ -97,3 +97,46 @@ def test_a_change_of_owners_records_who_made_it(client, clerk):
     removed = ActionOwner.history.filter(action_id=action.pk, history_type="-").get()
     assert added.history_user == clerk
     assert removed.history_user == clerk
+
+
+def test_a_bulk_update_records_each_row_as_the_database_holds_it(clerk):
+    """The history of a bulk update is the row as written, whatever else the instance in memory
+    carries: a field not saved is not recorded as if it had been."""
+    from scrutiny.audit import bulk_update_recorded, recorded_as
+
+    actions = [ActionFactory(text="As minuted"), ActionFactory(text="As minuted")]
+    for action in actions:
+        action.status = "in_progress"
+        action.text = "An edit never saved"
+    with recorded_as(user=clerk):
+        bulk_update_recorded(actions, Action, ["status"])
+    for action in actions:
+        latest = Action.history.filter(id=action.pk).latest("history_id")
+        assert latest.history_type == "~"
+        assert latest.status == "in_progress"
+        assert latest.text == "As minuted"
+        assert latest.history_user == clerk
+
+
+def test_bulk_history_costs_the_same_statements_for_one_row_or_many(clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scrutiny.audit import bulk_create_recorded, bulk_delete_recorded, recorded_as
+
+    def cost(n):
+        action = ActionFactory()
+        roles = Role.objects.bulk_create(
+            Role(body=action.board.body, abbrev=f"R{n}-{i}", title=f"Post {n}-{i}") for i in range(n)
+        )
+        rows = [ActionOwner(action=action, role=role, position=i) for i, role in enumerate(roles)]
+        with CaptureQueriesContext(connection) as created, recorded_as(user=clerk):
+            bulk_create_recorded(rows, ActionOwner)
+        with CaptureQueriesContext(connection) as deleted, recorded_as(user=clerk):
+            bulk_delete_recorded(rows, ActionOwner)
+        trail = ActionOwner.history.filter(action_id=action.pk)
+        assert trail.filter(history_type="+").count() == n
+        assert trail.filter(history_type="-", history_user=clerk).count() == n
+        return len(created), len(deleted)
+
+    assert cost(1) == cost(40)
