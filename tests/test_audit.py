@@ -126,8 +126,9 @@ def test_bulk_history_costs_the_same_statements_for_one_row_or_many(clerk):
 
     def cost(n):
         action = ActionFactory()
+        body = action.board.body
         roles = Role.objects.bulk_create(
-            Role(body=action.board.body, abbrev=f"R{n}-{i}", title=f"Post {n}-{i}") for i in range(n)
+            Role(body=body, abbrev=f"R{n}-{i}", title=f"Post {n}-{i}") for i in range(n)
         )
         rows = [ActionOwner(action=action, role=role, position=i) for i, role in enumerate(roles)]
         with CaptureQueriesContext(connection) as created, recorded_as(user=clerk):
