@@ -46,8 +46,8 @@ def main() -> None:
     size = common.ensure_data(boards=args.boards, years=args.years, seed=args.seed)
 
     from django.contrib.auth import get_user_model
-    from django.db.models import Count
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
