@@ -142,6 +142,23 @@ def hammer_wrk(session: Session, path: str, seconds: float, connections: int) ->
     }
 
 
+def workers_memory(master: int) -> list[tuple[int, int]]:
+    """Each gunicorn worker's resident memory now and at its peak, in MiB (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue  # a process that ended meanwhile
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            found.append(
+                (int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024)
+            )
+    return sorted(found)
+
+
 def main() -> None:
     parser = common.parser(__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 3)))
@@ -240,6 +257,7 @@ def main() -> None:
                 raise SystemExit(f"{name}: {path} answered {status}")
             measure = hammer_wrk if args.client == "wrk" else hammer
             results[name] = measure(session, path, args.seconds, args.connections)
+        memory = workers_memory(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -256,6 +274,11 @@ def main() -> None:
             f"{name:28} {r['rps']:8.1f} {r['rps'] / anchor:5.2f}x {r['p50']:6.0f}ms "
             f"{r['p95']:6.0f}ms {r['p99']:6.0f}ms {r['errors']:4}/{r['n']}"
         )
+    served = sum(r["n"] for r in results.values())
+    print(
+        f"gunicorn workers after {served:,} requests: "
+        + ", ".join(f"{now} MiB resident (peak {peak} MiB)" for now, peak in memory)
+    )
 
 
 if __name__ == "__main__":
