@@ -109,6 +109,9 @@ class VisitorCacheMixin:
         return response
 
 
+BOARD_CARD_MEETINGS = 5  # the latest meetings each board's card on a home page lists
+
+
 class HomeView(VisitorCacheMixin, ListView):
     """The boards, each with its latest meetings, and the meetings to come."""
 
@@ -138,7 +141,8 @@ class HomeView(VisitorCacheMixin, ListView):
             .prefetch_related(
                 Prefetch(
                     "meetings",
-                    queryset=visible.order_by("-held_on", "title"),
+                    # Only the meetings a board lists are read (the database picks them).
+                    queryset=visible.order_by("-held_on", "title")[:BOARD_CARD_MEETINGS],
                     to_attr="visible_meetings",
                 )
             )

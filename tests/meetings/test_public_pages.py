@@ -194,3 +194,32 @@ def test_cached_pages_show_a_renamed_body_and_board_at_once(client):
     assert "Scrutiny Board" in page
     assert "New footer" in page
     assert "Office of the Commissioner for Gwent" in client.get("/en/").content.decode()
+
+
+def test_home_reads_only_the_five_latest_meetings_a_board_lists(client, clerk, board):
+    """The home pages list each board's five latest meetings: the others are never read from
+    the database (at 120,000 actions every board's meetings made the page take a second)."""
+    from unittest import mock
+
+    from meetings.models import Meeting
+
+    meetings = [
+        MeetingFactory(board=board, held_on=timezone.localdate().replace(year=2020, month=m))
+        for m in range(1, 9)
+    ]
+    client.force_login(clerk)  # staff see every meeting listed, drafts too
+    read = []
+    original = Meeting.from_db.__func__
+
+    def counting(cls, db, field_names, values):
+        read.append(values[0])
+        return original(cls, db, field_names, values)
+
+    with mock.patch.object(Meeting, "from_db", classmethod(counting)):
+        content = client.get(reverse("home")).content.decode()
+    latest = sorted(meetings, key=lambda m: m.held_on, reverse=True)
+    for meeting in latest[:5]:
+        assert meeting.held_on.strftime("%-d %B %Y") in content
+    for meeting in latest[5:]:
+        assert meeting.held_on.strftime("%-d %B %Y") not in content
+    assert set(read) <= {m.pk for m in latest[:5]}, "meetings read that the page never lists"
