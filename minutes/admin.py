@@ -7,6 +7,7 @@ from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -396,7 +397,17 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                _item_count=Count("items", distinct=True),
+                # A subquery a row, not a join: the list's count and dates read meetings alone.
+                _item_count=Coalesce(
+                    Subquery(
+                        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+                        .order_by()
+                        .values("meeting")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                ),
                 _live_version=Subquery(live.order_by("-version").values("version")[:1]),
             )
         )
