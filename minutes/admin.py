@@ -882,6 +882,9 @@ class AgendaItemAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     autocomplete_fields = ["meeting", "parent"]
     body_path = "meeting__board__body"
     list_select_related = ["meeting__board"]
+    # Newest first, read through the key's index: the items' own order (by position) would
+    # sort every item of every meeting for each page of the list.
+    ordering = ["-pk"]
     fields = [
         "meeting",
         "parent",

@@ -160,3 +160,12 @@ def test_the_admin_meeting_list_counts_and_dates_meetings_without_reading_their_
     counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] or "MIN(" in q["sql"]]
     assert counts, "the list counted nothing: this test checks nothing"
     assert not [sql for sql in counts if "meetings_agendaitem" in sql]
+
+
+def test_the_admin_item_list_shows_the_newest_items_first(client, django_user_model):
+    older = AgendaItemFactory(title="Budget Bid", position=1)
+    newer = AgendaItemFactory(title="Estates Strategy", position=0)
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "x"))
+    page = client.get(reverse("admin:meetings_agendaitem_changelist")).content.decode()
+    assert older.pk < newer.pk
+    assert page.index("Estates Strategy") < page.index("Budget Bid")
