@@ -163,8 +163,8 @@ def test_the_admin_meeting_list_counts_and_dates_meetings_without_reading_their_
 
 
 def test_the_admin_item_list_shows_the_newest_items_first(client, django_user_model):
-    older = AgendaItemFactory(title="Budget Bid", position=1)
-    newer = AgendaItemFactory(title="Estates Strategy", position=0)
+    older = AgendaItemFactory(title="Budget Bid", position=0)
+    newer = AgendaItemFactory(title="Estates Strategy", position=1)
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "x"))
     page = client.get(reverse("admin:meetings_agendaitem_changelist")).content.decode()
     assert older.pk < newer.pk
