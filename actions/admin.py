@@ -278,6 +278,16 @@ class ActionAdminForm(ActionOwnersForm):
             "see_also",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Its owners are of its board's body: the lists offer that body's posts and people
+            # only (every body's would be thousands at a hosted service's scale).
+            body = self.instance.board.body_id
+            for name in ("owner_roles", "owner_people"):
+                field = self.fields[name]
+                field.queryset = field.queryset.filter(body=body)
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("owner_roles") and not cleaned.get("owner_people"):

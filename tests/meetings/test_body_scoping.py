@@ -419,3 +419,19 @@ def test_the_action_pages_own_search_boxes_find_only_the_bodys_records(client, c
     response = client.get(reverse("admin:actions_action_change", args=[action.pk]))
     found = _search(client, response.context["adminform"].form["see_also"], "60")
     assert found == [f"{meeting.board.action_prefix} 60"]
+
+
+def test_the_action_pages_owner_lists_offer_only_the_actions_body(client, clerk, two_bodies):
+    meeting = two_bodies["meeting"]
+    action = ActionFactory(board=meeting.board, raised_at_meeting=meeting)
+    ActionOwnerFactory(action=action, role=two_bodies["our_post"])
+    client.force_login(clerk)
+    response = client.get(reverse("admin:actions_action_change", args=[action.pk]))
+    form = response.context["adminform"].form
+    assert {label.split(" ")[0] for label in _offered(form.fields["owner_roles"])} == {"HoSPC"}
+    assert {label.split(" (")[0] for label in _offered(form.fields["owner_people"])} == {
+        "Mrs E Ackland"
+    }
+    page = response.content.decode()
+    assert "Mr D Llewellyn" not in page
+    assert "DPXX" not in page
