@@ -313,6 +313,7 @@ class MeetingAdmin(ServiceAdmin, WholePageLockAdmin, admin.ModelAdmin):
     search_fields = ["title", "venue", "board__name", "items__title", "items__minutes"]
     body_path = "board__body"  # how a search of one body's meetings finds them
     date_hierarchy = "held_on"
+    ordering = ["-held_on", "title", "pk"]  # the list and its search boxes: newest first
     # Lists of the meeting's body: an autocomplete would search every body's.
     body_scoped_fields = ("board", "chair", "chair_role", "named_roles", "named_people")
     readonly_fields = [
