@@ -211,9 +211,9 @@ def test_home_reads_only_the_five_latest_meetings_a_board_lists(client, clerk, b
     read = []
     original = Meeting.from_db.__func__
 
-    def counting(cls, db, field_names, values):
+    def counting(cls, db, field_names, values, **kwargs):
         read.append(values[0])
-        return original(cls, db, field_names, values)
+        return original(cls, db, field_names, values, **kwargs)
 
     with mock.patch.object(Meeting, "from_db", classmethod(counting)):
         content = client.get(reverse("home")).content.decode()
