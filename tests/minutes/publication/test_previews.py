@@ -141,9 +141,7 @@ def test_a_failed_render_says_why_on_the_page(client, clerk, prepared, monkeypat
     assert client.get(page.context["pdf_url"]).status_code == 302
 
 
-def test_the_meeting_page_and_the_secretariat_pages_lead_to_the_preview(
-    client, approver, prepared
-):
+def test_the_meeting_page_and_the_secretariat_pages_lead_to_the_preview(client, approver, prepared):
     client.force_login(approver)
     link = reverse("minutes:preview-document", args=[prepared.pk, "minutes", "public"])
     pages = [
