@@ -17,7 +17,7 @@ def test_clerk_previews_the_full_minutes_prepared_by_a_worker(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     meeting = MeetingFactory(created_by=clerk)
-    AgendaItemFactory(meeting=meeting, title="Budget Bid", minutes="The budget was agreed.")
+    item = AgendaItemFactory(meeting=meeting, title="Budget Bid", minutes="The budget was agreed.")
     sign_in(page, "clerk")
     page.goto(meeting.get_absolute_url())
     page.get_by_role("link", name="Minutes, full (PDF)").click()
@@ -38,3 +38,11 @@ def test_clerk_previews_the_full_minutes_prepared_by_a_worker(
     response = page.request.get(opened.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF-")
+
+    item.minutes = "The budget was deferred."
+    item.save()
+    page.reload()
+    assert "This preview is out of date." in status.inner_text()
+    assert page.get_by_role("link", name="Prepare a new preview").is_visible()
+    screenshot("preview-out-of-date")
+    assert axe(page) == []
