@@ -1,6 +1,10 @@
 """What the public sees of the record, derived from publications and rebuilt with them."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
@@ -91,3 +95,62 @@ class AgendaText(Passage):
 
     def __str__(self) -> str:
         return f"{self.agenda} {self.kind} {self.number}".strip()
+
+
+class DocumentPreview(models.Model):
+    """A preview of a meeting's minutes or questions document asked for by staff, rendered by a
+    worker (minutes.tasks.preview_render) and kept briefly (PREVIEW_KEEP). It carries the
+    fingerprint of the document it drew, so a preview of a meeting changed since is never
+    served as if it were current."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(
+        _("document"),
+        max_length=10,
+        choices=[("minutes", _("Minutes")), ("questions", _("Questions and responses"))],
+    )
+    public = models.BooleanField(_("public version"))
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("why it failed"), blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True)
+    fingerprint = models.CharField(
+        _("fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("A digest of the document drawn, without its draft mark."),
+    )
+    requested_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rendered_at = models.DateTimeField(_("prepared"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document preview")
+        verbose_name_plural = _("document previews")
+        indexes = [
+            models.Index(
+                fields=["meeting", "kind", "public", "language", "status"],
+                name="documentpreview_lookup",
+            ),
+            models.Index(fields=["requested_at"], name="documentpreview_requested"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.kind} {'public' if self.public else 'full'}"

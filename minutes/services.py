@@ -42,9 +42,9 @@ from minutes.documents import (
     minutes_html,
     questions_html,
 )
-from minutes.models import AgendaText
+from minutes.models import AgendaText, DocumentPreview
 from minutes.search import agenda_texts, published_texts
-from minutes.tasks import build_agenda_pack, publication_render_documents
+from minutes.tasks import build_agenda_pack, publication_render_documents, render_preview
 from minutes.welsh import untranslated
 from scrutiny.audit import bulk_update_recorded, recording
 from scrutiny.limits import PAPER_MAX_BYTES
@@ -628,3 +628,69 @@ def meeting_delete(*, meeting: Meeting, by) -> list[str]:
     for action in reviewed:
         action_refresh_status(action=action)
     return refs
+
+
+# Staff previews of the documents -------------------------------------------------------------
+
+PREVIEW_KEEP = datetime.timedelta(hours=1)
+"""How long a prepared preview is kept; older ones are removed when the next one is asked for."""
+
+
+def preview_html(
+    *,
+    meeting: Meeting,
+    kind: str,
+    public: bool,
+    language: str,
+    draft_at: datetime.datetime | None = None,
+) -> str:
+    """The HTML of the minutes or questions document as it would print now."""
+    build = minutes_html if kind == "minutes" else questions_html
+    return build(meeting, public=public, language=language, draft_at=draft_at)
+
+
+def preview_fingerprint(*, meeting: Meeting, kind: str, public: bool, language: str) -> str:
+    """A digest of what the document prints now, without a preview's draft mark: it changes
+    whenever anything the document prints changes, whichever row it comes from."""
+    html = preview_html(meeting=meeting, kind=kind, public=public, language=language)
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def preview_is_current(*, preview: DocumentPreview) -> bool:
+    """Whether a prepared preview still shows the meeting as it is."""
+    return preview.fingerprint == preview_fingerprint(
+        meeting=preview.meeting,
+        kind=preview.kind,
+        public=preview.public,
+        language=preview.language,
+    )
+
+
+@transaction.atomic
+def preview_request(
+    *, meeting: Meeting, kind: str, public: bool, language: str, by
+) -> DocumentPreview:
+    """Queue a preview of a document (minutes.tasks.render_preview prepares it), or reuse the
+    same one already queued; previews older than PREVIEW_KEEP are removed."""
+    DocumentPreview.objects.filter(requested_at__lt=timezone.now() - PREVIEW_KEEP).delete()
+    # One at a time per meeting, so that two clicks queue one render.
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").first()
+    same = DocumentPreview.objects.filter(
+        meeting=meeting,
+        kind=kind,
+        public=public,
+        language=language,
+        status=DocumentPreview.Status.QUEUED,
+    )
+    queued = same.defer("pdf").order_by("-requested_at").first()
+    if queued is not None:
+        return queued
+    preview = DocumentPreview.objects.create(
+        meeting=meeting,
+        kind=kind,
+        public=public,
+        language=language,
+        requested_by=by if getattr(by, "pk", None) else None,
+    )
+    render_preview.enqueue(str(preview.pk))
+    return preview

@@ -5,11 +5,12 @@ would outlast the server's timeout on a long meeting."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.models import AgendaPublication, Meeting, Publication, PublishedDocument
 from scrutiny.audit import recorded_as
-from scrutiny.pdf import RenderError
+from scrutiny.pdf import RenderError, render_pdf
 
 
 @task
@@ -88,3 +89,43 @@ def publication_render_documents(
         for kind, pdf in rendered:
             if kind not in have:  # a retried task stores nothing twice
                 store_document(publication, kind, pdf, language)
+
+
+@task
+def render_preview(preview_id: str) -> None:
+    """Prepare a staff preview of a document (minutes.services.preview_request): its PDF, marked
+    as a draft on every page, and the fingerprint of what it drew; or why it could not."""
+    from minutes.models import DocumentPreview
+    from minutes.services import preview_fingerprint, preview_html
+
+    rows = DocumentPreview.objects.filter(pk=preview_id, status=DocumentPreview.Status.QUEUED)
+    preview = rows.select_related("meeting__board__body").defer("pdf").first()
+    if preview is None:
+        return  # removed as too old, or prepared already
+    options = {
+        "meeting": preview.meeting,
+        "kind": preview.kind,
+        "public": preview.public,
+        "language": preview.language,
+    }
+    with translation.override(preview.language):
+        try:
+            # The fingerprint first: an edit between the two makes the preview look out of
+            # date, never current.
+            fingerprint = preview_fingerprint(**options)
+            pdf = render_pdf(preview_html(**options, draft_at=timezone.localtime()))
+        except RenderError as exc:
+            rows.update(status=DocumentPreview.Status.FAILED, error=str(exc))
+            return
+        except Exception:
+            rows.update(
+                status=DocumentPreview.Status.FAILED,
+                error=_("An unexpected error stopped it; the error log has the details."),
+            )
+            raise
+    rows.update(
+        status=DocumentPreview.Status.READY,
+        pdf=pdf,
+        fingerprint=fingerprint,
+        rendered_at=timezone.now(),
+    )

@@ -85,7 +85,17 @@ unprefixed = [
         name="board-feed-language",
     ),
     path(
-        "meetings/<int:pk>/preview/<str:kind>-<str:variant>.pdf",
+        "meetings/<int:pk>/preview/<uuid:token>/",
+        views.PreviewStatusView.as_view(),
+        name="preview-status",
+    ),
+    path(
+        "meetings/<int:pk>/preview/<uuid:token>.pdf",
+        views.PreviewPdfView.as_view(),
+        name="preview-pdf",
+    ),
+    path(
+        "meetings/<int:pk>/preview/<str:kind>-<str:variant>/",
         views.PreviewDocumentView.as_view(),
         name="preview-document",
     ),

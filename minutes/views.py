@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,16 +32,14 @@ from meetings.models import (
     may_see_full_record,
     split_paragraphs,
 )
-from minutes import calendar, search
+from minutes import calendar, search, services
 from minutes.documents import (
     agenda_in_language,
     agenda_only_in_english,
     has_questions_document,
     minutes_fragment,
-    render_minutes_pdf,
-    render_questions_pdf,
 )
-from minutes.models import PublicAction
+from minutes.models import DocumentPreview, PublicAction
 from scrutiny import audit, public_cache
 from scrutiny.languages import in_language
 
@@ -353,23 +352,102 @@ class PublishedDocumentView(View):
         )
 
 
+PREVIEW_KINDS = {
+    ("minutes", True): _("Minutes, public"),
+    ("minutes", False): _("Minutes, full"),
+    ("questions", True): _("Questions and responses, public"),
+    ("questions", False): _("Questions and responses, full"),
+}
+
+
 class PreviewDocumentView(View):
-    """Staff render a document now, to check it: public or full, never stored."""
+    """Staff ask for a preview of a document, public or full: it is prepared in the task queue
+    and they land on its page, which offers it when it is ready."""
 
     def get(self, request, pk, kind, variant):
         if not may_see_full_record(request.user):
             raise Http404
-        meeting = get_object_or_404(Meeting.objects.select_related("board__body"), pk=pk)
+        meeting = get_object_or_404(Meeting, pk=pk)
         if kind not in ("minutes", "questions") or variant not in ("public", "full"):
             raise Http404
-        public = variant == "public"
-        render = render_minutes_pdf if kind == "minutes" else render_questions_pdf
-        pdf = render(meeting, public=public, language=get_language(), draft_at=timezone.localtime())
-        response = HttpResponse(pdf, content_type="application/pdf")
+        preview = services.preview_request(
+            meeting=meeting,
+            kind=kind,
+            public=variant == "public",
+            language=get_language(),
+            by=request.user,
+        )
+        return redirect("minutes:preview-status", pk=meeting.pk, token=preview.pk)
+
+
+class PreviewMixin:
+    """A preview of this meeting still kept, to staff who may see the full record only."""
+
+    def get_preview(self, request, pk, token, *, with_pdf: bool = False) -> DocumentPreview:
+        if not may_see_full_record(request.user):
+            raise Http404
+        previews = DocumentPreview.objects.select_related("meeting__board__body")
+        if not with_pdf:
+            previews = previews.defer("pdf")
+        return get_object_or_404(
+            previews,
+            pk=token,
+            meeting_id=pk,
+            requested_at__gte=timezone.now() - services.PREVIEW_KEEP,
+        )
+
+
+class PreviewStatusView(PreviewMixin, TemplateView):
+    """A preview's page: being prepared (it checks again by itself), ready, out of date because
+    the meeting changed since, or why it failed."""
+
+    template_name = "minutes/preview.html"
+
+    def get(self, request, pk, token):
+        self.preview = self.get_preview(request, pk, token)
+        response = super().get(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get_context_data(self, **kwargs):
+        preview = self.preview
+        ready = preview.status == DocumentPreview.Status.READY
+        current = ready and services.preview_is_current(preview=preview)
+        variant = "public" if preview.public else "full"
+        return super().get_context_data(
+            preview=preview,
+            meeting=preview.meeting,
+            what=PREVIEW_KINDS[preview.kind, preview.public],
+            queued=preview.status == DocumentPreview.Status.QUEUED,
+            current=current,
+            stale=ready and not current,
+            failed=preview.status == DocumentPreview.Status.FAILED,
+            again_url=reverse(
+                "minutes:preview-document", args=[preview.meeting_id, preview.kind, variant]
+            ),
+            pdf_url=reverse("minutes:preview-pdf", args=[preview.meeting_id, preview.pk]),
+            **kwargs,
+        )
+
+
+class PreviewPdfView(PreviewMixin, View):
+    """A prepared preview's PDF while it still shows the meeting as it is; otherwise its page,
+    which says why not."""
+
+    def get(self, request, pk, token):
+        preview = self.get_preview(request, pk, token, with_pdf=True)
+        if preview.status != DocumentPreview.Status.READY or not services.preview_is_current(
+            preview=preview
+        ):
+            return redirect("minutes:preview-status", pk=pk, token=preview.pk)
+        variant = "public" if preview.public else "full"
+        response = HttpResponse(bytes(preview.pdf), content_type="application/pdf")
         response["Content-Disposition"] = (
-            f'inline; filename="preview-{kind}-{variant}-{meeting.held_on:%Y-%m-%d}.pdf"'
+            f'inline; filename="preview-{preview.kind}-{variant}-'
+            f'{preview.meeting.held_on:%Y-%m-%d}.pdf"'
         )
         response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
         return response
 
 

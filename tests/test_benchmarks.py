@@ -31,6 +31,7 @@ HEADINGS = {
     "bench_import.py": "meetings a second",
     "bench_load.py": "static file (WhiteNoise)",
     "bench_pages.py": "/actions/ default",
+    "bench_preview.py": "Staff preview of the full minutes",
     "bench_render.py": "synthetic, 2 items",
     "bench_search.py": "visitor",
 }

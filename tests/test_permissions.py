@@ -13,7 +13,7 @@ from actions.models import ActionExport
 from actions.services import action_create, action_export_build
 from meetings.models import Paper, Role
 from meetings.services import meeting_announce
-from minutes.services import agenda_publish, meeting_publish, paper_attach_pdf
+from minutes.services import agenda_publish, meeting_publish, paper_attach_pdf, preview_request
 from tests.factories import (
     AgendaItemFactory,
     BoardFactory,
@@ -61,6 +61,8 @@ FULL_RECORD_ONLY = {
     "force_lead": 404,
     "administrator": 200,
 }
+PREVIEW_ASK = {persona: 302 if code == 200 else code for persona, code in FULL_RECORD_ONLY.items()}
+NOT_FOUND = dict.fromkeys(FULL_RECORD_ONLY, 404)
 
 # The meeting editor: staff who change meetings (clerks, approvers, administrators); others are
 # sent to the secretariat's sign-in (anonymous) or refused. An empty post is refused as invalid
@@ -182,9 +184,18 @@ MATRIX = {
         ),
     ],
     "set_language": [("-", "post", lambda o: [], dict.fromkeys(PERSONAS, 302))],
+    # Asking for a preview queues it and leads to its page; the page and the PDF, as above.
     "minutes:preview-document": [
-        ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
-        ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], FULL_RECORD_ONLY),
+        ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], PREVIEW_ASK),
+        ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], PREVIEW_ASK),
+    ],
+    "minutes:preview-status": [
+        ("full", "get", lambda o: [o["published"].pk, o["preview"].pk], FULL_RECORD_ONLY),
+        ("other meeting", "get", lambda o: [o["draft"].pk, o["preview"].pk], NOT_FOUND),
+    ],
+    "minutes:preview-pdf": [
+        ("full", "get", lambda o: [o["published"].pk, o["preview"].pk], FULL_RECORD_ONLY),
+        ("other meeting", "get", lambda o: [o["draft"].pk, o["preview"].pk], NOT_FOUND),
     ],
     "actions:action-list": [("-", "get", lambda o: [], STAFF_READ)],
     "actions:action-export-csv": [("-", "get", lambda o: [], STAFF_READ)],
@@ -332,7 +343,11 @@ def objects(force_lead, other_force_lead, clerk, settings, tmp_path):
         paper = Paper.objects.create(item=item, title=title, exempt=exempt)
         files[title] = paper_attach_pdf(paper=paper, data=pdf_with_text(title), by=None).pk
     agenda_publish(meeting=forthcoming, by=UserFactory(is_superuser=True))
+    preview = preview_request(
+        meeting=published, kind="minutes", public=False, language="en", by=clerk
+    )
     return {
+        "preview": preview,
         "board": board,
         "published": published,
         "draft": draft,

@@ -27,6 +27,7 @@ from minutes.services import (
     meeting_approve,
     meeting_publish,
     meeting_withdraw,
+    preview_request,
 )
 from tests.factories import (
     ActionFactory,
@@ -543,7 +544,7 @@ def unpublished_urls(meeting: Meeting, version: int = 1) -> list[str]:
         f"/meetings/{pk}/v{version}/minutes.pdf",
         f"/meetings/{pk}/v{version}/questions.pdf",
         *(
-            f"/meetings/{pk}/preview/{kind}-{variant}.pdf"
+            f"/meetings/{pk}/preview/{kind}-{variant}/"
             for kind in ("minutes", "questions")
             for variant in ("public", "full")
         ),
@@ -561,6 +562,13 @@ def test_unpublished_meetings_are_not_found(visitor, site):
     urls = [url for meeting in site.unpublished.values() for url in unpublished_urls(meeting)]
     urls += unpublished_urls(site.corrected, version=2)[1:]  # its page shows version 1
     urls += [url for meeting in site.live for url in unpublished_urls(meeting)[3:]]  # previews
+    # A preview staff asked for: its page and its PDF, full and public.
+    for meeting in [*site.unpublished.values(), *site.live]:
+        for public in (True, False):
+            preview = preview_request(
+                meeting=meeting, kind="minutes", public=public, language="en", by=None
+            )
+            urls += [f"/meetings/{meeting.pk}/preview/{preview.pk}{end}" for end in ("/", ".pdf")]
     responses = {url: visitor.get(url) for url in urls}
     assert {url: r.status_code for url, r in responses.items() if r.status_code != 404} == {}
     leaks = {url: site.found_in(r.content.decode()) for url, r in responses.items()}

@@ -333,8 +333,9 @@ def test_a_draft_preview_is_marked_on_every_page(client, clerk):
     url = reverse(
         "minutes:preview-document", kwargs={"pk": meeting.pk, "kind": "minutes", "variant": "full"}
     )
-    response = client.get(url)
-    pdf = b"".join(response.streaming_content) if response.streaming else response.content
+    page = client.get(url, follow=True)
+    response = client.get(page.context["pdf_url"])
+    pdf = response.content
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
     pages = int(
         next(line for line in info.stdout.decode().splitlines() if "Pages" in line).split()[1]

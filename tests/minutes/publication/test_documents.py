@@ -69,7 +69,10 @@ def test_previews_are_pdfs_for_staff_and_not_found_for_the_public(client, clerk,
         assert client.get(url).status_code == 404
     client.force_login(clerk)
     for url in urls:
-        response = client.get(url)
+        page = client.get(url, follow=True)
+        assert page.status_code == 200
+        assert "The preview is ready." in page.content.decode()
+        response = client.get(page.context["pdf_url"])
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")
