@@ -308,3 +308,14 @@ def test_changed_actions_in_a_batch_are_checked_first_and_reopen_their_minutes_o
     assert {Action.objects.get(pk=a.pk).owners_display() for a in actions} == {other.abbrev}
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
     assert ActionOwner.history.filter(history_type="-").count() == 3
+
+
+@pytest.mark.postgres
+def test_the_actions_table_keeps_room_for_each_actions_next_version(require_postgres):
+    """Reviews give actions new versions: PostgreSQL keeps a fifth of each page of the actions
+    table free, so that a new version is written beside the old without touching the indexes
+    when no indexed column changed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'actions_action'")
+        options = cursor.fetchone()[0]
+    assert "fillfactor=80" in options
