@@ -168,7 +168,7 @@ def _role_complete(role: Role, title: str, organisation: Organisation | None) ->
     if role.title in ("", role.abbrev) and title != role.title:
         role.title = title
         changed.append("title")
-    if role.organisation is None and organisation is not None:
+    if role.organisation_id is None and organisation is not None:
         role.organisation = organisation
         changed.append("organisation")
     return changed
@@ -176,7 +176,7 @@ def _role_complete(role: Role, title: str, organisation: Organisation | None) ->
 
 def _person_complete(person: Person, organisation: Organisation | None) -> list[str]:
     """A person recorded with no group gets this group. Returns the fields changed."""
-    if person.organisation is None and organisation is not None:
+    if person.organisation_id is None and organisation is not None:
         person.organisation = organisation
         return ["organisation"]
     return []

@@ -1,8 +1,9 @@
 """Rules a row must keep whoever writes it, held by the database as triggers (ADR 0011).
 
-A rule is one SQL condition that is true when a row breaks it. The same condition becomes a
-PostgreSQL (plpgsql) trigger, a SQLite trigger, and the query that lists the rows already
-breaking it, so the three never drift apart. Installing is idempotent: the migration that
+A rule is one SQL condition that is true when a row breaks it. The same condition becomes
+PostgreSQL (plpgsql) triggers (an update checked row by row, an insert once a statement over all
+the rows it inserted), a SQLite trigger, and the query that lists the rows already breaking it,
+so they never drift apart. Installing is idempotent: the migration that
 introduces a rule checks the stored rows and installs it (on PostgreSQL), and every `migrate`
 installs what is missing when it ends (`heal`). On SQLite the triggers are lifted before every
 `migrate` and put back after it (`lift`), since a table rebuilt by a migration would trip them.
@@ -53,25 +54,50 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _raise(rule: RowRule) -> str:
+    return (
+        f"RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = {_quote(rule.name)},\n"
+        f"            MESSAGE = {_quote(rule.message)};"
+    )
+
+
 def _postgresql(rule: RowRule) -> list[str]:
+    """An update of the rule's columns is checked row by row (a trigger of a column list
+    cannot read the statement's rows at once). An insert is checked once a statement, in one
+    query over the rows it inserted (a transition table): a bulk insert of many rows then costs
+    one check, not one call of the function a row."""
     function = f"scrutiny_rule_{rule.name}"
-    events = "UPDATE OF " + ", ".join(rule.columns)
-    if not rule.update_only:
-        events = "INSERT OR " + events
-    return [
+    statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF {rule.condition("NEW")} THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = {_quote(rule.name)},
-            MESSAGE = {_quote(rule.message)};
+        {_raise(rule)}
     END IF;
     RETURN NEW;
 END
 $$""",
         f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}",
-        f"CREATE TRIGGER {rule.name} BEFORE {events} ON {rule.table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {rule.name} BEFORE UPDATE OF {', '.join(rule.columns)} "
+        f"ON {rule.table} FOR EACH ROW EXECUTE FUNCTION {function}()",
     ]
+    if not rule.update_only:
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {function}_insert() RETURNS trigger LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM scrutiny_inserted AS inserted WHERE {rule.condition("inserted")})
+    THEN
+        {_raise(rule)}
+    END IF;
+    RETURN NULL;
+END
+$$""",
+            f"DROP TRIGGER IF EXISTS {rule.name}_insert ON {rule.table}",
+            f"CREATE TRIGGER {rule.name}_insert AFTER INSERT ON {rule.table} "
+            f"REFERENCING NEW TABLE AS scrutiny_inserted FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {function}_insert()",
+        ]
+    return statements
 
 
 def _sqlite(rule: RowRule) -> list[str]:
@@ -126,9 +152,8 @@ def heal(using: str, app: str, migration: str, rules: list[RowRule]) -> None:
         return
     present = _present(connection)
     names = {
-        rule: {rule.name}
-        if connection.vendor == "postgresql"
-        else {f"{rule.name}_update"} | (set() if rule.update_only else {f"{rule.name}_insert"})
+        rule: ({rule.name} if connection.vendor == "postgresql" else {f"{rule.name}_update"})
+        | (set() if rule.update_only else {f"{rule.name}_insert"})
         for rule in rules
     }
     missing = [rule for rule in rules if not names[rule] <= present]
@@ -140,8 +165,9 @@ def uninstall(connection, rules: list[RowRule]) -> None:
     with connection.cursor() as cursor:
         for rule in rules:
             if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS scrutiny_rule_{rule.name}()")
+                for suffix in ("", "_insert"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {rule.name}{suffix} ON {rule.table}")
+                    cursor.execute(f"DROP FUNCTION IF EXISTS scrutiny_rule_{rule.name}{suffix}()")
             else:
                 for suffix in ("insert", "update"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {rule.name}_{suffix}")

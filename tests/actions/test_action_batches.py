@@ -24,6 +24,7 @@ from actions.services import (
     actions_update_batch,
 )
 from meetings.models import Meeting, Organisation
+from scrutiny.audit import entries
 from tests.factories import AgendaItemFactory, BoardFactory, MeetingFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,41 @@ def test_reviews_in_a_batch_set_statuses_and_reopen_the_minutes():
     assert all(r.reported_on == meeting.held_on for r in reviews)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
+
+
+def test_reviews_update_their_actions_once_and_record_each_status_change():
+    """Recording reviews updates their actions in one statement (a new version each, the status
+    of those whose status moved), and the audit trail keeps every status change and nothing
+    for an action whose status stayed."""
+    board = BoardFactory()
+    role = RoleFactory(body=board.body)
+    earlier = [
+        action_create(board=board, text=f"Action {n}", owners=[role], raised_at=None, by=None)
+        for n in range(3)
+    ]
+    versions = [Action.objects.get(pk=a.pk).version for a in earlier]
+    meeting = _approved_meeting(board)
+    statuses = [ActionStatus.CLOSED, "", ActionStatus.IN_PROGRESS]
+    reviews = [
+        action_review_build(action=action, meeting=meeting, text="Done.", status=status)
+        for action, status in zip(earlier, statuses, strict=True)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        action_reviews_record_batch(reviews=reviews, by=None)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "actions_action"')]
+    assert len(updates) == 1
+    stored = [Action.objects.get(pk=a.pk) for a in earlier]
+    assert [a.status for a in stored] == [ActionStatus.CLOSED, ActionStatus.OPEN, "in_progress"]
+    assert [a.version for a in stored] == [v + 1 for v in versions]
+    changes = [
+        [(c.field, c.old, c.new) for e in entries(a.history.all()) for c in e.changes]
+        for a in earlier
+    ]
+    assert changes == [
+        [("status", "open", "closed")],
+        [],
+        [("status", "open", "in_progress")],
+    ]
 
 
 def test_a_review_batch_refuses_progress_without_text_and_names_the_row():
@@ -272,3 +308,14 @@ def test_changed_actions_in_a_batch_are_checked_first_and_reopen_their_minutes_o
     assert {Action.objects.get(pk=a.pk).owners_display() for a in actions} == {other.abbrev}
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
     assert ActionOwner.history.filter(history_type="-").count() == 3
+
+
+@pytest.mark.postgres
+def test_the_actions_table_keeps_room_for_each_actions_next_version(require_postgres):
+    """Reviews give actions new versions: PostgreSQL keeps a fifth of each page of the actions
+    table free, so that a new version is written beside the old without touching the indexes
+    when no indexed column changed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'actions_action'")
+        options = cursor.fetchone()[0]
+    assert "fillfactor=80" in options

@@ -262,3 +262,55 @@ def test_a_person_or_post_is_listed_under_a_group_of_their_body(record):
     Role.objects.filter(pk=post.pk).update(organisation=record["gwent"])
     # A group that people or posts are listed under keeps its body.
     _refused(lambda: type(police).objects.filter(pk=police.pk).update(parent=record["dyfed"]))
+
+
+def _reviews(record, meeting, count: int) -> list[ActionUpdate]:
+    return [
+        ActionUpdate(
+            action=record["action"], meeting=meeting, reported_on=meeting.held_on, text=f"{n}"
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_bulk_insert_of_several_rows_is_refused_for_the_one_that_breaks_a_rule(record):
+    """Rows inserted together are checked together (PostgreSQL: once a statement): one row of
+    another body among good ones refuses the whole insert, with the rule's message."""
+    good = _reviews(record, record["meeting"], 3)
+    bad = _reviews(record, record["their_meeting"], 1)
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        ActionUpdate.objects.bulk_create([*good[:2], *bad, good[2]])
+    assert "progress is minuted at a meeting of the action's body" in str(refused.value)
+    assert not ActionUpdate.objects.filter(text__in=["0", "1", "2"]).exists()
+    owners = [
+        ActionOwner(action=record["action"], role=RoleFactory(body=record["gwent"]))
+        for _n in range(3)
+    ]
+    owners.append(ActionOwner(action=record["action"], role=record["their_post"]))
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        ActionOwner.objects.bulk_create(owners)
+    assert "an action's owner is a post or person of another body" in str(refused.value)
+    ActionUpdate.objects.bulk_create(_reviews(record, record["meeting"], 3))
+    assert ActionUpdate.objects.filter(text__in=["0", "1", "2"]).count() == 3
+
+
+@pytest.mark.postgres
+def test_postgresql_checks_an_insert_once_a_statement_however_many_rows(record, require_postgres):
+    """The rule's check of an insert runs once for the statement, not once a row."""
+
+    def calls(count: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SET track_functions = 'pl'")
+            ActionUpdate.objects.bulk_create(_reviews(record, record["meeting"], count))
+            cursor.execute(
+                "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_xact_user_functions "
+                "WHERE funcname LIKE 'scrutiny_rule_review_meeting_in_body%%'"
+            )
+            return cursor.fetchone()[0]
+
+    try:
+        assert calls(2) == 1
+        assert calls(8) == 2  # one more statement: one more call
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET track_functions")

@@ -82,6 +82,27 @@ def test_posts_and_people_are_completed_never_overwritten():
     assert Person.objects.get(pk=plain.pk).organisation == occ
 
 
+def test_posts_and_people_already_in_a_group_are_found_in_one_query_however_many():
+    """Finding posts and people recorded with a group (as every import of a body's next
+    meeting does) reads the rows once, not each one's group as well."""
+    body = body_ensure(name="Gwent OPCC")
+    occ = suborganisation_ensure(body=body, name="OCC")
+
+    def statements(count: int) -> int:
+        roles = [(f"R{count}-{n}", f"Post {n}", occ) for n in range(count)]
+        people = [(f"Person {count}-{n}", occ) for n in range(count)]
+        roles_ensure(body=body, roles=roles)
+        people_ensure(body=body, people=people)
+        with CaptureQueriesContext(connection) as queries:
+            found = roles_ensure(body=body, roles=roles)
+            found_people = people_ensure(body=body, people=people)
+        assert {role.organisation_id for role in found.values()} == {occ.pk}
+        assert {person.organisation_id for person in found_people.values()} == {occ.pk}
+        return len(queries)
+
+    assert statements(8) == statements(2)
+
+
 def test_a_membership_ends_after_it_starts_and_stays_in_the_body():
     import datetime
 
