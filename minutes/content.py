@@ -12,7 +12,15 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionOwner, ActionUpdate
-from meetings.models import AgendaItem, Attendance, Meeting, Paper, Publication, split_paragraphs
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Paper,
+    Publication,
+    Question,
+    split_paragraphs,
+)
 from scrutiny.languages import in_language
 
 
@@ -103,57 +111,85 @@ def _group(entries: list[Attendance]) -> list[AttendanceGroup]:
 def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> MinutesContent:
     """What the minutes show; with public=True, only what may be published. In Welsh
     (language="cy") each text is its Welsh twin, or the English marked as such where none."""
-    attendance = list(meeting.attendance.select_related("person", "role", "organisation"))
-    by_status: dict[str, list[Attendance]] = {}
-    for entry in attendance:
-        by_status.setdefault(entry.status, []).append(entry)
+    return minutes_contents([meeting], public=public, language=language)[0]
+
+
+def minutes_contents(
+    meetings: list[Meeting], *, public: bool, language: str = "en"
+) -> list[MinutesContent]:
+    """The content of each of these meetings (see minutes_content), read in one set of queries
+    for them all: what each shows is decided by the same rules, one meeting at a time. An
+    action reviewed at several of them is read once (its text, board, owners and raising item
+    are only read here, never changed)."""
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    attendance_of: dict[int, list[Attendance]] = {pk: [] for pk in by_pk}
+    for entry in Attendance.objects.filter(meeting__in=list(by_pk)).select_related(
+        "person", "role", "organisation"
+    ):
+        entry.meeting = by_pk[entry.meeting_id]
+        attendance_of[entry.meeting_id].append(entry)
 
     owners = Prefetch("owners", queryset=ActionOwner.objects.select_related("role", "person"))
-    items = list(
-        meeting.items.prefetch_related(
-            Prefetch("papers", queryset=Paper.objects.select_related("file").defer("file__pdf")),
-            "questions__responder",
-            "departures",
-            Prefetch(
-                "actions",
-                queryset=Action.objects.select_related("board")
-                .prefetch_related(owners)
-                .order_by("position", "number"),
-            ),
-            Prefetch(
-                "action_reviews",
-                queryset=ActionUpdate.objects.select_related(
-                    "action__board", "action__raised_at_item__parent__parent"
-                )
-                .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
-                .order_by("position", "pk"),
-            ),
-        )
+    # The action a review prints: read once for all the reviews of it.
+    reviewed = Prefetch(
+        "action",
+        queryset=Action.objects.select_related(
+            "board", "raised_at_item__parent__parent"
+        ).prefetch_related(owners),
     )
-    children: dict[int | None, list[AgendaItem]] = {}
-    for item in items:
-        children.setdefault(item.parent_id, []).append(item)
-
-    withheld_text = str(_("A response was given and has been withheld from publication."))
-    private_action_text = str(_("An action raised in a private session."))
-    unpublished_action_text = str(_("An action of a meeting whose minutes are not published."))
-    unplaced_reviews = list(
-        meeting.action_updates.filter(item__isnull=True)
-        .select_related("action__board", "action__raised_at_item__parent__parent")
-        .prefetch_related(Prefetch("action__owners", queryset=owners.queryset))
+    items_of: dict[int, list[AgendaItem]] = {pk: [] for pk in by_pk}
+    # An item's rows are read into lists of its own (to_attr), which builds no related manager
+    # or queryset for each item: the lists are only read here.
+    for item in AgendaItem.objects.filter(meeting__in=list(by_pk)).prefetch_related(
+        Prefetch(
+            "papers",
+            queryset=Paper.objects.select_related("file").defer("file__pdf"),
+            to_attr="minutes_papers",
+        ),
+        Prefetch(
+            "questions",
+            queryset=Question.objects.select_related("responder"),
+            to_attr="minutes_questions",
+        ),
+        Prefetch("departures", to_attr="minutes_departures"),
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related("board")
+            .prefetch_related(owners)
+            .order_by("position", "number"),
+            to_attr="minutes_actions",
+        ),
+        Prefetch(
+            "action_reviews",
+            queryset=ActionUpdate.objects.prefetch_related(reviewed).order_by("position", "pk"),
+            to_attr="minutes_reviews",
+        ),
+    ):
+        item.meeting = by_pk[item.meeting_id]
+        items_of[item.meeting_id].append(item)
+    unplaced_of: dict[int, list[ActionUpdate]] = {pk: [] for pk in by_pk}
+    for review in (
+        ActionUpdate.objects.filter(meeting__in=list(by_pk), item__isnull=True)
+        .prefetch_related(reviewed)
         .order_by("position", "pk")
-    )
+    ):
+        review.meeting = by_pk[review.meeting_id]
+        unplaced_of[review.meeting_id].append(review)
     # An action's own text reaches the public only through the published minutes of the meeting
     # that raised it (or of this meeting, when it raised the action or the review printed it).
     # The rule is the same wherever the review is minuted: under an item or under none.
-    raised_elsewhere = {
-        review.action.raised_at_meeting_id
-        for review in [
-            *(review for item in items for review in item.action_reviews.all()),
-            *unplaced_reviews,
-        ]
-        if review.action.raised_at_meeting_id not in (None, meeting.pk)
+    raised_elsewhere_of = {
+        pk: {
+            review.action.raised_at_meeting_id
+            for review in [
+                *(review for item in items_of[pk] for review in item.minutes_reviews),
+                *unplaced_of[pk],
+            ]
+            if review.action.raised_at_meeting_id not in (None, pk)
+        }
+        for pk in by_pk
     }
+    raised_elsewhere = set().union(*raised_elsewhere_of.values())
     raised_in_published = (
         set(
             Publication.objects.live()
@@ -164,6 +200,43 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
         if public and raised_elsewhere
         else set()
     )
+    return [
+        _content(
+            meeting,
+            public=public,
+            language=language,
+            attendance=attendance_of[meeting.pk],
+            items=items_of[meeting.pk],
+            unplaced_reviews=unplaced_of[meeting.pk],
+            raised_elsewhere=raised_elsewhere_of[meeting.pk],
+            raised_in_published=raised_in_published,
+        )
+        for meeting in meetings
+    ]
+
+
+def _content(
+    meeting: Meeting,
+    *,
+    public: bool,
+    language: str,
+    attendance: list[Attendance],
+    items: list[AgendaItem],
+    unplaced_reviews: list[ActionUpdate],
+    raised_elsewhere: set[int],
+    raised_in_published: set[int],
+) -> MinutesContent:
+    """What one meeting's minutes show, from its rows as read by minutes_contents."""
+    by_status: dict[str, list[Attendance]] = {}
+    for entry in attendance:
+        by_status.setdefault(entry.status, []).append(entry)
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    withheld_text = str(_("A response was given and has been withheld from publication."))
+    private_action_text = str(_("An action raised in a private session."))
+    unpublished_action_text = str(_("An action of a meeting whose minutes are not published."))
 
     def review_view(review: ActionUpdate) -> ActionUpdate:
         """What the review prints as the action's summary: never the text of a private action."""
@@ -219,11 +292,11 @@ def minutes_content(meeting: Meeting, *, public: bool, language: str = "en") -> 
             show_title=True,
             paragraphs=split_paragraphs(minutes),
             paragraphs_lang=minutes_lang,
-            papers=list(item.papers.all()),
-            questions=[question_view(q) for q in item.questions.all()],
-            actions=list(item.actions.all()),
-            reviews=[review_view(review) for review in item.action_reviews.all()],
-            departures=list(item.departures.all()),
+            papers=item.minutes_papers,
+            questions=[question_view(q) for q in item.minutes_questions],
+            actions=list(item.minutes_actions),
+            reviews=[review_view(review) for review in item.minutes_reviews],
+            departures=item.minutes_departures,
         )
         reviews.extend(view.reviews)
         new_actions.extend(view.actions)

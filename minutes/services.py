@@ -29,7 +29,7 @@ from meetings.models import (
 )
 from minutes import documents
 from minutes.actions_log import public_actions_rebuild, rows_in_welsh, snapshot_rows
-from minutes.content import MinutesContent, minutes_content
+from minutes.content import MinutesContent, minutes_content, minutes_contents
 from minutes.documents import (
     ENGLISH,
     WELSH,
@@ -250,24 +250,42 @@ class PublicationSnapshot:
 def publication_snapshot(meeting: Meeting) -> PublicationSnapshot:
     """One snapshot of the public content in each language (Welsh for a Welsh body): the page,
     the PDFs, the actions and the passages for search all come from it."""
-    content = minutes_content(meeting, public=True)
-    welsh = meeting.board.body.welsh
-    content_cy = minutes_content(meeting, public=True, language=WELSH) if welsh else None
-    actions = published_actions_snapshot(meeting, content=content, welsh=welsh)
-    texts = published_texts(content, actions)
-    if content_cy is not None:
-        texts += welsh_passages(texts, published_texts(content_cy, rows_in_welsh(actions)))
-    return PublicationSnapshot(
-        meeting=meeting,
-        content=content,
-        content_cy=content_cy,
-        html=minutes_fragment(meeting, public=True, content=content),
-        html_cy=minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
-        if content_cy is not None
-        else "",
-        actions=actions,
-        texts=texts,
+    return publication_snapshots([meeting])[0]
+
+
+def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
+    """The snapshot of each of these meetings (see publication_snapshot), their content read
+    in one set of queries for them all (minutes_contents)."""
+    contents = minutes_contents(meetings, public=True)
+    welsh = [meeting for meeting in meetings if meeting.board.body.welsh]
+    welsh_contents = dict(
+        zip(
+            [meeting.pk for meeting in welsh],
+            minutes_contents(welsh, public=True, language=WELSH) if welsh else [],
+            strict=True,
+        )
     )
+    snapshots = []
+    for meeting, content in zip(meetings, contents, strict=True):
+        content_cy = welsh_contents.get(meeting.pk)
+        actions = published_actions_snapshot(meeting, content=content, welsh=content_cy is not None)
+        texts = published_texts(content, actions)
+        if content_cy is not None:
+            texts += welsh_passages(texts, published_texts(content_cy, rows_in_welsh(actions)))
+        snapshots.append(
+            PublicationSnapshot(
+                meeting=meeting,
+                content=content,
+                content_cy=content_cy,
+                html=minutes_fragment(meeting, public=True, content=content),
+                html_cy=minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
+                if content_cy is not None
+                else "",
+                actions=actions,
+                texts=texts,
+            )
+        )
+    return snapshots
 
 
 @transaction.atomic
@@ -289,7 +307,7 @@ def meetings_publish_generated(
         raise PublicationError(_("Only saved, unpublished meetings can be published."))
     if Publication.objects.filter(meeting__in=meetings).exists():
         raise PublicationError(_("Only saved, unpublished meetings can be published."))
-    snapshots = [publication_snapshot(meeting) for meeting in meetings]
+    snapshots = publication_snapshots(meetings)
     publications = [
         snapshot.publication(
             meeting=snapshot.meeting,
