@@ -2,15 +2,17 @@
 
 Run: .venv/bin/python benchmarks/bench_exports.py
 
-It fills a throwaway SQLite database (or the PostgreSQL database named by BENCH_DATABASE_URL,
-which it empties first) with BENCH_EXPORT_ROWS actions (default 120,000) of five boards, each
-with an owner and two progress reports (one minuted at a meeting), then builds each export as
+It fills a throwaway SQLite database (or, when BENCH_DATABASE_URL names a PostgreSQL database,
+a database of its own beside it on the same server, dropped afterwards) with BENCH_EXPORT_ROWS
+actions (default 120,000) of five boards, each with an owner and two progress reports (one
+minuted at a meeting), then builds each export as
 the background task does, into a temporary file. Each export runs in a child process of its
 own, so the peak memory printed (ru_maxrss) is that export's, beside the child's footprint
 before it started; the CPU time beside the wall time shows what a busy machine added.
 Bounded: one run of each, and BENCH_EXPORT_ROWS caps the size.
 """
 
+import contextlib
 import datetime
 import os
 import resource
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "120000"))
@@ -135,10 +138,42 @@ def measure(fmt: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def own_database(url: str | None, folder: Path):
+    """The database the exports fill, never BENCH_DATABASE_URL's itself (it holds the generated
+    data every other benchmark of `make bench` reads, and the fill empties the actions): a
+    throwaway SQLite file, or for PostgreSQL a database of its own on the same server, dropped
+    afterwards."""
+    if not url or url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'bench.sqlite3'}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_exports"
+    own = urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(url, autocommit=True) as server:
+        server.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield own
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(url, autocommit=True) as server:
+            server.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory() as folder:
-        setup_django(url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+    with tempfile.TemporaryDirectory() as folder, own_database(url, Path(folder)) as database:
+        setup_django(database)
         from django.db import connection
 
         started = time.perf_counter()

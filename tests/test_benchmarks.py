@@ -158,3 +158,37 @@ def test_the_benchmark_runs_and_prints_its_figures(script, databases):
     assert FIGURE.search(run.stdout), f"{script.name} printed no figure:\n{run.stdout[-3000:]}"
     heading = HEADINGS.get(script.name)
     assert heading in run.stdout, f"{script.name} did not print {heading!r}:\n{run.stdout[-3000:]}"
+
+
+def test_the_exports_benchmark_leaves_the_shared_database_as_it_was(databases, tmp_path):
+    """`make bench` runs every script on BENCH_DATABASE_URL's generated data: the exports'
+    fill (which empties the actions it finds) must use a database of its own, or every script
+    after it measures its synthetic rows instead (it did)."""
+    import sqlite3
+
+    folder, empty, filled = databases
+    shared = tmp_path / "shared.sqlite3"
+    shutil.copyfile(filled, shared)
+
+    def actions():
+        with sqlite3.connect(shared) as db:
+            return db.execute("SELECT COUNT(*), MAX(text) FROM actions_action").fetchone()
+
+    before = actions()
+    assert before[0] > 0, "the generated data has no actions: this test checks nothing"
+    env = _environment(
+        BENCH_SQLITE_MIGRATED=str(empty),
+        BENCH_EXPORT_ROWS="50",
+        BENCH_DATABASE_URL=f"sqlite:///{shared}",
+    )
+    run = subprocess.run(
+        [sys.executable, str(Path(settings.BASE_DIR) / "benchmarks" / "bench_exports.py")],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Register exports, 50 actions" in run.stdout
+    assert actions() == before
