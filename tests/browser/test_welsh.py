@@ -36,6 +36,7 @@ FILES = (
     "calendar-language",
     "logo",
     "style",
+    "pdf",  # a staff preview's PDF (its page, preview-status, is walked)
 )
 # Parts of a page fetched into it (htmx), walked by axe in place by the editor's browser tests.
 FRAGMENTS = ("editor:named", "editor:board")
