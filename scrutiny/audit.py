@@ -13,7 +13,6 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history
 
 KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 MAX_ENTRIES = 100
@@ -128,12 +127,8 @@ def bulk_create_recorded(rows: list, model) -> list:
     if not rows:
         return rows
     with transaction.atomic(using=router.db_for_write(model), savepoint=False):
+        # PostgreSQL and SQLite return the new keys, which the history rows are copied by.
         created = model._default_manager.bulk_create(rows)
-        if created and created[0].pk is None:  # a database that returns no keys
-            user, reason = _recording.get()
-            return bulk_create_with_history(
-                rows, model, default_user=user, default_change_reason=reason[:100] or None
-            )
         _history_copy(model, created, "+")
     return created
 
