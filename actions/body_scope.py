@@ -8,10 +8,7 @@ from scrutiny.row_rules import RowRule, kept_while_named
 
 
 def _action_body(action_id: str) -> str:
-    return (
-        "(SELECT b.body_id FROM actions_action a JOIN meetings_board b ON b.id = a.board_id "
-        f"WHERE a.id = {action_id})"
-    )
+    return board_body(f"(SELECT board_id FROM actions_action WHERE id = {action_id})")
 
 
 ACTION_BODY = _action_body("{row}.action_id")
@@ -62,8 +59,11 @@ RULES = [
         name="review_meeting_in_body",
         table="actions_actionupdate",
         columns=("action_id", "meeting_id"),
-        broken=f"({{row}}.meeting_id IS NOT NULL AND {meeting_body('{row}.meeting_id')} "
-        f"<> {ACTION_BODY})",
+        # Most progress is minuted at a meeting of the action's own board: the boards are
+        # compared first, and the bodies only when they differ.
+        broken="({row}.meeting_id IS NOT NULL AND (SELECT board_id FROM meetings_meeting WHERE "
+        "id = {row}.meeting_id) <> (SELECT board_id FROM actions_action WHERE id = "
+        f"{{row}}.action_id) AND {meeting_body('{row}.meeting_id')} <> {ACTION_BODY})",
         message="progress is minuted at a meeting of the action's body",
     ),
     RowRule(

@@ -136,9 +136,29 @@ def _present(connection) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _stale(connection, rules: list[RowRule]) -> set[RowRule]:
+    """On PostgreSQL, the rules whose functions hold another check than the rule's code now
+    writes (a rule made faster or mended since it was installed)."""
+    if connection.vendor != "postgresql":
+        return set()  # SQLite's triggers are lifted and installed again by every `migrate`
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'scrutiny_rule_%%'")
+        installed = dict(cursor.fetchall())
+    stale = set()
+    for rule in rules:
+        for statement in _postgresql(rule):
+            if statement.startswith("CREATE OR REPLACE FUNCTION"):
+                name = statement.split()[4].removesuffix("()")
+                source = statement.split("$$")[1]
+                if name in installed and installed[name] != source:
+                    stale.add(rule)
+    return stale
+
+
 def heal(using: str, app: str, migration: str, rules: list[RowRule]) -> None:
-    """Install the rules whose triggers are missing, once the migration that introduced them is
-    applied (or when the app is migrated without migrations, as some test runs do)."""
+    """Install the rules whose triggers are missing or out of date, once the migration that
+    introduced them is applied (or when the app is migrated without migrations, as some test
+    runs do)."""
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.recorder import MigrationRecorder
@@ -156,7 +176,8 @@ def heal(using: str, app: str, migration: str, rules: list[RowRule]) -> None:
         | (set() if rule.update_only else {f"{rule.name}_insert"})
         for rule in rules
     }
-    missing = [rule for rule in rules if not names[rule] <= present]
+    stale = _stale(connection, rules)
+    missing = [rule for rule in rules if not names[rule] <= present or rule in stale]
     if missing:
         install(connection, missing)
 

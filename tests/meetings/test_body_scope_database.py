@@ -219,6 +219,30 @@ def test_a_rule_lost_to_a_table_rebuild_comes_back_on_migrate(record):
     )
 
 
+def test_a_rule_installed_with_an_older_check_is_replaced_on_migrate(record, require_postgres):
+    """A rule's check made faster or mended in the code reaches databases that installed the
+    older one: `migrate` (post_migrate) replaces a function that differs from the rule's code,
+    not only a missing trigger."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import DEFAULT_DB_ALIAS
+
+    with connection.cursor() as cursor:
+        # An older check that lets every row through, installed under the rule's name.
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION scrutiny_rule_review_meeting_in_body_insert() "
+            "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"
+        )
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
+    _refused(
+        lambda: ActionUpdate.objects.create(
+            action=record["action"],
+            reported_on=record["meeting"].held_on,
+            text="Minuted at another body's meeting",
+            meeting=record["their_meeting"],
+        )
+    )
+
+
 def test_the_demo_data_and_fixtures_import_under_the_rules(db, settings):
     from django.core.management import call_command
 
