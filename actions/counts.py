@@ -44,22 +44,26 @@ _POSTGRESQL_FUNCTIONS = {
     "count_action_delete": f"""
         {COLUMNS} SELECT board_id, status, NULL, NULL, -COUNT(*) FROM old_rows
         GROUP BY board_id, status;""",
+    # The rows whose board or status changed, found once (a join of the two transition tables:
+    # most updates, a new version or a text, change neither, and then no owner is read).
     "count_action_update": f"""
+        WITH changed AS MATERIALIZED (
+            SELECT w.id, o.board_id AS old_board, o.status AS old_status,
+                   w.board_id AS new_board, w.status AS new_status
+            FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE {_changed("o", "w")}
+        )
         {COLUMNS} SELECT board_id, status, role_id, person_id, SUM(n) FROM (
-            SELECT o.board_id, o.status, NULL::integer AS role_id, NULL::integer AS person_id,
-                   -1 AS n
-            FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE {_changed("o", "w")}
+            SELECT old_board AS board_id, old_status AS status, NULL::integer AS role_id,
+                   NULL::integer AS person_id, -1 AS n
+            FROM changed
             UNION ALL
-            SELECT w.board_id, w.status, NULL, NULL, 1
-            FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE {_changed("o", "w")}
+            SELECT new_board, new_status, NULL, NULL, 1 FROM changed
             UNION ALL
-            SELECT o.board_id, o.status, ao.role_id, ao.person_id, -1
-            FROM old_rows o JOIN new_rows w ON w.id = o.id
-            JOIN actions_actionowner ao ON ao.action_id = w.id WHERE {_changed("o", "w")}
+            SELECT c.old_board, c.old_status, ao.role_id, ao.person_id, -1
+            FROM changed c JOIN actions_actionowner ao ON ao.action_id = c.id
             UNION ALL
-            SELECT w.board_id, w.status, ao.role_id, ao.person_id, 1
-            FROM old_rows o JOIN new_rows w ON w.id = o.id
-            JOIN actions_actionowner ao ON ao.action_id = w.id WHERE {_changed("o", "w")}
+            SELECT c.new_board, c.new_status, ao.role_id, ao.person_id, 1
+            FROM changed c JOIN actions_actionowner ao ON ao.action_id = c.id
         ) AS changes GROUP BY board_id, status, role_id, person_id HAVING SUM(n) <> 0;""",
     "count_owner_insert": f"""
         {COLUMNS} SELECT a.board_id, a.status, r.role_id, r.person_id, COUNT(*)
