@@ -120,8 +120,15 @@ class ActionQuerySet(models.QuerySet):
 class Action(models.Model):
     """An action agreed by a board, numbered per board (PPB 60)."""
 
+    # No index of its own: the unique (board, number) below leads with the board and serves
+    # every lookup by board (with one of its own, a batch's lookups by number in a board
+    # created in the same transaction read every action of the board).
     board = models.ForeignKey(
-        Board, verbose_name=_("board"), on_delete=models.PROTECT, related_name="actions"
+        Board,
+        verbose_name=_("board"),
+        on_delete=models.PROTECT,
+        related_name="actions",
+        db_index=False,
     )
     number = models.PositiveIntegerField(_("number"))
     legacy_ref = models.CharField(
