@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Required, TypedDict, Unpack
+from typing import NamedTuple, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -202,7 +202,7 @@ def _lock(action: Action, expected_version: int | None) -> None:
 def board_allocate_action_number(*, board: Board, count: int = 1) -> int:
     """Take the next free number of the board (or the next `count` numbers, returning the
     first); the row lock makes concurrent callers queue."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         locked = Board.objects.select_for_update().get(pk=board.pk)
         number = locked.next_action_number
         locked.next_action_number = number + count
@@ -213,7 +213,8 @@ def board_allocate_action_number(*, board: Board, count: int = 1) -> int:
 
 def board_reserve_action_number(*, board: Board, number: int) -> None:
     """Record that a number printed elsewhere is taken, so it is never given out again."""
-    with transaction.atomic():
+    # No savepoint: nothing here raises an error a caller carries on after.
+    with transaction.atomic(savepoint=False):
         locked = Board.objects.select_for_update().get(pk=board.pk)
         if locked.next_action_number <= number:
             locked.next_action_number = number + 1
@@ -658,6 +659,13 @@ def action_refresh_status(*, action: Action) -> None:
     actions_refresh_status(actions=[action])
 
 
+class _StatusSet(NamedTuple):
+    """What `Action.status_on` reads of an update that set a status."""
+
+    reported_on: datetime.date
+    status: str
+
+
 def actions_refresh_status(*, actions: Iterable[Action], new_version: bool = False) -> None:
     """`action_refresh_status` for several actions, in one query and one update (with its
     history rows) however many there are. With `new_version`, every one of them also takes a
@@ -667,15 +675,16 @@ def actions_refresh_status(*, actions: Iterable[Action], new_version: bool = Fal
     actions = {action.pk: action for action in actions}
     if not actions:
         return
-    latest: dict[int, list[ActionUpdate]] = {}
+    latest: dict[int, list[_StatusSet]] = {}
     setting = (
         ActionUpdate.objects.filter(action__in=list(actions))
         .exclude(status="")
         .order_by("action_id", "-reported_on", "-created_at", "-pk")
-        .only("action_id", "reported_on", "status")
+        .values_list("action_id", "reported_on", "status")
     )
-    for update in setting:
-        latest.setdefault(update.action_id, [update])
+    for action_id, reported_on, status in setting:
+        # The newest first: read as plain values (no model built a row).
+        latest.setdefault(action_id, [_StatusSet(reported_on, status)])
     changed = []
     now = timezone.now()
     for pk, action in actions.items():

@@ -18,7 +18,6 @@ from actions.services import (
     action_reviews_record_batch,
     action_withdraw,
     actions_create_batch,
-    actions_refresh_status,
     actions_update_batch,
     board_reserve_action_number,
     meeting_actions_detach,
@@ -246,7 +245,8 @@ def import_meeting_document(
                 )
         elif not action.updates.exists():
             action_delete(action=action, by=None)
-    actions_refresh_status(actions=Action.objects.filter(pk__in=ctx.touched_actions))
+    # Every service above worked out the statuses of the actions it changed (the reviews
+    # removed and recorded, the actions raised or completed, withdrawn or deleted).
     with _as_import_error(source, "meeting.status"):
         meeting_set_status(meeting=meeting, status=status, by=None)
     if publish:
