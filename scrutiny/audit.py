@@ -116,20 +116,33 @@ def _history_copy(model, rows: list, history_type: str) -> None:
         if who is None:
             who = historical.get_default_history_user(row)
         by_user.setdefault(getattr(who, "pk", None), []).append(row.pk)
+    pk = quote(model._meta.pk.column)
+    # PostgreSQL takes the keys as one array (a statement of one parameter, however many rows);
+    # SQLite as a list of parameters, in chunks short enough for it.
+    array = connection.vendor == "postgresql"
     sql = (
         f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "
         f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN ({{marks}}) "
-        f"ORDER BY {quote(model._meta.pk.column)}"
+        f"WHERE {pk} {'= ANY(%s)' if array else 'IN ({marks})'} ORDER BY {pk}"
     )
     with connection.cursor() as cursor:
         for user_id, pks in by_user.items():
-            for start in range(0, len(pks), HISTORY_CHUNK):
-                chunk = pks[start : start + HISTORY_CHUNK]
-                cursor.execute(
-                    sql.format(marks=", ".join(["%s"] * len(chunk))),
-                    [now, user_id, reason[:100] or None, history_type, *chunk],
-                )
+            chunks = (
+                [pks]
+                if array
+                else [
+                    pks[start : start + HISTORY_CHUNK]
+                    for start in range(0, len(pks), HISTORY_CHUNK)
+                ]
+            )
+            for chunk in chunks:
+                head = [now, user_id, reason[:100] or None, history_type]
+                if array:
+                    cursor.execute(sql, [*head, chunk])
+                else:
+                    cursor.execute(
+                        sql.format(marks=", ".join(["%s"] * len(chunk))), [*head, *chunk]
+                    )
 
 
 def bulk_create_recorded(rows: list, model) -> list:
