@@ -219,6 +219,7 @@ def test_a_rule_lost_to_a_table_rebuild_comes_back_on_migrate(record):
     )
 
 
+@pytest.mark.postgres
 def test_a_rule_installed_with_an_older_check_is_replaced_on_migrate(record, require_postgres):
     """A rule's check made faster or mended in the code reaches databases that installed the
     older one: `migrate` (post_migrate) replaces a function that differs from the rule's code,
