@@ -56,6 +56,18 @@ OUTSTANDING = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.COMPLET
 
 
 class ActionQuerySet(models.QuerySet):
+    def numbered(self, board, numbers) -> "ActionQuerySet":
+        """The actions of `board` with these numbers. The numbers' range is given too: it bounds
+        the read of the (board, number) index to them even when the planner knows nothing of
+        the board yet (one created earlier in the same import), where it would otherwise read
+        every action of the board and every version of each written in that transaction."""
+        numbers = list(numbers)
+        if not numbers:
+            return self.none()
+        return self.filter(
+            board=board, number__in=numbers, number__range=(min(numbers), max(numbers))
+        )
+
     def outstanding(self) -> "ActionQuerySet":
         """Not yet closed or withdrawn: completion still awaits acceptance by the OPCC."""
         return self.filter(status__in=OUTSTANDING)

@@ -143,13 +143,14 @@ def _require_numbers_free(board: Board, numbers: list[int]) -> None:
     numbers; a refusal names the row (`row`, its index in `numbers`)."""
     if not numbers:
         return
-    taken = set(
-        Action.objects.filter(board=board, number__in=numbers).values_list("number", flat=True)
-    )
+    taken = set(Action.objects.numbered(board, numbers).values_list("number", flat=True))
     deleted = set(
-        Action.history.filter(board_id=board.pk, number__in=numbers, history_type="-").values_list(
-            "number", flat=True
-        )
+        Action.history.filter(
+            board_id=board.pk,
+            number__in=numbers,
+            number__range=(min(numbers), max(numbers)),
+            history_type="-",
+        ).values_list("number", flat=True)
     )
     seen: set[int] = set()
     for row, number in enumerate(numbers):

@@ -622,7 +622,7 @@ class EditActionForm(RaiseActionForm):
                 numbers.append(int(match[1]))
             else:
                 unknown.append(part)
-        found = {a.number: a for a in Action.objects.filter(board=board, number__in=numbers)}
+        found = {a.number: a for a in Action.objects.numbered(board, numbers)}
         unknown += [f"{board.action_prefix} {n}" for n in numbers if n not in found]
         if unknown:
             self.add_error(

@@ -478,7 +478,7 @@ def _import_raised(ctx: _Context) -> None:
     ]
     recorded = {}
     if numbers:
-        found = Action.objects.filter(board=board, number__in=numbers)
+        found = Action.objects.numbered(board, numbers)
         recorded = {action.number: action for action in found.select_related("raised_at_meeting")}
     new, paths, changes, change_paths = [], [], [], []
     for item, spec, position, path in ctx.raised:
@@ -577,7 +577,7 @@ def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, st
     }
     by_number: dict[int, Action | NewAction] = {}
     if numbers:
-        by_number = {a.number: a for a in Action.objects.filter(board=board, number__in=numbers)}
+        by_number = {a.number: a for a in Action.objects.numbered(board, numbers)}
     pending: list[NewAction] = []
     pending_paths: list[str] = []
     created: dict[int, Action] = {}  # id() of a NewAction: the action it became
