@@ -69,11 +69,12 @@ def schema(format: str = FORMAT_1_0) -> dict:
     return json.loads(SCHEMA_PATHS[format].read_text(encoding="utf-8"))
 
 
-def schema_for(document) -> dict:
-    """The schema a document declares; an unknown or missing format is checked against 1.0,
+def format_for(document) -> str:
+    """The version a document declares; an unknown or missing format is checked against 1.0,
     whose `format` constant then names what is expected."""
     declared = document.get("format") if isinstance(document, dict) else None
-    return schema(declared if declared in SCHEMA_PATHS else FORMAT_1_0)
+    return declared if declared in SCHEMA_PATHS else FORMAT_1_0
+
 
 
 def json_path(parts) -> str:

@@ -1,7 +1,9 @@
 """Reading and checking meeting files: the JSON, the schema, and the cross-references the schema
 cannot express. Nothing here writes."""
 
+import copy
 import datetime
+import functools
 import json
 import re
 from pathlib import Path
@@ -21,7 +23,7 @@ from meetings.services import (
     MAX_ITEM_DEPTH,
 )
 from minutes import interchange
-from minutes.interchange import InterchangeError, json_path, schema_for
+from minutes.interchange import InterchangeError, format_for, json_path, schema
 from scrutiny import limits
 
 MAX_ERRORS = 20
@@ -112,9 +114,38 @@ def _describe_schema_error(error) -> tuple[str, str]:
     return json_path(parts), error.message
 
 
+def _inlined(schema: dict) -> dict:
+    """The schema with each definition it refers to (`#/$defs/...`) written in its place, but
+    for a definition within itself (an item's items), which stays a reference."""
+    definitions = schema.get("$defs", {})
+
+    def walk(node, within: frozenset):
+        if isinstance(node, list):
+            return [walk(value, within) for value in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref", "")
+        name = ref.removeprefix("#/$defs/")
+        if ref.startswith("#/$defs/") and name not in within and len(node) == 1:
+            return walk(copy.deepcopy(definitions[name]), within | {name})
+        return {
+            key: value if key == "$defs" else walk(value, within) for key, value in node.items()
+        }
+
+    return walk(schema, frozenset())
+
+
+@functools.cache
+def _validator(format: str) -> Draft202012Validator:
+    """The validator of one version of the format, built once, over its schema with the
+    definitions inlined: jsonschema looks a reference up afresh at each use, which was half the
+    time of checking a file (3.3 ms of 6.8 a meeting)."""
+    return Draft202012Validator(_inlined(schema(format)))
+
+
 def validate_document(data, *, source: str = "") -> None:
     """Check a document against the schema and the cross-references the schema cannot express."""
-    validator = Draft202012Validator(schema_for(data))
+    validator = _validator(format_for(data))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = []
