@@ -298,7 +298,12 @@ def meeting_update(
         elif set(records) != set(related.all()):
             related.set(records)
             changed = True
-    if changed and meeting_reopen_approval(meetings=[meeting], by=by):
+    if changed and stored is None and meeting.status == Meeting.Status.DRAFT:
+        # A new draft, just written: nothing to reopen (and no row to lock that anyone else
+        # sees); whoever prepared it cannot approve it.
+        if by is not None and getattr(by, "pk", None):
+            meeting.changed_since_approval_by.add(by)
+    elif changed and meeting_reopen_approval(meetings=[meeting], by=by):
         meeting.status, meeting.approved_at, meeting.approved_by = Meeting.Status.DRAFT, None, None
     if calendar_changed:
         _calendar_revised(meeting)

@@ -129,6 +129,7 @@ def import_meeting_document(
         known=batch.get(key),
     )
     board = _board(data, body, source)
+    board.body = body  # the same row: not read again by each service that asks for it
     printed = [
         number
         for _path, item in walk_items(data["items"])
