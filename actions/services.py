@@ -634,14 +634,12 @@ def action_delete(*, action: Action, by) -> None:
 
 
 @transaction.atomic
-def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
+def meeting_actions_detach(*, meeting: Meeting, by) -> None:
     """Before a meeting's record is written again (an import that replaces it): the progress
-    minuted at the meeting is deleted, and the actions raised under its items come off them, to
-    be placed under the new items (or withdrawn or deleted, through the services). Returns the
-    ids of the actions whose minuted progress went: their status is worked out again
-    (`action_refresh_status`) once the new record is written."""
+    minuted at the meeting is deleted (the statuses of its actions worked out again), and the
+    actions raised under its items come off them, to be placed under the new items (or
+    withdrawn or deleted, through the services)."""
     reviews = list(ActionUpdate.objects.filter(meeting=meeting))
-    touched = {review.action_id for review in reviews}
     # As the editor removes them: one delete with its history rows, the statuses at once.
     action_reviews_remove_batch(reviews=reviews, by=by)
     detached = list(Action.objects.filter(raised_at_item__meeting=meeting))
@@ -652,7 +650,6 @@ def meeting_actions_detach(*, meeting: Meeting, by) -> set[int]:
         # One update, with a history row each (ADR 0002).
         bulk_update_recorded(detached, Action, ["raised_at_item", "updated_at"])
     meeting_reopen_approval(meetings=[meeting], by=by)
-    return touched
 
 
 def action_refresh_status(*, action: Action) -> None:

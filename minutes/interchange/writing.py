@@ -72,7 +72,6 @@ class _Context:
     roles: dict[str, Role] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     previous_actions: list[Action] = field(default_factory=list)
-    touched_actions: set[int] = field(default_factory=set)
     raised: list[tuple[AgendaItem, dict, int, str]] = field(default_factory=list)
     batch: dict = field(default_factory=dict)
 
@@ -145,7 +144,6 @@ def import_meeting_document(
 
     meeting = Meeting.objects.filter(board=board, held_on=held_on, title=title).first()
     previous: list[Action] = []
-    touched: set[int] = set()
     if meeting is not None:
         names = {"board": board.name, "date": date_format(held_on, "j F Y"), "title": title}
         label = (
@@ -166,7 +164,7 @@ def import_meeting_document(
         previous = list(meeting.actions_raised.all())
         # The actions raised are matched again to the new items below, or dropped.
         with _as_import_error(source, "meeting"):
-            touched = meeting_actions_detach(meeting=meeting, by=None)
+            meeting_actions_detach(meeting=meeting, by=None)
             meeting_record_clear(meeting=meeting, by=None)
     else:
         meeting = Meeting(board=board, held_on=held_on, title=title)
@@ -208,7 +206,6 @@ def import_meeting_document(
         board=board,
         meeting=meeting,
         previous_actions=previous,
-        touched_actions=touched,
         batch=batch,
     )
     _import_roles(ctx)
@@ -538,7 +535,6 @@ def _import_raised(ctx: _Context) -> None:
         action.paragraph = spec.get("paragraph")
         changes.append(ActionChange(action=action, owners=owners, initial_status=status))
         change_paths.append(path)
-        ctx.touched_actions.add(action.pk)
     if changes:
         with _as_import_error(ctx.source, "items", change_paths):
             actions_update_batch(changes=changes, by=None)
@@ -669,7 +665,6 @@ def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, st
             )
         )
         paths.append(f"{path}.progress")
-        ctx.touched_actions.add(action.pk)
     if completed:
         with _as_import_error(ctx.source, "items", list(completed_paths.values())):
             actions_update_batch(changes=list(completed.values()), by=None)
