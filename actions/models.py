@@ -65,7 +65,7 @@ class ActionQuerySet(models.QuerySet):
         if not numbers:
             return self.none()
         return self.filter(
-            board=board, number__in=numbers, number__range=(min(numbers), max(numbers))
+            board=board, number__in_array=numbers, number__range=(min(numbers), max(numbers))
         )
 
     def outstanding(self) -> "ActionQuerySet":

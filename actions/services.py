@@ -147,7 +147,7 @@ def _require_numbers_free(board: Board, numbers: list[int]) -> None:
     deleted = set(
         Action.history.filter(
             board_id=board.pk,
-            number__in=numbers,
+            number__in_array=numbers,
             number__range=(min(numbers), max(numbers)),
             history_type="-",
         ).values_list("number", flat=True)
@@ -675,7 +675,7 @@ def actions_refresh_status(*, actions: Iterable[Action], new_version: bool = Fal
         return
     latest: dict[int, list[_StatusSet]] = {}
     setting = (
-        ActionUpdate.objects.filter(action__in=list(actions))
+        ActionUpdate.objects.filter(action_id__in_array=list(actions))
         .exclude(status="")
         .order_by("action_id", "-reported_on", "-created_at", "-pk")
         .values_list("action_id", "reported_on", "status")
@@ -707,17 +707,17 @@ def _update_statuses_and_versions(pks: list[int], changed: list[Action], now) ->
         for action in changed:
             by_status.setdefault(action.status, []).append(action.pk)
         values["status"] = models.Case(
-            *(models.When(pk__in=ids, then=models.Value(s)) for s, ids in by_status.items()),
+            *(models.When(pk__in_array=ids, then=models.Value(s)) for s, ids in by_status.items()),
             default=models.F("status"),
             output_field=models.CharField(),
         )
         values["updated_at"] = models.Case(
-            models.When(pk__in=[action.pk for action in changed], then=models.Value(now)),
+            models.When(pk__in_array=[action.pk for action in changed], then=models.Value(now)),
             default=models.F("updated_at"),
             output_field=models.DateTimeField(),
         )
     with transaction.atomic(savepoint=False):
-        Action.objects.filter(pk__in=pks).update(**values)
+        Action.objects.filter(pk__in_array=pks).update(**values)
         # No field left to write: only the history rows of the changed, copied from the rows.
         bulk_update_recorded(changed, Action, [])
 

@@ -22,6 +22,7 @@ class ScrutinyConfig(AppConfig):
         post_migrate.connect(_create_groups, dispatch_uid="scrutiny.create_groups")
         from scrutiny import (
             languages,  # noqa: F401  (applies a user's language on sign-in)
+            lookups,  # noqa: F401  (`__in_array`)
             public_cache,
         )
 

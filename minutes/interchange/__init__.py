@@ -76,7 +76,6 @@ def format_for(document) -> str:
     return declared if declared in SCHEMA_PATHS else FORMAT_1_0
 
 
-
 def json_path(parts) -> str:
     """items[3].actions[0].owners[1], from the parts of a path into the document."""
     out = ""

@@ -627,7 +627,7 @@ def _import_reviews(ctx: _Context, reviews: list[tuple[AgendaItem, dict, int, st
     actions = [created.get(id(a), a) for a in reviewed]
     # Which of the actions already recorded have owners, in one query.
     owned = set(
-        ActionOwner.objects.filter(action__in={a.pk for a in actions}).values_list(
+        ActionOwner.objects.filter(action_id__in_array=list({a.pk for a in actions})).values_list(
             "action_id", flat=True
         )
     )
