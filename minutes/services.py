@@ -47,6 +47,7 @@ from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents, render_preview
 from minutes.welsh import untranslated
 from scrutiny.audit import bulk_update_recorded, recording
+from scrutiny.forked import Later
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
@@ -256,7 +257,14 @@ def publication_snapshot(meeting: Meeting) -> PublicationSnapshot:
 def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
     """The snapshot of each of these meetings (see publication_snapshot), their content read
     in one set of queries for them all (minutes_contents)."""
-    contents = minutes_contents(meetings, public=True)
+    return _snapshots(meetings, minutes_contents(meetings, public=True), pages=None)
+
+
+def _snapshots(
+    meetings: list[Meeting], contents: list[MinutesContent], *, pages: list[str] | None
+) -> list[PublicationSnapshot]:
+    """The snapshots of these meetings from their content; `pages`, their English pages if
+    already rendered from it (by `minutes_fragment`)."""
     welsh = [meeting for meeting in meetings if meeting.board.body.welsh]
     welsh_contents = dict(
         zip(
@@ -266,7 +274,7 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
         )
     )
     snapshots = []
-    for meeting, content in zip(meetings, contents, strict=True):
+    for index, (meeting, content) in enumerate(zip(meetings, contents, strict=True)):
         content_cy = welsh_contents.get(meeting.pk)
         actions = published_actions_snapshot(meeting, content=content, welsh=content_cy is not None)
         texts = published_texts(content, actions)
@@ -277,7 +285,9 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
                 meeting=meeting,
                 content=content,
                 content_cy=content_cy,
-                html=minutes_fragment(meeting, public=True, content=content),
+                html=pages[index]
+                if pages is not None
+                else minutes_fragment(meeting, public=True, content=content),
                 html_cy=minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
                 if content_cy is not None
                 else "",
@@ -286,6 +296,85 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
             )
         )
     return snapshots
+
+
+def _page(pair: tuple[Meeting, MinutesContent]) -> str:
+    meeting, content = pair
+    return minutes_fragment(meeting, public=True, content=content)
+
+
+@dataclass
+class GeneratedPublication:
+    """Version 1 of generated meetings under way (`meetings_publish_generated_start`): the
+    meetings published, their content read, their pages being rendered; `finish` stores the
+    publications."""
+
+    meetings: list[Meeting]
+    contents: list[MinutesContent]
+    pages: Later
+    by: object
+    published_at: Callable[[Meeting], datetime.datetime]
+
+    @transaction.atomic
+    def finish(self) -> list[Publication]:
+        """Store the publications (the snapshots, with the pages rendered meanwhile) and
+        rebuild the boards' public actions logs."""
+        meetings = self.meetings
+        snapshots = _snapshots(meetings, self.contents, pages=self.pages.result())
+        publications = [
+            snapshot.publication(
+                meeting=snapshot.meeting,
+                version=1,
+                published_at=self.published_at(snapshot.meeting),
+                published_by=self.by,
+            )
+            for snapshot in snapshots
+        ]
+        Publication.objects.bulk_create(publications, batch_size=2000)
+        PublishedText.objects.bulk_create(
+            [
+                text
+                for snapshot, publication in zip(snapshots, publications, strict=True)
+                for text in snapshot.texts_of(publication)
+            ],
+            batch_size=5000,
+        )
+        for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
+            public_actions_rebuild(board=board)
+        return publications
+
+
+@transaction.atomic
+def meetings_publish_generated_start(
+    *,
+    meetings: list[Meeting],
+    by,
+    published_at: Callable[[Meeting], datetime.datetime],
+    fork: bool = False,
+) -> GeneratedPublication:
+    """The first step of `meetings_publish_generated`: the meetings published (a history row
+    each) and their content read, as publication records it; their pages are rendered from
+    that content meanwhile, with `fork` by a forked copy of the process on another core
+    (scrutiny.forked: the same template and content, so the same HTML), while the caller
+    goes on writing rows that are not these meetings' (the next board). `finish()` then
+    stores the publications: the same rows, in the same order, as meetings_publish_generated."""
+    if any(
+        meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
+    ):
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    if Publication.objects.filter(meeting__in=meetings).exists():
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    for meeting in meetings:
+        meeting.status = Meeting.Status.PUBLISHED
+    bulk_update_recorded(meetings, Meeting, ["status"])
+    contents = minutes_contents(meetings, public=True)
+    return GeneratedPublication(
+        meetings=meetings,
+        contents=contents,
+        pages=Later(_page, list(zip(meetings, contents, strict=True)), fork=fork),
+        by=by,
+        published_at=published_at,
+    )
 
 
 @transaction.atomic
@@ -300,38 +389,12 @@ def meetings_publish_generated(
     passages; the meetings published, with a history row each; the boards' public actions
     logs rebuilt), WITHOUT rendering or storing any document. No page may use this: a
     publication the public is served goes through meeting_publish, which renders its PDFs.
-    `published_at` gives each meeting's publication date (generated data is back-dated)."""
-    if any(
-        meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
-    ):
-        raise PublicationError(_("Only saved, unpublished meetings can be published."))
-    if Publication.objects.filter(meeting__in=meetings).exists():
-        raise PublicationError(_("Only saved, unpublished meetings can be published."))
-    snapshots = publication_snapshots(meetings)
-    publications = [
-        snapshot.publication(
-            meeting=snapshot.meeting,
-            version=1,
-            published_at=published_at(snapshot.meeting),
-            published_by=by,
-        )
-        for snapshot in snapshots
-    ]
-    for meeting in meetings:
-        meeting.status = Meeting.Status.PUBLISHED
-    bulk_update_recorded(meetings, Meeting, ["status"])
-    Publication.objects.bulk_create(publications, batch_size=2000)
-    PublishedText.objects.bulk_create(
-        [
-            text
-            for snapshot, publication in zip(snapshots, publications, strict=True)
-            for text in snapshot.texts_of(publication)
-        ],
-        batch_size=5000,
-    )
-    for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
-        public_actions_rebuild(board=board)
-    return publications
+    `published_at` gives each meeting's publication date (generated data is back-dated).
+    In two steps (`meetings_publish_generated_start`, then `finish`), the pages are rendered
+    while the caller writes other rows."""
+    return meetings_publish_generated_start(
+        meetings=meetings, by=by, published_at=published_at
+    ).finish()
 
 
 def meeting_publish(

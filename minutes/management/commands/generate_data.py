@@ -44,8 +44,8 @@ from meetings.reference import (
     people_ensure,
     roles_ensure,
 )
-from meetings.services import MeetingRecord, meeting_create, meetings_record_create_batch
-from minutes.services import meetings_publish_generated
+from meetings.services import MeetingRecord, meetings_create_batch, meetings_record_create_batch
+from minutes.services import GeneratedPublication, meetings_publish_generated_start
 from scrutiny.audit import recorded_as
 
 ROLES = [
@@ -160,6 +160,7 @@ class Generator:
         self.user = user
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
+        self.publishing: GeneratedPublication | None = None
 
     def count(self, model, rows: int) -> None:
         name = model._meta.model_name
@@ -266,8 +267,7 @@ class Generator:
             this.next_meeting_on = after.held_on
         # Drafts while their record is written (a change to approved minutes reopens them);
         # those held before the cut-off are published at the end.
-        for meeting in meetings:
-            meeting_create(meeting=meeting, by=None)
+        meetings_create_batch(meetings=meetings, by=None)
         self.count(Meeting, len(meetings))
 
         items, attendance, questions = [], [], []
@@ -424,13 +424,17 @@ class Generator:
         # In one batch: the statuses are worked out from it, as for progress typed in.
         action_reviews_record_batch(reviews=updates, by=None)
         self.count(ActionUpdate, len(updates))
+        # The previous board's publications are stored now, their pages having been rendered
+        # on another core while this board was written (the same rows in the same order).
+        self.finish_publishing()
         published = [meeting for meeting in meetings if meeting.held_on < cutoff]
         self.publish(published)
 
     def publish(self, meetings) -> None:
         """Version 1 of these meetings, recorded as publication records it, three weeks after
-        each was held (their PDFs are not rendered: see meetings_publish_generated)."""
-        publications = meetings_publish_generated(
+        each was held (their PDFs are not rendered: see meetings_publish_generated); stored by
+        `finish_publishing`, once their pages are rendered."""
+        self.publishing = meetings_publish_generated_start(
             meetings=meetings,
             by=self.user,
             published_at=lambda meeting: datetime.datetime.combine(
@@ -438,7 +442,14 @@ class Generator:
                 datetime.time(12),
                 tzinfo=datetime.UTC,
             ),
+            fork=True,
         )
+
+    def finish_publishing(self) -> None:
+        if self.publishing is None:
+            return
+        publications = self.publishing.finish()
+        self.publishing = None
         self.count(Publication, len(publications))
         self.count(
             PublishedText, PublishedText.objects.filter(publication__in=publications).count()
@@ -502,7 +513,15 @@ class Command(BaseCommand):
                     f"board {index + 1}/{boards}: {generator.counts.get('action', 0)} actions, "
                     f"{time.monotonic() - started:.0f} s",
                 )
+            with (
+                collecting_once(),
+                transaction.atomic(),
+                recorded_as(user=user, reason="generated"),
+            ):
+                generator.finish_publishing()
         finally:
+            if generator.publishing is not None:  # a board failed: its pages are not wanted
+                generator.publishing.pages.discard()
             gc.unfreeze()
         register_counts_compact()  # the triggers counted every insert: one row a key
         seconds = time.monotonic() - started
