@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pikepdf
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -228,7 +228,7 @@ class PublicationSnapshot:
     def publication(self, **fields) -> Publication:
         """The unsaved Publication of this snapshot, with the caller's version, note, date
         and publisher."""
-        meeting, welsh = self.meeting, self.content_cy is not None
+        meeting, welsh = self.meeting, self.meeting.board.body.welsh
         return Publication(
             minutes_html=self.html,
             minutes_html_cy=self.html_cy,
@@ -257,14 +257,7 @@ def publication_snapshot(meeting: Meeting) -> PublicationSnapshot:
 def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
     """The snapshot of each of these meetings (see publication_snapshot), their content read
     in one set of queries for them all (minutes_contents)."""
-    return _snapshots(meetings, minutes_contents(meetings, public=True), pages=None)
-
-
-def _snapshots(
-    meetings: list[Meeting], contents: list[MinutesContent], *, pages: list[str] | None
-) -> list[PublicationSnapshot]:
-    """The snapshots of these meetings from their content; `pages`, their English pages if
-    already rendered from it (by `minutes_fragment`)."""
+    contents = minutes_contents(meetings, public=True)
     welsh = [meeting for meeting in meetings if meeting.board.body.welsh]
     welsh_contents = dict(
         zip(
@@ -274,7 +267,7 @@ def _snapshots(
         )
     )
     snapshots = []
-    for index, (meeting, content) in enumerate(zip(meetings, contents, strict=True)):
+    for meeting, content in zip(meetings, contents, strict=True):
         content_cy = welsh_contents.get(meeting.pk)
         actions = published_actions_snapshot(meeting, content=content, welsh=content_cy is not None)
         texts = published_texts(content, actions)
@@ -285,9 +278,7 @@ def _snapshots(
                 meeting=meeting,
                 content=content,
                 content_cy=content_cy,
-                html=pages[index]
-                if pages is not None
-                else minutes_fragment(meeting, public=True, content=content),
+                html=minutes_fragment(meeting, public=True, content=content),
                 html_cy=minutes_fragment(meeting, public=True, language=WELSH, content=content_cy)
                 if content_cy is not None
                 else "",
@@ -298,29 +289,65 @@ def _snapshots(
     return snapshots
 
 
-def _page(pair: tuple[Meeting, MinutesContent]) -> str:
-    meeting, content = pair
-    return minutes_fragment(meeting, public=True, content=content)
+# What a publication stores of a passage (PublishedText), as plain values.
+_TEXT_FIELDS = ("kind", "position", "number", "title", "text", "language")
+
+
+def _stored_snapshots(meetings: list[Meeting]) -> list[tuple]:
+    """What a publication stores of each of these meetings' snapshots, as plain values (to
+    be handed from a forked copy): the pages, the actions and the passages."""
+    return [
+        (
+            snapshot.html,
+            snapshot.html_cy,
+            snapshot.actions,
+            [tuple(getattr(text, name) for name in _TEXT_FIELDS) for text in snapshot.texts],
+        )
+        for snapshot in publication_snapshots(meetings)
+    ]
 
 
 @dataclass
 class GeneratedPublication:
     """Version 1 of generated meetings under way (`meetings_publish_generated_start`): the
-    meetings published, their content read, their pages being rendered; `finish` stores the
-    publications."""
+    meetings published; `snapshot` takes their snapshot, `finish` stores the publications."""
 
     meetings: list[Meeting]
-    contents: list[MinutesContent]
-    pages: Later
     by: object
     published_at: Callable[[Meeting], datetime.datetime]
+    stored: Later | None = None
+
+    def snapshot(self, *, fork: bool = False) -> None:
+        """Take the snapshot of the meetings (publication_snapshots: content, pages, actions,
+        passages). With `fork`, between transactions, a forked copy of the process takes it
+        on another core, reading what is committed through a connection of its own
+        (scrutiny.forked), while the caller goes on writing rows that are not these
+        meetings' (the next board); inside a transaction it is taken here at once."""
+        fork = fork and not connection.in_atomic_block
+        self.stored = Later(_stored_snapshots, [self.meetings], fork=fork, own_connection=True)
 
     @transaction.atomic
     def finish(self) -> list[Publication]:
-        """Store the publications (the snapshots, with the pages rendered meanwhile) and
-        rebuild the boards' public actions logs."""
-        meetings = self.meetings
-        snapshots = _snapshots(meetings, self.contents, pages=self.pages.result())
+        """Store the publications of the snapshot (taken now if not yet) and rebuild the
+        boards' public actions logs."""
+        if self.stored is None:
+            self.snapshot()
+        snapshots = [
+            PublicationSnapshot(
+                meeting=meeting,
+                content=None,
+                content_cy=None,
+                html=html,
+                html_cy=html_cy,
+                actions=actions,
+                texts=[
+                    PublishedText(**dict(zip(_TEXT_FIELDS, text, strict=True))) for text in texts
+                ],
+            )
+            for meeting, (html, html_cy, actions, texts) in zip(
+                self.meetings, self.stored.result()[0], strict=True
+            )
+        ]
         publications = [
             snapshot.publication(
                 meeting=snapshot.meeting,
@@ -339,7 +366,7 @@ class GeneratedPublication:
             ],
             batch_size=5000,
         )
-        for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
+        for board in {meeting.board_id: meeting.board for meeting in self.meetings}.values():
             public_actions_rebuild(board=board)
         return publications
 
@@ -350,14 +377,11 @@ def meetings_publish_generated_start(
     meetings: list[Meeting],
     by,
     published_at: Callable[[Meeting], datetime.datetime],
-    fork: bool = False,
 ) -> GeneratedPublication:
-    """The first step of `meetings_publish_generated`: the meetings published (a history row
-    each) and their content read, as publication records it; their pages are rendered from
-    that content meanwhile, with `fork` by a forked copy of the process on another core
-    (scrutiny.forked: the same template and content, so the same HTML), while the caller
-    goes on writing rows that are not these meetings' (the next board). `finish()` then
-    stores the publications: the same rows, in the same order, as meetings_publish_generated."""
+    """The first step of `meetings_publish_generated`: the meetings published, a history row
+    each. Then `snapshot()` (after the caller's transaction, on another core) and `finish()`
+    store the publications: the same rows, in the same order, as meetings_publish_generated,
+    while the caller wrote rows that are not these meetings' in between (the next board)."""
     if any(
         meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
     ):
@@ -367,14 +391,7 @@ def meetings_publish_generated_start(
     for meeting in meetings:
         meeting.status = Meeting.Status.PUBLISHED
     bulk_update_recorded(meetings, Meeting, ["status"])
-    contents = minutes_contents(meetings, public=True)
-    return GeneratedPublication(
-        meetings=meetings,
-        contents=contents,
-        pages=Later(_page, list(zip(meetings, contents, strict=True)), fork=fork),
-        by=by,
-        published_at=published_at,
-    )
+    return GeneratedPublication(meetings=meetings, by=by, published_at=published_at)
 
 
 @transaction.atomic
@@ -390,8 +407,7 @@ def meetings_publish_generated(
     logs rebuilt), WITHOUT rendering or storing any document. No page may use this: a
     publication the public is served goes through meeting_publish, which renders its PDFs.
     `published_at` gives each meeting's publication date (generated data is back-dated).
-    In two steps (`meetings_publish_generated_start`, then `finish`), the pages are rendered
-    while the caller writes other rows."""
+    In steps (`meetings_publish_generated_start`), the snapshot is taken on another core."""
     return meetings_publish_generated_start(
         meetings=meetings, by=by, published_at=published_at
     ).finish()

@@ -1,6 +1,6 @@
 """Work handed to a forked copy of the process, for a command that builds much at once on a
-machine with a core to spare: manage.py generate_data renders a board's minutes there while it
-writes the next board."""
+machine with a core to spare: manage.py generate_data takes a board's publication snapshot
+there (reads its content, renders its pages) while it writes the next board."""
 
 import os
 import pickle
@@ -18,15 +18,26 @@ def _refuse(execute, sql, params, many, context):
     raise QueryInForkedCopy(sql[:80])
 
 
-def _work_in_child(func: Callable, items: Sequence, out: int) -> None:
+# The parent's connections, kept from being finalized in the copy: closing one there would end
+# the parent's session on the server (they share the socket).
+_PARENTS: list = []
+
+
+def _work_in_child(func: Callable, items: Sequence, out: int, own_connection: bool) -> None:
     status = 1
     try:
         for connection in connections.all(initialized_only=True):
-            connection.execute_wrappers.append(_refuse)
+            if own_connection:
+                _PARENTS.append(connection.connection)
+                connection.connection = None  # the next query connects anew
+            else:
+                connection.execute_wrappers.append(_refuse)
         data = pickle.dumps([func(item) for item in items], protocol=pickle.HIGHEST_PROTOCOL)
         with open(out, "wb") as pipe:
             pipe.write(data)
         status = 0
+        if own_connection:
+            connections.close_all()  # its own, not the parent's (kept apart above)
     finally:
         # Nothing of the parent's is cleaned up here: its connections, output, atexit hooks.
         os._exit(status)
@@ -41,12 +52,15 @@ def can_fork() -> bool:
 class Later:
     """[func(item) for item in items], worked out by a forked copy of this process (on another
     core) while this one goes on; `result()` waits for it. The copy sees everything this
-    process held when it was made, but not its database: func must not query (if it does, the
-    copy stops and `result()` works the list out here). The results come back pickled, so
-    they should be plain (strings). Without a fork (`can_fork`), the list is worked out here
-    at once."""
+    process held when it was made, but not its database connection: func must not query (if
+    it does, the copy stops and `result()` works the list out here), unless `own_connection`:
+    then the copy connects anew, and sees what is committed (this process must be between
+    transactions). The results come back pickled, so they should be plain values. Without a
+    fork (`can_fork`), the list is worked out here at once."""
 
-    def __init__(self, func: Callable, items: Sequence, *, fork: bool = True):
+    def __init__(
+        self, func: Callable, items: Sequence, *, fork: bool = True, own_connection: bool = False
+    ):
         self.func, self.items = func, list(items)
         self.pid, self.pipe, self.results = None, None, None
         if not (fork and self.items and can_fork()):
@@ -56,7 +70,7 @@ class Later:
         pid = os.fork()
         if pid == 0:
             os.close(read)
-            _work_in_child(func, self.items, write)
+            _work_in_child(func, self.items, write, own_connection)
         os.close(write)
         self.pid, self.pipe = pid, open(read, "rb")  # noqa: SIM115 (closed in result)
 

@@ -27,12 +27,13 @@ def query(i):
 connection.ensure_connection()
 forked = Later(square, range(40)).result()
 refused = Later(query, range(3)).result()
+own = Later(query, range(3), own_connection=True).result()
 with connection.cursor() as cursor:
     cursor.execute("SELECT 42")
     after = cursor.fetchone()[0]
 here = Later(square, range(3), fork=False).result()
 print(json.dumps({"can_fork": can_fork(), "pid": os.getpid(), "forked": forked,
-                  "refused": refused, "after": after, "here": here}))
+                  "refused": refused, "own": own, "after": after, "here": here}))
 """
 
 
@@ -54,6 +55,9 @@ def test_a_forked_copy_works_out_the_list_and_never_queries():
         copies = {where for _value, where in found["forked"]}
         assert len(copies) == 1
         assert pid not in copies
+        # With a connection of its own, the copy queries (and leaves this one's alone).
+        assert [value for value, _pid in found["own"]] == [0, 1, 2]
+        assert pid not in {where for _value, where in found["own"]}
     # The copy's query was refused: the list was worked out here, and the process's own
     # connection still works.
     assert found["refused"] == [[i, pid] for i in range(3)]

@@ -432,8 +432,8 @@ class Generator:
 
     def publish(self, meetings) -> None:
         """Version 1 of these meetings, recorded as publication records it, three weeks after
-        each was held (their PDFs are not rendered: see meetings_publish_generated); stored by
-        `finish_publishing`, once their pages are rendered."""
+        each was held (their PDFs are not rendered: see meetings_publish_generated); their
+        snapshot is taken once the board is committed, and stored by `finish_publishing`."""
         self.publishing = meetings_publish_generated_start(
             meetings=meetings,
             by=self.user,
@@ -442,7 +442,6 @@ class Generator:
                 datetime.time(12),
                 tzinfo=datetime.UTC,
             ),
-            fork=True,
         )
 
     def finish_publishing(self) -> None:
@@ -509,6 +508,9 @@ class Command(BaseCommand):
                         body = generator.body(index // boards_per_body + 1)
                     name, prefix = BOARDS[index % boards_per_body % len(BOARDS)]
                     generator.board(body, name, prefix, f"gen-{index + 1}")
+                # Taken on another core, from what is committed, while the next board is
+                # written; stored by that board's transaction (the same rows in the same order).
+                generator.publishing.snapshot(fork=True)
                 self.stdout.write(
                     f"board {index + 1}/{boards}: {generator.counts.get('action', 0)} actions, "
                     f"{time.monotonic() - started:.0f} s",
@@ -520,8 +522,9 @@ class Command(BaseCommand):
             ):
                 generator.finish_publishing()
         finally:
-            if generator.publishing is not None:  # a board failed: its pages are not wanted
-                generator.publishing.pages.discard()
+            pending = generator.publishing
+            if pending is not None and pending.stored is not None:  # a board failed
+                pending.stored.discard()
             gc.unfreeze()
         register_counts_compact()  # the triggers counted every insert: one row a key
         seconds = time.monotonic() - started
