@@ -228,7 +228,7 @@ class PublicationSnapshot:
     def publication(self, **fields) -> Publication:
         """The unsaved Publication of this snapshot, with the caller's version, note, date
         and publisher."""
-        meeting, welsh = self.meeting, self.meeting.board.body.welsh
+        meeting, welsh = self.meeting, self.content_cy is not None
         return Publication(
             minutes_html=self.html,
             minutes_html_cy=self.html_cy,
@@ -289,65 +289,34 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
     return snapshots
 
 
-# What a publication stores of a passage (PublishedText), as plain values.
-_TEXT_FIELDS = ("kind", "position", "number", "title", "text", "language")
-
-
-def _stored_snapshots(meetings: list[Meeting]) -> list[tuple]:
-    """What a publication stores of each of these meetings' snapshots, as plain values (to
-    be handed from a forked copy): the pages, the actions and the passages."""
-    return [
-        (
-            snapshot.html,
-            snapshot.html_cy,
-            snapshot.actions,
-            [tuple(getattr(text, name) for name in _TEXT_FIELDS) for text in snapshot.texts],
-        )
-        for snapshot in publication_snapshots(meetings)
-    ]
-
-
 @dataclass
 class GeneratedPublication:
     """Version 1 of generated meetings under way (`meetings_publish_generated_start`): the
-    meetings published; `snapshot` takes their snapshot, `finish` stores the publications."""
+    meetings published; `store` takes their snapshot and stores their publications."""
 
     meetings: list[Meeting]
     by: object
     published_at: Callable[[Meeting], datetime.datetime]
     stored: Later | None = None
 
-    def snapshot(self, *, fork: bool = False) -> None:
-        """Take the snapshot of the meetings (publication_snapshots: content, pages, actions,
-        passages). With `fork`, between transactions, a forked copy of the process takes it
-        on another core, reading what is committed through a connection of its own
-        (scrutiny.forked), while the caller goes on writing rows that are not these
-        meetings' (the next board); inside a transaction it is taken here at once."""
+    def store(self, *, fork: bool = False) -> None:
+        """Take the snapshot of the meetings and store their publications (`_store`). With
+        `fork`, between transactions, a forked copy of the process does it on another core,
+        in a transaction and on a connection of its own (reading what is committed), while
+        the caller goes on writing rows that are not these meetings' (the next board);
+        `wait()` waits for it. Otherwise, or inside a transaction, it is done here at once."""
         fork = fork and not connection.in_atomic_block
-        self.stored = Later(_stored_snapshots, [self.meetings], fork=fork, own_connection=True)
+        self.stored = Later(self._store, [self.meetings], fork=fork, own_connection=True)
+
+    def wait(self) -> list[int]:
+        """The ids of the publications stored (once the copy has stored them)."""
+        if self.stored is None:
+            self.store()
+        return self.stored.result()[0]
 
     @transaction.atomic
-    def finish(self) -> list[Publication]:
-        """Store the publications of the snapshot (taken now if not yet) and rebuild the
-        boards' public actions logs."""
-        if self.stored is None:
-            self.snapshot()
-        snapshots = [
-            PublicationSnapshot(
-                meeting=meeting,
-                content=None,
-                content_cy=None,
-                html=html,
-                html_cy=html_cy,
-                actions=actions,
-                texts=[
-                    PublishedText(**dict(zip(_TEXT_FIELDS, text, strict=True))) for text in texts
-                ],
-            )
-            for meeting, (html, html_cy, actions, texts) in zip(
-                self.meetings, self.stored.result()[0], strict=True
-            )
-        ]
+    def _store(self, meetings: list[Meeting]) -> list[int]:
+        snapshots = publication_snapshots(meetings)
         publications = [
             snapshot.publication(
                 meeting=snapshot.meeting,
@@ -366,9 +335,9 @@ class GeneratedPublication:
             ],
             batch_size=5000,
         )
-        for board in {meeting.board_id: meeting.board for meeting in self.meetings}.values():
+        for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
             public_actions_rebuild(board=board)
-        return publications
+        return [publication.pk for publication in publications]
 
 
 @transaction.atomic
@@ -379,9 +348,10 @@ def meetings_publish_generated_start(
     published_at: Callable[[Meeting], datetime.datetime],
 ) -> GeneratedPublication:
     """The first step of `meetings_publish_generated`: the meetings published, a history row
-    each. Then `snapshot()` (after the caller's transaction, on another core) and `finish()`
-    store the publications: the same rows, in the same order, as meetings_publish_generated,
-    while the caller wrote rows that are not these meetings' in between (the next board)."""
+    each. Then `store()` (after the caller's transaction, on another core) takes their
+    snapshot and stores their publications: the same rows, in the same order, as
+    meetings_publish_generated, while the caller writes rows that are not these meetings'
+    (the next board)."""
     if any(
         meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
     ):
@@ -407,10 +377,11 @@ def meetings_publish_generated(
     logs rebuilt), WITHOUT rendering or storing any document. No page may use this: a
     publication the public is served goes through meeting_publish, which renders its PDFs.
     `published_at` gives each meeting's publication date (generated data is back-dated).
-    In steps (`meetings_publish_generated_start`), the snapshot is taken on another core."""
-    return meetings_publish_generated_start(
+    In steps (`meetings_publish_generated_start`), it is done on another core."""
+    ids = meetings_publish_generated_start(
         meetings=meetings, by=by, published_at=published_at
-    ).finish()
+    ).wait()
+    return list(Publication.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def meeting_publish(

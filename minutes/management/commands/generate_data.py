@@ -160,7 +160,8 @@ class Generator:
         self.user = user
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
-        self.publishing: GeneratedPublication | None = None
+        self.publishing: GeneratedPublication | None = None  # the board's, to store
+        self.storing: GeneratedPublication | None = None  # the previous board's, being stored
 
     def count(self, model, rows: int) -> None:
         name = model._meta.model_name
@@ -424,16 +425,13 @@ class Generator:
         # In one batch: the statuses are worked out from it, as for progress typed in.
         action_reviews_record_batch(reviews=updates, by=None)
         self.count(ActionUpdate, len(updates))
-        # The previous board's publications are stored now, their pages having been rendered
-        # on another core while this board was written (the same rows in the same order).
-        self.finish_publishing()
         published = [meeting for meeting in meetings if meeting.held_on < cutoff]
         self.publish(published)
 
     def publish(self, meetings) -> None:
         """Version 1 of these meetings, recorded as publication records it, three weeks after
         each was held (their PDFs are not rendered: see meetings_publish_generated); their
-        snapshot is taken once the board is committed, and stored by `finish_publishing`."""
+        publications are stored by `store_published` once the board is committed."""
         self.publishing = meetings_publish_generated_start(
             meetings=meetings,
             by=self.user,
@@ -444,15 +442,21 @@ class Generator:
             ),
         )
 
-    def finish_publishing(self) -> None:
-        if self.publishing is None:
+    def store_published(self) -> None:
+        """After the board's transaction: the previous board's publications stored first
+        (so every table's rows keep the order and ids of one board after another), then this
+        board's, by a copy of the process on another core while the next board is written."""
+        self.wait_stored()
+        self.publishing.store(fork=True)
+        self.storing, self.publishing = self.publishing, None
+
+    def wait_stored(self) -> None:
+        if self.storing is None:
             return
-        publications = self.publishing.finish()
-        self.publishing = None
-        self.count(Publication, len(publications))
-        self.count(
-            PublishedText, PublishedText.objects.filter(publication__in=publications).count()
-        )
+        ids = self.storing.wait()
+        self.storing = None
+        self.count(Publication, len(ids))
+        self.count(PublishedText, PublishedText.objects.filter(publication__in=ids).count())
 
 
 @contextmanager
@@ -508,23 +512,16 @@ class Command(BaseCommand):
                         body = generator.body(index // boards_per_body + 1)
                     name, prefix = BOARDS[index % boards_per_body % len(BOARDS)]
                     generator.board(body, name, prefix, f"gen-{index + 1}")
-                # Taken on another core, from what is committed, while the next board is
-                # written; stored by that board's transaction (the same rows in the same order).
-                generator.publishing.snapshot(fork=True)
+                generator.store_published()
                 self.stdout.write(
                     f"board {index + 1}/{boards}: {generator.counts.get('action', 0)} actions, "
                     f"{time.monotonic() - started:.0f} s",
                 )
-            with (
-                collecting_once(),
-                transaction.atomic(),
-                recorded_as(user=user, reason="generated"),
-            ):
-                generator.finish_publishing()
+            generator.wait_stored()
         finally:
-            pending = generator.publishing
-            if pending is not None and pending.stored is not None:  # a board failed
-                pending.stored.discard()
+            storing = generator.storing
+            if storing is not None and storing.stored is not None:  # a board failed
+                storing.stored.discard()
             gc.unfreeze()
         register_counts_compact()  # the triggers counted every insert: one row a key
         seconds = time.monotonic() - started
