@@ -7,7 +7,10 @@ posts every few years. Meetings older than a month are published, with the board
 log. Everything is written through the record's services, by their rules (the board's numbering,
 the body's posts and people, the history rows, the statuses worked out from the progress), with
 their batch forms taking a board's or a meeting's rows at once, so the audit trail of generated
-data is that of data typed in. The command prints its rate.
+data is that of data typed in. Once a board is committed, a forked copy of the command stores its
+publications on the other core while the next board is written (scrutiny/forked.py): every table
+is still written one board after the other, so the same seed gives the same rows and ids. The
+command prints its rate.
 """
 
 import datetime
