@@ -1,6 +1,6 @@
 """Work handed to a forked copy of the process, for a command that builds much at once on a
-machine with a core to spare: manage.py generate_data takes a board's publication snapshot
-there (reads its content, renders its pages) while it writes the next board."""
+machine with a core to spare: manage.py generate_data stores a board's publications there
+(reads its content, renders its pages, inserts them) while it writes the next board."""
 
 import os
 import pickle
