@@ -332,12 +332,18 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
-@pytest.fixture
-def two_instances(require_postgres, tmp_path):
+def _test_database_url() -> str:
+    """The address of the test database, for a process of its own (PostgreSQL)."""
     db = connection.settings_dict
     url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     if db.get("PASSWORD"):
         url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return url
+
+
+@pytest.fixture
+def two_instances(require_postgres, tmp_path):
+    url = _test_database_url()
     options = {"secret_key": secrets.token_urlsafe(50), "static_root": tmp_path / "static"}
     # As docs/deployment.md says: collect the static files before starting a new version.
     subprocess.run(
@@ -579,10 +585,7 @@ def test_generate_data_run_as_a_command_stores_each_board_as_it_would_alone(requ
     page, its actions and its passages as the snapshot of the meeting taken here."""
     from minutes.services import publication_snapshot
 
-    db = connection.settings_dict
-    url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    url = _test_database_url()
     args = ["--boards", "2", "--years", "2", "--seed", "3", "--end", "2025-06-30"]
     run = subprocess.run(
         [sys.executable, "manage.py", "generate_data", *args],
