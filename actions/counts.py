@@ -200,9 +200,10 @@ def register_counts_rebuild(*, using: str = "default") -> None:
 
 
 def register_counts_compact(*, boards=None, using: str = "default") -> None:
-    """Fold the rows added so far (of these boards, or all) into one a key; those summing to
-    nothing go. Rows added meanwhile by other writers are left as they are: none is lost or
-    counted twice. After an import (its boards) and once a day (`send_action_reminders`)."""
+    """Fold the rows added so far (of these boards, or all) into one a key, in the keys' order
+    (so the same rows get the same ids, whatever order the database summed them in); those
+    summing to nothing go. Rows added meanwhile by other writers are left as they are: none is
+    lost or counted twice. After an import (its boards) and once a day (`send_action_reminders`)."""
     connection = connections[using]
     newest = RegisterCount.objects.using(using).order_by("-pk").values_list("pk", flat=True)
     newest = newest.first()
@@ -222,14 +223,14 @@ def register_counts_compact(*, boards=None, using: str = "default") -> None:
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {TABLE} WHERE {where} RETURNING {keys}, n) "
                 f"INSERT INTO {TABLE} ({keys}, n) SELECT {keys}, SUM(n) FROM gone "
-                f"GROUP BY {keys} HAVING SUM(n) <> 0",
+                f"GROUP BY {keys} HAVING SUM(n) <> 0 ORDER BY {keys}",
                 params,
             )
         else:
             # SQLite: the first statement writes, so no other writer comes in between.
             cursor.execute(
                 f"INSERT INTO {TABLE} ({keys}, n) SELECT {keys}, SUM(n) FROM {TABLE} "
-                f"WHERE {where} GROUP BY {keys} HAVING SUM(n) <> 0",
+                f"WHERE {where} GROUP BY {keys} HAVING SUM(n) <> 0 ORDER BY {keys}",
                 params,
             )
             cursor.execute(f"DELETE FROM {TABLE} WHERE {where}", params)

@@ -358,27 +358,25 @@ def action_create(
 
 def _check_new_action(board: Board, new: NewAction) -> None:
     """The rules of a new action that need no query (its number is checked apart)."""
+    # Each message is built only when a row is refused (a batch checks thousands).
     owners = new.owners = list(new.owners)
-    _require(bool(new.text.strip()), _("Write what the action is."))
+    if not new.text.strip():
+        raise ActionError(_("Write what the action is."))
     # A carried-forward action may arrive without owners: the review that names it did not.
-    _require(
-        bool(owners) or new.carried_forward or new.owned_by_body,
-        _("Choose at least one owner: a post or a person."),
-    )
+    if not (owners or new.carried_forward or new.owned_by_body):
+        raise ActionError(_("Choose at least one owner: a post or a person."))
     if new.due_kind == DueKind.NEXT_MEETING and new.due_on is None and new.raised_at is not None:
         new.due_on = new.raised_at.next_meeting_on
-    _require(
-        new.due_kind != DueKind.MEETING or new.due_on is not None,
-        _("Give the date of the meeting the action is due by."),
-    )
+    if new.due_kind == DueKind.MEETING and new.due_on is None:
+        raise ActionError(_("Give the date of the meeting the action is due by."))
     _require_owners_in_body(board, owners)
     _require_raised_in_board(board, new.raised_at, new.item)
     raised = new.raised_at.held_on if new.raised_at is not None else new.raised_on
-    _require(
-        new.due_on is None or raised is None or new.due_on >= raised,
-        _("The due date cannot be before the action was raised (%(date)s).")
-        % {"date": _long_date(raised)},
-    )
+    if new.due_on is not None and raised is not None and new.due_on < raised:
+        raise ActionError(
+            _("The due date cannot be before the action was raised (%(date)s).")
+            % {"date": _long_date(raised)}
+        )
 
 
 @transaction.atomic
@@ -983,13 +981,16 @@ def action_export_path(*, export: ActionExport) -> Path:
     return _exports_root() / export.file_name
 
 
+_STATUSES = frozenset(ActionStatus.values)
+
+
 def _review_check(review: ActionUpdate) -> None:
+    # Each message is built only when a row is refused (a batch checks thousands).
     meeting, action = review.meeting, review.action
-    _require(bool(review.text.strip()), _("Write the progress."))
-    _require(
-        review.status in ("", *ActionStatus.values),
-        _("%(status)s is not a status of an action.") % {"status": review.status},
-    )
+    if not review.text.strip():
+        raise ActionError(_("Write the progress."))
+    if review.status != "" and review.status not in _STATUSES:
+        raise ActionError(_("%(status)s is not a status of an action.") % {"status": review.status})
     if meeting is None:
         _require(review.item_id is None, _("Progress under an item names its meeting."))
         return

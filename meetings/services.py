@@ -259,6 +259,23 @@ def meeting_create(
 
 
 @transaction.atomic
+def meetings_create_batch(*, meetings: list[Meeting], by) -> list[Meeting]:
+    """`meeting_create` for several new meetings at once (a board's generated years), naming
+    no posts or people, by the same rules: every meeting is checked before any is written;
+    then one insert with its history rows (ADR 0002), in the list's order; `by` prepared them
+    all (and so cannot approve their minutes)."""
+    for meeting in meetings:
+        if meeting.pk is not None:
+            raise RecordError(_("This meeting already exists."))
+        _require_body_scope(_body_of(meeting), chair=meeting.chair, chair_role=meeting.chair_role)
+        if by is not None and getattr(by, "pk", None):
+            meeting.created_by = by
+    bulk_create_recorded(meetings, Meeting)
+    meeting_reopen_approval(meetings=meetings, by=by)
+    return meetings
+
+
+@transaction.atomic
 def meeting_update(
     *,
     meeting: Meeting,

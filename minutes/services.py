@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pikepdf
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -47,6 +47,7 @@ from minutes.search import agenda_texts, published_texts
 from minutes.tasks import build_agenda_pack, publication_render_documents, render_preview
 from minutes.welsh import untranslated
 from scrutiny.audit import bulk_update_recorded, recording
+from scrutiny.forked import Later
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
 
@@ -288,6 +289,81 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
     return snapshots
 
 
+@dataclass
+class GeneratedPublication:
+    """Version 1 of generated meetings under way (`meetings_publish_generated_start`): the
+    meetings published; `store` takes their snapshot and stores their publications."""
+
+    meetings: list[Meeting]
+    by: object
+    published_at: Callable[[Meeting], datetime.datetime]
+    stored: Later | None = None
+
+    def store(self, *, fork: bool = False) -> None:
+        """Take the snapshot of the meetings and store their publications (`_store`). With
+        `fork`, between transactions, a forked copy of the process does it on another core,
+        in a transaction and on a connection of its own (reading what is committed), while
+        the caller goes on writing rows that are not these meetings' (the next board);
+        `wait()` waits for it. Otherwise, or inside a transaction, it is done here at once."""
+        fork = fork and not connection.in_atomic_block
+        self.stored = Later(self._store, [self.meetings], fork=fork, own_connection=True)
+
+    def wait(self) -> list[int]:
+        """The ids of the publications stored (once the copy has stored them)."""
+        if self.stored is None:
+            self.store()
+        return self.stored.result()[0]
+
+    @transaction.atomic
+    def _store(self, meetings: list[Meeting]) -> list[int]:
+        snapshots = publication_snapshots(meetings)
+        publications = [
+            snapshot.publication(
+                meeting=snapshot.meeting,
+                version=1,
+                published_at=self.published_at(snapshot.meeting),
+                published_by=self.by,
+            )
+            for snapshot in snapshots
+        ]
+        Publication.objects.bulk_create(publications, batch_size=2000)
+        PublishedText.objects.bulk_create(
+            [
+                text
+                for snapshot, publication in zip(snapshots, publications, strict=True)
+                for text in snapshot.texts_of(publication)
+            ],
+            batch_size=5000,
+        )
+        for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
+            public_actions_rebuild(board=board)
+        return [publication.pk for publication in publications]
+
+
+@transaction.atomic
+def meetings_publish_generated_start(
+    *,
+    meetings: list[Meeting],
+    by,
+    published_at: Callable[[Meeting], datetime.datetime],
+) -> GeneratedPublication:
+    """The first step of `meetings_publish_generated`: the meetings published, a history row
+    each. Then `store()` (after the caller's transaction, on another core) takes their
+    snapshot and stores their publications: the same rows, in the same order, as
+    meetings_publish_generated, while the caller writes rows that are not these meetings'
+    (the next board)."""
+    if any(
+        meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
+    ):
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    if Publication.objects.filter(meeting__in=meetings).exists():
+        raise PublicationError(_("Only saved, unpublished meetings can be published."))
+    for meeting in meetings:
+        meeting.status = Meeting.Status.PUBLISHED
+    bulk_update_recorded(meetings, Meeting, ["status"])
+    return GeneratedPublication(meetings=meetings, by=by, published_at=published_at)
+
+
 @transaction.atomic
 def meetings_publish_generated(
     *,
@@ -300,38 +376,12 @@ def meetings_publish_generated(
     passages; the meetings published, with a history row each; the boards' public actions
     logs rebuilt), WITHOUT rendering or storing any document. No page may use this: a
     publication the public is served goes through meeting_publish, which renders its PDFs.
-    `published_at` gives each meeting's publication date (generated data is back-dated)."""
-    if any(
-        meeting.pk is None or meeting.status == Meeting.Status.PUBLISHED for meeting in meetings
-    ):
-        raise PublicationError(_("Only saved, unpublished meetings can be published."))
-    if Publication.objects.filter(meeting__in=meetings).exists():
-        raise PublicationError(_("Only saved, unpublished meetings can be published."))
-    snapshots = publication_snapshots(meetings)
-    publications = [
-        snapshot.publication(
-            meeting=snapshot.meeting,
-            version=1,
-            published_at=published_at(snapshot.meeting),
-            published_by=by,
-        )
-        for snapshot in snapshots
-    ]
-    for meeting in meetings:
-        meeting.status = Meeting.Status.PUBLISHED
-    bulk_update_recorded(meetings, Meeting, ["status"])
-    Publication.objects.bulk_create(publications, batch_size=2000)
-    PublishedText.objects.bulk_create(
-        [
-            text
-            for snapshot, publication in zip(snapshots, publications, strict=True)
-            for text in snapshot.texts_of(publication)
-        ],
-        batch_size=5000,
-    )
-    for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
-        public_actions_rebuild(board=board)
-    return publications
+    `published_at` gives each meeting's publication date (generated data is back-dated).
+    In steps (`meetings_publish_generated_start`), it is done on another core."""
+    ids = meetings_publish_generated_start(
+        meetings=meetings, by=by, published_at=published_at
+    ).wait()
+    return list(Publication.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def meeting_publish(

@@ -332,12 +332,18 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
-@pytest.fixture
-def two_instances(require_postgres, tmp_path):
+def _test_database_url() -> str:
+    """The address of the test database, for a process of its own (PostgreSQL)."""
     db = connection.settings_dict
     url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     if db.get("PASSWORD"):
         url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return url
+
+
+@pytest.fixture
+def two_instances(require_postgres, tmp_path):
+    url = _test_database_url()
     options = {"secret_key": secrets.token_urlsafe(50), "static_root": tmp_path / "static"}
     # As docs/deployment.md says: collect the static files before starting a new version.
     subprocess.run(
@@ -516,10 +522,15 @@ def test_generated_publications_are_what_publication_stores_without_documents():
     from minutes.services import PublicationError, meetings_publish_generated
 
     _generate_one_board()
+    # Every page, rendered while the next board was written (by a forked copy where the
+    # process may fork), is the page the public would be shown.
+    publications = Publication.objects.select_related("meeting")
+    assert publications.count() > 6
+    for publication in publications:
+        assert publication.minutes_html == minutes_fragment(publication.meeting, public=True)
     question = Question.objects.filter(item__meeting__status="published", item__exempt=False)
     meeting = question.first().item.meeting
     publication = meeting.publications.get()
-    assert publication.minutes_html == minutes_fragment(meeting, public=True)
     assert publication.title == meeting.held_on.strftime("%-d %B %Y")
     assert not publication.documents.exists()
     texts = publication.texts.filter(kind="question")
@@ -564,3 +575,34 @@ def test_two_instances_keep_a_visitors_page_and_drop_it_on_a_withdrawal_made_els
     for instance in (first, second):
         assert visitor.request(instance, url)[0] == 404
         assert url not in visitor.request(instance, board)[1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_generate_data_run_as_a_command_stores_each_board_as_it_would_alone(require_postgres):
+    """As a command (one process, no thread: each board's publications are stored by a forked
+    copy while the next board is written), generate_data stores what publication stores: each
+    page, its actions and its passages as the snapshot of the meeting taken here."""
+    from minutes.services import publication_snapshot
+
+    url = _test_database_url()
+    args = ["--boards", "2", "--years", "2", "--seed", "3", "--end", "2025-06-30"]
+    run = subprocess.run(
+        [sys.executable, "manage.py", "generate_data", *args],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "board 2/2" in run.stdout
+    publications = Publication.objects.select_related("meeting__board__body").order_by("pk")
+    assert publications.count() == Meeting.objects.filter(status="published").count() > 30
+    boards = [p.meeting.board.slug for p in publications]
+    assert boards == sorted(boards)  # one board after the other
+    for publication in publications:
+        alone = publication_snapshot(publication.meeting)
+        assert publication.minutes_html == alone.html
+        assert publication.actions == alone.actions
+        stored = publication.texts.order_by("pk").values_list("kind", "number", "title", "text")
+        assert list(stored) == [(t.kind, t.number, t.title, t.text) for t in alone.texts]

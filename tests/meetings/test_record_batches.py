@@ -1,12 +1,23 @@
 """The batch services the importer writes through apply the rules of the one-row services:
 depth, exemption reasons, approval reopening, history, and no clearing under actions."""
 
+import datetime
+
 import pytest
 
 from meetings import services
 from meetings.models import AgendaItem, Meeting, Paper
 from scrutiny.audit import recorded_as
-from tests.factories import ActionFactory, AgendaItemFactory, MeetingFactory
+from tests.factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    BoardFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    RoleFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +44,41 @@ def test_a_batch_is_written_with_history_and_reopens_approved_minutes():
     assert set(history.values_list("history_change_reason", flat=True)) == {
         "import by the operator"
     }
+
+
+def test_meetings_created_in_a_batch_have_history_and_their_preparer_cannot_approve():
+    board = BoardFactory()
+    chair = RoleFactory(body=board.body)
+    clerk = UserFactory()
+    meetings = [
+        Meeting(board=board, held_on=datetime.date(2025, month, 10), chair_role=chair)
+        for month in (1, 2, 3)
+    ]
+    with recorded_as(user=clerk):
+        services.meetings_create_batch(meetings=meetings, by=clerk)
+    stored = Meeting.objects.filter(board=board).order_by("held_on")
+    assert [m.pk for m in stored] == [m.pk for m in meetings]
+    assert {m.created_by for m in stored} == {clerk}
+    for meeting in stored:
+        assert list(meeting.changed_since_approval_by.all()) == [clerk]
+    history = Meeting.history.filter(board_id=board.pk, history_type="+")
+    assert history.count() == 3
+    assert {h.history_user for h in history} == {clerk}
+
+
+def test_a_batch_of_meetings_with_a_chair_of_another_body_writes_nothing():
+    board = BoardFactory()
+    meetings = [
+        Meeting(board=board, held_on=datetime.date(2025, 1, 10)),
+        Meeting(
+            board=board,
+            held_on=datetime.date(2025, 2, 10),
+            chair=PersonFactory(body=OrganisationFactory(name="Another body")),
+        ),
+    ]
+    with pytest.raises(services.RecordError, match="belongs to"):
+        services.meetings_create_batch(meetings=meetings, by=None)
+    assert not Meeting.objects.filter(board=board).exists()
 
 
 def test_a_batch_too_deep_or_exempt_without_reason_writes_nothing():

@@ -7,7 +7,10 @@ posts every few years. Meetings older than a month are published, with the board
 log. Everything is written through the record's services, by their rules (the board's numbering,
 the body's posts and people, the history rows, the statuses worked out from the progress), with
 their batch forms taking a board's or a meeting's rows at once, so the audit trail of generated
-data is that of data typed in. The command prints its rate.
+data is that of data typed in. Once a board is committed, a forked copy of the command stores its
+publications on the other core while the next board is written (scrutiny/forked.py): every table
+is still written one board after the other, so the same seed gives the same rows and ids. The
+command prints its rate.
 """
 
 import datetime
@@ -44,8 +47,8 @@ from meetings.reference import (
     people_ensure,
     roles_ensure,
 )
-from meetings.services import MeetingRecord, meeting_create, meetings_record_create_batch
-from minutes.services import meetings_publish_generated
+from meetings.services import MeetingRecord, meetings_create_batch, meetings_record_create_batch
+from minutes.services import GeneratedPublication, meetings_publish_generated_start
 from scrutiny.audit import recorded_as
 
 ROLES = [
@@ -160,6 +163,8 @@ class Generator:
         self.user = user
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
+        self.publishing: GeneratedPublication | None = None  # the board's, to store
+        self.storing: GeneratedPublication | None = None  # the previous board's, being stored
 
     def count(self, model, rows: int) -> None:
         name = model._meta.model_name
@@ -266,8 +271,7 @@ class Generator:
             this.next_meeting_on = after.held_on
         # Drafts while their record is written (a change to approved minutes reopens them);
         # those held before the cut-off are published at the end.
-        for meeting in meetings:
-            meeting_create(meeting=meeting, by=None)
+        meetings_create_batch(meetings=meetings, by=None)
         self.count(Meeting, len(meetings))
 
         items, attendance, questions = [], [], []
@@ -429,8 +433,9 @@ class Generator:
 
     def publish(self, meetings) -> None:
         """Version 1 of these meetings, recorded as publication records it, three weeks after
-        each was held (their PDFs are not rendered: see meetings_publish_generated)."""
-        publications = meetings_publish_generated(
+        each was held (their PDFs are not rendered: see meetings_publish_generated); their
+        publications are stored by `store_published` once the board is committed."""
+        self.publishing = meetings_publish_generated_start(
             meetings=meetings,
             by=self.user,
             published_at=lambda meeting: datetime.datetime.combine(
@@ -439,10 +444,22 @@ class Generator:
                 tzinfo=datetime.UTC,
             ),
         )
-        self.count(Publication, len(publications))
-        self.count(
-            PublishedText, PublishedText.objects.filter(publication__in=publications).count()
-        )
+
+    def store_published(self) -> None:
+        """After the board's transaction: the previous board's publications stored first
+        (so every table's rows keep the order and ids of one board after another), then this
+        board's, by a copy of the process on another core while the next board is written."""
+        self.wait_stored()
+        self.publishing.store(fork=True)
+        self.storing, self.publishing = self.publishing, None
+
+    def wait_stored(self) -> None:
+        if self.storing is None:
+            return
+        ids = self.storing.wait()
+        self.storing = None
+        self.count(Publication, len(ids))
+        self.count(PublishedText, PublishedText.objects.filter(publication__in=ids).count())
 
 
 @contextmanager
@@ -498,11 +515,16 @@ class Command(BaseCommand):
                         body = generator.body(index // boards_per_body + 1)
                     name, prefix = BOARDS[index % boards_per_body % len(BOARDS)]
                     generator.board(body, name, prefix, f"gen-{index + 1}")
+                generator.store_published()
                 self.stdout.write(
                     f"board {index + 1}/{boards}: {generator.counts.get('action', 0)} actions, "
                     f"{time.monotonic() - started:.0f} s",
                 )
+            generator.wait_stored()
         finally:
+            storing = generator.storing
+            if storing is not None and storing.stored is not None:  # a board failed
+                storing.stored.discard()
             gc.unfreeze()
         register_counts_compact()  # the triggers counted every insert: one row a key
         seconds = time.monotonic() - started
