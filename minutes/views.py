@@ -377,24 +377,52 @@ PREVIEW_KINDS = {
 }
 
 
-class PreviewDocumentView(View):
-    """Staff ask for a preview of a document, public or full: it is prepared in the task queue
-    and they land on its page, which offers it when it is ready."""
+class PreviewDocumentView(TemplateView):
+    """A document's preview, public or full. Its link (a GET) only leads to the preview of it
+    kept (prepared in the last hour), or says there is none; its button (a POST) asks for one,
+    prepared in the task queue, and leads to its page, which offers it when it is ready."""
 
-    def get(self, request, pk, kind, variant):
+    template_name = "minutes/preview.html"
+
+    def dispatch(self, request, pk, kind, variant):
         if not may_see_full_record(request.user):
             raise Http404
-        meeting = get_object_or_404(Meeting, pk=pk)
         if kind not in ("minutes", "questions") or variant not in ("public", "full"):
             raise Http404
-        preview = services.preview_request(
-            meeting=meeting,
-            kind=kind,
-            public=variant == "public",
-            language=get_language(),
-            by=request.user,
+        self.meeting = get_object_or_404(Meeting, pk=pk)
+        self.document = {"kind": kind, "public": variant == "public", "language": get_language()}
+        return super().dispatch(request, pk, kind, variant)
+
+    def get(self, request, pk, kind, variant):
+        kept = (
+            DocumentPreview.objects.filter(
+                meeting=self.meeting,
+                requested_at__gte=timezone.now() - services.PREVIEW_KEEP,
+                **self.document,
+            )
+            .order_by("-requested_at")
+            .values_list("pk", flat=True)
+            .first()
         )
-        return redirect("minutes:preview-status", pk=meeting.pk, token=preview.pk)
+        if kept is not None:
+            return redirect("minutes:preview-status", pk=pk, token=kept)
+        response = super().get(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request, pk, kind, variant):
+        preview = services.preview_request(meeting=self.meeting, **self.document, by=request.user)
+        return redirect("minutes:preview-status", pk=pk, token=preview.pk)
+
+    def get_context_data(self, **kwargs):
+        kind, public = self.document["kind"], self.document["public"]
+        return super().get_context_data(
+            meeting=self.meeting,
+            what=PREVIEW_KINDS[kind, public],
+            unasked=True,
+            again_url=self.request.path,
+            **kwargs,
+        )
 
 
 class PreviewMixin:
@@ -431,11 +459,16 @@ class PreviewStatusView(PreviewMixin, TemplateView):
         ready = preview.status == DocumentPreview.Status.READY
         current = ready and services.preview_is_current(preview=preview)
         variant = "public" if preview.public else "full"
+        queued = preview.status == DocumentPreview.Status.QUEUED
+        waited = timezone.now() - preview.requested_at
         return super().get_context_data(
             preview=preview,
             meeting=preview.meeting,
             what=PREVIEW_KINDS[preview.kind, preview.public],
-            queued=preview.status == DocumentPreview.Status.QUEUED,
+            queued=queued,
+            # No worker has taken it in the time one takes to prepare many: say so, and what to do.
+            workers_stopped=queued and waited > services.PREVIEW_WAIT,
+            waited_minutes=int(waited.total_seconds() // 60),
             current=current,
             stale=ready and not current,
             failed=preview.status == DocumentPreview.Status.FAILED,
