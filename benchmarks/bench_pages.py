@@ -129,10 +129,12 @@ def main() -> None:
             lead.user,
             None,
         ),
+        ("public home page, drawn", "/en/", None, None),  # every body's boards
         ("public board actions log, drawn", f"/en/boards/{board.slug}/actions/", None, None),
         ("public board page, drawn", f"/en/boards/{board.slug}/", None, None),
         ("public body home page, drawn", f"/en/{board.body.slug}/", None, None),
         ("public meeting page, drawn", f"/en/meetings/{meeting.pk}/", None, None),
+        ("public home page", "/en/", None, None),
         ("public board actions log", f"/en/boards/{board.slug}/actions/", None, None),
         ("public board page", f"/en/boards/{board.slug}/", None, None),
         ("public body home page", f"/en/{board.body.slug}/", None, None),
@@ -143,6 +145,8 @@ def main() -> None:
             staff,
             None,
         ),
+        ("admin add-action page", "/admin/actions/action/add/", staff, None),
+        ("admin progress list", "/admin/actions/actionupdate/", staff, None),
         ("staff meeting record", f"/en/meetings/{meeting.pk}/", staff, None),
         ("action review", f"/actions/meetings/{meeting.pk}/", staff, None),
     ]

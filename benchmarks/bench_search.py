@@ -7,10 +7,12 @@ Run: .venv/bin/python benchmarks/bench_search.py          (cheap: 2 boards x 2 y
          --database postgresql://postgres@127.0.0.1:55432/s12   (1,190 published meetings,
                                                                   about 80,000 passages)
 The database is filled by `manage.py generate_data` (which stores each publication's passages
-as publication does) unless it already holds generated boards. Each search is requested RUNS
-times after one warm-up, through Django's test client in this process (no network): the
-figures are medians, with the query count and the number of results (every match). On
-PostgreSQL it also prints the plan of the visitors' ranking query for the common word.
+as publication does) unless it already holds generated boards; publications without passages
+(databases generated before search stored them) are given theirs first. Each search is
+requested RUNS times after one warm-up, through Django's test client in this process (no
+network): the figures are medians, with the query count and the number of results (every
+match). On PostgreSQL it also prints the plan of the visitors' ranking query for the common
+word.
 """
 
 import os
@@ -40,6 +42,7 @@ def main() -> None:
     common.setup(args.database)
     common.collect_static()
     common.ensure_data(boards=args.boards, years=args.years, seed=args.seed)
+    common.ensure_search_passages()  # older generated databases have none
 
     from django.contrib.auth import get_user_model
     from django.db import connection

@@ -365,6 +365,7 @@ class BoardAdmin(ReferenceAdmin, SimpleHistoryAdmin):
     list_display = ["name", "action_prefix", "body", "next_action_number"]
     list_filter = ["body"]
     search_fields = ["name", "action_prefix"]
+    ordering = ["name"]  # its search box (an action's page) pages what it finds in one order
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["next_action_number"]
     autocomplete_fields = ["body"]

@@ -9,10 +9,12 @@ class MinutesConfig(AppConfig):
     def ready(self):
         from meetings.signals import papers_withheld
         from scrutiny.limits import clean_text_on_write
+        from scrutiny.upkeep import daily_upkeep
 
         clean_text_on_write(self.get_models())
 
         papers_withheld.connect(_rebuild_agenda_pack, dispatch_uid="minutes.rebuild_agenda_pack")
+        daily_upkeep.connect(_remove_expired_previews, dispatch_uid="minutes.expired_previews")
         _watch_public_tables()
 
 
@@ -41,3 +43,9 @@ def _rebuild_agenda_pack(sender, *, meeting, **kwargs):
     from minutes.services import agenda_pack_rebuild
 
     agenda_pack_rebuild(meeting=meeting)
+
+
+def _remove_expired_previews(sender, **kwargs):
+    from minutes.services import preview_remove_expired
+
+    preview_remove_expired()

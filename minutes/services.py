@@ -701,7 +701,11 @@ def meeting_delete(*, meeting: Meeting, by) -> list[str]:
 # Staff previews of the documents -------------------------------------------------------------
 
 PREVIEW_KEEP = datetime.timedelta(hours=1)
-"""How long a prepared preview is kept; older ones are removed when the next one is asked for."""
+"""How long a preview is kept; older ones are removed when the next one is asked for and by the
+daily upkeep (scrutiny.upkeep)."""
+PREVIEW_WAIT = datetime.timedelta(minutes=2)
+"""How long a preview may wait for a worker before its page says the workers seem stopped (one
+takes a few seconds to prepare)."""
 
 
 def preview_html(
@@ -734,13 +738,19 @@ def preview_is_current(*, preview: DocumentPreview) -> bool:
     )
 
 
+def preview_remove_expired() -> int:
+    """Remove the previews kept past PREVIEW_KEEP (their PDFs with them); how many."""
+    expired = DocumentPreview.objects.filter(requested_at__lt=timezone.now() - PREVIEW_KEEP)
+    return expired.delete()[0]
+
+
 @transaction.atomic
 def preview_request(
     *, meeting: Meeting, kind: str, public: bool, language: str, by
 ) -> DocumentPreview:
     """Queue a preview of a document (minutes.tasks.render_preview prepares it), or reuse the
     same one already queued; previews older than PREVIEW_KEEP are removed."""
-    DocumentPreview.objects.filter(requested_at__lt=timezone.now() - PREVIEW_KEEP).delete()
+    preview_remove_expired()
     # One at a time per meeting, so that two clicks queue one render.
     Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").first()
     same = DocumentPreview.objects.filter(

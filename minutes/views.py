@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -109,6 +109,26 @@ class VisitorCacheMixin:
 
 
 BOARD_CARD_MEETINGS = 5  # the latest meetings each board's card on a home page lists
+CARD_PLACES = range(1, BOARD_CARD_MEETINGS + 1)
+
+
+def board_cards(boards, user) -> None:
+    """Give each board (annotated by HomeView with `card_1`… : the keys of the meetings its card
+    lists) those meetings as `visible_meetings`, read by key (only them, however many meetings
+    there are: at 100 boards a window over every meeting took most of the page's time), and
+    its count of meetings with published minutes as `meeting_count` (staff see drafts listed,
+    but only published minutes count), both in one query for every board."""
+    keys = [getattr(board, f"card_{n}") for board in boards for n in CARD_PLACES]
+    # Only what a meeting's row shows (its link, date, titles and status).
+    shown = ["board", "held_on", "title", "title_cy", "status"]
+    meetings = listed_meetings(user).filter(pk__in=[key for key in keys if key]).only(*shown)
+    found = {meeting.pk: meeting for meeting in meetings}
+    published = Meeting.objects.published().filter(board__in=[board.pk for board in boards])
+    counts = dict(published.order_by().values_list("board").annotate(Count("pk")))
+    for board in boards:
+        card = (found.get(getattr(board, f"card_{n}")) for n in CARD_PLACES)
+        board.visible_meetings = [meeting for meeting in card if meeting is not None]
+        board.meeting_count = counts.get(board.pk, 0)
 
 
 class HomeView(VisitorCacheMixin, ListView):
@@ -120,7 +140,10 @@ class HomeView(VisitorCacheMixin, ListView):
 
     def get_context_data(self, **kwargs):
         filters = {"board__body": self.body} if self.body else {}
+        boards = list(self.object_list)
+        board_cards(boards, self.request.user)
         return super().get_context_data(
+            object_list=boards,
             full_record=may_see_full_record(self.request.user),
             forthcoming=forthcoming_meetings(**filters),
             **body_identity(self.body),
@@ -128,25 +151,16 @@ class HomeView(VisitorCacheMixin, ListView):
         )
 
     def get_queryset(self):
-        visible = listed_meetings(self.request.user)
         boards = boards_listed(self.request.user)
         if self.body is not None:
             boards = boards.filter(body=self.body)
-        return (
-            # "N meetings with minutes": staff see drafts listed, but only published minutes count.
-            boards.annotate(
-                meeting_count=Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
-            )
-            .prefetch_related(
-                Prefetch(
-                    "meetings",
-                    # Only the meetings a board lists are read (the database picks them).
-                    queryset=visible.order_by("-held_on", "title")[:BOARD_CARD_MEETINGS],
-                    to_attr="visible_meetings",
-                )
-            )
-            .order_by("body__name", "name")
-        )
+        card = Meeting.objects.visible_to(self.request.user).filter(board=OuterRef("pk"))
+        card = card.order_by("-held_on", "title").values("pk")
+        return boards.annotate(
+            # The keys of the meetings the board's card lists, latest first (none past its last):
+            # the database finds each through the board's index of dates (board_cards).
+            **{f"card_{n}": Subquery(card[n - 1 : n]) for n in CARD_PLACES},
+        ).order_by("body__name", "name")
 
 
 class BodyHomeView(HomeView):
@@ -360,24 +374,52 @@ PREVIEW_KINDS = {
 }
 
 
-class PreviewDocumentView(View):
-    """Staff ask for a preview of a document, public or full: it is prepared in the task queue
-    and they land on its page, which offers it when it is ready."""
+class PreviewDocumentView(TemplateView):
+    """A document's preview, public or full. Its link (a GET) only leads to the preview of it
+    kept (prepared in the last hour), or says there is none; its button (a POST) asks for one,
+    prepared in the task queue, and leads to its page, which offers it when it is ready."""
 
-    def get(self, request, pk, kind, variant):
+    template_name = "minutes/preview.html"
+
+    def dispatch(self, request, pk, kind, variant):
         if not may_see_full_record(request.user):
             raise Http404
-        meeting = get_object_or_404(Meeting, pk=pk)
         if kind not in ("minutes", "questions") or variant not in ("public", "full"):
             raise Http404
-        preview = services.preview_request(
-            meeting=meeting,
-            kind=kind,
-            public=variant == "public",
-            language=get_language(),
-            by=request.user,
+        self.meeting = get_object_or_404(Meeting, pk=pk)
+        self.document = {"kind": kind, "public": variant == "public", "language": get_language()}
+        return super().dispatch(request, pk, kind, variant)
+
+    def get(self, request, pk, kind, variant):
+        kept = (
+            DocumentPreview.objects.filter(
+                meeting=self.meeting,
+                requested_at__gte=timezone.now() - services.PREVIEW_KEEP,
+                **self.document,
+            )
+            .order_by("-requested_at")
+            .values_list("pk", flat=True)
+            .first()
         )
-        return redirect("minutes:preview-status", pk=meeting.pk, token=preview.pk)
+        if kept is not None:
+            return redirect("minutes:preview-status", pk=pk, token=kept)
+        response = super().get(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request, pk, kind, variant):
+        preview = services.preview_request(meeting=self.meeting, **self.document, by=request.user)
+        return redirect("minutes:preview-status", pk=pk, token=preview.pk)
+
+    def get_context_data(self, **kwargs):
+        kind, public = self.document["kind"], self.document["public"]
+        return super().get_context_data(
+            meeting=self.meeting,
+            what=PREVIEW_KINDS[kind, public],
+            unasked=True,
+            again_url=self.request.path,
+            **kwargs,
+        )
 
 
 class PreviewMixin:
@@ -414,11 +456,16 @@ class PreviewStatusView(PreviewMixin, TemplateView):
         ready = preview.status == DocumentPreview.Status.READY
         current = ready and services.preview_is_current(preview=preview)
         variant = "public" if preview.public else "full"
+        queued = preview.status == DocumentPreview.Status.QUEUED
+        waited = timezone.now() - preview.requested_at
         return super().get_context_data(
             preview=preview,
             meeting=preview.meeting,
             what=PREVIEW_KINDS[preview.kind, preview.public],
-            queued=preview.status == DocumentPreview.Status.QUEUED,
+            queued=queued,
+            # No worker has taken it in the time one takes to prepare many: say so, and what to do.
+            workers_stopped=queued and waited > services.PREVIEW_WAIT,
+            waited_minutes=int(waited.total_seconds() // 60),
             current=current,
             stale=ready and not current,
             failed=preview.status == DocumentPreview.Status.FAILED,

@@ -139,7 +139,14 @@ class SharedAutocompleteSelect(SharedLabelsMixin, AutocompleteSelect):
 
 
 class SharedAutocompleteSelectMultiple(SharedLabelsMixin, AutocompleteSelectMultiple):
-    pass
+    """A search box choosing several records. It has no "clear all" cross: select2 puts that
+    inside the list of the chosen records, where a list may hold only its items (WCAG 1.3.1,
+    axe's `list`); each chosen record keeps its own cross."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-allow-clear"] = "false"
+        return attrs
 
 
 class SharedChoicesFormSet(BaseInlineFormSet):

@@ -184,10 +184,12 @@ MATRIX = {
         ),
     ],
     "set_language": [("-", "post", lambda o: [], dict.fromkeys(PERSONAS, 302))],
-    # Asking for a preview queues it and leads to its page; the page and the PDF, as above.
+    # A preview's link shows its state; its button queues one and leads to its page; the page
+    # and the PDF, as above.
     "minutes:preview-document": [
-        ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], PREVIEW_ASK),
-        ("exempt", "get", lambda o: [o["published"].pk, "minutes", "public"], PREVIEW_ASK),
+        ("draft", "get", lambda o: [o["draft"].pk, "minutes", "full"], FULL_RECORD_ONLY),
+        ("draft", "post", lambda o: [o["draft"].pk, "minutes", "full"], PREVIEW_ASK),
+        ("exempt", "post", lambda o: [o["published"].pk, "minutes", "public"], PREVIEW_ASK),
     ],
     "minutes:preview-status": [
         ("full", "get", lambda o: [o["published"].pk, o["preview"].pk], FULL_RECORD_ONLY),

@@ -94,6 +94,15 @@ class Publication(models.Model):
                 fields=["meeting", "version"], name="publication_unique_version"
             ),
         ]
+        indexes = [
+            # Which meetings the public may see (Meeting.objects.published()), read from the
+            # index alone: the home pages count every board's meetings with minutes.
+            models.Index(
+                fields=["meeting"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="publication_live_meeting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting} v{self.version}"

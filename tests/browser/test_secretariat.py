@@ -79,3 +79,33 @@ def test_clerk_adds_an_action_at_a_meeting_and_gets_the_next_number(page, demo, 
     action = Action.objects.get(text="CC to report the data quality inspection")
     assert action.ref == "PPB 71"
     assert page.get_by_text("PPB 71").first.is_visible()
+
+
+def _choose(page, name: str, term: str, label: str) -> None:
+    """Type in a search box (the admin's autocomplete) and pick what it finds."""
+    page.locator(f"select[name='{name}'] + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill(term)
+    page.locator(".select2-results__option", has_text=label).first.click()
+
+
+def test_clerk_adds_an_action_on_its_own_page_searching_for_its_owner(
+    page, demo, clerk, screenshot, axe
+):
+    """No board is chosen when the admin's add-action page opens, so its owners are searched
+    (every body's would be listed): the post is found by typing, and the action is saved."""
+    sign_in(page, "clerk")
+    page.goto("/admin/actions/action/add/")
+    assert axe(page) == []
+    meeting = Meeting.objects.get(board__action_prefix="PPB")
+    _choose(page, "board", meeting.board.name[:8], meeting.board.name)
+    page.locator("textarea[name='text']").fill("CC to brief the board on rural crime")
+    _choose(page, "owner_roles", "Chief", "CC – Chief Constable")
+    [chosen] = page.locator("select[name='owner_roles'] option:checked").all_inner_texts()
+    assert chosen.startswith("CC – Chief Constable")
+    screenshot("admin-action-add-owner-searched")
+    assert axe(page) == []
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist, .errornote").all_inner_texts() == []
+    action = Action.objects.get(text="CC to brief the board on rural crime")
+    assert [owner.role.abbrev for owner in action.owners.all()] == ["CC"]

@@ -323,3 +323,35 @@ def test_a_second_save_of_the_same_item_is_refused_and_the_first_text_survives(
     item.refresh_from_db()
     assert item.minutes == "The first clerk's minute."
     assert item.version == opened_at + 1
+
+
+def test_the_progress_list_filters_by_date_without_reading_every_reports_date(client, clerk):
+    """The admin's list of progress reports offers dates to filter by (this year, this month…)
+    without reading the date of every report to draw its page: its year-by-year links read all
+    525,000 of them at 120,000 actions (a third of a second a page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.factories import ActionUpdateFactory
+
+    today = timezone.localdate()
+    ActionUpdateFactory(reported_on=today, text="Reported this year")
+    ActionUpdateFactory(reported_on=today.replace(year=today.year - 2), text="Reported before")
+    client.force_login(clerk)
+    url = reverse("admin:actions_actionupdate_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "This year" in page
+    read = " ".join(query["sql"].upper() for query in queries.captured_queries)
+    assert "MIN(" not in read
+    assert "DISTINCT" not in read
+    start = today.replace(month=1, day=1)
+    filtered = client.get(
+        url,
+        {
+            "reported_on__gte": start.isoformat(),
+            "reported_on__lt": start.replace(year=start.year + 1).isoformat(),
+        },
+    ).content.decode()
+    assert '1 result (<a href="?">2 total</a>)' in filtered

@@ -223,3 +223,54 @@ def test_home_reads_only_the_five_latest_meetings_a_board_lists(client, clerk, b
     for meeting in latest[5:]:
         assert meeting.held_on.strftime("%-d %B %Y") not in content
     assert set(read) <= {m.pk for m in latest[:5]}, "meetings read that the page never lists"
+
+
+def test_home_cards_list_the_five_latest_meetings_in_order_same_day_ones_by_title(public, board):
+    """Each card lists its board's five latest published meetings, latest first, two on the
+    same day by title; a board with fewer lists them all; drafts are never listed publicly."""
+    day = timezone.localdate().replace(year=2021, month=3, day=1)
+    for month, title in [(1, ""), (2, ""), (3, "Beta"), (3, "Alpha"), (4, ""), (5, ""), (6, "")]:
+        meeting = MeetingFactory(board=board, held_on=day.replace(month=month), title=title)
+        publish(meeting)
+    MeetingFactory(board=board, held_on=day.replace(month=7), title=f"Draft {CANARY}")
+    small = BoardFactory(name="Audit Committee", slug="audit", action_prefix="AC")
+    publish(MeetingFactory(board=small, held_on=day.replace(month=2), title="Only"))
+    content = public.get(reverse("home")).content.decode()
+    card = content[content.index("Strategy and Performance Board") :]
+    card = card[: card.index("</section>")]
+    shown = ["1 June 2021", "1 May 2021", "1 April 2021", "Alpha", "Beta"]
+    positions = [card.index(text) for text in shown]
+    assert positions == sorted(positions)
+    assert "February 2021" not in card
+    assert "January 2021" not in card
+    assert CANARY not in content
+    assert "Only" in content[content.index("Audit Committee") :]
+
+
+@pytest.mark.parametrize("persona", ["public", "clerk"])
+def test_home_reads_as_many_times_for_many_boards_and_meetings(
+    client, clerk, persona, django_assert_num_queries
+):
+    """The home page asks the database the same number of questions however many boards and
+    meetings there are (at 100 boards and 12,000 meetings it read every meeting)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if persona == "clerk":
+        client.force_login(clerk)
+
+    def grow(boards, meetings):
+        for b in range(boards):
+            board = BoardFactory()
+            for m in range(meetings):
+                held_on = timezone.localdate().replace(year=2020 - m, month=1 + b % 12, day=1)
+                publish(MeetingFactory(board=board, held_on=held_on))
+            MeetingFactory(board=board)  # a draft
+
+    grow(1, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("home")).status_code == 200
+    grow(4, 7)
+    with django_assert_num_queries(len(few)):
+        content = client.get(reverse("home")).content.decode()
+    assert content.count('class="board-card') == 5

@@ -333,7 +333,7 @@ def test_a_draft_preview_is_marked_on_every_page(client, clerk):
     url = reverse(
         "minutes:preview-document", kwargs={"pk": meeting.pk, "kind": "minutes", "variant": "full"}
     )
-    page = client.get(url, follow=True)
+    page = client.post(url, follow=True)
     response = client.get(page.context["pdf_url"])
     pdf = response.content
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)

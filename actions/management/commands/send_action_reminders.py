@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from actions.counts import register_counts_compact
 from actions.reminders import ReminderRun, reminders_run
+from scrutiny.upkeep import daily_upkeep
 
 
 def _date(value: str) -> datetime.date:
@@ -25,8 +26,9 @@ class Command(BaseCommand):
         "Email each owner of overdue actions, and of actions due within a week, one reminder "
         "a day; tell the clerks of each board of the actions nobody could be reminded of; on "
         "the digest day (Monday unless REMINDER_DIGEST_WEEKDAY says otherwise) send each "
-        "board's clerks the week's digest. Run it daily, e.g. from cron; running it again the "
-        "same day sends nothing new."
+        "board's clerks the week's digest; then tidy up (e.g. remove staff previews kept past "
+        "their hour). Run it daily, e.g. from cron; running it again the same day sends "
+        "nothing new."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +55,7 @@ class Command(BaseCommand):
         run = reminders_run(on=day, digest=digest, dry_run=dry_run)
         if not dry_run:
             register_counts_compact()  # the register's counts, folded once a day
+            daily_upkeep.send(sender=self.__class__)  # e.g. previews kept past their hour
         reminders = run.reminders
         self._report_unreachable(run, day, dry_run)
         skipped = [r for r in reminders if r.already_reminded]

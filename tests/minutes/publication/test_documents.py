@@ -67,9 +67,10 @@ def test_previews_are_pdfs_for_staff_and_not_found_for_the_public(client, clerk,
     ]
     for url in urls:
         assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
     client.force_login(clerk)
     for url in urls:
-        page = client.get(url, follow=True)
+        page = client.post(url, follow=True)
         assert page.status_code == 200
         assert "The preview is ready." in page.content.decode()
         response = client.get(page.context["pdf_url"])

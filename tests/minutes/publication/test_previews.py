@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def ask(client, meeting, kind="minutes", variant="full"):
-    """Follow a preview link as the clerk's browser does: to the preview's page."""
+    """Ask for a preview as the clerk does (the button of the page a preview link leads to):
+    to the preview's page."""
     url = reverse("minutes:preview-document", args=[meeting.pk, kind, variant])
-    return client.get(url, follow=True)
+    return client.post(url, follow=True)
 
 
 def opened(client, page) -> bytes:
@@ -122,7 +123,8 @@ def test_a_preview_of_a_meeting_changed_since_is_out_of_date_and_not_served(
     response = client.get(page.context["pdf_url"])
     assert response.status_code == 302
     assert response["Location"] == status_url
-    fresh = client.get(again.context["again_url"], follow=True)
+    assert f'<form method="post" action="{again.context["again_url"]}"' in text
+    fresh = client.post(again.context["again_url"], follow=True)
     assert CORRECTED in pdf_text(opened(client, fresh))
 
 
@@ -151,7 +153,8 @@ def test_the_meeting_page_and_the_secretariat_pages_lead_to_the_preview(client, 
     ]
     for url in pages:
         assert link in client.get(url).content.decode(), url
-    page = client.get(link, follow=True)
+    assert "Prepare the preview" in client.get(link).content.decode()
+    page = client.post(link, follow=True)
     assert page.redirect_chain[-1][0] == page.context["request"].path
     assert "The preview is ready." in page.content.decode()
 
@@ -212,3 +215,72 @@ def test_a_welsh_preview_is_drawn_in_the_language_the_clerk_chose(client, clerk,
     english = ask(client, prepared)
     assert english.context["preview"].pk != welsh.context["preview"].pk
     assert "DRAFT – not approved" in pdf_text(opened(client, english))
+
+
+def test_following_a_preview_link_queues_nothing_its_button_does(client, clerk, prepared):
+    """A link (a GET: a crawler, a prefetch, a reload) only shows the state of the document's
+    preview and a button; the button (a POST) asks for one. Following the link again leads to
+    the preview kept."""
+    client.force_login(clerk)
+    url = reverse("minutes:preview-document", args=[prepared.pk, "minutes", "full"])
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "No preview of this document has been prepared in the last hour." in text
+    assert f'<form method="post" action="{url}"' in text
+    assert "Prepare the preview" in text
+    assert DocumentPreview.objects.count() == 0
+    ready = client.post(url, follow=True)
+    assert "The preview is ready." in ready.content.decode()
+    again = client.get(url, follow=True)
+    assert again.context["preview"].pk == ready.context["preview"].pk
+    assert "The preview is ready." in again.content.decode()
+    assert DocumentPreview.objects.count() == 1
+
+
+def test_the_daily_run_removes_the_previews_kept_past_the_hour(client, clerk, prepared):
+    """Previews older than an hour are removed by the daily run (manage.py
+    send_action_reminders), not only when the next preview is asked for; its dry run removes
+    nothing."""
+    client.force_login(clerk)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)):
+        ask(client, prepared)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 50, tzinfo=datetime.UTC)):
+        ask(client, prepared, variant="public")
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 30, tzinfo=datetime.UTC)):
+        call_command("send_action_reminders", "--dry-run", stdout=StringIO())
+        assert DocumentPreview.objects.count() == 2
+        call_command("send_action_reminders", stdout=StringIO())
+    assert list(DocumentPreview.objects.values_list("public", flat=True)) == [True]
+
+
+WORKERS_STOPPED = "The background workers that prepare previews seem not to be running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_no_worker_has_started_says_the_workers_seem_stopped(
+    client, clerk, prepared, settings
+):
+    """A preview still waiting after two minutes: no worker took it, so the page says plainly
+    that the background workers seem not to be running and what to do, and still offers the
+    preview once a worker has prepared it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(clerk)
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        status_url = ask(client, prepared).context["request"].path
+    with time_machine.travel(start + datetime.timedelta(seconds=90), tick=False):
+        waiting = client.get(status_url).content.decode()
+        assert "The preview is being prepared." in waiting
+        assert WORKERS_STOPPED not in waiting
+    with time_machine.travel(start + datetime.timedelta(minutes=3), tick=False):
+        stuck = client.get(status_url).content.decode()
+        assert WORKERS_STOPPED in stuck
+        assert "manage.py db_worker" in stuck
+        assert 'hx-trigger="every 2s"' in stuck  # it still checks by itself
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO()
+        )
+        ready = client.get(status_url).content.decode()
+    assert "The preview is ready." in ready
+    assert WORKERS_STOPPED not in ready
