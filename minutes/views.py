@@ -695,14 +695,20 @@ class SearchView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = search.clean_query(self.request.GET.get("q", ""))
-        # Ranked ids only: the paginator's slice reads the page's results and their snippets.
-        results = search.search(query, self.request.user)
+        # Ranked ids only, as deep as the page asked for: the paginator's slice reads the
+        # page's results and their snippets.
+        try:
+            wanted = max(1, int(self.request.GET.get("page", 1)))
+        except ValueError:
+            wanted = 1
+        results = search.search(query, self.request.user, depth=wanted * self.paginate_by)
         page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(
             query=query,
             page_obj=page,
             results=page.object_list,
-            count=len(results),
+            count=results.matched,
+            listed=len(results),
             full_record=may_see_full_record(self.request.user),
         )
         return context
