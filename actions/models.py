@@ -55,18 +55,24 @@ class DueKind(models.TextChoices):
 OUTSTANDING = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED)
 
 
+def numbered(queryset, board_id: int, numbers):
+    """The rows of `queryset` (actions, or their history) of board `board_id` with these
+    numbers. The numbers' range is given too: it bounds the read of the (board, number) index to
+    them even when the planner knows nothing of the board yet (one created earlier in the same
+    import), where it would otherwise read every action of the board and every version of each
+    written in that transaction."""
+    numbers = list(numbers)
+    if not numbers:
+        return queryset.none()
+    return queryset.filter(
+        board_id=board_id, number__in_array=numbers, number__range=(min(numbers), max(numbers))
+    )
+
+
 class ActionQuerySet(models.QuerySet):
     def numbered(self, board, numbers) -> "ActionQuerySet":
-        """The actions of `board` with these numbers. The numbers' range is given too: it bounds
-        the read of the (board, number) index to them even when the planner knows nothing of
-        the board yet (one created earlier in the same import), where it would otherwise read
-        every action of the board and every version of each written in that transaction."""
-        numbers = list(numbers)
-        if not numbers:
-            return self.none()
-        return self.filter(
-            board=board, number__in_array=numbers, number__range=(min(numbers), max(numbers))
-        )
+        """The actions of `board` with these numbers (see `numbered`)."""
+        return numbered(self, board.pk, numbers)
 
     def outstanding(self) -> "ActionQuerySet":
         """Not yet closed or withdrawn: completion still awaits acceptance by the OPCC."""

@@ -33,6 +33,7 @@ from actions.models import (
     ActionUpdate,
     DueKind,
     UpdateKind,
+    numbered,
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from meetings.services import RecordError, meeting_reopen_approval, with_welsh_twins
@@ -145,12 +146,9 @@ def _require_numbers_free(board: Board, numbers: list[int]) -> None:
         return
     taken = set(Action.objects.numbered(board, numbers).values_list("number", flat=True))
     deleted = set(
-        Action.history.filter(
-            board_id=board.pk,
-            number__in_array=numbers,
-            number__range=(min(numbers), max(numbers)),
-            history_type="-",
-        ).values_list("number", flat=True)
+        numbered(Action.history.filter(history_type="-"), board.pk, numbers).values_list(
+            "number", flat=True
+        )
     )
     seen: set[int] = set()
     for row, number in enumerate(numbers):

@@ -82,7 +82,7 @@ def ensure_search_passages(*, batch: int = 200) -> int:
     from django.db.models import Exists, OuterRef
 
     from meetings.models import Publication, PublishedText
-    from minutes.services import publication_snapshots
+    from minutes.services import publication_snapshots, published_texts_store
 
     missing = Publication.objects.filter(
         ~Exists(PublishedText.objects.filter(publication=OuterRef("pk")))
@@ -94,14 +94,7 @@ def ensure_search_passages(*, batch: int = 200) -> int:
     for start in range(0, len(keys), batch):
         publications = list(missing.filter(pk__in=keys[start : start + batch]).order_by("pk"))
         snapshots = publication_snapshots([publication.meeting for publication in publications])
-        PublishedText.objects.bulk_create(
-            [
-                text
-                for snapshot, publication in zip(snapshots, publications, strict=True)
-                for text in snapshot.texts_of(publication)
-            ],
-            batch_size=5000,
-        )
+        published_texts_store(snapshots, publications)
     print(
         f"stored the search passages of {len(keys):,} publications that had none "
         f"in {time.monotonic() - started:.1f} s"

@@ -289,6 +289,20 @@ def publication_snapshots(meetings: list[Meeting]) -> list[PublicationSnapshot]:
     return snapshots
 
 
+def published_texts_store(
+    snapshots: list[PublicationSnapshot], publications: list[Publication]
+) -> None:
+    """The search passages of these publications, as their snapshots hold them, in batches."""
+    PublishedText.objects.bulk_create(
+        [
+            text
+            for snapshot, publication in zip(snapshots, publications, strict=True)
+            for text in snapshot.texts_of(publication)
+        ],
+        batch_size=5000,
+    )
+
+
 @dataclass
 class GeneratedPublication:
     """Version 1 of generated meetings under way (`meetings_publish_generated_start`): the
@@ -327,14 +341,7 @@ class GeneratedPublication:
             for snapshot in snapshots
         ]
         Publication.objects.bulk_create(publications, batch_size=2000)
-        PublishedText.objects.bulk_create(
-            [
-                text
-                for snapshot, publication in zip(snapshots, publications, strict=True)
-                for text in snapshot.texts_of(publication)
-            ],
-            batch_size=5000,
-        )
+        published_texts_store(snapshots, publications)
         for board in {meeting.board_id: meeting.board for meeting in meetings}.values():
             public_actions_rebuild(board=board)
         return [publication.pk for publication in publications]
