@@ -370,3 +370,16 @@ def test_the_best_results_are_listed_and_no_page_ranks_beyond_them(client, monke
         assert html.count('<li class="search-result') == 20
         assert ranked_to
         assert max(ranked_to) <= 40  # ranked to the page asked for, never beyond the best 40
+
+
+def test_a_large_count_is_written_with_thousands_separated(rf):
+    """ "179009 results" read as one run of digits beside "The best 1,000 are listed"."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "meetings/search.html",
+        {"query": "plan", "count": 179009, "listed": 1000, "results": []},
+        request=rf.get("/en/search/"),
+    )
+    assert "179,009 results" in html
+    assert "The best 1,000 are listed" in html
