@@ -37,7 +37,14 @@ from actions.models import (
 )
 from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from meetings.services import RecordError, meeting_reopen_approval, with_welsh_twins
-from scrutiny.audit import bulk_create_recorded, bulk_delete_recorded, bulk_update_recorded
+from scrutiny import transactions
+from scrutiny.audit import (
+    bulk_create_recorded,
+    bulk_delete_recorded,
+    bulk_update_recorded,
+    historical_model,
+)
+from scrutiny.transactions import atomic
 
 Owner = Role | Person
 
@@ -144,12 +151,22 @@ def _require_numbers_free(board: Board, numbers: list[int]) -> None:
     numbers; a refusal names the row (`row`, its index in `numbers`)."""
     if not numbers:
         return
-    taken = set(Action.objects.numbered(board, numbers).values_list("number", flat=True))
-    deleted = set(
-        numbered(Action.history.filter(history_type="-"), board.pk, numbers).values_list(
-            "number", flat=True
+    found = (
+        Action.objects.numbered(board, numbers)
+        .order_by()
+        .annotate(deleted=models.Value(False))
+        .values_list("number", "deleted")
+        .union(
+            numbered(historical_model(Action).objects.filter(history_type="-"), board.pk, numbers)
+            .order_by()
+            .annotate(deleted=models.Value(True))
+            .values_list("number", "deleted"),
+            all=True,
         )
     )
+    taken, deleted = set(), set()
+    for number, was_deleted in found:
+        (deleted if was_deleted else taken).add(number)
     seen: set[int] = set()
     for row, number in enumerate(numbers):
         ref = f"{board.action_prefix} {number}"
@@ -207,11 +224,19 @@ def board_allocate_action_number(*, board: Board, count: int = 1) -> int:
         locked.next_action_number = number + count
         locked.save(update_fields=["next_action_number"])
     board.next_action_number = number + count
+    transactions.keep(("next action number", board.pk), board.next_action_number)
     return number
 
 
 def board_reserve_action_number(*, board: Board, number: int) -> None:
     """Record that a number printed elsewhere is taken, so it is never given out again."""
+    # In an import's batch, a board whose row it locked and whose next number is already past
+    # this one is not locked and read again (each file reserves its numbers, then its new
+    # actions theirs).
+    known = transactions.kept(("next action number", board.pk))
+    if known is not None and known > number:
+        board.next_action_number = known
+        return
     # No savepoint: nothing here raises an error a caller carries on after.
     with transaction.atomic(savepoint=False):
         locked = Board.objects.select_for_update().get(pk=board.pk)
@@ -219,6 +244,7 @@ def board_reserve_action_number(*, board: Board, number: int) -> None:
             locked.next_action_number = number + 1
             locked.save(update_fields=["next_action_number"])
         board.next_action_number = locked.next_action_number
+    transactions.keep(("next action number", board.pk), board.next_action_number)
 
 
 def _owner_keys(owners: Iterable[Owner]) -> list[tuple[str, int]]:
@@ -230,7 +256,7 @@ def _owner_keys(owners: Iterable[Owner]) -> list[tuple[str, int]]:
     return keys
 
 
-@transaction.atomic
+@atomic
 def action_set_owners(*, action: Action, owners: Iterable[Owner]) -> None:
     """Replace the owners of an action, keeping their order. (Used by the services below: a
     caller outside them uses `action_reassign` or `action_update`, which apply the rules.)"""
@@ -303,7 +329,7 @@ class NewAction:
     text_cy: str = ""
 
 
-@transaction.atomic
+@atomic
 def action_create(
     *,
     board: Board,
@@ -377,7 +403,7 @@ def _check_new_action(board: Board, new: NewAction) -> None:
         )
 
 
-@transaction.atomic
+@atomic
 def actions_create_batch(*, board: Board, actions: list[NewAction], by) -> list[Action]:
     """Raise several actions of one board at once, by the rules of `action_create`, in a few
     statements however many there are: every action is checked before any is written (a
@@ -422,7 +448,7 @@ def actions_create_batch(*, board: Board, actions: list[NewAction], by) -> list[
         for new in actions
     ]
     try:
-        with transaction.atomic():
+        with atomic():
             bulk_create_recorded(rows, Action)
     except IntegrityError:
         # Another writer took a printed number between the check and the insert.
@@ -454,7 +480,7 @@ class ActionChange:
     raised_status: str | None = None
 
 
-@transaction.atomic
+@atomic
 def action_update(
     *,
     action: Action,
@@ -531,7 +557,7 @@ def _check_change(change: ActionChange, stored: Action) -> None:
         )
 
 
-@transaction.atomic
+@atomic
 def actions_update_batch(*, changes: list[ActionChange], by) -> list[Action]:
     """Save several actions changed on their instances, by the rules of `action_update`, in a
     few statements however many there are: the actions are locked and read in one query, every
@@ -612,7 +638,7 @@ def actions_update_batch(*, changes: list[ActionChange], by) -> list[Action]:
     return [change.action for change in changes]
 
 
-@transaction.atomic
+@atomic
 def action_delete(*, action: Action, by) -> None:
     """Delete an action entered by mistake. One in published minutes (even withdrawn ones) is
     never deleted: it is withdrawn instead. Its number is never issued again."""
@@ -629,7 +655,7 @@ def action_delete(*, action: Action, by) -> None:
     meeting_reopen_approval(meetings=meetings, by=by)
 
 
-@transaction.atomic
+@atomic
 def meeting_actions_detach(*, meeting: Meeting, by) -> None:
     """Before a meeting's record is written again (an import that replaces it): the progress
     minuted at the meeting is deleted (the statuses of its actions worked out again), and the
@@ -751,7 +777,7 @@ def _require(condition: bool, message: str) -> None:
         raise ActionError(message)
 
 
-@transaction.atomic
+@atomic
 def action_report_progress(
     *,
     action: Action,
@@ -785,7 +811,7 @@ def action_report_progress(
     )
 
 
-@transaction.atomic
+@atomic
 def action_close(
     *, action: Action, note: str = "", by, on: datetime.date, expected_version: int | None = None
 ) -> ActionUpdate:
@@ -806,7 +832,7 @@ def action_close(
     )
 
 
-@transaction.atomic
+@atomic
 def action_reopen(
     *, action: Action, reason: str, by, on: datetime.date, expected_version: int | None = None
 ) -> ActionUpdate:
@@ -823,7 +849,7 @@ def action_reopen(
     )
 
 
-@transaction.atomic
+@atomic
 def action_withdraw(
     *, action: Action, reason: str, by, on: datetime.date, expected_version: int | None = None
 ) -> ActionUpdate:
@@ -844,7 +870,7 @@ def action_withdraw(
     )
 
 
-@transaction.atomic
+@atomic
 def action_reassign(
     *,
     action: Action,
@@ -869,7 +895,7 @@ def action_reassign(
     )
 
 
-@transaction.atomic
+@atomic
 def action_set_due(
     *,
     action: Action,
@@ -900,7 +926,7 @@ def action_set_due(
     )
 
 
-@transaction.atomic
+@atomic
 def action_link(
     *, action: Action, other: Action, by, on: datetime.date, expected_version: int | None = None
 ) -> ActionUpdate:
@@ -1033,7 +1059,7 @@ def _review_save(review: ActionUpdate, *, by) -> ActionUpdate:
     return action_reviews_update_batch(reviews=[review], by=by)[0]
 
 
-@transaction.atomic
+@atomic
 def action_reviews_record_batch(*, reviews: list[ActionUpdate], by) -> list[ActionUpdate]:
     """Record several new entries of actions' histories at once (progress minuted at a meeting,
     as `action_review_record` builds it), by the same rules, in a few statements however many
@@ -1058,7 +1084,7 @@ _REVIEW_FIELDS = [
 ]
 
 
-@transaction.atomic
+@atomic
 def action_reviews_update_batch(*, reviews: list[ActionUpdate], by) -> list[ActionUpdate]:
     """Save several entries of actions' histories changed on their instances (as
     `action_review_update` saves one), by the same rules, in a few statements however many
@@ -1095,7 +1121,7 @@ def action_reviews_update_batch(*, reviews: list[ActionUpdate], by) -> list[Acti
     return reviews
 
 
-@transaction.atomic
+@atomic
 def action_reviews_remove_batch(*, reviews: list[ActionUpdate], by) -> None:
     """Remove several entries of actions' histories (as `action_review_delete` removes one), in
     a few statements however many there are: one delete with a history row each (ADR 0002);
@@ -1139,7 +1165,7 @@ def action_review_build(**review: Unpack[ReviewFields]) -> ActionUpdate:
     )
 
 
-@transaction.atomic
+@atomic
 def action_review_record(*, by, **review: Unpack[ReviewFields]) -> ActionUpdate:
     """Progress on an earlier action as minuted at a meeting (its action review), under one of
     the meeting's items or, without one, in the minutes' "Progress on earlier actions" section.
@@ -1148,7 +1174,7 @@ def action_review_record(*, by, **review: Unpack[ReviewFields]) -> ActionUpdate:
     return _review_save(action_review_build(**review), by=by)
 
 
-@transaction.atomic
+@atomic
 def action_review_update(*, review: ActionUpdate, by) -> ActionUpdate:
     """Save a review changed on the instance (its text, status, item, summary); the minutes of
     its meeting (and of the meeting it moved from) reopen when what they print changed."""
@@ -1156,7 +1182,7 @@ def action_review_update(*, review: ActionUpdate, by) -> ActionUpdate:
     return _review_save(review, by=by)
 
 
-@transaction.atomic
+@atomic
 def action_history_save(*, update: ActionUpdate, by) -> ActionUpdate:
     """Add or correct any entry of an action's history as the secretariat enters it (dated,
     at a meeting or not). Minuted progress follows the review's rules; the status is worked out
@@ -1164,7 +1190,7 @@ def action_history_save(*, update: ActionUpdate, by) -> ActionUpdate:
     return _review_save(update, by=by)
 
 
-@transaction.atomic
+@atomic
 def action_review_delete(*, review: ActionUpdate, by) -> None:
     """Remove an entry of an action's history (progress minuted at a meeting or not); the
     action's status is worked out again and the meeting's approval reopens."""

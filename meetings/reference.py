@@ -9,8 +9,8 @@ as `known`, which saves the lookup and applies the same rules.
 
 Those that never refuse once they write (bodies, groups, posts, people: these refuse a group of
 another body before writing anything) need no savepoint of their own (an import calls them for
-every post and person of every file); those that refuse keep one, so that a caller that catches
-the refusal carries on in a sound transaction.
+every post and person of every file); those that refuse keep one (`scrutiny.transactions`), so
+that a caller that catches the refusal carries on in a sound transaction.
 """
 
 import datetime
@@ -40,6 +40,7 @@ from meetings.services import (
     with_welsh_twins,
 )
 from scrutiny.audit import bulk_create_recorded, bulk_update_recorded
+from scrutiny.transactions import atomic
 
 # What every meeting's minutes print of their board and body: a change reopens the approval of
 # the board's (the body's) approved minutes, which would be published with it. Published minutes
@@ -116,7 +117,7 @@ BOARD_LABELS = (
 )
 
 
-@transaction.atomic
+@atomic
 def board_ensure(*, body: Organisation, name: str, action_prefix: str, **labels) -> Board:
     """The board of the body with this action prefix, created when missing (with a web address
     of its own). A prefix names one board of a body, and a name one prefix: a clash is refused
@@ -321,7 +322,7 @@ def board_membership_ensure(
     return board_memberships_ensure(board=board, members=[member])[0]
 
 
-@transaction.atomic
+@atomic
 def board_memberships_ensure(*, board: Board, members: list[dict]) -> list[BoardMembership]:
     """`board_membership_ensure` for several members (dicts of its keywords) at once: every one
     is checked before any is written (a refusal names its index in `row`), those already
@@ -386,7 +387,7 @@ def _require_account_free(person: Person, user) -> None:
         )
 
 
-@transaction.atomic
+@atomic
 def person_link_account(*, person: Person, user, email: str = "") -> list[str]:
     """Link a person of the record to the user account they sign in with (one account a person,
     one person an account), and give the person an email address for reminders: `email`, else
@@ -462,7 +463,7 @@ def _logo_type(data: bytes) -> str:
     return LOGO_FORMATS[image.format]
 
 
-@transaction.atomic
+@atomic
 def organisation_save(
     *,
     organisation: Organisation,
@@ -501,7 +502,7 @@ def organisation_save(
     return organisation
 
 
-@transaction.atomic
+@atomic
 def person_save(*, person: Person, by, expected_version: int | None = None) -> Person:
     """Add or change a person of the record (as the page sets them). Someone already named in
     a body's record keeps that body; an account is linked to one person only."""
@@ -529,7 +530,7 @@ def person_save(*, person: Person, by, expected_version: int | None = None) -> P
     return person
 
 
-@transaction.atomic
+@atomic
 def role_save(*, role: Role, by, expected_version: int | None = None) -> Role:
     """Add or change a post (as the page sets it). A post already named in a body's record keeps
     that body."""
@@ -556,7 +557,7 @@ def role_save(*, role: Role, by, expected_version: int | None = None) -> Role:
     return role
 
 
-@transaction.atomic
+@atomic
 def board_save(*, board: Board, by, expected_version: int | None = None) -> Board:
     """Add or change a board's settings (as the page sets them). A board with meetings, members
     or actions keeps its body: its action numbers and records are that body's. A change to what
@@ -577,7 +578,7 @@ def board_save(*, board: Board, by, expected_version: int | None = None) -> Boar
     return board
 
 
-@transaction.atomic
+@atomic
 def appointment_save(*, appointment: Appointment, by) -> Appointment:
     """Add or change who holds a post, when (as the page sets it): a post is held by a person
     of its own body."""
@@ -590,12 +591,12 @@ def appointment_save(*, appointment: Appointment, by) -> Appointment:
     return appointment
 
 
-@transaction.atomic
+@atomic
 def appointment_delete(*, appointment: Appointment, by) -> None:
     appointment.delete()
 
 
-@transaction.atomic
+@atomic
 def board_membership_save(*, membership: BoardMembership, by) -> BoardMembership:
     """Add or change a board member (as the page sets it): the person, post and group are of
     the board's body."""
@@ -609,6 +610,6 @@ def board_membership_save(*, membership: BoardMembership, by) -> BoardMembership
     return membership
 
 
-@transaction.atomic
+@atomic
 def board_membership_delete(*, membership: BoardMembership, by) -> None:
     membership.delete()

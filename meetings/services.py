@@ -38,6 +38,7 @@ from meetings.models import (
 )
 from meetings.signals import papers_withheld
 from scrutiny.audit import bulk_create_recorded
+from scrutiny.transactions import atomic
 
 
 class RecordError(Exception):
@@ -258,7 +259,7 @@ def meeting_create(
     )
 
 
-@transaction.atomic
+@atomic
 def meetings_create_batch(*, meetings: list[Meeting], by) -> list[Meeting]:
     """`meeting_create` for several new meetings at once (a board's generated years), naming
     no posts or people, by the same rules: every meeting is checked before any is written;
@@ -275,7 +276,7 @@ def meetings_create_batch(*, meetings: list[Meeting], by) -> list[Meeting]:
     return meetings
 
 
-@transaction.atomic
+@atomic
 def meeting_update(
     *,
     meeting: Meeting,
@@ -342,7 +343,7 @@ def _require_board_move(meeting: Meeting, stored: Meeting) -> None:
         )
 
 
-@transaction.atomic
+@atomic
 def attendance_save(*, attendance: Attendance, by) -> Attendance:
     """Add or change who attended; the person, post and group must be of the meeting's body."""
     _require_body_scope(
@@ -359,7 +360,7 @@ def attendance_save(*, attendance: Attendance, by) -> Attendance:
     return attendance
 
 
-@transaction.atomic
+@atomic
 def attendance_delete(*, attendance: Attendance, by) -> None:
     meeting = attendance.meeting
     attendance.delete()
@@ -378,7 +379,7 @@ def item_depth(item: AgendaItem) -> int:
     return depth
 
 
-@transaction.atomic
+@atomic
 def meeting_item_save(*, item: AgendaItem, by, expected_version: int | None = None) -> AgendaItem:
     """Add or change an agenda item (its minute text, exemption, place in the agenda).
 
@@ -449,7 +450,7 @@ def _is_under(candidate: AgendaItem, item: AgendaItem) -> bool:
     return False
 
 
-@transaction.atomic
+@atomic
 def meeting_item_delete(*, item: AgendaItem, by) -> None:
     """Delete an item with its sub-items, papers, questions and departures. An item under which
     actions were raised is refused: the actions are deleted or moved first."""
@@ -493,35 +494,35 @@ def _item_child_delete(instance, *, by) -> None:
         papers_withheld.send(sender=Paper, meeting=meeting)
 
 
-@transaction.atomic
+@atomic
 def question_save(*, question: Question, by) -> Question:
     """Add or change a question and its response; the responder is a post of the body."""
     return _item_child_save(question, by=by, responder=question.responder)
 
 
-@transaction.atomic
+@atomic
 def question_delete(*, question: Question, by) -> None:
     _item_child_delete(question, by=by)
 
 
-@transaction.atomic
+@atomic
 def paper_save(*, paper: Paper, by) -> Paper:
     """Add or change a paper considered under an item."""
     return _item_child_save(paper, by=by)
 
 
-@transaction.atomic
+@atomic
 def paper_delete(*, paper: Paper, by) -> None:
     _item_child_delete(paper, by=by)
 
 
-@transaction.atomic
+@atomic
 def departure_save(*, departure: Departure, by) -> Departure:
     """Add or change a departure minuted under an item."""
     return _item_child_save(departure, by=by)
 
 
-@transaction.atomic
+@atomic
 def departure_delete(*, departure: Departure, by) -> None:
     _item_child_delete(departure, by=by)
 
@@ -668,7 +669,7 @@ def _records_insert(records: list[MeetingRecord], levels: dict, by) -> None:
         meeting_reopen_approval(meetings=changed, by=by)
 
 
-@transaction.atomic
+@atomic
 def meeting_record_clear(*, meeting: Meeting, by) -> None:
     """Remove a meeting's attendance and items (with their papers, questions and departures),
     to write its record again. Items under which actions were raised or reviewed are refused,
@@ -701,7 +702,7 @@ def meeting_set_status(*, meeting: Meeting, status: str, by) -> Meeting:
     return meeting
 
 
-@transaction.atomic
+@atomic
 def appointment_grant(
     *, person: Person, role: Role, start_on: datetime.date | None, kind: str, by
 ) -> tuple[Appointment, bool]:
@@ -730,7 +731,7 @@ class AnnouncementError(Exception):
 CALENDAR_FIELDS = ("held_on", "title", "start_time", "end_time", "venue", "venue_cy", "is_public")
 
 
-@transaction.atomic
+@atomic
 def meeting_announce(
     *,
     board: Board,
@@ -771,7 +772,7 @@ def meeting_announce(
     )
 
 
-@transaction.atomic
+@atomic
 def meeting_announce_existing(*, meeting: Meeting) -> Meeting:
     """Announce a meeting already in the record (entered before it was announced)."""
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -792,7 +793,7 @@ def _calendar_revised(meeting: Meeting) -> None:
     meeting.refresh_from_db(fields=["calendar_sequence"])
 
 
-@transaction.atomic
+@atomic
 def meeting_cancel(*, meeting: Meeting) -> Meeting:
     """The meeting will not take place: it stays listed, marked cancelled, and calendars that
     hold it are told so."""
@@ -831,7 +832,7 @@ def attendance_fingerprint(meeting: Meeting) -> str:
     )
 
 
-@transaction.atomic
+@atomic
 def meeting_attendance_save(
     *, meeting: Meeting, rows: list[dict], expected_fingerprint: str | None, by
 ) -> None:
@@ -901,7 +902,7 @@ def meeting_attendance_save(
             attendance_delete(attendance=row, by=by)
 
 
-@transaction.atomic
+@atomic
 def meeting_item_move(*, item: AgendaItem, direction: str, by) -> AgendaItem:
     """Move an item up or down among its siblings, in (under the item above it) or out (after
     its parent); every item whose place changes is saved through `meeting_item_save`."""
@@ -944,7 +945,7 @@ def meeting_item_move(*, item: AgendaItem, direction: str, by) -> AgendaItem:
     return item
 
 
-@transaction.atomic
+@atomic
 def meeting_items_renumber(*, meeting: Meeting, by) -> None:
     """Number the agenda as printed: 1, 2, 3 at the top, 3.1, 3.2 beneath."""
     Meeting.objects.select_for_update().get(pk=meeting.pk)

@@ -50,6 +50,7 @@ from scrutiny.audit import bulk_update_recorded, recording
 from scrutiny.forked import Later
 from scrutiny.limits import PAPER_MAX_BYTES
 from scrutiny.pdf import render_pdf
+from scrutiny.transactions import atomic
 
 
 def meeting_heading(meeting: Meeting, language: str = ENGLISH) -> str:
@@ -91,7 +92,7 @@ class PublicationError(Exception):
     """A step of the approval and publication workflow that cannot be taken, and why."""
 
 
-@transaction.atomic
+@atomic
 def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     """Approval is by someone with the approver permission who neither prepared the minutes nor
     changed what they print since their last approval."""
@@ -193,7 +194,7 @@ def meeting_publish_in_background(
         meeting=meeting, by=by, note=note, note_cy=note_cy, check_permission=not imported
     )
     user, reason = recording() if imported else (by, "")
-    with transaction.atomic():
+    with atomic():
         queued = (
             Meeting.objects.filter(pk=meeting.pk)
             .exclude(publishing="queued")
@@ -347,7 +348,7 @@ class GeneratedPublication:
         return [publication.pk for publication in publications]
 
 
-@transaction.atomic
+@atomic
 def meetings_publish_generated_start(
     *,
     meetings: list[Meeting],
@@ -371,7 +372,7 @@ def meetings_publish_generated_start(
     return GeneratedPublication(meetings=meetings, by=by, published_at=published_at)
 
 
-@transaction.atomic
+@atomic
 def meetings_publish_generated(
     *,
     meetings: list[Meeting],
@@ -438,7 +439,7 @@ def meeting_publish(
             if questions_source is not None:
                 kinds.append((PublishedDocument.Kind.QUESTIONS, questions_source))
             rendered += [(kind, language, documents.render_pdf(html)) for kind, html in kinds]
-    with transaction.atomic():
+    with atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         # Rendering takes seconds: publish only if nobody changed the minutes meanwhile (an edit
         # turns approved minutes back into a draft, and any save moves updated_at on).
@@ -485,7 +486,7 @@ def meeting_publish(
     return publication
 
 
-@transaction.atomic
+@atomic
 def meeting_withdraw(*, meeting: Meeting, by, reason: str) -> int:
     """Take every published version down at once; the record of it stays, with who and why."""
     if by is None or not by.has_perm("meetings.publish_meeting"):
@@ -535,7 +536,7 @@ def check_pdf(data: bytes) -> int:
     return pages
 
 
-@transaction.atomic
+@atomic
 def paper_attach_pdf(*, paper: Paper, data: bytes, by) -> PaperFile:
     """Store the PDF of a paper, checked by its content and size; the paper points at it from
     now on, while an agenda already published keeps the file it published."""
@@ -552,7 +553,7 @@ def paper_attach_pdf(*, paper: Paper, data: bytes, by) -> PaperFile:
     return stored
 
 
-@transaction.atomic
+@atomic
 def paper_detach_pdf(*, paper: Paper, by) -> None:
     """The paper has no PDF from now on; an agenda already published keeps the file it
     published."""
@@ -572,7 +573,7 @@ def agenda_publish(*, meeting: Meeting, by) -> AgendaPublication:
     items = agenda_snapshot(meeting)
     if not items:
         raise PublicationError(_("The agenda has no items yet."))
-    with transaction.atomic():
+    with atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.announced_at is None:
             locked.announced_at = timezone.now()
@@ -653,7 +654,7 @@ PACK_FIELDS = dict.fromkeys(
 ) | dict.fromkeys(["pack_sha256", "pack_cy_sha256"], "")
 
 
-@transaction.atomic
+@atomic
 def agenda_pack_rebuild(*, meeting: Meeting) -> None:
     """A paper of the live agenda may no longer be public: its pack stops being served at once
     and is built again in the background from the papers still public."""
@@ -662,7 +663,7 @@ def agenda_pack_rebuild(*, meeting: Meeting) -> None:
         build_agenda_pack.enqueue(publication.pk)
 
 
-@transaction.atomic
+@atomic
 def agenda_withdraw(*, meeting: Meeting, by) -> int:
     """Take the published agenda, its papers and pack off the public site at once."""
     if by is None or not by.has_perm("meetings.publish_meeting"):
@@ -670,7 +671,7 @@ def agenda_withdraw(*, meeting: Meeting, by) -> int:
     return meeting.agenda_publications.live().update(withdrawn_at=timezone.now())
 
 
-@transaction.atomic
+@atomic
 def meeting_delete(*, meeting: Meeting, by) -> list[str]:
     """Delete a meeting that was never published, with the actions it raised (their numbers are
     never issued again) and the progress minuted at it (the statuses of the actions it reviewed
@@ -751,7 +752,7 @@ def preview_remove_expired() -> int:
     return expired.delete()[0]
 
 
-@transaction.atomic
+@atomic
 def preview_request(
     *, meeting: Meeting, kind: str, public: bool, language: str, by
 ) -> DocumentPreview:

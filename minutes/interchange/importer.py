@@ -14,6 +14,7 @@ from minutes.interchange.validation import (
     validate_document,
 )
 from minutes.interchange.writing import import_meeting_document
+from scrutiny.transactions import all_or_nothing
 
 __all__ = [
     "MAX_ERRORS",
@@ -26,12 +27,13 @@ __all__ = [
 
 
 def import_meeting_files(paths, *, replace: bool = False) -> list[Meeting]:
-    """Import a batch of files, all or nothing: the first fault rolls every file back."""
+    """Import a batch of files, all or nothing: the first fault rolls every file back (so the
+    services it calls take no savepoints of their own)."""
     documents = [(str(path), read_meeting_file(path)) for path in paths]
     for source, data in documents:
         validate_document(data, source=source)
     batch: dict = {}
-    with transaction.atomic():
+    with all_or_nothing():
         meetings = [
             import_meeting_document(
                 data, replace=replace, source=source, validated=True, batch=batch
