@@ -84,12 +84,47 @@ HISTORY_CHUNK = 500
 _HISTORICAL: dict[type, type] = {}
 
 
-def _historical(model) -> type:
+def historical_model(model) -> type:
     """The history model of `model` (read once: `model.history` builds a manager class at
     every access, a fifth of a bulk write's own time)."""
     if model not in _HISTORICAL:
         _HISTORICAL[model] = model.history.model
     return _HISTORICAL[model]
+
+
+def _attributed(model, rows: list) -> dict:
+    """These rows by the id of the user their history rows are attributed to."""
+    historical = historical_model(model)
+    user, _reason = _recording.get()
+    by_user: dict = {}
+    for row in rows:
+        who = getattr(row, "_history_user", None) or user
+        if who is None:
+            who = historical.get_default_history_user(row)
+        by_user.setdefault(getattr(who, "pk", None), []).append(row)
+    return by_user
+
+
+def _history_columns(model, connection) -> tuple[str, str]:
+    """The history table's columns a copy writes, and the row's columns it copies them from."""
+    quote = connection.ops.quote_name
+    tracked = historical_model(model).tracked_fields
+    target = [quote(field.column) for field in tracked]
+    source = [quote(model._meta.get_field(field.name).column) for field in tracked]
+    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
+    return ", ".join(target + extra), ", ".join(source)
+
+
+def _history_head(model, connection, user_id, history_type: str) -> list:
+    """The values of a history row that are not copied from the row: when, by whom, why, what."""
+    _user, reason = _recording.get()
+    date_field = historical_model(model)._meta.get_field("history_date")
+    return [
+        date_field.get_db_prep_value(timezone.now(), connection),
+        user_id,
+        reason[:100] or None,
+        history_type,
+    ]
 
 
 def _history_copy(model, rows: list, history_type: str) -> None:
@@ -99,34 +134,22 @@ def _history_copy(model, rows: list, history_type: str) -> None:
     `recorded_as` says, or to the user a row names (`_history_user`), or to the request's."""
     if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    historical = _historical(model)
-    user, reason = _recording.get()
-    using = router.db_for_write(historical)
-    connection = connections[using]
+    historical = historical_model(model)
+    connection = connections[router.db_for_write(historical)]
     quote = connection.ops.quote_name
-    tracked = historical.tracked_fields
-    target = [quote(field.column) for field in tracked]
-    source = [quote(model._meta.get_field(field.name).column) for field in tracked]
-    extra = ["history_date", "history_user_id", "history_change_reason", "history_type"]
-    date_field = historical._meta.get_field("history_date")
-    now = date_field.get_db_prep_value(timezone.now(), connection)
-    by_user: dict = {}
-    for row in rows:
-        who = getattr(row, "_history_user", None) or user
-        if who is None:
-            who = historical.get_default_history_user(row)
-        by_user.setdefault(getattr(who, "pk", None), []).append(row.pk)
+    columns, source = _history_columns(model, connection)
     pk = quote(model._meta.pk.column)
     # PostgreSQL takes the keys as one array (a statement of one parameter, however many rows);
     # SQLite as a list of parameters, in chunks short enough for it.
     array = connection.vendor == "postgresql"
     sql = (
-        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(target + extra)}) "
-        f"SELECT {', '.join(source)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        f"INSERT INTO {quote(historical._meta.db_table)} ({columns}) "
+        f"SELECT {source}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
         f"WHERE {pk} {'= ANY(%s)' if array else 'IN ({marks})'} ORDER BY {pk}"
     )
     with connection.cursor() as cursor:
-        for user_id, pks in by_user.items():
+        for user_id, attributed in _attributed(model, rows).items():
+            pks = [row.pk for row in attributed]
             chunks = (
                 [pks]
                 if array
@@ -135,8 +158,8 @@ def _history_copy(model, rows: list, history_type: str) -> None:
                     for start in range(0, len(pks), HISTORY_CHUNK)
                 ]
             )
+            head = _history_head(model, connection, user_id, history_type)
             for chunk in chunks:
-                head = [now, user_id, reason[:100] or None, history_type]
                 if array:
                     cursor.execute(sql, [*head, chunk])
                 else:
@@ -145,12 +168,76 @@ def _history_copy(model, rows: list, history_type: str) -> None:
                     )
 
 
+def _inserted_with_history(model, rows: list, connection) -> bool:
+    """On PostgreSQL, insert new rows and copy their history rows in one statement (the
+    history copied from the rows the insert returns), the values sent as one array a column,
+    as Django's bulk_create sends them. False, having written nothing, for rows it does not
+    take (a key already set, a value that is an expression, a column of a type that is not a
+    plain one, rows attributed to more than one user): `bulk_create_recorded` then inserts
+    them as Django does and copies their history after."""
+    opts = model._meta
+    if (
+        connection.vendor != "postgresql"
+        or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        or opts.parents
+        or not opts.pk.db_returning
+        or any(row.pk is not None for row in rows)
+    ):
+        return False
+    attributed = _attributed(model, rows)
+    if len(attributed) != 1:
+        return False
+    fields = [each for each in opts.concrete_fields if not each.generated and each is not opts.pk]
+    if any(
+        each.db_returning
+        or each.has_db_default()
+        or hasattr(each, "get_placeholder_sql")
+        or (each.target_field if each.is_relation else each).get_internal_type()
+        not in connection.data_types
+        for each in fields
+    ):
+        return False
+    for row in rows:
+        row._prepare_related_fields_for_save(operation_name="bulk_create")
+    columns = []
+    for column in fields:
+        values = [column.pre_save(row, True) for row in rows]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            return False
+        columns.append([column.get_db_prep_save(value, connection=connection) for value in values])
+    quote = connection.ops.quote_name
+    history_columns, source = _history_columns(model, connection)
+    pk = quote(opts.pk.column)
+    arrays = ", ".join(f"(%s)::{each.db_type(connection).split('(')[0]}[]" for each in fields)
+    history_table = quote(historical_model(model)._meta.db_table)
+    sql = (
+        f"WITH new AS (INSERT INTO {quote(opts.db_table)} "
+        f"({', '.join(quote(each.column) for each in fields)}) "
+        f"SELECT * FROM UNNEST({arrays}) RETURNING *), "
+        f"copied AS (INSERT INTO {history_table} ({history_columns}) "
+        f"SELECT {source}, %s, %s, %s, %s FROM new ORDER BY {pk}) "
+        f"SELECT {pk} FROM new"
+    )
+    (user_id,) = attributed
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*columns, *_history_head(model, connection, user_id, "+")])
+        keys = [key for (key,) in cursor.fetchall()]
+    for row, key in zip(rows, keys, strict=True):
+        row.pk = key
+        row._state.adding = False
+        row._state.db = connection.alias
+    return True
+
+
 def bulk_create_recorded(rows: list, model) -> list:
     """Insert rows in bulk with a history row each, attributed as `recorded_as` says (bulk
     inserts send no per-row signal, so the attribution is passed along here)."""
     if not rows:
         return rows
-    with transaction.atomic(using=router.db_for_write(model), savepoint=False):
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using, savepoint=False):
+        if _inserted_with_history(model, rows, connections[using]):
+            return rows
         # PostgreSQL and SQLite return the new keys, which the history rows are copied by.
         created = model._default_manager.bulk_create(rows)
         _history_copy(model, created, "+")

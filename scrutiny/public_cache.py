@@ -36,7 +36,12 @@ TABLE = "scrutiny_publicgeneration"
 PAGE_SECONDS = 600
 
 _watched: set[str] = set()
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# A write, or a write whose rows a second one reads (`WITH new AS (INSERT INTO … RETURNING *) …`,
+# as scrutiny.audit inserts rows and their history): the table it writes first.
+_WRITE = re.compile(
+    r'\s*(?:WITH\s+\w+\s+AS\s+\(\s*)?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
 
 
 def watch(*models) -> None:

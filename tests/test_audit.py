@@ -141,3 +141,51 @@ def test_bulk_history_costs_the_same_statements_for_one_row_or_many(clerk):
         return len(created), len(deleted)
 
     assert cost(1) == cost(40)
+
+
+def test_bulk_created_rows_and_their_history_match_column_for_column(clerk, force_lead):
+    """On PostgreSQL a batch of rows and their history rows are written by one statement (the
+    history copied from what the insert returns); on SQLite the history is copied after. Either
+    way each history row is its row as stored, attributed as `recorded_as` says, and rows that
+    name different users are each attributed to theirs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scrutiny.audit import bulk_create_recorded, recorded_as
+
+    action = ActionFactory()
+    roles = Role.objects.bulk_create(
+        Role(body=action.board.body, abbrev=f"P{i}", title=f"Post <b>{i}</b>") for i in range(3)
+    )
+    rows = [ActionOwner(action=action, role=role, position=i) for i, role in enumerate(roles)]
+    with CaptureQueriesContext(connection) as queries, recorded_as(user=clerk, reason="why"):
+        created = bulk_create_recorded(rows, ActionOwner)
+    assert [row.pk for row in created] == list(
+        ActionOwner.objects.filter(action=action).order_by("position").values_list("pk", flat=True)
+    )
+    assert all(not row._state.adding for row in created)
+    writes = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2)
+    for row in created:
+        (history,) = ActionOwner.history.filter(id=row.pk)
+        assert (history.history_type, history.history_user, history.history_change_reason) == (
+            "+",
+            clerk,
+            "why",
+        )
+        assert (history.action_id, history.role_id, history.position) == (
+            action.pk,
+            row.role_id,
+            row.position,
+        )
+
+    # Rows naming two users: each history row is attributed to its own.
+    more = [
+        ActionOwner(action=ActionFactory(), role=roles[0], position=0),
+        ActionOwner(action=ActionFactory(), role=roles[1], position=0),
+    ]
+    more[1]._history_user = force_lead
+    with recorded_as(user=clerk):
+        bulk_create_recorded(more, ActionOwner)
+    assert ActionOwner.history.get(id=more[0].pk).history_user == clerk
+    assert ActionOwner.history.get(id=more[1].pk).history_user == force_lead
