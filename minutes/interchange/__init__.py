@@ -73,7 +73,7 @@ def format_for(document) -> str:
     """The version a document declares; an unknown or missing format is checked against 1.0,
     whose `format` constant then names what is expected."""
     declared = document.get("format") if isinstance(document, dict) else None
-    return declared if declared in SCHEMA_PATHS else FORMAT_1_0
+    return declared if isinstance(declared, str) and declared in SCHEMA_PATHS else FORMAT_1_0
 
 
 def json_path(parts) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from fastjsonschema import JsonSchemaException
+from fastjsonschema import compile as compile_schema
 from jsonschema import Draft202012Validator
 
 from actions.models import Action
@@ -143,10 +145,43 @@ def _validator(format: str) -> Draft202012Validator:
     return Draft202012Validator(_inlined(schema(format)))
 
 
+def _refuse_remote(uri: str):
+    raise ValueError(f"the schema refers outside itself ({uri})")
+
+
+# What fastjsonschema would fetch a reference with, for every kind of address: nothing.
+REMOTE_REFUSED = dict.fromkeys(("", "file", "http", "https", "ftp", "data"), _refuse_remote)
+
+
+@functools.cache
+def _accepts(format: str):
+    """The same schema compiled to Python (fastjsonschema): a fifth of jsonschema's time to
+    say whether a document is valid, which is all it says. A document it refuses is checked
+    again by jsonschema, whose errors say what is wrong and where. The keywords the schema
+    uses (types, properties, lengths, patterns, enums, constants, if/then, anyOf, items) mean
+    the same in draft 7, which fastjsonschema implements, as in 2020-12; tests check that the
+    two agree. Every reference is within the schema: none is ever fetched."""
+    definition = copy.deepcopy(schema(format))
+    definition.pop("$id", None)
+    definition["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return compile_schema(definition, handlers=REMOTE_REFUSED, use_formats=False)
+
+
+def schema_errors(data) -> list:
+    """The schema's errors in a document (jsonschema's, in the order of their paths), none
+    when it is valid."""
+    format = format_for(data)
+    try:
+        _accepts(format)(data)
+    except JsonSchemaException:
+        validator = _validator(format)
+        return sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return []
+
+
 def validate_document(data, *, source: str = "") -> None:
     """Check a document against the schema and the cross-references the schema cannot express."""
-    validator = _validator(format_for(data))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = schema_errors(data)
     if errors:
         lines = []
         for error in errors[:MAX_ERRORS]:

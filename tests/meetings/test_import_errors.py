@@ -144,6 +144,11 @@ def set_format(doc):
     doc["format"] = "scrutiny.meeting/2"
 
 
+def format_not_a_string(doc):
+    # Crashed the check (a dict cannot be looked up among the versions) before it was refused.
+    doc["format"] = {"version": 2}
+
+
 def not_an_object(doc):
     return "scrutiny.meeting/1"
 
@@ -266,6 +271,7 @@ def review_of_an_unknown_action_without_text(doc):
 CASES = [
     # (change, JSON path, words the clerk reads)
     (set_format, "format", "'scrutiny.meeting/2' should be 'scrutiny.meeting/1'"),
+    (format_not_a_string, "format", "{'version': 2} should be 'scrutiny.meeting/1'"),
     (not_an_object, "(top level)", "expected object, got 'scrutiny.meeting/1'"),
     (drop_meeting_date, "meeting.date", "is required"),
     (unknown_top_level_key, "(top level)", "unknown key colour (not part of the format)"),
