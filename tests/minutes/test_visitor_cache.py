@@ -244,3 +244,20 @@ def test_a_write_gives_a_new_generation_at_commit_once_a_transaction(
     assert len([c for c in callbacks if isinstance(c, functools.partial)]) == 1
     assert public_cache.generation() != before
     assert client.get(url).status_code == 404
+
+
+def test_rows_written_with_their_history_in_one_statement_give_a_new_generation(
+    board, django_capture_on_commit_callbacks, monkeypatch
+):
+    """On PostgreSQL a batch of rows and their history rows are one statement that starts
+    `WITH new AS (INSERT INTO …`: the watch of writes sees the table it writes."""
+    from actions.models import Action
+    from scrutiny import public_cache
+    from scrutiny.audit import bulk_create_recorded
+
+    monkeypatch.setattr(public_cache, "after_commit", _AFTER_COMMIT)  # as in production
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bulk_create_recorded(
+            [Action(board=board, number=n, text=f"Action {n}") for n in (1, 2)], Action
+        )
+    assert len([c for c in callbacks if isinstance(c, functools.partial)]) == 1
