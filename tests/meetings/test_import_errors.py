@@ -189,6 +189,11 @@ def time_out_of_range(doc):
     doc["meeting"]["start"] = "25:00"
 
 
+def time_with_a_newline(doc):
+    # Python's `$` matched before the newline: the schema let it through, and the import crashed.
+    doc["meeting"]["start"] = "10:00\n"
+
+
 def status_not_in_enum(doc):
     doc["meeting"]["status"] = "final"
 
@@ -290,6 +295,7 @@ CASES = [
         "'2014-02-29' is not a real date",
     ),
     (time_out_of_range, "meeting.start", "'25:00' is not a 24-hour time as HH:MM"),
+    (time_with_a_newline, "meeting.start", "'10:00\\n' is not a 24-hour time as HH:MM"),
     (status_not_in_enum, "meeting.status", "'final' is not one of: draft, approved, published"),
     (
         action_status_not_in_enum,

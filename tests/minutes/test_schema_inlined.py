@@ -12,10 +12,15 @@ from pathlib import Path
 import pytest
 from fastjsonschema import JsonSchemaException
 from fastjsonschema import compile as compile_schema
-from jsonschema import Draft202012Validator
 
 from minutes.interchange import FORMAT_1_0, FORMAT_1_1, schema
-from minutes.interchange.validation import REMOTE_REFUSED, _accepts, _validator, schema_errors
+from minutes.interchange.validation import (
+    REMOTE_REFUSED,
+    Validator,
+    _accepts,
+    _validator,
+    schema_errors,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "fixtures").glob("*.json")) + sorted(
@@ -58,7 +63,7 @@ def _errors(validator, document) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 @pytest.mark.parametrize("version", [FORMAT_1_0, FORMAT_1_1])
 def test_the_inlined_schema_accepts_and_refuses_what_the_published_one_does(path, version):
-    published = Draft202012Validator(schema(version))
+    published = Validator(schema(version))
     document = json.loads(path.read_text(encoding="utf-8"))
     document["format"] = version
     seen_refusals = 0
@@ -76,7 +81,28 @@ def test_a_definition_within_itself_stays_a_reference():
     assert '"#/$defs/item"' in text
 
 
-WRONG_VALUES = (None, True, 0, -1, 1.5, "", " ", "x" * 5000, "25:00", "2014-13-45", [], {}, [{}])
+WRONG_VALUES = (
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    -1,
+    1.5,
+    "",
+    " ",
+    "x" * 5000,
+    "25:00",
+    "10:00\n",
+    "2014-13-45",
+    "2019-11-26\n",
+    [],
+    {},
+    [{}],
+)
+# Keys whose schema is a constant, a boolean, a number, a date or a time: each gets every value.
+TARGETED = {"owned_by_body", "paragraph", "exempt", "public", "start", "end", "date", "due"}
 
 
 def _mutations(document: dict):
@@ -97,8 +123,10 @@ def _mutations(document: dict):
     walk(document, [])
     paths = [path for path in paths if path]
     step = max(1, len(paths) // 60)  # 60 places spread through the document
-    for number, path in enumerate(paths[::step]):
-        for wrong in (WRONG_VALUES[number % len(WRONG_VALUES)], {"surprise": 1}, "drop"):
+    spread = [(path, [WRONG_VALUES[n % len(WRONG_VALUES)]]) for n, path in enumerate(paths[::step])]
+    targeted = [(path, list(WRONG_VALUES)) for path in paths if path[-1] in TARGETED][:12]
+    for path, values in spread + targeted:
+        for wrong in (*values, {"surprise": 1}, "drop"):
             broken = copy.deepcopy(document)
             parent = broken
             for part in path[:-1]:
@@ -119,9 +147,9 @@ def _mutations(document: dict):
 @pytest.mark.parametrize("version", [FORMAT_1_0, FORMAT_1_1])
 def test_the_compiled_check_accepts_and_refuses_what_the_published_schema_does(path, version):
     """An import first asks the compiled schema (fastjsonschema) whether a file is valid, and
-    asks jsonschema what is wrong only when it says no: it must never accept a file that the
-    published schema refuses, nor refuse one it accepts."""
-    published = Draft202012Validator(schema(version))
+    asks jsonschema what is wrong only when it says no (jsonschema then decides): the compiled
+    check must never accept a file that the published schema refuses."""
+    published = Validator(schema(version))
     document = json.loads(path.read_text(encoding="utf-8"))
     document["format"] = version
     refused = compared = 0
@@ -133,7 +161,7 @@ def test_the_compiled_check_accepts_and_refuses_what_the_published_schema_does(p
             accepted = True
         except JsonSchemaException:
             accepted = False
-        assert accepted == valid, json.dumps(variant)[:300]
+        assert valid or not accepted, json.dumps(variant)[:300]
         compared += 1
         refused += not valid
     assert compared > 50
