@@ -147,7 +147,7 @@ def _require_raised_in_board(
 def _require_numbers_free(board: Board, numbers: list[int]) -> None:
     """Printed numbers given to new actions: each is not taken by an action of the board, and
     was never issued before either, even to an action since deleted (the audit trail keeps every
-    deletion): a number once issued on a board is never issued again. Two queries however many
+    deletion): a number once issued on a board is never issued again. One query however many
     numbers; a refusal names the row (`row`, its index in `numbers`)."""
     if not numbers:
         return

@@ -180,6 +180,7 @@ def _inserted_with_history(model, rows: list, connection) -> bool:
         connection.vendor != "postgresql"
         or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
         or opts.parents
+        or opts.order_with_respect_to
         or not opts.pk.db_returning
         or any(row.pk is not None for row in rows)
     ):
@@ -232,6 +233,7 @@ def _inserted_with_history(model, rows: list, connection) -> bool:
 def bulk_create_recorded(rows: list, model) -> list:
     """Insert rows in bulk with a history row each, attributed as `recorded_as` says (bulk
     inserts send no per-row signal, so the attribution is passed along here)."""
+    rows = list(rows)
     if not rows:
         return rows
     using = router.db_for_write(model)

@@ -251,13 +251,21 @@ def test_rows_written_with_their_history_in_one_statement_give_a_new_generation(
 ):
     """On PostgreSQL a batch of rows and their history rows are one statement that starts
     `WITH new AS (INSERT INTO …`: the watch of writes sees the table it writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from actions.models import Action
     from scrutiny import public_cache
     from scrutiny.audit import bulk_create_recorded
 
     monkeypatch.setattr(public_cache, "after_commit", _AFTER_COMMIT)  # as in production
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        CaptureQueriesContext(connection) as queries,
+    ):
         bulk_create_recorded(
             [Action(board=board, number=n, text=f"Action {n}") for n in (1, 2)], Action
         )
+    if connection.vendor == "postgresql":
+        assert queries[0]["sql"].startswith('WITH new AS (INSERT INTO "actions_action"')
     assert len([c for c in callbacks if isinstance(c, functools.partial)]) == 1
