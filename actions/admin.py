@@ -1,6 +1,7 @@
 import copy
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from actions import services
 from actions.models import Action, ActionOwner, ActionUpdate
 from meetings.admin import BodyScopedInline, ServiceAdmin, body_choices, page_body
-from meetings.models import AgendaItem, Meeting, Person, Role
+from meetings.models import AgendaItem, Board, Meeting, Person, Role
 from scrutiny.admin_choices import SearchScopedAdmin, SharedAutocompleteSelectMultiple
 from scrutiny.admin_locks import EditedOnParentPageAdmin, WholePageLockAdmin
 from scrutiny.forms import OptimisticLockMixin
+from scrutiny.limits import as_id
 
 
 class BodyLabelledChoiceField(forms.ModelMultipleChoiceField):
@@ -332,13 +334,31 @@ class ActionAdmin(SearchScopedAdmin, ServiceAdmin, WholePageLockAdmin, admin.Mod
             # No board is chosen yet: every body's posts and people would be listed (0.5 s and
             # 355 KB a page at 100 bodies), so they are searched instead, each found labelled
             # with its body where two read alike; the service refuses another body's on save.
+            # Once a board is chosen (on the page: js/admin-owners-of-board.js; or in the form
+            # sent back), they search its body's only.
+            chosen = as_id((request.POST or request.GET).get("board", ""))
+            body = Board.objects.filter(pk=chosen).values_list("body_id", flat=True).first()
             for name, owner_field in (("owner_roles", "role"), ("owner_people", "person")):
                 field = form.base_fields[name] = copy.deepcopy(form.base_fields[name])
                 field.widget = SharedAutocompleteSelectMultiple(
                     ActionOwner._meta.get_field(owner_field), self.admin_site
                 )
                 field.widget.choices, field.widget.is_required = field.choices, field.required
+                field.widget.search_params = {"body": body} if body is not None else {}
         return form
+
+    @property
+    def media(self):
+        # After the admin's jQuery and search boxes, which it uses.
+        jquery = "admin/js/vendor/jquery/jquery%s.js" % ("" if settings.DEBUG else ".min")
+        return super().media + forms.Media(
+            js=[
+                jquery,
+                "admin/js/jquery.init.js",
+                "admin/js/autocomplete.js",
+                "js/admin-owners-of-board.js",
+            ]
+        )
 
     def search_params(self, request, obj) -> dict:
         """An action's search boxes (see also, where it was raised) search its body's records."""

@@ -31,6 +31,9 @@ class BodyLabelledAutocompleteView(AutocompleteJsonView):
         result = super().serialize_result(obj, to_field_name)
         if self.alike[result["text"]] > 1 and getattr(obj, "body", None) is not None:
             result["text"] = f"{result['text']} ({obj.body})"
+        if getattr(obj, "body_id", None) is not None:
+            # A page can then scope its other boxes to the body of the record chosen (a board).
+            result["body"] = str(obj.body_id)
         return result
 
     def get_context_data(self, *args, **kwargs):

@@ -88,6 +88,20 @@ def _choose(page, name: str, term: str, label: str) -> None:
     page.locator(".select2-results__option", has_text=label).first.click()
 
 
+def _found(page, name: str, term: str) -> list[str]:
+    """What a search box finds for a term (then closed, nothing picked)."""
+    page.locator(f"select[name='{name}'] + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill(term)
+    options = page.locator(".select2-results__option:not(.loading-results)")
+    options.first.wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('.select2-results__option.loading-results')"
+    )
+    found = options.all_inner_texts()
+    page.keyboard.press("Escape")
+    return found
+
+
 def test_clerk_adds_an_action_on_its_own_page_searching_for_its_owner(
     page, demo, clerk, screenshot, axe
 ):
@@ -97,7 +111,13 @@ def test_clerk_adds_an_action_on_its_own_page_searching_for_its_owner(
     page.goto("/admin/actions/action/add/")
     assert axe(page) == []
     meeting = Meeting.objects.get(board__action_prefix="PPB")
+    # Before a board is chosen, every body's posts are searched (Gwent's ACC among them).
+    assert any("Assistant Chief Constable" in text for text in _found(page, "owner_roles", "Chief"))
     _choose(page, "board", meeting.board.name[:8], meeting.board.name)
+    # Once it is, its body's only: Dyfed-Powys has no ACC, and no post is told apart by body.
+    found = _found(page, "owner_roles", "Chief")
+    assert "CC – Chief Constable" in found
+    assert not [text for text in found if "Assistant Chief" in text or "Gwent" in text]
     page.locator("textarea[name='text']").fill("CC to brief the board on rural crime")
     _choose(page, "owner_roles", "Chief", "CC – Chief Constable")
     [chosen] = page.locator("select[name='owner_roles'] option:checked").all_inner_texts()

@@ -442,14 +442,16 @@ def _type_in(client, bound_field, term: str) -> list[str]:
     for are read from the box as rendered."""
     import html
     import re
+    from urllib.parse import parse_qsl, urlsplit
 
     box = str(bound_field)
-    url = html.unescape(re.search(r'data-ajax--url="([^"]*)"', box).group(1))
+    url = urlsplit(html.unescape(re.search(r'data-ajax--url="([^"]*)"', box).group(1)))
     params = {
         name: re.search(rf'data-{name.replace("_", "-")}="([^"]*)"', box).group(1)
         for name in ("app_label", "model_name", "field_name")
     }
-    found = client.get(url, {**params, "term": term})
+    # The box's own query (`?body=`) is kept, as the script keeps it.
+    found = client.get(url.path, {**dict(parse_qsl(url.query)), **params, "term": term})
     assert found.status_code == 200
     return sorted(result["text"] for result in found.json()["results"])
 
@@ -502,3 +504,37 @@ def test_an_owner_of_another_body_chosen_on_the_add_action_page_is_refused(
     data["owner_people"] = [two_bodies["ours"].pk]
     assert client.post(add, data).status_code == 302
     assert [str(owner) for owner in Action.objects.get().owners.all()] == ["Mrs E Ackland"]
+
+
+def test_once_a_board_is_chosen_the_add_action_page_searches_its_bodys_owners(
+    client, clerk, two_bodies
+):
+    """The board's search result carries its body, which the page's script gives the owners'
+    boxes once the board is chosen; a form sent back (refused, or opened for a board) searches
+    the chosen board's body's owners only."""
+    meeting = two_bodies["meeting"]
+    client.force_login(clerk)
+    add = reverse("admin:actions_action_add")
+    boards = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": meeting.board.name[:5],
+            "app_label": "actions",
+            "model_name": "action",
+            "field_name": "board",
+        },
+    ).json()["results"]
+    assert [result["body"] for result in boards] == [str(meeting.board.body_id)]
+
+    opened = client.get(add, {"board": meeting.board_id})
+    form = opened.context["adminform"].form
+    assert _type_in(client, form["owner_people"], "M") == ["Mrs E Ackland"]
+    assert [label.split(" ")[0] for label in _type_in(client, form["owner_roles"], "")] == ["HoSPC"]
+
+    data = page_data(client.get(add))
+    data.update({"board": meeting.board_id, "text": "", "raised_at_meeting": meeting.pk})
+    refused = client.post(add, data)
+    assert refused.status_code == 200
+    form = refused.context["adminform"].form
+    assert _type_in(client, form["owner_people"], "Llew") == []
+    assert _type_in(client, form["owner_people"], "Ack") == ["Mrs E Ackland"]
