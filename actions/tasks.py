@@ -4,11 +4,9 @@ from django.tasks import task
 
 from actions import services
 from actions.models import ActionExport
-from scrutiny.transactions import savepoints_kept
 
 
 @task
-@savepoints_kept()
 def build_action_export(*, export_id: int) -> int:
     """Build a large register export; returns its row count."""
     export = ActionExport.objects.select_related("requested_by").get(pk=export_id)

@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from meetings.models import AgendaPublication, Meeting, Publication, PublishedDocument
 from scrutiny.audit import recorded_as
 from scrutiny.pdf import RenderError, render_pdf
-from scrutiny.transactions import savepoints_kept
 
 
 @task
-@savepoints_kept()
 def publish_meeting(
     *,
     meeting_id: int,
@@ -61,7 +59,6 @@ def publish_meeting(
 
 
 @task()
-@savepoints_kept()
 def build_agenda_pack(publication_id: int) -> None:
     """Build the agenda pack of a published agenda (the agenda, then its public papers)."""
     from minutes.services import agenda_pack_build
@@ -73,7 +70,6 @@ def build_agenda_pack(publication_id: int) -> None:
 
 
 @task
-@savepoints_kept()
 def publication_render_documents(
     publication_id: int, minutes_html: str, questions_html: str | None, language: str = "en"
 ) -> None:
@@ -96,7 +92,6 @@ def publication_render_documents(
 
 
 @task
-@savepoints_kept()
 def render_preview(preview_id: str) -> None:
     """Prepare a staff preview of a document (minutes.services.preview_request): its PDF, marked
     as a draft on every page, and the fingerprint of what it drew; or why it could not."""

@@ -24,6 +24,7 @@ class ScrutinyConfig(AppConfig):
             languages,  # noqa: F401  (applies a user's language on sign-in)
             lookups,  # noqa: F401  (`__in_array`)
             public_cache,
+            transactions,  # noqa: F401  (a task run at once takes its savepoints)
         )
 
         # Writes to the tables public pages read give a new generation (and connections made

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.tasks.signals import task_finished, task_started
 
 _all_or_nothing: ContextVar[bool] = ContextVar("all_or_nothing", default=False)
 _kept: ContextVar[dict | None] = ContextVar("kept", default=None)
@@ -50,16 +51,24 @@ def keep(key, value) -> None:
         memory[key] = value
 
 
-@contextmanager
-def savepoints_kept():
-    """Inside an `all_or_nothing` batch, code that does catch refusals and go on (a task run at
-    once by the test suite's task backend, which records a failed publication on its meeting)
-    takes its savepoints again."""
-    token = _all_or_nothing.set(False)
-    try:
-        yield
-    finally:
-        _all_or_nothing.reset(token)
+_outside_tasks: ContextVar[tuple[bool, ...]] = ContextVar("outside_tasks", default=())
+
+
+def _task_started(**kwargs) -> None:
+    """A task run where it is enqueued (the test suite's task backend runs each at once, inside
+    the import that enqueues it) takes its savepoints: a task records a failure and goes on."""
+    _outside_tasks.set((*_outside_tasks.get(), _all_or_nothing.get()))
+    _all_or_nothing.set(False)
+
+
+def _task_finished(**kwargs) -> None:
+    *outer, was = _outside_tasks.get() or (False,)
+    _outside_tasks.set(tuple(outer))
+    _all_or_nothing.set(was)
+
+
+task_started.connect(_task_started, dispatch_uid="scrutiny.transactions.task_started")
+task_finished.connect(_task_finished, dispatch_uid="scrutiny.transactions.task_finished")
 
 
 def atomic(func=None):

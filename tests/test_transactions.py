@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.transaction import TransactionManagementError
+from django.tasks import task
 from django.test.utils import CaptureQueriesContext
 
 from actions.services import board_reserve_action_number
@@ -14,7 +15,7 @@ from meetings.models import Board, Organisation
 from meetings.services import RecordError
 from minutes.interchange.importer import import_meeting_files
 from scrutiny import public_cache
-from scrutiny.transactions import all_or_nothing, atomic, keep, kept, savepoints_kept
+from scrutiny.transactions import all_or_nothing, atomic, keep, kept
 from tests.factories import BoardFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,17 +104,27 @@ def test_a_refusal_caught_inside_a_batch_stops_every_further_write():
     ).exists()
 
 
-def test_code_that_carries_on_after_a_refusal_keeps_its_savepoints_inside_a_batch():
-    """A task the test suite's task backend runs at once, inside an import, records a failed
-    publication and goes on: it keeps its savepoints."""
+@task
+def carry_on_after_a_refusal() -> None:
+    """As a task that records a failure and goes on does (minutes.tasks.publish_meeting)."""
+    try:
+        _write_then_refuse("Refused body")
+    except RecordError:
+        pass
+    Organisation.objects.create(name="After the refusal")
+
+
+def test_a_task_run_at_once_inside_a_batch_keeps_its_savepoints(settings):
+    """The test suite's task backend runs a task where it is enqueued, inside the import: the
+    task takes its savepoints, so it can record a failure and go on."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with all_or_nothing():
         Organisation.objects.create(name="Before the refusal")
-        with savepoints_kept():
-            try:
-                _write_then_refuse("Refused body")
-            except RecordError:
-                pass
-            Organisation.objects.create(name="After the refusal")
+        result = carry_on_after_a_refusal.enqueue()
+        assert kept("anything") is None  # and back in the batch after it
+        keep("key", 1)
+        assert kept("key") == 1
+    assert result.status == "SUCCESSFUL", result.errors
     names = set(Organisation.objects.values_list("name", flat=True))
     assert {"Before the refusal", "After the refusal"} <= names
     assert "Refused body" not in names
@@ -126,7 +137,5 @@ def test_what_a_service_keeps_lasts_the_batch_only():
         assert kept("key") is None
         keep("key", 5)
         assert kept("key") == 5
-        with savepoints_kept():
-            assert kept("key") is None
     with all_or_nothing():
         assert kept("key") is None
