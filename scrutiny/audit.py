@@ -1,5 +1,6 @@
 """The audit trail as people read it: who changed what, when, from what to what."""
 
+import functools
 import getpass
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,9 +106,10 @@ def _attributed(model, rows: list) -> dict:
     return by_user
 
 
-def _history_columns(model, connection) -> tuple[str, str]:
+@functools.cache
+def _history_columns(model, alias: str) -> tuple[str, str]:
     """The history table's columns a copy writes, and the row's columns it copies them from."""
-    quote = connection.ops.quote_name
+    quote = connections[alias].ops.quote_name
     tracked = historical_model(model).tracked_fields
     target = [quote(field.column) for field in tracked]
     source = [quote(model._meta.get_field(field.name).column) for field in tracked]
@@ -137,7 +139,7 @@ def _history_copy(model, rows: list, history_type: str) -> None:
     historical = historical_model(model)
     connection = connections[router.db_for_write(historical)]
     quote = connection.ops.quote_name
-    columns, source = _history_columns(model, connection)
+    columns, source = _history_columns(model, connection.alias)
     pk = quote(model._meta.pk.column)
     # PostgreSQL takes the keys as one array (a statement of one parameter, however many rows);
     # SQLite as a list of parameters, in chunks short enough for it.
@@ -168,26 +170,21 @@ def _history_copy(model, rows: list, history_type: str) -> None:
                     )
 
 
-def _inserted_with_history(model, rows: list, connection) -> bool:
-    """On PostgreSQL, insert new rows and copy their history rows in one statement (the
-    history copied from the rows the insert returns), the values sent as one array a column,
-    as Django's bulk_create sends them. False, having written nothing, for rows it does not
-    take (a key already set, a value that is an expression, a column of a type that is not a
-    plain one, rows attributed to more than one user): `bulk_create_recorded` then inserts
-    them as Django does and copies their history after."""
+@functools.cache
+def _insert_plan(model, alias: str) -> tuple[list, str] | None:
+    """The fields of `model` that `_inserted_with_history` sends and its statement, built once a
+    model; None for a model it does not take (not PostgreSQL, a model with parents or ordered
+    with respect to another, a column with a database default or of a type that is not a plain
+    one: Django's bulk_create writes those)."""
+    connection = connections[alias]
     opts = model._meta
     if (
         connection.vendor != "postgresql"
-        or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
         or opts.parents
         or opts.order_with_respect_to
         or not opts.pk.db_returning
-        or any(row.pk is not None for row in rows)
     ):
-        return False
-    attributed = _attributed(model, rows)
-    if len(attributed) != 1:
-        return False
+        return None
     fields = [each for each in opts.concrete_fields if not each.generated and each is not opts.pk]
     if any(
         each.db_returning
@@ -197,17 +194,9 @@ def _inserted_with_history(model, rows: list, connection) -> bool:
         not in connection.data_types
         for each in fields
     ):
-        return False
-    for row in rows:
-        row._prepare_related_fields_for_save(operation_name="bulk_create")
-    columns = []
-    for column in fields:
-        values = [column.pre_save(row, True) for row in rows]
-        if any(hasattr(value, "resolve_expression") for value in values):
-            return False
-        columns.append([column.get_db_prep_save(value, connection=connection) for value in values])
+        return None
     quote = connection.ops.quote_name
-    history_columns, source = _history_columns(model, connection)
+    history_columns, source = _history_columns(model, alias)
     pk = quote(opts.pk.column)
     arrays = ", ".join(f"(%s)::{each.db_type(connection).split('(')[0]}[]" for each in fields)
     history_table = quote(historical_model(model)._meta.db_table)
@@ -219,6 +208,35 @@ def _inserted_with_history(model, rows: list, connection) -> bool:
         f"SELECT {source}, %s, %s, %s, %s FROM new ORDER BY {pk}) "
         f"SELECT {pk} FROM new"
     )
+    return fields, sql
+
+
+def _inserted_with_history(model, rows: list, connection) -> bool:
+    """On PostgreSQL, insert new rows and copy their history rows in one statement (the
+    history copied from the rows the insert returns), the values sent as one array a column,
+    as Django's bulk_create sends them. False, having written nothing, for rows it does not
+    take (of a model `_insert_plan` does not take, a key already set, a value that is an
+    expression, rows attributed to more than one user): `bulk_create_recorded` then inserts
+    them as Django does and copies their history after."""
+    plan = _insert_plan(model, connection.alias)
+    if (
+        plan is None
+        or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        or any(row.pk is not None for row in rows)
+    ):
+        return False
+    attributed = _attributed(model, rows)
+    if len(attributed) != 1:
+        return False
+    fields, sql = plan
+    for row in rows:
+        row._prepare_related_fields_for_save(operation_name="bulk_create")
+    columns = []
+    for column in fields:
+        values = [column.pre_save(row, True) for row in rows]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            return False
+        columns.append([column.get_db_prep_save(value, connection=connection) for value in values])
     (user_id,) = attributed
     with connection.cursor() as cursor:
         cursor.execute(sql, [*columns, *_history_head(model, connection, user_id, "+")])
